@@ -1,0 +1,575 @@
+/*
+ * lastrec — an embeddable recommender for listening data.
+ * SPDX-License-Identifier: MIT
+ *
+ * This is the only header users include.  Every handle is opaque, every
+ * fallible call returns an int status (LR_OK or a negative LR_E_* code) and
+ * leaves a one-line message in lr_last_error(), and every option goes through
+ * an enum-keyed setter, so the ABI can grow without breaking.
+ */
+#ifndef LASTREC_H
+#define LASTREC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ------------------------------------------------------------------ export */
+
+#if defined(LR_STATIC_BUILD)
+#  define LR_API
+#elif defined(_WIN32)
+#  if defined(LR_COMPILATION)
+#    define LR_API __declspec(dllexport)
+#  else
+#    define LR_API __declspec(dllimport)
+#  endif
+#elif defined(__GNUC__) && __GNUC__ >= 4
+#  define LR_API __attribute__((visibility("default")))
+#else
+#  define LR_API
+#endif
+
+#if defined(__GNUC__)
+#  define LR_DEPRECATED_FOR(f) __attribute__((deprecated("use " #f)))
+#else
+#  define LR_DEPRECATED_FOR(f)
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ----------------------------------------------------------------- version */
+
+#define LASTREC_INSIDE_H
+#include <lastrec/version.h>
+#undef LASTREC_INSIDE_H
+
+/**
+ * The library's version as MAJOR*10000 + MINOR*100 + PATCH.
+ * Bindings compare it with LR_VERSION_NUMBER of the header they were built
+ * against.
+ * @return the run-time version number.
+ * Thread-safety: safe from any thread.
+ */
+LR_API unsigned lr_version_number(void);
+
+/**
+ * The library's version as "MAJOR.MINOR.PATCH".
+ * @return a static string (never freed).
+ * Thread-safety: safe from any thread.
+ */
+LR_API const char *lr_version_string(void);
+
+/**
+ * One line describing the build: version, compiler, BLAS library and its
+ * threading, so a bug report can say which numerical kernels ran.
+ * @return a static string (never freed).
+ * Thread-safety: safe from any thread.
+ */
+LR_API const char *lr_build_info(void);
+
+/* ------------------------------------------------------------ status codes */
+
+/** Status codes.  Values are pinned forever; new codes get new numbers. */
+enum lr_status {
+    LR_OK = 0,            /**< success */
+    LR_E_INVALID = -1,    /**< invalid argument, option key or value */
+    LR_E_NOMEM = -2,      /**< out of memory */
+    LR_E_IO = -3,         /**< a file cannot be opened, read or written */
+    LR_E_NOTFOUND = -4,   /**< an unknown ID or name */
+    LR_E_PARSE = -5,      /**< malformed text: field count, non-numeric field */
+    LR_E_RANGE = -6,      /**< a number out of range: negative, overflowing, zero count */
+    LR_E_DUPLICATE = -7,  /**< a row that repeats an earlier one */
+    LR_E_ENCODING = -8,   /**< bytes that cannot be text (NUL) */
+    LR_E_TOOLONG = -9,    /**< a line longer than 1 MiB */
+    LR_E_FORMAT = -10,    /**< a binary file that is truncated, corrupt or of another version */
+    LR_E_CANCELLED = -11, /**< a progress callback asked to stop */
+    LR_E_NUMERIC = -12,   /**< non-finite values or a singular system */
+    LR_E_UNSUPPORTED = -13, /**< the operation does not apply to this object */
+    LR_E_BUFSIZE = -14,   /**< a caller buffer is too small; the needed size is returned */
+    LR_E_EMPTY = -15,     /**< an input file has no content at all */
+    LR_E_HEADER = -16     /**< an input file's header line is missing or wrong */
+};
+
+/**
+ * A static description of a status code ("invalid argument", …).
+ * @return a static string; "unknown status" for codes lastrec never returns.
+ * Thread-safety: safe from any thread.
+ */
+LR_API const char *lr_strerror(int status);
+
+/**
+ * The message of the last failure on this thread: what went wrong and, for
+ * input files, "file:line: field: problem".
+ * @return a borrowed string valid until the next lastrec call on this
+ *         thread; "" when no failure is recorded.
+ * Thread-safety: the message is thread-local.
+ */
+LR_API const char *lr_last_error(void);
+
+/**
+ * Forget this thread's last error message.
+ * Thread-safety: the message is thread-local.
+ */
+LR_API void lr_clear_error(void);
+
+/**
+ * Free memory that lastrec handed to the caller as owned (strings, arrays).
+ * Never use free() on it.  NULL is accepted.
+ * Thread-safety: safe from any thread.
+ */
+LR_API void lr_free(void *ptr);
+
+/* ----------------------------------------------------------------- logging */
+
+/** Log levels, most severe first. */
+enum lr_log_level {
+    LR_LOG_ERROR = 0,
+    LR_LOG_WARNING = 1,
+    LR_LOG_INFO = 2,
+    LR_LOG_DEBUG = 3
+};
+
+/**
+ * A log handler.  @p message is borrowed for the duration of the call.
+ * It may run on a worker thread.
+ */
+typedef void (*lr_log_fn)(int level, const char *message, void *user_data);
+
+/**
+ * Route lastrec's diagnostics (dropped rows, policies applied, warnings) to
+ * @p fn; NULL silences them, which is the default.  Messages above
+ * @p max_level are not produced at all.
+ * Thread-safety: call once at start-up, before other threads use lastrec.
+ */
+LR_API void lr_set_log_handler(lr_log_fn fn, int max_level, void *user_data);
+
+/* ---------------------------------------------------------------- progress */
+
+/**
+ * A progress callback: @p stage names the work ("read user_artists.dat",
+ * "epoch"), @p done of @p total units are finished.  Returning non-zero
+ * cancels the work, which then fails with LR_E_CANCELLED and leaves nothing
+ * half-made.  It may run on a worker thread, never concurrently with itself.
+ */
+typedef int (*lr_progress_fn)(const char *stage, uint64_t done, uint64_t total,
+                              void *user_data);
+
+/* ------------------------------------------------------------ opaque types */
+
+/** A set of options (see enum lr_option). */
+typedef struct lr_options lr_options;
+/** A loaded, processed, read-only listening data set. */
+typedef struct lr_dataset lr_dataset;
+
+/* ----------------------------------------------------------------- options */
+
+/** Option value types, as reported by lr_option_info(). */
+enum lr_option_type {
+    LR_OPTTYPE_INT = 1,
+    LR_OPTTYPE_DOUBLE = 2
+};
+
+/**
+ * Option keys.  Numbered in ranges by area: 100 general, 200 data loading
+ * and processing, 300 splits, 400 synthetic data; later areas follow.
+ * Numbers never change.
+ */
+enum lr_option {
+    LR_OPT_THREADS = 100,          /**< int: worker threads, 0 = all cores (default 0) */
+    LR_OPT_SEED = 101,             /**< int: seed of every random choice (default 42) */
+
+    LR_OPT_MIN_TAG_USES = 200,     /**< int: drop tags used at most this often (default 2) */
+    LR_OPT_MAX_LINE = 201,         /**< int: longest accepted input line in bytes (default 1 MiB) */
+
+    LR_OPT_HOLDOUT_FRACTION = 300, /**< double: share of each user's artists held out (default 0.2) */
+
+    LR_OPT_SYNTH_USERS = 400,      /**< int: synthetic users (default 600) */
+    LR_OPT_SYNTH_ARTISTS = 401,    /**< int: synthetic artists (default 3000) */
+    LR_OPT_SYNTH_CLUSTERS = 402,   /**< int: taste clusters (default 12) */
+    LR_OPT_SYNTH_TAGS = 403,       /**< int: synthetic tags (default 240) */
+    LR_OPT_SYNTH_ARTISTS_PER_USER = 404, /**< int: mean artists per user (default 40) */
+    LR_OPT_SYNTH_FRIENDS_PER_USER = 405  /**< int: mean friends per user (default 6) */
+};
+
+/**
+ * Create an option set holding every default.
+ * @param[out] out the new set, owned by the caller, freed by lr_options_free().
+ * @return LR_OK, LR_E_INVALID (out is NULL), LR_E_NOMEM.
+ * Thread-safety: safe from any thread.
+ */
+LR_API int lr_options_new(lr_options **out);
+
+/**
+ * Copy an option set.
+ * @param[out] out the copy, owned by the caller.
+ * @return LR_OK, LR_E_INVALID, LR_E_NOMEM.
+ * Thread-safety: @p src may be shared read-only.
+ */
+LR_API int lr_options_copy(lr_options **out, const lr_options *src);
+
+/** Free an option set.  NULL is accepted. */
+LR_API void lr_options_free(lr_options *opts);
+
+/**
+ * Set an integer option.
+ * @return LR_OK; LR_E_INVALID for an unknown key, a key of another type or a
+ *         value outside the key's bounds (the message names key and range).
+ * Thread-safety: needs exclusive access to @p opts.
+ */
+LR_API int lr_options_set_int(lr_options *opts, int key, int64_t value);
+
+/**
+ * Set a floating-point option.  Integer options accept integral values here.
+ * @return LR_OK; LR_E_INVALID as for lr_options_set_int(), or a non-finite value.
+ * Thread-safety: needs exclusive access to @p opts.
+ */
+LR_API int lr_options_set_double(lr_options *opts, int key, double value);
+
+/**
+ * Read an integer option.
+ * @return LR_OK; LR_E_INVALID for an unknown key, a non-integer key or NULL.
+ * Thread-safety: @p opts may be shared read-only.
+ */
+LR_API int lr_options_get_int(const lr_options *opts, int key, int64_t *value);
+
+/**
+ * Read an option as a double (works for every key).
+ * @return LR_OK; LR_E_INVALID for an unknown key or NULL.
+ * Thread-safety: @p opts may be shared read-only.
+ */
+LR_API int lr_options_get_double(const lr_options *opts, int key, double *value);
+
+/**
+ * Set options from text: "key=value,key=value" with the names of
+ * lr_option_info() ("min_tag_uses=3,seed=7").  Spaces around items are
+ * ignored.  Nothing is changed unless every item is valid.
+ * @return LR_OK; LR_E_INVALID naming the item at fault.
+ * Thread-safety: needs exclusive access to @p opts.
+ */
+LR_API int lr_options_set_string(lr_options *opts, const char *text);
+
+/**
+ * Describe an option.  Any out-parameter may be NULL.
+ * @param[out] name  static lower-case name ("min_tag_uses").
+ * @param[out] type  an lr_option_type.
+ * @param[out] min,max,def  bounds and default.
+ * @return LR_OK; LR_E_INVALID for an unknown key.
+ * Thread-safety: safe from any thread.
+ */
+LR_API int lr_option_info(int key, const char **name, int *type, double *min,
+                          double *max, double *def);
+
+/**
+ * Find an option key by name.
+ * @return LR_OK; LR_E_NOTFOUND for an unknown name.
+ * Thread-safety: safe from any thread.
+ */
+LR_API int lr_option_lookup(const char *name, int *key);
+
+/**
+ * Enumerate option keys: the @p index-th key, for index 0, 1, … .
+ * @return the key, or 0 past the last one.
+ * Thread-safety: safe from any thread.
+ */
+LR_API int lr_option_key_at(size_t index);
+
+/**
+ * Attach a progress callback that long work started with these options
+ * reports to.  NULL removes it.
+ * Thread-safety: needs exclusive access to @p opts.
+ */
+LR_API void lr_options_set_progress(lr_options *opts, lr_progress_fn fn,
+                                    void *user_data);
+
+/* ----------------------------------------------------------------- dataset */
+
+/** What a dataset was made from (lr_dataset_count(ds, LR_COUNT_SOURCE_KIND)). */
+enum lr_source_kind {
+    LR_SOURCE_HETREC = 1,    /**< a HetRec 2011 directory */
+    LR_SOURCE_LISTENS = 2,   /**< one user_artists.dat-format file */
+    LR_SOURCE_SNAPSHOT = 3,  /**< a snapshot written by lr_dataset_save() */
+    LR_SOURCE_SYNTHETIC = 4, /**< lr_dataset_synthesize() */
+    LR_SOURCE_SPLIT = 5      /**< one side of a split */
+};
+
+/** Counters for lr_dataset_count().  Numbers never change. */
+enum lr_count {
+    LR_COUNT_SOURCE_KIND = 0,        /**< an lr_source_kind */
+    LR_COUNT_USERS = 1,              /**< users (with at least one listen, or in the catalogue) */
+    LR_COUNT_ARTISTS = 2,            /**< artists in the catalogue */
+    LR_COUNT_LISTENS = 3,            /**< (user, artist, count) rows */
+    LR_COUNT_TAGS = 4,               /**< tags kept */
+    LR_COUNT_TAGS_IN_FILE = 5,       /**< rows of tags.dat */
+    LR_COUNT_TAGS_DROPPED = 6,       /**< tags used at most min_tag_uses times, or never */
+    LR_COUNT_TAG_USES = 7,           /**< tag assignments kept */
+    LR_COUNT_TAG_USES_IN_FILE = 8,   /**< rows of user_taggedartists.dat */
+    LR_COUNT_TAG_USES_UNLISTENED = 9,   /**< uses dropped: artist nobody listened to */
+    LR_COUNT_ARTISTS_UNLISTENED = 10,   /**< distinct such artists */
+    LR_COUNT_TAG_USES_RARE = 11,     /**< uses dropped with their rare tag */
+    LR_COUNT_FRIEND_ROWS = 12,       /**< rows of user_friends.dat */
+    LR_COUNT_FRIEND_PAIRS = 13,      /**< distinct unordered friend pairs */
+    LR_COUNT_LATIN1_FIXES = 14,      /**< invalid UTF-8 bytes read as Latin-1 */
+    LR_COUNT_TIMESTAMPS_MERGED = 15, /**< tag uses timed from the timestamps file */
+    LR_COUNT_MIN_TAG_USES = 16,      /**< the min_tag_uses the dataset was made with */
+    LR_COUNT_FRIEND_ROWS_ONE_WAY = 17 /**< friend rows whose reverse row is missing */
+};
+
+/**
+ * Load a data set: a HetRec 2011 directory, a single file in
+ * user_artists.dat format (listens alone, artists named by ID), or a
+ * snapshot; the kind is recognised from the path and the file's first bytes.
+ * The data are processed as docs/data.md describes (tag names in CamelCase,
+ * unlistened and rare tags dropped, statistics computed).
+ * @param[out] out the dataset, owned by the caller, freed by lr_dataset_free().
+ * @param opts may be NULL for defaults; LR_OPT_MIN_TAG_USES, LR_OPT_MAX_LINE
+ *        and the progress callback apply.
+ * @return LR_OK, LR_E_INVALID, LR_E_NOMEM, LR_E_IO (missing or unreadable
+ *         file), LR_E_EMPTY, LR_E_HEADER, LR_E_PARSE, LR_E_RANGE,
+ *         LR_E_DUPLICATE, LR_E_ENCODING, LR_E_TOOLONG, LR_E_NOTFOUND (a row
+ *         naming an unknown user, artist or tag), LR_E_FORMAT (bad snapshot),
+ *         LR_E_CANCELLED.  The message names file, line and field.
+ * Thread-safety: safe from any thread; the result may be shared read-only.
+ */
+LR_API int lr_dataset_load(lr_dataset **out, const char *path,
+                           const lr_options *opts);
+
+/**
+ * Load a file in user_artists.dat format as listens over the users and
+ * artists of @p catalogue (names, tags and friends are taken from it).  Used
+ * for a given train/test pair: both load against the same catalogue.
+ * @param catalogue borrowed for the call only; the result copies what it needs.
+ * @return as lr_dataset_load(); LR_E_NOTFOUND names the line of an ID the
+ *         catalogue lacks.
+ * Thread-safety: safe from any thread.
+ */
+LR_API int lr_dataset_load_listens(lr_dataset **out, const char *path,
+                                   const lr_dataset *catalogue,
+                                   const lr_options *opts);
+
+/** Free a dataset.  NULL is accepted. */
+LR_API void lr_dataset_free(lr_dataset *ds);
+
+/**
+ * Save the processed dataset as one binary snapshot (versioned,
+ * little-endian, a checksum per section), written to a temporary name in the
+ * same directory and renamed, so @p path is never half-written.
+ * @return LR_OK, LR_E_INVALID, LR_E_IO, LR_E_NOMEM.
+ * Thread-safety: @p ds may be shared read-only.
+ */
+LR_API int lr_dataset_save(const lr_dataset *ds, const char *path);
+
+/**
+ * Build a HetRec-shaped synthetic dataset: users in taste clusters, artists
+ * with Zipf-like popularity inside clusters, tags tied to clusters, listen
+ * counts, friends drawn by shared taste.  Options LR_OPT_SYNTH_* and
+ * LR_OPT_SEED apply; the same options give the same dataset.
+ * @return LR_OK, LR_E_INVALID, LR_E_NOMEM.
+ * Thread-safety: safe from any thread.
+ */
+LR_API int lr_dataset_synthesize(lr_dataset **out, const lr_options *opts);
+
+/**
+ * Write the dataset as a HetRec 2011 directory (artists.dat, tags.dat,
+ * user_artists.dat, user_friends.dat, user_taggedartists.dat), each file
+ * written to a temporary name and renamed.  The directory is created if
+ * missing.  Only kept tags are written.
+ * @return LR_OK, LR_E_INVALID, LR_E_IO, LR_E_NOMEM.
+ * Thread-safety: @p ds may be shared read-only.
+ */
+LR_API int lr_dataset_write_hetrec(const lr_dataset *ds, const char *dir);
+
+/**
+ * A counter of the dataset or its processing (enum lr_count).
+ * @return the count, or -1 for an unknown counter or NULL dataset.
+ * Thread-safety: @p ds may be shared read-only.
+ */
+LR_API int64_t lr_dataset_count(const lr_dataset *ds, int which);
+
+/** Which IDs lr_dataset_ids() lists. */
+enum lr_id_kind {
+    LR_IDS_USERS = 1,
+    LR_IDS_ARTISTS = 2,
+    LR_IDS_TAGS = 3
+};
+
+/**
+ * Copy the sorted external IDs of users, artists or kept tags into @p out.
+ * @param[out] needed the number of IDs (may be NULL).
+ * @return LR_OK; LR_E_BUFSIZE when @p capacity < needed (nothing copied);
+ *         LR_E_INVALID.
+ * Thread-safety: @p ds may be shared read-only.
+ */
+LR_API int lr_dataset_ids(const lr_dataset *ds, int kind, int32_t *out,
+                          size_t capacity, size_t *needed);
+
+/**
+ * An artist's name.
+ * @return a borrowed UTF-8 string valid while @p ds lives, or NULL for an
+ *         unknown artist ID.
+ * Thread-safety: @p ds may be shared read-only.
+ */
+LR_API const char *lr_dataset_artist_name(const lr_dataset *ds, int32_t artist_id);
+
+/**
+ * A kept tag's name, in CamelCase ("HipHop").
+ * @return a borrowed string valid while @p ds lives, or NULL for an unknown
+ *         or dropped tag.
+ * Thread-safety: @p ds may be shared read-only.
+ */
+LR_API const char *lr_dataset_tag_name(const lr_dataset *ds, int32_t tag_id);
+
+/**
+ * Find artists whose name contains @p text, ignoring case and accents
+ * ("beyonce" finds "Beyoncé").  Candidates are ranked: an exact
+ * (case- and accent-insensitive) match first, then names starting with the
+ * text, then by fan count, then by ID.
+ * @param[out] ids the first @p capacity candidates.
+ * @param[out] found the number of all candidates (may exceed capacity).
+ * @return LR_OK (also when nothing matches: *found = 0), LR_E_INVALID.
+ * Thread-safety: @p ds may be shared read-only.
+ */
+LR_API int lr_dataset_find_artist(const lr_dataset *ds, const char *text,
+                                  int32_t *ids, size_t capacity, size_t *found);
+
+/** Per-artist and per-user statistics for lr_dataset_artist_stat() and
+ *  lr_dataset_user_stat(). */
+enum lr_stat {
+    LR_STAT_TOTAL_LISTENS = 1, /**< sum of listen counts */
+    LR_STAT_MEAN_LISTENS = 2,  /**< total / number of rows (0 when none) */
+    LR_STAT_COUNT = 3,         /**< artist: fans; user: artists listened to */
+    LR_STAT_TOP_TAG = 4,       /**< tag ID of the most used kept tag, -1 when none */
+    LR_STAT_TAG_USES = 5,      /**< kept tag uses on the artist / by the user */
+    LR_STAT_FRIENDS = 6        /**< user only: number of friends */
+};
+
+/**
+ * A statistic of one artist.
+ * @return LR_OK; LR_E_NOTFOUND for an unknown artist; LR_E_INVALID.
+ * Thread-safety: @p ds may be shared read-only.
+ */
+LR_API int lr_dataset_artist_stat(const lr_dataset *ds, int32_t artist_id,
+                                  int which, double *value);
+
+/**
+ * A statistic of one user.
+ * @return LR_OK; LR_E_NOTFOUND for an unknown user; LR_E_INVALID.
+ * Thread-safety: @p ds may be shared read-only.
+ */
+LR_API int lr_dataset_user_stat(const lr_dataset *ds, int32_t user_id,
+                                int which, double *value);
+
+/**
+ * The kept tags of an artist with their use counts, most used first (ties
+ * by tag ID).
+ * @param[out] tag_ids,counts the first @p capacity entries (either may be NULL
+ *             when capacity is 0).
+ * @param[out] needed the number of tags of the artist.
+ * @return LR_OK (entries beyond capacity are left out, not an error),
+ *         LR_E_NOTFOUND, LR_E_INVALID.
+ * Thread-safety: @p ds may be shared read-only.
+ */
+LR_API int lr_dataset_artist_tags(const lr_dataset *ds, int32_t artist_id,
+                                  int32_t *tag_ids, int64_t *counts,
+                                  size_t capacity, size_t *needed);
+
+/**
+ * The kept tags one user gave one artist, by tag ID.
+ * @return LR_OK, LR_E_NOTFOUND (unknown user or artist), LR_E_BUFSIZE,
+ *         LR_E_INVALID.
+ * Thread-safety: @p ds may be shared read-only.
+ */
+LR_API int lr_dataset_user_artist_tags(const lr_dataset *ds, int32_t user_id,
+                                       int32_t artist_id, int32_t *tag_ids,
+                                       size_t capacity, size_t *needed);
+
+/**
+ * A user's listens: artist IDs ascending and their listen counts.
+ * @return LR_OK, LR_E_NOTFOUND, LR_E_BUFSIZE (with *needed set), LR_E_INVALID.
+ * Thread-safety: @p ds may be shared read-only.
+ */
+LR_API int lr_dataset_user_listens(const lr_dataset *ds, int32_t user_id,
+                                   int32_t *artist_ids, float *counts,
+                                   size_t capacity, size_t *needed);
+
+/**
+ * A user's friends, by user ID ascending.
+ * @return LR_OK, LR_E_NOTFOUND, LR_E_BUFSIZE, LR_E_INVALID.
+ * Thread-safety: @p ds may be shared read-only.
+ */
+LR_API int lr_dataset_user_friends(const lr_dataset *ds, int32_t user_id,
+                                   int32_t *friend_ids, size_t capacity,
+                                   size_t *needed);
+
+/** Measures of taste overlap between two users. */
+enum lr_overlap {
+    LR_OVERLAP_SHARED = 1,  /**< number of artists both listened to */
+    LR_OVERLAP_JACCARD = 2, /**< shared / artists either listened to */
+    LR_OVERLAP_COSINE = 3   /**< cosine of the log1p listen-count vectors */
+};
+
+/**
+ * Taste overlap of two users (friends or not).
+ * @return LR_OK, LR_E_NOTFOUND, LR_E_INVALID.
+ * Thread-safety: @p ds may be shared read-only.
+ */
+LR_API int lr_dataset_user_overlap(const lr_dataset *ds, int32_t user_a,
+                                   int32_t user_b, int which, double *value);
+
+/** Distributions for lr_dataset_distribution(): one value per item. */
+enum lr_distribution {
+    LR_DIST_USER_LISTENS = 1,       /**< per user: total listen count */
+    LR_DIST_ARTIST_LISTENS = 2,     /**< per artist: total listen count */
+    LR_DIST_USER_ARTISTS = 3,       /**< per user: artists listened to */
+    LR_DIST_ARTIST_FANS = 4,        /**< per artist: fans */
+    LR_DIST_USER_TAGGED_ARTISTS = 5, /**< per user: distinct artists tagged (kept uses) */
+    LR_DIST_TAG_SESSIONS = 6,       /**< per tagged (user, artist): distinct tagging days */
+    LR_DIST_TAGS_PER_USER_ARTIST = 7, /**< per tagged (user, artist): tags given */
+    LR_DIST_FRIEND_JACCARD = 8,     /**< per friend pair: Jaccard overlap */
+    LR_DIST_RANDOM_JACCARD = 9,     /**< per seeded random non-friend pair (as many as friend pairs) */
+    LR_DIST_FRIEND_COSINE = 10,     /**< per friend pair: cosine of log1p vectors */
+    LR_DIST_RANDOM_COSINE = 11,     /**< per random non-friend pair */
+    LR_DIST_FRIEND_SHARED = 12,     /**< per friend pair: shared artists */
+    LR_DIST_RANDOM_SHARED = 13,     /**< per random non-friend pair */
+    LR_DIST_TAG_USES = 14,          /**< per kept tag: uses */
+    LR_DIST_USER_TAG_REPEATS = 15   /**< per user with tag uses: share of uses whose tag the user had already used on another artist */
+};
+
+/**
+ * Copy one value per item of a distribution into @p out, in ID order of
+ * the items (random pairs in drawing order, seeded by LR_OPT_SEED = 42).
+ * @return LR_OK, LR_E_BUFSIZE (with *needed set), LR_E_INVALID.
+ * Thread-safety: @p ds may be shared read-only.
+ */
+LR_API int lr_dataset_distribution(const lr_dataset *ds, int which,
+                                   double *out, size_t capacity,
+                                   size_t *needed);
+
+/** How lr_dataset_split() holds out listens. */
+enum lr_split_method {
+    /** Per user: a user with n >= 2 artists has max(1, round(f*n)) held out
+     *  at random; a user with one artist keeps it (docs/EVALUATION). */
+    LR_SPLIT_PER_USER = 1,
+    /** The notebook's holdout: a random f of all (user, artist) rows. */
+    LR_SPLIT_RANDOM_PAIRS = 2
+};
+
+/**
+ * Split the listens into a training and a test dataset over the same
+ * catalogue (users, artists, names, tags and friends are shared; statistics
+ * are recomputed from each side's listens).  LR_OPT_HOLDOUT_FRACTION and
+ * LR_OPT_SEED apply.
+ * @param[out] train,test owned by the caller.
+ * @return LR_OK, LR_E_INVALID, LR_E_NOMEM.
+ * Thread-safety: @p ds may be shared read-only.
+ */
+LR_API int lr_dataset_split(const lr_dataset *ds, int method,
+                            const lr_options *opts, lr_dataset **train,
+                            lr_dataset **test);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LASTREC_H */

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: MIT */
+#include "core/file.h"
+#include "core/alloc.h"
+#include "core/error.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int lr__read_file(const char *path, char **data, size_t *len)
+{
+    *data = NULL;
+    *len = 0;
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return lr__fail(LR_E_IO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(fp);
+        return lr__fail(LR_E_IO, "%s: not a regular file", path);
+    }
+    size_t size = (size_t)st.st_size;
+    char *buf = malloc(size + 1);
+    if (!buf) {
+        fclose(fp);
+        return lr__fail_oom();
+    }
+    size_t got = fread(buf, 1, size, fp);
+    int err = ferror(fp);
+    fclose(fp);
+    if (err || got != size) {
+        free(buf);
+        return lr__fail(LR_E_IO, "%s: read error after %zu of %zu bytes", path, got, size);
+    }
+    buf[size] = '\0';
+    *data = buf;
+    *len = size;
+    return LR_OK;
+}
+
+int lr__afile_open(lr__afile *f, const char *path)
+{
+    memset(f, 0, sizeof *f);
+    size_t n = strlen(path);
+    f->path = lr__strdup(path);
+    f->tmp = malloc(n + 16);
+    if (!f->path || !f->tmp) {
+        free(f->path);
+        free(f->tmp);
+        return lr__fail_oom();
+    }
+    memcpy(f->tmp, path, n);
+    memcpy(f->tmp + n, ".tmp-XXXXXX", 12);
+    int fd = mkstemp(f->tmp);
+    if (fd < 0) {
+        int e = errno;
+        free(f->path);
+        free(f->tmp);
+        memset(f, 0, sizeof *f);
+        return lr__fail(LR_E_IO, "%s: cannot create a temporary file beside it: %s", path,
+                        strerror(e));
+    }
+    /* mkstemp makes 0600; a saved file should read like any other. */
+    mode_t um = umask(0);
+    umask(um);
+    (void)fchmod(fd, 0666 & ~um);
+    f->fp = fdopen(fd, "wb");
+    if (!f->fp) {
+        close(fd);
+        lr__afile_abort(f);
+        return lr__fail(LR_E_IO, "%s: cannot open for writing", path);
+    }
+    return LR_OK;
+}
+
+int lr__afile_write(lr__afile *f, const void *data, size_t len)
+{
+    if (len && fwrite(data, 1, len, f->fp) != len)
+        return lr__fail(LR_E_IO, "%s: write failed: %s", f->path, strerror(errno));
+    return LR_OK;
+}
+
+void lr__afile_abort(lr__afile *f)
+{
+    if (f->fp)
+        fclose(f->fp);
+    if (f->tmp)
+        unlink(f->tmp);
+    free(f->tmp);
+    free(f->path);
+    memset(f, 0, sizeof *f);
+}
+
+int lr__afile_commit(lr__afile *f)
+{
+    int rc = LR_OK;
+    if (fflush(f->fp) != 0 || fsync(fileno(f->fp)) != 0)
+        rc = lr__fail(LR_E_IO, "%s: write failed: %s", f->path, strerror(errno));
+    if (fclose(f->fp) != 0 && rc == LR_OK)
+        rc = lr__fail(LR_E_IO, "%s: close failed: %s", f->path, strerror(errno));
+    f->fp = NULL;
+    if (rc == LR_OK && rename(f->tmp, f->path) != 0)
+        rc = lr__fail(LR_E_IO, "%s: cannot rename the temporary file into place: %s",
+                      f->path, strerror(errno));
+    if (rc != LR_OK)
+        unlink(f->tmp);
+    free(f->tmp);
+    free(f->path);
+    memset(f, 0, sizeof *f);
+    return rc;
+}
+
+int lr__is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}

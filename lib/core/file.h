@@ -1,0 +1,31 @@
+/* Whole-file reads and all-or-nothing writes. SPDX-License-Identifier: MIT */
+#ifndef LR_CORE_FILE_H
+#define LR_CORE_FILE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* Read a whole regular file into a new buffer with a NUL after the last
+ * byte (not counted in *len).  LR_E_IO with "path: reason" on failure. */
+int lr__read_file(const char *path, char **data, size_t *len);
+
+/* A file written under a temporary name in the target's directory and
+ * renamed over it by lr__afile_commit, so readers never see half a file. */
+typedef struct lr__afile {
+    FILE *fp;
+    char *path;
+    char *tmp;
+} lr__afile;
+
+int lr__afile_open(lr__afile *f, const char *path);
+/* Flush, fsync and rename; on any failure the temporary is removed. */
+int lr__afile_commit(lr__afile *f);
+/* Remove the temporary (after a failed write).  Safe on a closed file. */
+void lr__afile_abort(lr__afile *f);
+/* fwrite that records LR_E_IO on failure. */
+int lr__afile_write(lr__afile *f, const void *data, size_t len);
+
+/* 1 when path names a directory. */
+int lr__is_dir(const char *path);
+
+#endif

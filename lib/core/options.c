@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: MIT */
+#include "core/options.h"
+#include "core/alloc.h"
+#include "core/error.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct opt_spec {
+    int key;
+    const char *name;
+    int type;
+    double min, max, def;
+} opt_spec;
+
+/* One row per key, in key order.  New keys go at the end of their area. */
+static const opt_spec specs[] = {
+    {LR_OPT_THREADS, "threads", LR_OPTTYPE_INT, 0, 1024, 0},
+    {LR_OPT_SEED, "seed", LR_OPTTYPE_INT, 0, 9007199254740991.0, 42},
+    {LR_OPT_MIN_TAG_USES, "min_tag_uses", LR_OPTTYPE_INT, 0, 1e9, 2},
+    {LR_OPT_MAX_LINE, "max_line", LR_OPTTYPE_INT, 64, 1 << 30, 1 << 20},
+    {LR_OPT_HOLDOUT_FRACTION, "holdout_fraction", LR_OPTTYPE_DOUBLE, 0.0, 1.0, 0.2},
+    {LR_OPT_SYNTH_USERS, "synth_users", LR_OPTTYPE_INT, 2, 10000000, 600},
+    {LR_OPT_SYNTH_ARTISTS, "synth_artists", LR_OPTTYPE_INT, 2, 10000000, 3000},
+    {LR_OPT_SYNTH_CLUSTERS, "synth_clusters", LR_OPTTYPE_INT, 1, 1000, 12},
+    {LR_OPT_SYNTH_TAGS, "synth_tags", LR_OPTTYPE_INT, 1, 1000000, 240},
+    {LR_OPT_SYNTH_ARTISTS_PER_USER, "synth_artists_per_user", LR_OPTTYPE_INT, 1, 10000, 40},
+    {LR_OPT_SYNTH_FRIENDS_PER_USER, "synth_friends_per_user", LR_OPTTYPE_INT, 0, 1000, 6},
+};
+
+#define N_SPECS (sizeof specs / sizeof specs[0])
+_Static_assert(N_SPECS <= LR_OPTIONS_MAX, "raise LR_OPTIONS_MAX");
+
+static int slot_of(int key)
+{
+    for (size_t i = 0; i < N_SPECS; i++)
+        if (specs[i].key == key)
+            return (int)i;
+    return -1;
+}
+
+static void set_defaults(lr_options *o)
+{
+    memset(o, 0, sizeof *o);
+    for (size_t i = 0; i < N_SPECS; i++)
+        o->value[i] = specs[i].def;
+}
+
+int lr_options_new(lr_options **out)
+{
+    if (!out)
+        return lr__fail(LR_E_INVALID, "lr_options_new: out is NULL");
+    *out = malloc(sizeof **out);
+    if (!*out)
+        return lr__fail_oom();
+    set_defaults(*out);
+    return LR_OK;
+}
+
+int lr_options_copy(lr_options **out, const lr_options *src)
+{
+    if (!out || !src)
+        return lr__fail(LR_E_INVALID, "lr_options_copy: NULL argument");
+    *out = malloc(sizeof **out);
+    if (!*out)
+        return lr__fail_oom();
+    **out = *src;
+    return LR_OK;
+}
+
+void lr_options_free(lr_options *opts) { free(opts); }
+
+static int check_value(const opt_spec *s, double v)
+{
+    if (!isfinite(v))
+        return lr__fail(LR_E_INVALID, "option '%s': value is not a finite number", s->name);
+    if (s->type == LR_OPTTYPE_INT && v != floor(v))
+        return lr__fail(LR_E_INVALID, "option '%s': takes an integer, got %g", s->name, v);
+    if (v < s->min || v > s->max) {
+        if (s->type == LR_OPTTYPE_INT)
+            return lr__fail(LR_E_INVALID, "option '%s': %.17g is outside [%.17g, %.17g]",
+                            s->name, v, s->min, s->max);
+        return lr__fail(LR_E_INVALID, "option '%s': %g is outside [%g, %g]", s->name,
+                        v, s->min, s->max);
+    }
+    return LR_OK;
+}
+
+static int unknown_key(int key)
+{
+    return lr__fail(LR_E_INVALID, "unknown option key %d", key);
+}
+
+int lr_options_set_int(lr_options *opts, int key, int64_t value)
+{
+    int i = slot_of(key);
+    if (!opts)
+        return lr__fail(LR_E_INVALID, "lr_options_set_int: opts is NULL");
+    if (i < 0)
+        return unknown_key(key);
+    if (specs[i].type != LR_OPTTYPE_INT)
+        return lr__fail(LR_E_INVALID, "option '%s' is a floating-point option: use lr_options_set_double",
+                        specs[i].name);
+    /* Bounds are checked on the integer so 2^63-1 cannot round into range. */
+    if ((double)value < specs[i].min || (double)value > specs[i].max ||
+        value > (int64_t)specs[i].max || value < (int64_t)specs[i].min)
+        return lr__fail(LR_E_INVALID, "option '%s': %lld is outside [%.17g, %.17g]",
+                        specs[i].name, (long long)value, specs[i].min, specs[i].max);
+    opts->value[i] = (double)value;
+    return LR_OK;
+}
+
+int lr_options_set_double(lr_options *opts, int key, double value)
+{
+    int i = slot_of(key);
+    if (!opts)
+        return lr__fail(LR_E_INVALID, "lr_options_set_double: opts is NULL");
+    if (i < 0)
+        return unknown_key(key);
+    int rc = check_value(&specs[i], value);
+    if (rc)
+        return rc;
+    opts->value[i] = value;
+    return LR_OK;
+}
+
+int lr_options_get_int(const lr_options *opts, int key, int64_t *value)
+{
+    int i = slot_of(key);
+    if (!opts || !value)
+        return lr__fail(LR_E_INVALID, "lr_options_get_int: NULL argument");
+    if (i < 0)
+        return unknown_key(key);
+    if (specs[i].type != LR_OPTTYPE_INT)
+        return lr__fail(LR_E_INVALID, "option '%s' is a floating-point option: use lr_options_get_double",
+                        specs[i].name);
+    *value = (int64_t)opts->value[i];
+    return LR_OK;
+}
+
+int lr_options_get_double(const lr_options *opts, int key, double *value)
+{
+    int i = slot_of(key);
+    if (!opts || !value)
+        return lr__fail(LR_E_INVALID, "lr_options_get_double: NULL argument");
+    if (i < 0)
+        return unknown_key(key);
+    *value = opts->value[i];
+    return LR_OK;
+}
+
+int lr_option_info(int key, const char **name, int *type, double *min,
+                   double *max, double *def)
+{
+    int i = slot_of(key);
+    if (i < 0)
+        return unknown_key(key);
+    if (name) *name = specs[i].name;
+    if (type) *type = specs[i].type;
+    if (min) *min = specs[i].min;
+    if (max) *max = specs[i].max;
+    if (def) *def = specs[i].def;
+    return LR_OK;
+}
+
+int lr_option_lookup(const char *name, int *key)
+{
+    if (!name || !key)
+        return lr__fail(LR_E_INVALID, "lr_option_lookup: NULL argument");
+    for (size_t i = 0; i < N_SPECS; i++)
+        if (strcmp(specs[i].name, name) == 0) {
+            *key = specs[i].key;
+            return LR_OK;
+        }
+    return lr__fail(LR_E_NOTFOUND, "unknown option '%s'", name);
+}
+
+int lr_option_key_at(size_t index)
+{
+    return index < N_SPECS ? specs[index].key : 0;
+}
+
+void lr_options_set_progress(lr_options *opts, lr_progress_fn fn, void *user_data)
+{
+    if (!opts)
+        return;
+    opts->progress.fn = fn;
+    opts->progress.user_data = user_data;
+}
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    char *e = s + strlen(s);
+    while (e > s && isspace((unsigned char)e[-1]))
+        *--e = '\0';
+    return s;
+}
+
+int lr_options_set_string(lr_options *opts, const char *text)
+{
+    if (!opts || !text)
+        return lr__fail(LR_E_INVALID, "lr_options_set_string: NULL argument");
+    char *copy = lr__strdup(text);
+    if (!copy)
+        return lr__fail_oom();
+    lr_options work = *opts; /* all or nothing */
+    int rc = LR_OK;
+    char *save = NULL;
+    for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+        char *t = trim(item);
+        if (!*t)
+            continue;
+        char *eq = strchr(t, '=');
+        if (!eq) {
+            rc = lr__fail(LR_E_INVALID, "option item '%s': expected key=value", t);
+            break;
+        }
+        *eq = '\0';
+        char *k = trim(t), *v = trim(eq + 1);
+        int key;
+        if (lr_option_lookup(k, &key) != LR_OK) {
+            rc = lr__fail(LR_E_INVALID, "option item '%s=%s': unknown option '%s'", k, v, k);
+            break;
+        }
+        const opt_spec *s = &specs[slot_of(key)];
+        char *end;
+        errno = 0;
+        if (s->type == LR_OPTTYPE_INT) {
+            long long x = strtoll(v, &end, 10);
+            if (!*v || *end || errno) {
+                rc = lr__fail(LR_E_INVALID, "option '%s': '%s' is not an integer", k, v);
+                break;
+            }
+            rc = lr_options_set_int(&work, key, x);
+        } else {
+            double x = strtod(v, &end);
+            if (!*v || *end || errno) {
+                rc = lr__fail(LR_E_INVALID, "option '%s': '%s' is not a number", k, v);
+                break;
+            }
+            rc = lr_options_set_double(&work, key, x);
+        }
+        if (rc)
+            break;
+    }
+    free(copy);
+    if (rc == LR_OK)
+        *opts = work;
+    return rc;
+}
+
+int64_t lr__opt_int(const lr_options *opts, int key)
+{
+    int i = slot_of(key);
+    if (i < 0)
+        return 0;
+    return (int64_t)(opts ? opts->value[i] : specs[i].def);
+}
+
+double lr__opt_double(const lr_options *opts, int key)
+{
+    int i = slot_of(key);
+    if (i < 0)
+        return 0;
+    return opts ? opts->value[i] : specs[i].def;
+}
+
+const lr__progress *lr__opt_progress(const lr_options *opts)
+{
+    static const lr__progress silent = {NULL, NULL};
+    return opts ? &opts->progress : &silent;
+}
+
+int lr__opt_threads(const lr_options *opts)
+{
+    int64_t t = lr__opt_int(opts, LR_OPT_THREADS);
+    if (t <= 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        t = n > 0 ? n : 1;
+    }
+    return (int)t;
+}

@@ -1,0 +1,25 @@
+/* The option set behind lr_options. SPDX-License-Identifier: MIT */
+#ifndef LR_CORE_OPTIONS_H
+#define LR_CORE_OPTIONS_H
+
+#include "lastrec.h"
+#include "core/progress.h"
+
+/* Room for every key of the table in options.c; a test checks it fits. */
+#define LR_OPTIONS_MAX 64
+
+struct lr_options {
+    double value[LR_OPTIONS_MAX]; /* by table slot; ints are stored exactly */
+    lr__progress progress;
+};
+
+/* Internal reads, with defaults when opts is NULL.  The key must be a known
+ * key of the right kind: these are for library code, not user input. */
+int64_t lr__opt_int(const lr_options *opts, int key);
+double lr__opt_double(const lr_options *opts, int key);
+/* The progress callback of opts, or a silent one when opts is NULL. */
+const lr__progress *lr__opt_progress(const lr_options *opts);
+/* Worker threads for LR_OPT_THREADS: 0 = online cores, never below 1. */
+int lr__opt_threads(const lr_options *opts);
+
+#endif
