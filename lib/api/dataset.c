@@ -220,6 +220,8 @@ int lr_dataset_user_artist_tags(const lr_dataset *ds, int32_t user_id, int32_t a
     if (capacity < k)
         return lr__fail(LR_E_BUFSIZE, "user %d, artist %d: %zu tags, capacity %zu", user_id,
                         artist_id, k, capacity);
+    if (k && !tag_ids)
+        return lr__fail(LR_E_INVALID, "lr_dataset_user_artist_tags: tag_ids is NULL");
     k = 0;
     for (int64_t i = 0; i < n; i++)
         if (i == 0 || first[i].tag != first[i - 1].tag)
@@ -265,6 +267,8 @@ int lr_dataset_user_friends(const lr_dataset *ds, int32_t user_id, int32_t *frie
     if (capacity < (size_t)n)
         return lr__fail(LR_E_BUFSIZE, "user %d: %lld friends, capacity %zu", user_id,
                         (long long)n, capacity);
+    if (n && !friend_ids)
+        return lr__fail(LR_E_INVALID, "lr_dataset_user_friends: friend_ids is NULL");
     for (int64_t i = 0; i < n; i++)
         friend_ids[i] = ds->user_ids[idx[i]];
     return LR_OK;

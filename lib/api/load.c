@@ -1,1 +1,95 @@
-/* SPDX-License-Identifier: MIT */ /* placeholder: being written */
+/* lr_dataset_load, lr_dataset_load_listens: argument checks and the choice
+ * of reader.  SPDX-License-Identifier: MIT */
+#include "lastrec.h"
+#include "core/error.h"
+#include "data/build.h"
+#include "data/snapshot.h"
+#include "ingest/hetrec.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* 1 when the file starts with the snapshot magic; an unreadable file is
+ * left for the listens reader to report. */
+static int is_snapshot(const char *path)
+{
+    char head[sizeof LR_SNAPSHOT_MAGIC];
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return 0;
+    size_t got = fread(head, 1, sizeof head, fp);
+    fclose(fp);
+    return got == sizeof head && memcmp(head, LR_SNAPSHOT_MAGIC, sizeof head) == 0;
+}
+
+static int load_hetrec(lr_dataset **out, const char *dir, const lr_options *opts)
+{
+    lr__hetrec h;
+    int rc = lr__hetrec_read(&h, dir, opts);
+    if (rc)
+        return rc;
+    rc = lr__build_hetrec(out, &h, opts);
+    lr__hetrec_free(&h);
+    return rc;
+}
+
+static int load_listens_file(lr_dataset **out, const char *path, const lr_dataset *catalogue,
+                             const lr_options *opts)
+{
+    lr__raw_listens l;
+    int rc = lr__hetrec_read_listens(&l, path, opts);
+    if (rc)
+        return rc;
+    rc = catalogue ? lr__build_on_catalogue(out, &l, catalogue) : lr__build_listens(out, &l, opts);
+    lr__raw_listens_free(&l);
+    return rc;
+}
+
+static int stat_path(const char *path, struct stat *st)
+{
+    if (stat(path, st) != 0)
+        return lr__fail(LR_E_IO, "%s: cannot open: %s", path, strerror(errno));
+    return LR_OK;
+}
+
+int lr_dataset_load(lr_dataset **out, const char *path, const lr_options *opts)
+{
+    if (!out)
+        return lr__fail(LR_E_INVALID, "lr_dataset_load: out is NULL");
+    *out = NULL;
+    if (!path || !*path)
+        return lr__fail(LR_E_INVALID, "lr_dataset_load: path is NULL or empty");
+    struct stat st;
+    int rc = stat_path(path, &st);
+    if (rc)
+        return rc;
+    if (S_ISDIR(st.st_mode))
+        return load_hetrec(out, path, opts);
+    /* Opening a FIFO or a device could block or never end. */
+    if (!S_ISREG(st.st_mode))
+        return lr__fail(LR_E_IO, "%s: neither a directory nor a regular file", path);
+    if (is_snapshot(path))
+        return lr__snapshot_read(out, path);
+    return load_listens_file(out, path, NULL, opts);
+}
+
+int lr_dataset_load_listens(lr_dataset **out, const char *path, const lr_dataset *catalogue,
+                            const lr_options *opts)
+{
+    if (!out)
+        return lr__fail(LR_E_INVALID, "lr_dataset_load_listens: out is NULL");
+    *out = NULL;
+    if (!catalogue)
+        return lr__fail(LR_E_INVALID, "lr_dataset_load_listens: catalogue is NULL");
+    if (!path || !*path)
+        return lr__fail(LR_E_INVALID, "lr_dataset_load_listens: path is NULL or empty");
+    struct stat st;
+    int rc = stat_path(path, &st);
+    if (rc)
+        return rc;
+    if (!S_ISREG(st.st_mode))
+        return lr__fail(LR_E_IO, "%s: not a regular file", path);
+    return load_listens_file(out, path, catalogue, opts);
+}

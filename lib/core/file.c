@@ -4,6 +4,8 @@
 #include "core/error.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -40,20 +42,35 @@ int lr__read_file(const char *path, char **data, size_t *len)
     return LR_OK;
 }
 
+/* Create a new, unique file beside path.  open(O_EXCL, 0666) lets the
+ * kernel apply the umask; mkstemp makes 0600 and fixing that up needs the
+ * umask, which can only be read by setting it, and for that moment every
+ * file another thread creates would be world-writable. */
+static int create_temp(char *tmp, size_t cap, const char *path)
+{
+    static atomic_uint counter;
+    for (int attempt = 0; attempt < 100; attempt++) {
+        snprintf(tmp, cap, "%s.tmp-%ld-%u", path, (long)getpid(),
+                 atomic_fetch_add(&counter, 1u));
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd >= 0 || errno != EEXIST)
+            return fd;
+    }
+    return -1; /* errno is EEXIST: stale temporaries of an earlier process */
+}
+
 int lr__afile_open(lr__afile *f, const char *path)
 {
     memset(f, 0, sizeof *f);
-    size_t n = strlen(path);
+    size_t cap = strlen(path) + 32;
     f->path = lr__strdup(path);
-    f->tmp = malloc(n + 16);
+    f->tmp = malloc(cap);
     if (!f->path || !f->tmp) {
         free(f->path);
         free(f->tmp);
         return lr__fail_oom();
     }
-    memcpy(f->tmp, path, n);
-    memcpy(f->tmp + n, ".tmp-XXXXXX", 12);
-    int fd = mkstemp(f->tmp);
+    int fd = create_temp(f->tmp, cap, path);
     if (fd < 0) {
         int e = errno;
         free(f->path);
@@ -62,10 +79,6 @@ int lr__afile_open(lr__afile *f, const char *path)
         return lr__fail(LR_E_IO, "%s: cannot create a temporary file beside it: %s", path,
                         strerror(e));
     }
-    /* mkstemp makes 0600; a saved file should read like any other. */
-    mode_t um = umask(0);
-    umask(um);
-    (void)fchmod(fd, 0666 & ~um);
     f->fp = fdopen(fd, "wb");
     if (!f->fp) {
         close(fd);

@@ -1,2 +1,285 @@
-/* placeholder: being written */
-int main(void) { return 0; }
+/* File suite: whole-file reads and all-or-nothing writes.
+ * SPDX-License-Identifier: MIT */
+#include "testutil.h"
+
+#include "lastrec.h"
+#include "core/file.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int count_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    ck_assert_ptr_nonnull(d);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            n++;
+    closedir(d);
+    return n;
+}
+
+static void remove_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    char p[1024];
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+            snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+            unlink(p);
+        }
+    closedir(d);
+    rmdir(dir);
+}
+
+typedef struct place {
+    char dir[256];
+    char path[400];
+} place;
+
+static place make_place(const char *name)
+{
+    place p;
+    snprintf(p.dir, sizeof p.dir, "%s", lr_test_tmpdir());
+    snprintf(p.path, sizeof p.path, "%s/%s", p.dir, name);
+    return p;
+}
+
+START_TEST(read_whole_file)
+{
+    place p = make_place("a.txt");
+    LR_TEST_WRITE_STR(p.dir, "a.txt", "line one\nline\0two");
+    char *data = NULL;
+    size_t len = 0;
+    ck_assert_lr_ok(lr__read_file(p.path, &data, &len));
+    ck_assert_uint_eq(len, 13); /* LR_TEST_WRITE_STR stops at the NUL */
+    ck_assert(memcmp(data, "line one\nline", 13) == 0);
+    ck_assert_int_eq(data[len], '\0');
+    free(data);
+    /* Binary data with NULs, and an empty file. */
+    static const char bin[] = {'a', 0, 'b', 0, (char)0xff};
+    lr_test_write(p.dir, "b.bin", bin, sizeof bin);
+    char path[700];
+    snprintf(path, sizeof path, "%s/b.bin", p.dir);
+    ck_assert_lr_ok(lr__read_file(path, &data, &len));
+    ck_assert_uint_eq(len, sizeof bin);
+    ck_assert(memcmp(data, bin, sizeof bin) == 0);
+    free(data);
+    lr_test_write(p.dir, "empty", "", 0);
+    snprintf(path, sizeof path, "%s/empty", p.dir);
+    ck_assert_lr_ok(lr__read_file(path, &data, &len));
+    ck_assert_uint_eq(len, 0);
+    ck_assert_ptr_nonnull(data);
+    ck_assert_int_eq(data[0], '\0');
+    free(data);
+    remove_dir(p.dir);
+}
+END_TEST
+
+START_TEST(read_failures_name_path)
+{
+    place p = make_place("missing.dat");
+    char *data = (char *)&data;
+    size_t len = 99;
+    ck_assert_lr_fail(lr__read_file(p.path, &data, &len), LR_E_IO, p.path);
+    ck_assert(strstr(lr_last_error(), "No such file"));
+    ck_assert_ptr_null(data);
+    ck_assert_uint_eq(len, 0);
+    ck_assert_lr_fail(lr__read_file(p.dir, &data, &len), LR_E_IO, "not a regular file");
+    ck_assert(strstr(lr_last_error(), p.dir));
+    remove_dir(p.dir);
+}
+END_TEST
+
+START_TEST(commit_writes_and_cleans_up)
+{
+    place p = make_place("out.txt");
+    lr__afile f;
+    ck_assert_lr_ok(lr__afile_open(&f, p.path));
+    ck_assert_lr_ok(lr__afile_write(&f, "hello ", 6));
+    ck_assert_lr_ok(lr__afile_write(&f, "", 0));
+    /* Until the commit, the target does not exist: readers never see half. */
+    ck_assert_int_ne(access(p.path, F_OK), 0);
+    ck_assert_lr_ok(lr__afile_write(&f, "world", 5));
+    ck_assert_lr_ok(lr__afile_commit(&f));
+    char *data;
+    size_t len;
+    ck_assert_lr_ok(lr__read_file(p.path, &data, &len));
+    ck_assert_str_eq(data, "hello world");
+    free(data);
+    ck_assert_int_eq(count_entries(p.dir), 1); /* no temporary left */
+    remove_dir(p.dir);
+}
+END_TEST
+
+START_TEST(commit_replaces_existing)
+{
+    umask(022);
+    place p = make_place("out.txt");
+    LR_TEST_WRITE_STR(p.dir, "out.txt", "old and longer contents");
+    lr__afile f;
+    ck_assert_lr_ok(lr__afile_open(&f, p.path));
+    ck_assert_lr_ok(lr__afile_write(&f, "new", 3));
+    char *data;
+    size_t len;
+    ck_assert_lr_ok(lr__read_file(p.path, &data, &len)); /* old until commit */
+    ck_assert_str_eq(data, "old and longer contents");
+    free(data);
+    ck_assert_lr_ok(lr__afile_commit(&f));
+    ck_assert_lr_ok(lr__read_file(p.path, &data, &len));
+    ck_assert_str_eq(data, "new");
+    free(data);
+    ck_assert_int_eq(count_entries(p.dir), 1);
+    /* Not the 0600 of a temporary file. */
+    struct stat st;
+    ck_assert_int_eq(stat(p.path, &st), 0);
+    ck_assert_uint_eq(st.st_mode & 0777, 0644);
+    remove_dir(p.dir);
+}
+END_TEST
+
+START_TEST(abort_leaves_nothing)
+{
+    place p = make_place("out.txt");
+    lr__afile f;
+    ck_assert_lr_ok(lr__afile_open(&f, p.path));
+    ck_assert_int_eq(count_entries(p.dir), 1); /* the temporary */
+    ck_assert_lr_ok(lr__afile_write(&f, "partial", 7));
+    lr__afile_abort(&f);
+    ck_assert_int_eq(count_entries(p.dir), 0);
+    lr__afile_abort(&f); /* safe on a closed file */
+    /* An existing target survives an aborted replacement untouched. */
+    LR_TEST_WRITE_STR(p.dir, "out.txt", "keep me");
+    ck_assert_lr_ok(lr__afile_open(&f, p.path));
+    ck_assert_lr_ok(lr__afile_write(&f, "partial", 7));
+    lr__afile_abort(&f);
+    char *data;
+    size_t len;
+    ck_assert_lr_ok(lr__read_file(p.path, &data, &len));
+    ck_assert_str_eq(data, "keep me");
+    free(data);
+    ck_assert_int_eq(count_entries(p.dir), 1);
+    remove_dir(p.dir);
+}
+END_TEST
+
+START_TEST(open_in_missing_directory)
+{
+    place p = make_place("x");
+    char path[700];
+    snprintf(path, sizeof path, "%s/no/such/file.txt", p.dir);
+    lr__afile f;
+    ck_assert_lr_fail(lr__afile_open(&f, path), LR_E_IO, path);
+    ck_assert_ptr_null(f.fp);
+    ck_assert_int_eq(count_entries(p.dir), 0);
+    remove_dir(p.dir);
+}
+END_TEST
+
+START_TEST(failed_commit_removes_temporary)
+{
+    /* Renaming onto a non-empty directory fails at commit time. */
+    place p = make_place("target");
+    ck_assert_int_eq(mkdir(p.path, 0700), 0);
+    LR_TEST_WRITE_STR(p.path, "inside", "x");
+    lr__afile f;
+    ck_assert_lr_ok(lr__afile_open(&f, p.path));
+    ck_assert_lr_ok(lr__afile_write(&f, "data", 4));
+    ck_assert_lr_fail(lr__afile_commit(&f), LR_E_IO, p.path);
+    ck_assert_int_eq(count_entries(p.dir), 1);
+    ck_assert(lr__is_dir(p.path));
+    remove_dir(p.path);
+    remove_dir(p.dir);
+}
+END_TEST
+
+START_TEST(is_dir)
+{
+    place p = make_place("f");
+    LR_TEST_WRITE_STR(p.dir, "f", "x");
+    ck_assert(lr__is_dir(p.dir));
+    ck_assert(!lr__is_dir(p.path));
+    ck_assert(!lr__is_dir("/no/such/dir"));
+    remove_dir(p.dir);
+}
+END_TEST
+
+/* ----------------------------------------------------- umask of others */
+
+typedef struct saver {
+    char path[400];
+    atomic_int stop;
+    atomic_int rounds;
+} saver;
+
+static void *keep_saving(void *arg)
+{
+    saver *s = arg;
+    while (!atomic_load(&s->stop)) {
+        lr__afile f;
+        if (lr__afile_open(&f, s->path) == LR_OK)
+            lr__afile_abort(&f);
+        atomic_fetch_add(&s->rounds, 1);
+    }
+    return NULL;
+}
+
+START_TEST(other_threads_keep_their_umask)
+{
+    /* Saving must not touch the process umask: a host thread creating a
+     * file meanwhile would get it world-writable. */
+    umask(022);
+    place p = make_place("saved");
+    saver s;
+    memset(&s, 0, sizeof s);
+    snprintf(s.path, sizeof s.path, "%s", p.path);
+    char other[500];
+    snprintf(other, sizeof other, "%s/other", p.dir);
+    pthread_t t;
+    ck_assert_int_eq(pthread_create(&t, NULL, keep_saving, &s), 0);
+    int wrong = 0;
+    for (int i = 0; i < 20000; i++) {
+        int fd = open(other, O_CREAT | O_WRONLY | O_TRUNC, 0666);
+        ck_assert_int_ge(fd, 0);
+        struct stat st;
+        ck_assert_int_eq(fstat(fd, &st), 0);
+        wrong += (st.st_mode & 0777) != 0644;
+        close(fd);
+        unlink(other);
+    }
+    atomic_store(&s.stop, 1);
+    pthread_join(t, NULL);
+    ck_assert_int_gt(s.rounds, 100);
+    ck_assert_msg(wrong == 0, "%d of 20000 files created with the wrong mode", wrong);
+    ck_assert_int_eq(count_entries(p.dir), 0);
+    remove_dir(p.dir);
+}
+END_TEST
+
+static Suite *file_suite(void)
+{
+    Suite *s = suite_create("file");
+    TCase *tc = tcase_create("file");
+    tcase_add_test(tc, read_whole_file);
+    tcase_add_test(tc, read_failures_name_path);
+    tcase_add_test(tc, commit_writes_and_cleans_up);
+    tcase_add_test(tc, commit_replaces_existing);
+    tcase_add_test(tc, abort_leaves_nothing);
+    tcase_add_test(tc, open_in_missing_directory);
+    tcase_add_test(tc, failed_commit_removes_temporary);
+    tcase_add_test(tc, is_dir);
+    tcase_add_test(tc, other_threads_keep_their_umask);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void) { return lr_test_run(file_suite()); }

@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""Install the build into a temporary destdir and use it the way a user
+would: pkg-config alone gives the flags to build every examples/*.c, the
+installed `lastrec` writes a synthetic data set, and each example runs on it
+against the installed library.
+
+usage: install_examples.py MESON BUILDDIR EXAMPLES_DIR CC [EXTRA_CFLAGS]
+EXTRA_CFLAGS is for a sanitizer build, whose library needs its runtime.
+"""
+import glob
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+
+
+def run(cmd, **kw):
+    """Run a command; on failure show what ran and what it said."""
+    p = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    if p.returncode != 0:
+        print(f"FAILED ({p.returncode}): {shlex.join(cmd)}\n{p.stdout}{p.stderr}")
+        sys.exit(1)
+    return p.stdout
+
+
+def find_one(root, name):
+    hits = [os.path.join(d, name) for d, _, files in os.walk(root) if name in files]
+    if len(hits) != 1:
+        print(f"expected one {name} under {root}, found {hits}")
+        sys.exit(1)
+    return hits[0]
+
+
+def main():
+    if len(sys.argv) not in (5, 6):
+        sys.exit(__doc__)
+    meson, build, examples, cc = sys.argv[1:5]
+    extra = shlex.split(sys.argv[5]) if len(sys.argv) == 6 else []
+    if not shutil.which("pkg-config"):
+        print("SKIP: pkg-config is not installed")
+        return 77
+    with tempfile.TemporaryDirectory(prefix="lastrec-install-") as tmp:
+        dest = os.path.join(tmp, "dest")
+        run(shlex.split(meson) + ["install", "-C", build, "--destdir", dest,
+                                  "--no-rebuild", "--quiet"])
+        pc = find_one(dest, "lastrec.pc")
+        libdir = os.path.dirname(os.path.dirname(pc))
+        # The .pc says prefix=/usr/local; under a destdir the files are at
+        # dest/usr/local, which --define-variable points it to.
+        with open(pc, encoding="utf-8") as f:
+            prefix = next(l.split("=", 1)[1].strip() for l in f if l.startswith("prefix="))
+        root = dest + prefix
+        for f in ("include/lastrec/lastrec.h", "include/lastrec/version.h"):
+            if not os.path.isfile(os.path.join(root, f)):
+                print(f"not installed: {f}")
+                return 1
+        find_one(libdir, "liblastrec.so.1")
+        env = dict(os.environ, PKG_CONFIG_PATH=os.path.dirname(pc))
+        flags = shlex.split(run(["pkg-config", f"--define-variable=prefix={root}",
+                                 "--cflags", "--libs", "lastrec"], env=env))
+        print("pkg-config --cflags --libs lastrec:", shlex.join(flags))
+        # Nothing from the build or source tree may leak into a user's
+        # build.  (--define-variable reaches the .pc files of OpenBLAS and
+        # LAPACKE too, so their paths are not checked here.)
+        trees = (os.path.abspath(build), os.path.dirname(os.path.abspath(examples)))
+        for f in flags:
+            if any(t in f for t in trees):
+                print(f"flag points into the source or build tree: {f}")
+                return 1
+        if f"-L{libdir}" not in flags or f"-I{root}/include" not in flags:
+            print(f"the flags do not name the installed {libdir} and {root}/include")
+            return 1
+
+        run_env = dict(os.environ, LD_LIBRARY_PATH=libdir)
+        data = os.path.join(tmp, "data")
+        tool = os.path.join(root, "bin", "lastrec")
+        print(run([tool, "synth", data, "--users", "120", "--artists", "500"],
+                  env=run_env), end="")
+
+        sources = sorted(glob.glob(os.path.join(examples, "*.c")))
+        if not sources:
+            print(f"no examples in {examples}")
+            return 1
+        for src in sources:
+            exe = os.path.join(tmp, os.path.basename(src)[:-2])
+            run(shlex.split(cc) + extra + [src, "-o", exe] + flags)
+            print(f"== {os.path.basename(exe)}")
+            print(run([exe, data], env=run_env), end="")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

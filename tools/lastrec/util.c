@@ -1,0 +1,299 @@
+/* Argument parsing, error reporting, loading and formatting shared by the
+ * subcommands.  SPDX-License-Identifier: MIT */
+#include "util.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Print @p text from column @p indent, wrapped at word boundaries so no
+ * line passes 79 columns. */
+static void wrap(FILE *fp, const char *text, int indent)
+{
+    const int width = 79 - indent;
+    int col = 0;
+    while (*text) {
+        int len = (int)strcspn(text, " ");
+        if (col && col + 1 + len > width) {
+            fprintf(fp, "\n%*s", indent, "");
+            col = 0;
+        } else if (col) {
+            fputc(' ', fp);
+            col++;
+        }
+        fwrite(text, 1, (size_t)len, fp);
+        col += len;
+        text += len;
+        text += strspn(text, " ");
+    }
+    fputc('\n', fp);
+}
+
+void tool_usage(const tool_cmd *cmd, FILE *fp)
+{
+    fprintf(fp, "usage: lastrec %s %s%s[options]\n", cmd->name, cmd->args,
+            *cmd->args ? " " : "");
+    if (cmd->details)
+        fprintf(fp, "\n%s\n", cmd->details);
+    fputs("\noptions:\n", fp);
+    for (const tool_opt *o = cmd->opts; o->name; o++) {
+        char left[64];
+        snprintf(left, sizeof left, "--%s%s%s", o->name, o->metavar ? " " : "",
+                 o->metavar ? o->metavar : "");
+        fprintf(fp, "  %-22s ", left);
+        wrap(fp, o->help, 25);
+    }
+    fprintf(fp, "  %-22s %s\n", "-h, --help", "print this help and exit");
+}
+
+int tool_usage_error(const tool_cmd *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fputs("lastrec: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    if (cmd)
+        fprintf(stderr, "\nTry 'lastrec %s --help'.\n", cmd->name);
+    else
+        fputs("\nTry 'lastrec help'.\n", stderr);
+    return TOOL_USAGE;
+}
+
+/* Tables longer than TOOL_MAX_OPTS would overrun tool_args; the options past
+ * that limit are simply not found, which the tool tests would catch. */
+static int find_opt(const tool_cmd *cmd, const char *name, size_t len)
+{
+    for (int i = 0; i < TOOL_MAX_OPTS && cmd->opts[i].name; i++)
+        if (strlen(cmd->opts[i].name) == len && !strncmp(cmd->opts[i].name, name, len))
+            return i;
+    return -1;
+}
+
+int tool_parse(const tool_cmd *cmd, int argc, char **argv, tool_args *out)
+{
+    memset(out, 0, sizeof *out);
+    out->cmd = cmd;
+    /* --help wins over anything else on the line, mistakes included, so
+     * someone fixing a command line can always ask. */
+    for (int i = 0; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            tool_usage(cmd, stdout);
+            return -1;
+        }
+    }
+    int only_positionals = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i];
+        if (only_positionals || arg[0] != '-' || arg[1] == '\0') {
+            if (out->npos == (int)(sizeof out->pos / sizeof out->pos[0]) ||
+                out->npos == cmd->npos)
+                return tool_usage_error(cmd, "%s: unexpected argument '%s'",
+                                        cmd->name, arg);
+            out->pos[out->npos++] = arg;
+            continue;
+        }
+        if (!strcmp(arg, "--")) {
+            only_positionals = 1;
+            continue;
+        }
+        if (arg[1] != '-')
+            return tool_usage_error(cmd, "%s: unknown option '%s'", cmd->name, arg);
+        /* Both "--users 5" and "--users=5", as getopt_long accepts. */
+        const char *name = arg + 2;
+        const char *eq = strchr(name, '=');
+        size_t len = eq ? (size_t)(eq - name) : strlen(name);
+        int k = find_opt(cmd, name, len);
+        if (k < 0)
+            return tool_usage_error(cmd, "%s: unknown option '--%.*s'", cmd->name,
+                                    (int)len, name);
+        const tool_opt *o = &cmd->opts[k];
+        const char *value = "";
+        if (o->metavar) {
+            if (eq)
+                value = eq + 1;
+            else if (i + 1 < argc)
+                value = argv[++i];
+            else
+                return tool_usage_error(cmd, "%s: option '--%s' needs a value (%s)",
+                                        cmd->name, o->name, o->metavar);
+        } else if (eq) {
+            return tool_usage_error(cmd, "%s: option '--%s' takes no value",
+                                    cmd->name, o->name);
+        }
+        if (out->nvalues[k] == TOOL_MAX_REPEAT)
+            return tool_usage_error(cmd, "%s: option '--%s' given too often",
+                                    cmd->name, o->name);
+        out->values[k][out->nvalues[k]++] = value;
+    }
+    if (out->npos != cmd->npos)
+        return tool_usage_error(cmd, "%s: expected %s", cmd->name, cmd->args);
+    return TOOL_OK;
+}
+
+const char *tool_value(const tool_args *a, const char *name)
+{
+    int k = find_opt(a->cmd, name, strlen(name));
+    return k < 0 || !a->nvalues[k] ? NULL : a->values[k][a->nvalues[k] - 1];
+}
+
+int tool_flag(const tool_args *a, const char *name)
+{
+    return tool_value(a, name) != NULL;
+}
+
+int tool_fail(int status, const char *path)
+{
+    tool_progress_done();
+    const char *msg = lr_last_error();
+    if (!msg || !*msg)
+        msg = lr_strerror(status);
+    if (path && !strstr(msg, path))
+        fprintf(stderr, "lastrec: %s: %s\n", path, msg);
+    else
+        fprintf(stderr, "lastrec: %s\n", msg);
+    return TOOL_BAD_INPUT;
+}
+
+/* ---------------------------------------------------------------- progress */
+
+static int progress_drawn;
+static struct timespec progress_last;
+
+static double seconds_since(const struct timespec *t)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+static int show_progress(const char *stage, uint64_t done, uint64_t total,
+                         void *user_data)
+{
+    (void)user_data;
+    /* Redrawing on every call would cost more than the work on fast stages. */
+    if (progress_drawn && done != total && seconds_since(&progress_last) < 0.1)
+        return 0;
+    clock_gettime(CLOCK_MONOTONIC, &progress_last);
+    if (total)
+        fprintf(stderr, "\r\033[K%s: %3.0f%%", stage, 100.0 * (double)done / (double)total);
+    else
+        fprintf(stderr, "\r\033[K%s: %llu", stage, (unsigned long long)done);
+    fflush(stderr);
+    progress_drawn = 1;
+    return 0;
+}
+
+void tool_progress_done(void)
+{
+    if (progress_drawn) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+        progress_drawn = 0;
+    }
+}
+
+int tool_options(const tool_args *a, lr_options **out)
+{
+    lr_options *opts = NULL;
+    int rc = lr_options_new(&opts);
+    if (rc != LR_OK) {
+        tool_fail(rc, NULL);
+        return TOOL_BAD_INPUT;
+    }
+    int k = find_opt(a->cmd, "opt", 3);
+    for (int i = 0; k >= 0 && i < a->nvalues[k]; i++) {
+        rc = lr_options_set_string(opts, a->values[k][i]);
+        if (rc != LR_OK) {
+            lr_options_free(opts);
+            return tool_usage_error(a->cmd, "--opt %s: %s", a->values[k][i],
+                                    lr_last_error());
+        }
+    }
+    /* A progress line only makes sense to a person watching a terminal;
+     * in a pipe or a log it would be noise. */
+    if (isatty(STDERR_FILENO))
+        lr_options_set_progress(opts, show_progress, NULL);
+    *out = opts;
+    return TOOL_OK;
+}
+
+int tool_load(const tool_args *a, const char *path, lr_dataset **out)
+{
+    lr_options *opts = NULL;
+    int rc = tool_options(a, &opts);
+    if (rc != TOOL_OK)
+        return rc;
+    rc = lr_dataset_load(out, path, opts);
+    lr_options_free(opts);
+    if (rc != LR_OK)
+        return tool_fail(rc, path);
+    tool_progress_done();
+    return TOOL_OK;
+}
+
+int tool_parse_int(const char *text, long long min, long long max, long long *value)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (!*text || *end || errno || v < min || v > max)
+        return -1;
+    *value = v;
+    return 0;
+}
+
+/* -------------------------------------------------------------- formatting */
+
+const char *tool_fmt(char *buf, size_t size, double value, int decimals)
+{
+    if (!isfinite(value)) {
+        snprintf(buf, size, "n/a");
+        return buf;
+    }
+    char raw[64];
+    snprintf(raw, sizeof raw, "%.*f", decimals, fabs(value));
+    const char *dot = strchr(raw, '.');
+    size_t int_len = dot ? (size_t)(dot - raw) : strlen(raw);
+    size_t o = 0;
+    /* "-0.000" would read as a negative number that is not there. */
+    if (value < 0 && strspn(raw, "0.") != strlen(raw) && o + 1 < size)
+        buf[o++] = '-';
+    for (size_t i = 0; i < int_len && o + 1 < size; i++) {
+        if (i && (int_len - i) % 3 == 0 && o + 2 < size)
+            buf[o++] = ',';
+        buf[o++] = raw[i];
+    }
+    for (const char *p = raw + int_len; *p && o + 1 < size; p++)
+        buf[o++] = *p;
+    buf[o] = '\0';
+    return buf;
+}
+
+const char *tool_source_name(int64_t kind)
+{
+    switch (kind) {
+    case LR_SOURCE_HETREC: return "HetRec directory";
+    case LR_SOURCE_LISTENS: return "listens file";
+    case LR_SOURCE_SNAPSHOT: return "snapshot";
+    case LR_SOURCE_SYNTHETIC: return "synthetic";
+    case LR_SOURCE_SPLIT: return "split";
+    default: return "unknown";
+    }
+}
+
+const char *tool_source_key(int64_t kind)
+{
+    switch (kind) {
+    case LR_SOURCE_HETREC: return "hetrec";
+    case LR_SOURCE_LISTENS: return "listens";
+    case LR_SOURCE_SNAPSHOT: return "snapshot";
+    case LR_SOURCE_SYNTHETIC: return "synthetic";
+    case LR_SOURCE_SPLIT: return "split";
+    default: return "unknown";
+    }
+}

@@ -1,0 +1,98 @@
+/* The lastrec tool's shared pieces: command table, argument parsing, loading
+ * with progress, number formatting.  SPDX-License-Identifier: MIT */
+#ifndef LASTREC_TOOL_UTIL_H
+#define LASTREC_TOOL_UTIL_H
+
+#include <lastrec/lastrec.h>
+
+#include <stdio.h>
+
+/* Exit statuses, as docs/cli.md promises them. */
+enum {
+    TOOL_OK = 0,
+    TOOL_BAD_INPUT = 1,
+    TOOL_USAGE = 2
+};
+
+#define TOOL_MAX_OPTS 8
+#define TOOL_MAX_REPEAT 16
+
+/* One option of a command; metavar NULL means a flag without a value. */
+typedef struct tool_opt {
+    const char *name; /* "users" for --users */
+    const char *metavar;
+    const char *help;
+} tool_opt;
+
+/* What the parser found: positionals, and per option of the command's table
+ * every value given, in order (a flag's value is ""). */
+typedef struct tool_args {
+    const struct tool_cmd *cmd;
+    const char *pos[4];
+    int npos;
+    const char *values[TOOL_MAX_OPTS][TOOL_MAX_REPEAT];
+    int nvalues[TOOL_MAX_OPTS];
+} tool_args;
+
+typedef struct tool_cmd {
+    const char *name;
+    const char *args;    /* positionals for the usage line: "PATH" */
+    int npos;            /* exactly this many positionals */
+    const char *summary; /* one line, for `lastrec help` */
+    const char *details; /* a paragraph after the usage line, or NULL */
+    const tool_opt *opts; /* terminated by an entry with name NULL */
+    int (*run)(const tool_args *a);
+} tool_cmd;
+
+extern const tool_cmd tool_cmd_info, tool_cmd_analyze, tool_cmd_synth,
+    tool_cmd_snapshot;
+
+/* The options every data-reading command shares, for the commands' tables. */
+#define TOOL_OPT_JSON {"json", NULL, "print JSON instead of text"}
+#define TOOL_OPT_OPT                                                         \
+    {"opt", "KEY=VALUE", "set a library option, e.g. min_tag_uses=3 "        \
+                         "(repeatable; `lastrec help options` lists them)"}
+
+void tool_usage(const tool_cmd *cmd, FILE *fp);
+
+/* Parse argv (after the command name).  Returns TOOL_OK, TOOL_USAGE after
+ * printing why, or -1 when --help was asked and answered. */
+int tool_parse(const tool_cmd *cmd, int argc, char **argv, tool_args *out);
+
+/* The last value of option @p name, or NULL when absent. */
+const char *tool_value(const tool_args *a, const char *name);
+int tool_flag(const tool_args *a, const char *name);
+
+/* A status from lastrec turned into the message on stderr; @p path is named
+ * when the library's message does not already name it. */
+int tool_fail(int status, const char *path);
+#if defined(__GNUC__)
+#define TOOL_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define TOOL_PRINTF(f, a)
+#endif
+
+/* A command-line problem: message on stderr, TOOL_USAGE. */
+int tool_usage_error(const tool_cmd *cmd, const char *fmt, ...) TOOL_PRINTF(2, 3);
+
+/* Options from every --opt, with the progress line attached when stderr is
+ * a terminal.  On failure prints the reason and returns TOOL_USAGE. */
+int tool_options(const tool_args *a, lr_options **out);
+/* Clear the progress line, if one was drawn. */
+void tool_progress_done(void);
+
+/* Load PATH with the command's options; prints the failure itself. */
+int tool_load(const tool_args *a, const char *path, lr_dataset **out);
+
+/* Parse a whole decimal integer in [min, max]. */
+int tool_parse_int(const char *text, long long min, long long max,
+                   long long *value);
+
+/* Format with thousands separators: "36,566.583" for (36566.5833, 3). */
+const char *tool_fmt(char *buf, size_t size, double value, int decimals);
+
+/* "HetRec directory" for text; "hetrec" for JSON. */
+const char *tool_source_name(int64_t kind);
+const char *tool_source_key(int64_t kind);
+
+#endif
