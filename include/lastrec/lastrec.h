@@ -162,6 +162,10 @@ typedef int (*lr_progress_fn)(const char *stage, uint64_t done, uint64_t total,
 typedef struct lr_options lr_options;
 /** A loaded, processed, read-only listening data set. */
 typedef struct lr_dataset lr_dataset;
+/** A recommender model: created, fitted once, then read-only. */
+typedef struct lr_model lr_model;
+/** The metrics of one evaluation run. */
+typedef struct lr_evaluation lr_evaluation;
 
 /* ----------------------------------------------------------------- options */
 
@@ -190,7 +194,49 @@ enum lr_option {
     LR_OPT_SYNTH_CLUSTERS = 402,   /**< int: taste clusters (default 12) */
     LR_OPT_SYNTH_TAGS = 403,       /**< int: synthetic tags (default 240) */
     LR_OPT_SYNTH_ARTISTS_PER_USER = 404, /**< int: mean artists per user (default 40) */
-    LR_OPT_SYNTH_FRIENDS_PER_USER = 405  /**< int: mean friends per user (default 6) */
+    LR_OPT_SYNTH_FRIENDS_PER_USER = 405, /**< int: mean friends per user (default 6) */
+
+    /* Models (500).  Where an algorithm has its own default (see
+     * docs/models.md), it applies unless the option was set explicitly. */
+    LR_OPT_FACTORS = 500,          /**< int: embedding dimension k (default 64) */
+    LR_OPT_EPOCHS = 501,           /**< int: epochs / sweeps / iterations (per algorithm) */
+    LR_OPT_LEARNING_RATE = 502,    /**< double: step size (per algorithm) */
+    LR_OPT_OPTIMIZER = 503,        /**< int: an lr_optimizer (per algorithm) */
+    LR_OPT_REGULARIZATION = 504,   /**< double: L2 weight lambda (per algorithm) */
+    LR_OPT_GRAVITY = 505,          /**< double: mf gravity weight (default 0) */
+    LR_OPT_INIT_SCALE = 506,       /**< double: sd of the normal initial factors (per algorithm) */
+    LR_OPT_TRANSFORM = 507,        /**< int: an lr_transform of listen counts (per algorithm) */
+    LR_OPT_ALPHA = 508,            /**< double: als confidence 1 + alpha * t(w) (per algorithm) */
+    LR_OPT_NEGATIVES = 509,        /**< int: bpr negatives per positive (default 1) */
+    LR_OPT_BATCH_SIZE = 510,       /**< int: mf pairs per step, 0 = full batch (default 0) */
+    LR_OPT_SOLVER = 511,           /**< int: an lr_solver for als (default LR_SOLVER_CG) */
+    LR_OPT_CG_STEPS = 512,         /**< int: conjugate-gradient steps per row (default 3) */
+    LR_OPT_BM25_K1 = 513,          /**< double: BM25 K1 (default 100) */
+    LR_OPT_BM25_B = 514,           /**< double: BM25 B (default 0.8) */
+    LR_OPT_MIN_LISTENERS = 515,    /**< int: ease models artists with at least this many listeners (default 2) */
+    LR_OPT_ITEM_BIAS = 516,        /**< int: bpr item bias, 0 or 1 (default 1) */
+    LR_OPT_EPSILON = 517,          /**< double: Adagrad's epsilon (default 1e-8) */
+    LR_OPT_EVAL_K = 518            /**< int: cut-off k of validation metrics (default 10) */
+};
+
+/** Optimisers for LR_OPT_OPTIMIZER. */
+enum lr_optimizer {
+    LR_OPTIMIZER_SGD = 1,    /**< plain (stochastic) gradient descent */
+    LR_OPTIMIZER_ADAGRAD = 2 /**< per-parameter steps scaled by the gradient history */
+};
+
+/** Transforms of a listen count w for LR_OPT_TRANSFORM. */
+enum lr_transform {
+    LR_TRANSFORM_RAW = 0,    /**< w itself (the notebook's choice) */
+    LR_TRANSFORM_LOG1P = 1,  /**< log(1 + w) */
+    LR_TRANSFORM_BINARY = 2, /**< 1 for every listened pair */
+    LR_TRANSFORM_BM25 = 3    /**< BM25 weighting of the user-artist matrix (als) */
+};
+
+/** Row solvers of implicit ALS for LR_OPT_SOLVER. */
+enum lr_solver {
+    LR_SOLVER_CHOLESKY = 1, /**< exact: LAPACKE sposv on each row's k x k system */
+    LR_SOLVER_CG = 2        /**< a few conjugate-gradient steps warm-started from the last sweep */
 };
 
 /**
@@ -567,6 +613,207 @@ enum lr_split_method {
 LR_API int lr_dataset_split(const lr_dataset *ds, int method,
                             const lr_options *opts, lr_dataset **train,
                             lr_dataset **test);
+
+/* ------------------------------------------------------------------ models */
+
+/** Algorithms for lr_model_new(). */
+enum lr_algorithm {
+    LR_ALGO_POP = 1,  /**< popularity (fan count): the baseline */
+    LR_ALGO_MF = 2,   /**< matrix factorisation on observed weights, L2 + gravity (the notebook's) */
+    LR_ALGO_ALS = 3,  /**< implicit-feedback alternating least squares */
+    LR_ALGO_BPR = 4,  /**< Bayesian personalised ranking */
+    LR_ALGO_EASE = 5  /**< EASE item-item linear autoencoder (no embeddings) */
+};
+
+/**
+ * The name of an algorithm ("als").
+ * @return a static string, or NULL for an unknown algorithm.
+ * Thread-safety: safe from any thread.
+ */
+LR_API const char *lr_algorithm_name(int algorithm);
+
+/**
+ * Find an algorithm by name.
+ * @return LR_OK; LR_E_NOTFOUND for an unknown name (the message lists the
+ *         known ones); LR_E_INVALID for NULL.
+ * Thread-safety: safe from any thread.
+ */
+LR_API int lr_algorithm_lookup(const char *name, int *algorithm);
+
+/**
+ * Create an unfitted model.  The options are copied; options the caller did
+ * not set take the algorithm's defaults (docs/models.md).
+ * @param opts may be NULL; its progress callback is kept for lr_model_fit().
+ * @param[out] out owned by the caller, freed by lr_model_free().
+ * @return LR_OK, LR_E_INVALID (unknown algorithm), LR_E_NOMEM.
+ * Thread-safety: safe from any thread.
+ */
+LR_API int lr_model_new(lr_model **out, int algorithm, const lr_options *opts);
+
+/**
+ * Fit the model to @p train.  When @p validation (a dataset over the same
+ * catalogue, e.g. the other side of lr_dataset_split()) is given, each
+ * epoch's history also holds the validation loss and ranking metrics.
+ * Progress is reported per epoch (stage "epoch"); a cancelled fit returns
+ * LR_E_CANCELLED and leaves the model unfitted.  A model is fitted once.
+ * @param train,validation borrowed for the call only: the model keeps what
+ *        it needs (IDs, names, top tags, the training listens).
+ * @return LR_OK, LR_E_INVALID (already fitted, empty or mismatched data),
+ *         LR_E_NOMEM, LR_E_NUMERIC (non-finite values: the message says
+ *         which setting to change; a singular ALS system: raise
+ *         regularization), LR_E_CANCELLED.
+ * Thread-safety: needs exclusive access to @p m; uses LR_OPT_THREADS
+ *         threads.  Same seed and thread count give the same model bit for bit.
+ */
+LR_API int lr_model_fit(lr_model *m, const lr_dataset *train,
+                        const lr_dataset *validation);
+
+/** Free a model.  NULL is accepted. */
+LR_API void lr_model_free(lr_model *m);
+
+/**
+ * The algorithm of a model.
+ * @return an lr_algorithm, or 0 for NULL.
+ * Thread-safety: @p m may be shared read-only.
+ */
+LR_API int lr_model_algorithm(const lr_model *m);
+
+/**
+ * 1 when the model has been fitted (or loaded), else 0.
+ * Thread-safety: @p m may be shared read-only.
+ */
+LR_API int lr_model_is_fitted(const lr_model *m);
+
+/**
+ * The value of an option as the model uses it (the algorithm's default
+ * where the caller set none).
+ * @return LR_OK; LR_E_INVALID for an unknown key or NULL.
+ * Thread-safety: @p m may be shared read-only.
+ */
+LR_API int lr_model_option(const lr_model *m, int key, double *value);
+
+/** Which embedding matrix lr_model_embeddings() returns. */
+enum lr_embedding {
+    LR_EMBEDDING_USERS = 1,  /**< users x k, rows in ascending user ID */
+    LR_EMBEDDING_ARTISTS = 2 /**< artists x k, rows in ascending artist ID */
+};
+
+/**
+ * A borrowed view of a fitted model's embeddings: float32, row-major.
+ * Row i belongs to the i-th ID of lr_model_ids().
+ * @param[out] data borrowed; valid until the model is freed.
+ * @return LR_OK; LR_E_UNSUPPORTED for models without embeddings (pop,
+ *         ease); LR_E_INVALID when unfitted or for NULL arguments.
+ * Thread-safety: @p m may be shared read-only.
+ */
+LR_API int lr_model_embeddings(const lr_model *m, int which, const float **data,
+                               size_t *rows, size_t *cols);
+
+/**
+ * The user or artist IDs of a fitted model (LR_IDS_USERS / LR_IDS_ARTISTS),
+ * ascending: the row order of its embeddings.
+ * @return LR_OK, LR_E_BUFSIZE (with *needed set), LR_E_INVALID.
+ * Thread-safety: @p m may be shared read-only.
+ */
+LR_API int lr_model_ids(const lr_model *m, int kind, int32_t *out,
+                        size_t capacity, size_t *needed);
+
+/** Columns of the training history, one value per epoch. */
+enum lr_history_field {
+    LR_HISTORY_LOSS = 1,           /**< total training objective */
+    LR_HISTORY_LOSS_OBSERVED = 2,  /**< its data part (error / ranking loss) */
+    LR_HISTORY_LOSS_L2 = 3,        /**< its L2 part */
+    LR_HISTORY_LOSS_GRAVITY = 4,   /**< its gravity part (mf) */
+    LR_HISTORY_VAL_LOSS = 5,       /**< the data loss on the validation set */
+    LR_HISTORY_VAL_NDCG = 6,       /**< NDCG@k on the validation set (k = LR_OPT_EVAL_K) */
+    LR_HISTORY_VAL_PRECISION = 7,  /**< Precision@k on the validation set */
+    LR_HISTORY_SECONDS = 8         /**< wall-clock seconds since the fit began */
+};
+
+/**
+ * One column of the training history, one value per epoch; NaN where the
+ * value was not measured (no validation set, or not defined for the
+ * algorithm).
+ * @return LR_OK, LR_E_BUFSIZE (with *needed = epochs recorded), LR_E_INVALID.
+ * Thread-safety: @p m may be shared read-only.
+ */
+LR_API int lr_model_history(const lr_model *m, int field, double *out,
+                            size_t capacity, size_t *needed);
+
+/**
+ * Save a fitted model as one binary file (versioned, little-endian, a
+ * checksum per section) holding everything queries need without the dataset:
+ * options, embeddings or item weights, ID maps, artist names and top tags,
+ * the training listens.  Written to a temporary name and renamed.
+ * @return LR_OK, LR_E_INVALID (unfitted), LR_E_IO, LR_E_NOMEM.
+ * Thread-safety: @p m may be shared read-only.
+ */
+LR_API int lr_model_save(const lr_model *m, const char *path);
+
+/**
+ * Load a model saved by lr_model_save().  Every size, offset and checksum is
+ * verified; a round trip is bit-identical.
+ * @return LR_OK, LR_E_IO, LR_E_FORMAT (truncated, corrupt, other version),
+ *         LR_E_NOMEM, LR_E_INVALID.
+ * Thread-safety: safe from any thread.
+ */
+LR_API int lr_model_load(lr_model **out, const char *path);
+
+/* -------------------------------------------------------------- evaluation */
+
+/** Metrics of lr_evaluation_metric(), as ../docs/evaluation.md defines them. */
+enum lr_metric {
+    LR_METRIC_PRECISION = 1, /**< Precision@k, averaged over evaluated users */
+    LR_METRIC_RECALL = 2,    /**< Recall@k */
+    LR_METRIC_NDCG = 3,      /**< NDCG@k, binary relevance */
+    LR_METRIC_MAP = 4,       /**< MAP@k */
+    LR_METRIC_HITRATE = 5,   /**< HitRate@k */
+    LR_METRIC_COVERAGE = 6,  /**< distinct recommended artists / catalogue */
+    LR_METRIC_RMSE = 7,      /**< mf: RMSE of held-out weights under the model's transform; NaN otherwise */
+    LR_METRIC_USERS = 8      /**< number of users evaluated */
+};
+
+/**
+ * Evaluate a fitted model: for every user with a held-out artist in
+ * @p test, score every artist of the catalogue, drop the user's artists in
+ * @p train, take the top k (equal scores by the lower artist ID) and compare
+ * with the held-out artists.  LR_OPT_THREADS applies.
+ * @param train,test borrowed for the call; same catalogue as the model.
+ * @param[out] out owned by the caller, freed by lr_evaluation_free().
+ * @return LR_OK, LR_E_INVALID (unfitted model, k < 1, catalogue mismatch),
+ *         LR_E_NOMEM, LR_E_CANCELLED.
+ * Thread-safety: @p m, @p train, @p test may be shared read-only.
+ */
+LR_API int lr_evaluate(lr_evaluation **out, const lr_model *m,
+                       const lr_dataset *train, const lr_dataset *test, int k,
+                       const lr_options *opts);
+
+/**
+ * One averaged metric.
+ * @return the value; NaN for a metric that does not apply or NULL.
+ * Thread-safety: @p e may be shared read-only.
+ */
+LR_API double lr_evaluation_metric(const lr_evaluation *e, int metric);
+
+/**
+ * Per-user values of a metric, in the order of lr_evaluation_users().
+ * @return LR_OK, LR_E_BUFSIZE (with *needed set), LR_E_INVALID.
+ * Thread-safety: @p e may be shared read-only.
+ */
+LR_API int lr_evaluation_user_metric(const lr_evaluation *e, int metric,
+                                     double *out, size_t capacity,
+                                     size_t *needed);
+
+/**
+ * The IDs of the evaluated users, ascending.
+ * @return LR_OK, LR_E_BUFSIZE (with *needed set), LR_E_INVALID.
+ * Thread-safety: @p e may be shared read-only.
+ */
+LR_API int lr_evaluation_users(const lr_evaluation *e, int32_t *out,
+                               size_t capacity, size_t *needed);
+
+/** Free an evaluation.  NULL is accepted. */
+LR_API void lr_evaluation_free(lr_evaluation *e);
 
 #ifdef __cplusplus
 }

@@ -30,6 +30,27 @@ static const opt_spec specs[] = {
     {LR_OPT_SYNTH_TAGS, "synth_tags", LR_OPTTYPE_INT, 1, 1000000, 240},
     {LR_OPT_SYNTH_ARTISTS_PER_USER, "synth_artists_per_user", LR_OPTTYPE_INT, 1, 10000, 40},
     {LR_OPT_SYNTH_FRIENDS_PER_USER, "synth_friends_per_user", LR_OPTTYPE_INT, 0, 1000, 6},
+    /* Model defaults here are generic; an algorithm substitutes its own for
+     * options the caller did not set (lr__opt_is_set, docs/models.md). */
+    {LR_OPT_FACTORS, "factors", LR_OPTTYPE_INT, 1, 4096, 64},
+    {LR_OPT_EPOCHS, "epochs", LR_OPTTYPE_INT, 1, 1000000, 15},
+    {LR_OPT_LEARNING_RATE, "learning_rate", LR_OPTTYPE_DOUBLE, 1e-12, 1e6, 0.05},
+    {LR_OPT_OPTIMIZER, "optimizer", LR_OPTTYPE_INT, 1, 2, 2},
+    {LR_OPT_REGULARIZATION, "regularization", LR_OPTTYPE_DOUBLE, 0, 1e9, 0.05},
+    {LR_OPT_GRAVITY, "gravity", LR_OPTTYPE_DOUBLE, 0, 1e9, 0},
+    {LR_OPT_INIT_SCALE, "init_scale", LR_OPTTYPE_DOUBLE, 0, 100, 0.01},
+    {LR_OPT_TRANSFORM, "transform", LR_OPTTYPE_INT, 0, 3, 1},
+    {LR_OPT_ALPHA, "alpha", LR_OPTTYPE_DOUBLE, 0, 1e9, 1},
+    {LR_OPT_NEGATIVES, "negatives", LR_OPTTYPE_INT, 1, 1000, 1},
+    {LR_OPT_BATCH_SIZE, "batch_size", LR_OPTTYPE_INT, 0, 1000000000, 0},
+    {LR_OPT_SOLVER, "solver", LR_OPTTYPE_INT, 1, 2, 2},
+    {LR_OPT_CG_STEPS, "cg_steps", LR_OPTTYPE_INT, 1, 100, 3},
+    {LR_OPT_BM25_K1, "bm25_k1", LR_OPTTYPE_DOUBLE, 0, 1e9, 100},
+    {LR_OPT_BM25_B, "bm25_b", LR_OPTTYPE_DOUBLE, 0, 1, 0.8},
+    {LR_OPT_MIN_LISTENERS, "min_listeners", LR_OPTTYPE_INT, 1, 1000000000, 2},
+    {LR_OPT_ITEM_BIAS, "item_bias", LR_OPTTYPE_INT, 0, 1, 1},
+    {LR_OPT_EPSILON, "epsilon", LR_OPTTYPE_DOUBLE, 0, 1, 1e-8},
+    {LR_OPT_EVAL_K, "eval_k", LR_OPTTYPE_INT, 1, 100000, 10},
 };
 
 #define N_SPECS (sizeof specs / sizeof specs[0])
@@ -111,6 +132,7 @@ int lr_options_set_int(lr_options *opts, int key, int64_t value)
         return lr__fail(LR_E_INVALID, "option '%s': %lld is outside [%.17g, %.17g]",
                         specs[i].name, (long long)value, specs[i].min, specs[i].max);
     opts->value[i] = (double)value;
+    opts->set[i] = 1;
     return LR_OK;
 }
 
@@ -125,6 +147,7 @@ int lr_options_set_double(lr_options *opts, int key, double value)
     if (rc)
         return rc;
     opts->value[i] = value;
+    opts->set[i] = 1;
     return LR_OK;
 }
 
@@ -269,6 +292,12 @@ double lr__opt_double(const lr_options *opts, int key)
     if (i < 0)
         return 0;
     return opts ? opts->value[i] : specs[i].def;
+}
+
+int lr__opt_is_set(const lr_options *opts, int key)
+{
+    int i = slot_of(key);
+    return opts && i >= 0 && opts->set[i];
 }
 
 const lr__progress *lr__opt_progress(const lr_options *opts)

@@ -10,6 +10,7 @@
 
 struct lr_options {
     double value[LR_OPTIONS_MAX]; /* by table slot; ints are stored exactly */
+    unsigned char set[LR_OPTIONS_MAX]; /* 1 where the caller set the value */
     lr__progress progress;
 };
 
@@ -17,6 +18,9 @@ struct lr_options {
  * key of the right kind: these are for library code, not user input. */
 int64_t lr__opt_int(const lr_options *opts, int key);
 double lr__opt_double(const lr_options *opts, int key);
+/* 1 when the caller set key explicitly (so it overrides an algorithm's own
+ * default). */
+int lr__opt_is_set(const lr_options *opts, int key);
 /* The progress callback of opts, or a silent one when opts is NULL. */
 const lr__progress *lr__opt_progress(const lr_options *opts);
 /* Worker threads for LR_OPT_THREADS: 0 = online cores, never below 1. */

@@ -81,7 +81,14 @@ START_TEST(key_at_enumerates_all)
                                 LR_OPT_SYNTH_USERS, LR_OPT_SYNTH_ARTISTS,
                                 LR_OPT_SYNTH_CLUSTERS, LR_OPT_SYNTH_TAGS,
                                 LR_OPT_SYNTH_ARTISTS_PER_USER,
-                                LR_OPT_SYNTH_FRIENDS_PER_USER};
+                                LR_OPT_SYNTH_FRIENDS_PER_USER,
+                                LR_OPT_FACTORS, LR_OPT_EPOCHS, LR_OPT_LEARNING_RATE,
+                                LR_OPT_OPTIMIZER, LR_OPT_REGULARIZATION, LR_OPT_GRAVITY,
+                                LR_OPT_INIT_SCALE, LR_OPT_TRANSFORM, LR_OPT_ALPHA,
+                                LR_OPT_NEGATIVES, LR_OPT_BATCH_SIZE, LR_OPT_SOLVER,
+                                LR_OPT_CG_STEPS, LR_OPT_BM25_K1, LR_OPT_BM25_B,
+                                LR_OPT_MIN_LISTENERS, LR_OPT_ITEM_BIAS, LR_OPT_EPSILON,
+                                LR_OPT_EVAL_K};
     size_t n = key_count();
     ck_assert_uint_eq(n, sizeof known / sizeof known[0]);
     ck_assert_uint_le(n, LR_OPTIONS_MAX);
@@ -107,7 +114,8 @@ START_TEST(lookup_info_round_trip)
         ck_assert_lr_ok(lr_option_lookup(name, &back));
         ck_assert_int_eq(back, key);
         for (const char *c = name; *c; c++)
-            ck_assert_msg((*c >= 'a' && *c <= 'z') || *c == '_', "name '%s' not lower case", name);
+            ck_assert_msg((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_',
+                          "name '%s' not lower case", name);
     }
     int key = 0;
     ck_assert_lr_fail(lr_option_lookup("no_such_option", &key), LR_E_NOTFOUND, "no_such_option");

@@ -1,0 +1,148 @@
+/* Model lifetime, catalogue copy, history and the algorithm registry.
+ * SPDX-License-Identifier: MIT */
+#include "model/model.h"
+#include "core/alloc.h"
+#include "core/error.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+extern const lr__algo lr__algo_pop, lr__algo_mf, lr__algo_als, lr__algo_bpr,
+    lr__algo_ease;
+
+static const lr__algo *const algos[] = {
+    &lr__algo_pop, &lr__algo_mf, &lr__algo_als, &lr__algo_bpr, &lr__algo_ease,
+};
+
+const lr__algo *lr__algo_find(int id)
+{
+    for (size_t i = 0; i < sizeof algos / sizeof algos[0]; i++)
+        if (algos[i]->id == id)
+            return algos[i];
+    return NULL;
+}
+
+const char *lr_algorithm_name(int algorithm)
+{
+    const lr__algo *a = lr__algo_find(algorithm);
+    return a ? a->name : NULL;
+}
+
+int lr_algorithm_lookup(const char *name, int *algorithm)
+{
+    if (!name || !algorithm)
+        return lr__fail(LR_E_INVALID, "lr_algorithm_lookup: NULL argument");
+    for (size_t i = 0; i < sizeof algos / sizeof algos[0]; i++)
+        if (strcmp(algos[i]->name, name) == 0) {
+            *algorithm = algos[i]->id;
+            return LR_OK;
+        }
+    return lr__fail(LR_E_NOTFOUND, "unknown algorithm '%s' (known: pop, mf, als, bpr, ease)", name);
+}
+
+double lr__now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void lr__history_row_init(double *row)
+{
+    for (int i = 0; i < LR__HIST_FIELDS; i++)
+        row[i] = NAN;
+}
+
+void lr__history_free(lr__history *h)
+{
+    free(h->rows);
+    memset(h, 0, sizeof *h);
+}
+
+int lr__history_epoch(lr_model *m, const lr__fit_ctx *ctx, double *row,
+                      uint64_t epoch, uint64_t total)
+{
+    lr__history *h = &m->history;
+    row[LR_HISTORY_SECONDS - 1] = lr__now() - ctx->t0;
+    if (ctx->hook) {
+        int rc = ctx->hook(m, row, ctx->hook_ctx);
+        if (rc)
+            return rc;
+    }
+    void *p = h->rows;
+    size_t cap_rows = h->cap;
+    int rc = lr__grow(&p, &cap_rows, h->n + 1, LR__HIST_FIELDS * sizeof(double));
+    if (rc)
+        return rc;
+    h->rows = p;
+    h->cap = cap_rows;
+    memcpy(h->rows + h->n * LR__HIST_FIELDS, row, LR__HIST_FIELDS * sizeof(double));
+    h->n++;
+    return lr__progress_report(ctx->progress, "epoch", epoch, total);
+}
+
+int lr__model_has_factors(const lr_model *m)
+{
+    return m->user_f != NULL && m->artist_f != NULL;
+}
+
+int lr__model_take_catalogue(lr_model *m, const lr_dataset *ds)
+{
+    m->n_users = ds->n_users;
+    m->n_artists = ds->n_artists;
+    m->user_ids = lr__malloc((size_t)ds->n_users, sizeof(int32_t));
+    m->artist_ids = lr__malloc((size_t)ds->n_artists, sizeof(int32_t));
+    char **tops = lr__calloc((size_t)ds->n_artists, sizeof(char *));
+    if (!m->user_ids || !m->artist_ids || !tops) {
+        free(tops);
+        return lr__fail_oom();
+    }
+    memcpy(m->user_ids, ds->user_ids, (size_t)ds->n_users * sizeof(int32_t));
+    memcpy(m->artist_ids, ds->artist_ids, (size_t)ds->n_artists * sizeof(int32_t));
+    static char empty[] = "";
+    for (int32_t a = 0; a < ds->n_artists; a++) {
+        int32_t t = ds->artist_top_tag ? ds->artist_top_tag[a] : -1;
+        /* the strtab copies; these are borrowed pointers */
+        tops[a] = t >= 0 ? (char *)lr__strtab_get(&ds->tag_names, t) : empty;
+    }
+    int rc = lr__strtab_from_array(&m->artist_top_tags, tops, ds->n_artists);
+    free(tops);
+    if (rc == LR_OK)
+        rc = lr__strtab_copy(&m->artist_names, &ds->artist_names);
+    if (rc == LR_OK)
+        rc = lr__csr_copy(&m->train, &ds->listens);
+    return rc;
+}
+
+int lr__check_finite(const float *x, size_t n, const char *what, const char *advice)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(x[i]))
+            return lr__fail(LR_E_NUMERIC, "%s became non-finite (NaN or infinity) at element %zu; %s",
+                            what, i, advice);
+    return LR_OK;
+}
+
+void lr__model_clear(lr_model *m)
+{
+    free(m->user_ids);
+    free(m->artist_ids);
+    lr__strtab_free(&m->artist_names);
+    lr__strtab_free(&m->artist_top_tags);
+    lr__csr_free(&m->train);
+    free(m->user_f);
+    free(m->artist_f);
+    free(m->artist_bias);
+    free(m->items);
+    free(m->item_pos);
+    free(m->item_w);
+    free(m->pop);
+    lr__history_free(&m->history);
+    m->user_ids = m->artist_ids = NULL;
+    m->user_f = m->artist_f = m->artist_bias = NULL;
+    m->items = m->item_pos = NULL;
+    m->item_w = m->pop = NULL;
+    m->n_users = m->n_artists = m->k = m->n_items = 0;
+    m->fitted = 0;
+}

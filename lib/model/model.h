@@ -1,0 +1,133 @@
+/* The model behind lr_model, and the interface every algorithm implements.
+ * SPDX-License-Identifier: MIT
+ *
+ * A model owns a copy of everything queries need (the catalogue's IDs,
+ * artist names and top-tag names, the training listens), so that a model
+ * file alone answers queries.  Algorithms fill either factors (user_f,
+ * artist_f, optional artist_bias) or an item-item matrix (ease) or a score
+ * vector (pop); scoring is shared (lib/model/score.c).
+ */
+#ifndef LR_MODEL_MODEL_H
+#define LR_MODEL_MODEL_H
+
+#include "lastrec.h"
+#include "core/options.h"
+#include "data/dataset.h"
+
+#include <math.h>
+
+/* One row of the history: LR_HISTORY_* field f lives at column f - 1. */
+#define LR__HIST_FIELDS 8
+
+typedef struct lr__history {
+    size_t n, cap;
+    double *rows; /* n x LR__HIST_FIELDS, NaN where not measured */
+} lr__history;
+
+struct lr_model {
+    int algo;           /* enum lr_algorithm */
+    lr_options opts;    /* the caller's options, algorithm defaults resolved */
+    int fitted;
+
+    /* catalogue, copied at fit (dense indices as in the training dataset) */
+    int32_t n_users, n_artists;
+    int32_t *user_ids;           /* [n_users] ascending */
+    int32_t *artist_ids;         /* [n_artists] ascending */
+    lr__strtab artist_names;     /* [n_artists] */
+    lr__strtab artist_top_tags;  /* [n_artists] top tag name, "" when none */
+    lr__csr train;               /* n_users x n_artists raw listen counts */
+
+    /* factor models (mf, als, bpr) */
+    int32_t k;
+    float *user_f;       /* [n_users x k] row-major */
+    float *artist_f;     /* [n_artists x k] row-major */
+    float *artist_bias;  /* [n_artists] or NULL */
+
+    /* ease: an item-item matrix over a subset of artists */
+    int32_t n_items;
+    int32_t *items;      /* [n_items] dense artist indices, ascending */
+    int32_t *item_pos;   /* [n_artists] position in items, -1 when not modelled */
+    float *item_w;       /* [n_items x n_items] row-major, zero diagonal */
+
+    /* pop */
+    float *pop;          /* [n_artists] fan counts in the training data */
+
+    lr__history history;
+};
+
+/* Called by an algorithm after each epoch, before progress is reported:
+ * the api layer uses it to measure validation metrics (lib/eval sits above
+ * lib/model, so the model cannot call it directly).  It fills the
+ * validation columns of `row` (LR_HISTORY_VAL_*).  May be NULL. */
+typedef int (*lr__epoch_hook)(const lr_model *m, double *row, void *ctx);
+
+typedef struct lr__fit_ctx {
+    const lr_dataset *train;
+    const lr_dataset *validation; /* may be NULL */
+    const lr__progress *progress;
+    lr__epoch_hook hook;
+    void *hook_ctx;
+    double t0;                    /* lr__now() at the start of the fit */
+} lr__fit_ctx;
+
+/* An algorithm. */
+typedef struct lr__algo {
+    int id;
+    const char *name;
+    /* Put the algorithm's own defaults into o for the options the caller
+     * did not set (lr__opt_is_set). */
+    void (*defaults)(lr_options *o);
+    /* Fit m (catalogue already copied into it).  Appends one history row
+     * per epoch with lr__history_epoch(). */
+    int (*fit)(lr_model *m, const lr__fit_ctx *ctx);
+} lr__algo;
+
+const lr__algo *lr__algo_find(int id);
+
+/* Record an epoch: copies row (LR__HIST_FIELDS values; fills SECONDS),
+ * runs the hook, then reports progress "epoch" epoch/total.  Returns
+ * LR_E_CANCELLED when the caller stops the fit. */
+int lr__history_epoch(lr_model *m, const lr__fit_ctx *ctx, double *row,
+                      uint64_t epoch, uint64_t total);
+/* A history row of NaNs. */
+void lr__history_row_init(double *row);
+void lr__history_free(lr__history *h);
+
+/* Monotonic seconds. */
+double lr__now(void);
+
+/* The transform of a listen count used by mf / ease / als (RAW, LOG1P,
+ * BINARY; BM25 is matrix-level and lives in als). */
+static inline float lr__transform(int t, float w)
+{
+    switch (t) {
+    case LR_TRANSFORM_LOG1P: return log1pf(w);
+    case LR_TRANSFORM_BINARY: return 1.0f;
+    default: return w;
+    }
+}
+
+/* Scores of every artist for users [u0, u0 + n) (dense indices) into
+ * out[n x n_artists], row-major.  The one scoring routine of all
+ * algorithms (sgemm for factors, sparse x dense for ease, broadcast for
+ * pop).  Thread-safe on a fitted model. */
+int lr__model_score_users(const lr_model *m, int32_t u0, int32_t n, float *out);
+
+/* Predicted weight of (user u, artist a) under the model's transform
+ * (factor models), for RMSE. */
+float lr__model_predict(const lr_model *m, int32_t u, int32_t a);
+
+/* 1 when m has embeddings (mf, als, bpr). */
+int lr__model_has_factors(const lr_model *m);
+
+/* Free everything learned or copied, leaving an unfitted model with its
+ * algorithm and options. */
+void lr__model_clear(lr_model *m);
+
+/* Copy the catalogue of ds into m (IDs, names, top-tag names, listens). */
+int lr__model_take_catalogue(lr_model *m, const lr_dataset *ds);
+
+/* Check non-finite values in a float array: LR_E_NUMERIC with `advice`. */
+int lr__check_finite(const float *x, size_t n, const char *what, const char *advice);
+
+#endif
