@@ -178,6 +178,18 @@ static int ua_cmp(const lr__tag_use *x, int32_t u, int32_t a)
     return 0;
 }
 
+int lr__tag_use_cmp(const void *pa, const void *pb)
+{
+    const lr__tag_use *a = pa, *b = pb;
+    if (a->user != b->user)
+        return a->user < b->user ? -1 : 1;
+    if (a->artist != b->artist)
+        return a->artist < b->artist ? -1 : 1;
+    if (a->tag != b->tag)
+        return a->tag < b->tag ? -1 : 1;
+    return (a->time_ms > b->time_ms) - (a->time_ms < b->time_ms);
+}
+
 int64_t lr__dataset_ua_tags(const lr_dataset *ds, int32_t u, int32_t a,
                             const lr__tag_use **first)
 {

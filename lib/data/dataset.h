@@ -100,6 +100,10 @@ static inline int32_t lr__artist_index(const lr_dataset *ds, int32_t id)
 static inline int32_t lr__tag_index(const lr_dataset *ds, int32_t id)
 { return lr__index_of(ds->tag_ids, ds->n_tags, id); }
 
+/* The order of ds->tag_uses: (user, artist, tag, time).  A qsort
+ * comparator. */
+int lr__tag_use_cmp(const void *a, const void *b);
+
 /* Kept tag uses of (user u, artist a), a range of ds->tag_uses. */
 int64_t lr__dataset_ua_tags(const lr_dataset *ds, int32_t u, int32_t a,
                             const lr__tag_use **first);

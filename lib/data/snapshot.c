@@ -736,19 +736,6 @@ static int check_friends(const reader *r, const lr_dataset *ds)
     return LR_OK;
 }
 
-static int use_cmp(const lr__tag_use *a, const lr__tag_use *b)
-{
-    if (a->user != b->user)
-        return a->user < b->user ? -1 : 1;
-    if (a->artist != b->artist)
-        return a->artist < b->artist ? -1 : 1;
-    if (a->tag != b->tag)
-        return a->tag < b->tag ? -1 : 1;
-    if (a->time_ms != b->time_ms)
-        return a->time_ms < b->time_ms ? -1 : 1;
-    return 0;
-}
-
 static int read_tag_uses(const reader *r, const counts *c, lr_dataset *ds)
 {
     int rc = expect_len(r, S_TAG_USES, 0, (uint64_t)c->tag_uses, TAG_USE_BYTES, "tag uses");
@@ -771,7 +758,7 @@ static int read_tag_uses(const reader *r, const counts *c, lr_dataset *ds)
                             "use %lld: (user %d, artist %d, tag %d) outside %d x %d x %d",
                             (long long)i, u->user, u->artist, u->tag, c->users, c->artists,
                             c->tags);
-        if (i > 0 && use_cmp(u - 1, u) > 0)
+        if (i > 0 && lr__tag_use_cmp(u - 1, u) > 0)
             return fail_sec(r, S_TAG_USES, "use %lld is out of (user, artist, tag, time) order",
                             (long long)i);
     }

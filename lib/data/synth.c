@@ -788,18 +788,6 @@ static int make_friends(gen *g)
 
 /* ----------------------------------------------------------- assembly */
 
-static int use_cmp(const void *pa, const void *pb)
-{
-    const lr__tag_use *a = pa, *b = pb;
-    if (a->user != b->user)
-        return a->user < b->user ? -1 : 1;
-    if (a->artist != b->artist)
-        return a->artist < b->artist ? -1 : 1;
-    if (a->tag != b->tag)
-        return a->tag < b->tag ? -1 : 1;
-    return (a->time_ms > b->time_ms) - (a->time_ms < b->time_ms);
-}
-
 /* The loader's policy: a tag used at most min_tag_uses times goes, with
  * its uses.  Dropped tags keep their IDs, leaving gaps as in tags.dat. */
 static int keep_tags(const gen *g, lr_dataset *ds, const int32_t *all_ids)
@@ -831,7 +819,7 @@ static int keep_tags(const gen *g, lr_dataset *ds, const int32_t *all_ids)
                 t->tag = dense[g->uses[i].tag];
                 t->time_ms = g->uses[i].time_ms;
             }
-        qsort(ds->tag_uses, (size_t)ds->n_tag_uses, sizeof *ds->tag_uses, use_cmp);
+        qsort(ds->tag_uses, (size_t)ds->n_tag_uses, sizeof *ds->tag_uses, lr__tag_use_cmp);
         rc = lr__strtab_from_array(&ds->tag_names, kept_names, ds->n_tags);
     }
     ds->report.tags_in_file = g->T;

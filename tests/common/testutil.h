@@ -3,9 +3,11 @@
 #define LR_TESTUTIL_H
 
 #include <check.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Run one suite the Meson way: fork mode unless CK_FORK=no, exit status
  * EXIT_FAILURE on any failure. */
@@ -41,6 +43,52 @@ static inline const char *lr_test_write(const char *dir, const char *name,
     ck_assert_uint_eq(fwrite(data, 1, len, fp), len);
     fclose(fp);
     return path;
+}
+
+/* Entries of a directory other than . and .. (to see that no temporary
+ * file was left behind). */
+static inline int lr_test_count_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    ck_assert_ptr_nonnull(d);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            n++;
+    closedir(d);
+    return n;
+}
+
+/* Remove a flat directory made by lr_test_tmpdir(). */
+static inline void lr_test_remove_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    char p[1024];
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+            snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+            unlink(p);
+        }
+    closedir(d);
+    rmdir(dir);
+}
+
+/* A temporary directory and a file name in it, owned by one test. */
+typedef struct lr_test_place {
+    char dir[256];
+    char path[400];
+} lr_test_place;
+
+static inline lr_test_place lr_test_make_place(const char *name)
+{
+    lr_test_place p;
+    snprintf(p.dir, sizeof p.dir, "%s", lr_test_tmpdir());
+    snprintf(p.path, sizeof p.path, "%s/%s", p.dir, name);
+    return p;
 }
 
 #define LR_TEST_WRITE_STR(dir, name, str) lr_test_write((dir), (name), (str), strlen(str))

@@ -12,51 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int count_entries(const char *dir)
-{
-    DIR *d = opendir(dir);
-    ck_assert_ptr_nonnull(d);
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)))
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-            n++;
-    closedir(d);
-    return n;
-}
-
-static void remove_dir(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    char p[1024];
-    while ((e = readdir(d)))
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-            snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-            unlink(p);
-        }
-    closedir(d);
-    rmdir(dir);
-}
-
-typedef struct place {
-    char dir[256];
-    char path[400];
-} place;
-
-static place make_place(const char *name)
-{
-    place p;
-    snprintf(p.dir, sizeof p.dir, "%s", lr_test_tmpdir());
-    snprintf(p.path, sizeof p.path, "%s/%s", p.dir, name);
-    return p;
-}
-
 START_TEST(read_whole_file)
 {
-    place p = make_place("a.txt");
+    lr_test_place p = lr_test_make_place("a.txt");
     LR_TEST_WRITE_STR(p.dir, "a.txt", "line one\nline\0two");
     char *data = NULL;
     size_t len = 0;
@@ -81,13 +39,13 @@ START_TEST(read_whole_file)
     ck_assert_ptr_nonnull(data);
     ck_assert_int_eq(data[0], '\0');
     free(data);
-    remove_dir(p.dir);
+    lr_test_remove_dir(p.dir);
 }
 END_TEST
 
 START_TEST(read_failures_name_path)
 {
-    place p = make_place("missing.dat");
+    lr_test_place p = lr_test_make_place("missing.dat");
     char *data = (char *)&data;
     size_t len = 99;
     ck_assert_lr_fail(lr__read_file(p.path, &data, &len), LR_E_IO, p.path);
@@ -96,13 +54,13 @@ START_TEST(read_failures_name_path)
     ck_assert_uint_eq(len, 0);
     ck_assert_lr_fail(lr__read_file(p.dir, &data, &len), LR_E_IO, "not a regular file");
     ck_assert(strstr(lr_last_error(), p.dir));
-    remove_dir(p.dir);
+    lr_test_remove_dir(p.dir);
 }
 END_TEST
 
 START_TEST(commit_writes_and_cleans_up)
 {
-    place p = make_place("out.txt");
+    lr_test_place p = lr_test_make_place("out.txt");
     lr__afile f;
     ck_assert_lr_ok(lr__afile_open(&f, p.path));
     ck_assert_lr_ok(lr__afile_write(&f, "hello ", 6));
@@ -116,15 +74,15 @@ START_TEST(commit_writes_and_cleans_up)
     ck_assert_lr_ok(lr__read_file(p.path, &data, &len));
     ck_assert_str_eq(data, "hello world");
     free(data);
-    ck_assert_int_eq(count_entries(p.dir), 1); /* no temporary left */
-    remove_dir(p.dir);
+    ck_assert_int_eq(lr_test_count_entries(p.dir), 1); /* no temporary left */
+    lr_test_remove_dir(p.dir);
 }
 END_TEST
 
 START_TEST(commit_replaces_existing)
 {
     umask(022);
-    place p = make_place("out.txt");
+    lr_test_place p = lr_test_make_place("out.txt");
     LR_TEST_WRITE_STR(p.dir, "out.txt", "old and longer contents");
     lr__afile f;
     ck_assert_lr_ok(lr__afile_open(&f, p.path));
@@ -138,24 +96,24 @@ START_TEST(commit_replaces_existing)
     ck_assert_lr_ok(lr__read_file(p.path, &data, &len));
     ck_assert_str_eq(data, "new");
     free(data);
-    ck_assert_int_eq(count_entries(p.dir), 1);
+    ck_assert_int_eq(lr_test_count_entries(p.dir), 1);
     /* Not the 0600 of a temporary file. */
     struct stat st;
     ck_assert_int_eq(stat(p.path, &st), 0);
     ck_assert_uint_eq(st.st_mode & 0777, 0644);
-    remove_dir(p.dir);
+    lr_test_remove_dir(p.dir);
 }
 END_TEST
 
 START_TEST(abort_leaves_nothing)
 {
-    place p = make_place("out.txt");
+    lr_test_place p = lr_test_make_place("out.txt");
     lr__afile f;
     ck_assert_lr_ok(lr__afile_open(&f, p.path));
-    ck_assert_int_eq(count_entries(p.dir), 1); /* the temporary */
+    ck_assert_int_eq(lr_test_count_entries(p.dir), 1); /* the temporary */
     ck_assert_lr_ok(lr__afile_write(&f, "partial", 7));
     lr__afile_abort(&f);
-    ck_assert_int_eq(count_entries(p.dir), 0);
+    ck_assert_int_eq(lr_test_count_entries(p.dir), 0);
     lr__afile_abort(&f); /* safe on a closed file */
     /* An existing target survives an aborted replacement untouched. */
     LR_TEST_WRITE_STR(p.dir, "out.txt", "keep me");
@@ -167,49 +125,49 @@ START_TEST(abort_leaves_nothing)
     ck_assert_lr_ok(lr__read_file(p.path, &data, &len));
     ck_assert_str_eq(data, "keep me");
     free(data);
-    ck_assert_int_eq(count_entries(p.dir), 1);
-    remove_dir(p.dir);
+    ck_assert_int_eq(lr_test_count_entries(p.dir), 1);
+    lr_test_remove_dir(p.dir);
 }
 END_TEST
 
 START_TEST(open_in_missing_directory)
 {
-    place p = make_place("x");
+    lr_test_place p = lr_test_make_place("x");
     char path[700];
     snprintf(path, sizeof path, "%s/no/such/file.txt", p.dir);
     lr__afile f;
     ck_assert_lr_fail(lr__afile_open(&f, path), LR_E_IO, path);
     ck_assert_ptr_null(f.fp);
-    ck_assert_int_eq(count_entries(p.dir), 0);
-    remove_dir(p.dir);
+    ck_assert_int_eq(lr_test_count_entries(p.dir), 0);
+    lr_test_remove_dir(p.dir);
 }
 END_TEST
 
 START_TEST(failed_commit_removes_temporary)
 {
     /* Renaming onto a non-empty directory fails at commit time. */
-    place p = make_place("target");
+    lr_test_place p = lr_test_make_place("target");
     ck_assert_int_eq(mkdir(p.path, 0700), 0);
     LR_TEST_WRITE_STR(p.path, "inside", "x");
     lr__afile f;
     ck_assert_lr_ok(lr__afile_open(&f, p.path));
     ck_assert_lr_ok(lr__afile_write(&f, "data", 4));
     ck_assert_lr_fail(lr__afile_commit(&f), LR_E_IO, p.path);
-    ck_assert_int_eq(count_entries(p.dir), 1);
+    ck_assert_int_eq(lr_test_count_entries(p.dir), 1);
     ck_assert(lr__is_dir(p.path));
-    remove_dir(p.path);
-    remove_dir(p.dir);
+    lr_test_remove_dir(p.path);
+    lr_test_remove_dir(p.dir);
 }
 END_TEST
 
 START_TEST(is_dir)
 {
-    place p = make_place("f");
+    lr_test_place p = lr_test_make_place("f");
     LR_TEST_WRITE_STR(p.dir, "f", "x");
     ck_assert(lr__is_dir(p.dir));
     ck_assert(!lr__is_dir(p.path));
     ck_assert(!lr__is_dir("/no/such/dir"));
-    remove_dir(p.dir);
+    lr_test_remove_dir(p.dir);
 }
 END_TEST
 
@@ -238,7 +196,7 @@ START_TEST(other_threads_keep_their_umask)
     /* Saving must not touch the process umask: a host thread creating a
      * file meanwhile would get it world-writable. */
     umask(022);
-    place p = make_place("saved");
+    lr_test_place p = lr_test_make_place("saved");
     saver s;
     memset(&s, 0, sizeof s);
     snprintf(s.path, sizeof s.path, "%s", p.path);
@@ -260,8 +218,8 @@ START_TEST(other_threads_keep_their_umask)
     pthread_join(t, NULL);
     ck_assert_int_gt(s.rounds, 100);
     ck_assert_msg(wrong == 0, "%d of 20000 files created with the wrong mode", wrong);
-    ck_assert_int_eq(count_entries(p.dir), 0);
-    remove_dir(p.dir);
+    ck_assert_int_eq(lr_test_count_entries(p.dir), 0);
+    lr_test_remove_dir(p.dir);
 }
 END_TEST
 

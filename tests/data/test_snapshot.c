@@ -100,49 +100,6 @@ static void reseal(blob *f)
     wr32(f->b + 20, lr__crc32c(crc, f->b + 24, 24 * (size_t)count));
 }
 
-static int count_entries(const char *dir)
-{
-    DIR *d = opendir(dir);
-    ck_assert_ptr_nonnull(d);
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)))
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-            n++;
-    closedir(d);
-    return n;
-}
-
-static void remove_dir(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    char p[1024];
-    while ((e = readdir(d)))
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-            snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-            unlink(p);
-        }
-    closedir(d);
-    rmdir(dir);
-}
-
-/* A temporary directory and a file name in it, owned by one test. */
-typedef struct place {
-    char dir[256];
-    char path[400];
-} place;
-
-static place make_place(const char *name)
-{
-    place p;
-    snprintf(p.dir, sizeof p.dir, "%s", lr_test_tmpdir());
-    snprintf(p.path, sizeof p.path, "%s/%s", p.dir, name);
-    return p;
-}
-
 /* --------------------------------------------------------------- datasets */
 
 /* A small dataset with every kind of primary data: names with accents and
@@ -304,11 +261,11 @@ static void expect_format_error(const char *path, const char *needle, const char
  * judge values) and check the reader refuses it. */
 static void expect_rejected(lr_dataset *ds, const char *needle, const char *needle2)
 {
-    place p = make_place("bad.lrsnap");
+    lr_test_place p = lr_test_make_place("bad.lrsnap");
     ck_assert_lr_ok(lr_dataset_save(ds, p.path));
     expect_format_error(p.path, needle, needle2);
     lr_dataset_free(ds);
-    remove_dir(p.dir);
+    lr_test_remove_dir(p.dir);
 }
 
 /* Edit a good snapshot of the hand-built dataset, reseal it, expect a
@@ -317,7 +274,7 @@ typedef void (*edit_fn)(blob *f);
 
 static void expect_edit_rejected(edit_fn edit, const char *needle, const char *needle2)
 {
-    place p = make_place("edited.lrsnap");
+    lr_test_place p = lr_test_make_place("edited.lrsnap");
     lr_dataset *ds = hand_built();
     ck_assert_lr_ok(lr_dataset_save(ds, p.path));
     lr_dataset_free(ds);
@@ -327,14 +284,14 @@ static void expect_edit_rejected(edit_fn edit, const char *needle, const char *n
     spill(p.path, f.b, f.n);
     free(f.b);
     expect_format_error(p.path, needle, needle2);
-    remove_dir(p.dir);
+    lr_test_remove_dir(p.dir);
 }
 
 /* ------------------------------------------------------------- round trips */
 
 START_TEST(round_trip_hand_built)
 {
-    place p = make_place("hand.lrsnap");
+    lr_test_place p = lr_test_make_place("hand.lrsnap");
     lr_dataset *ds = hand_built();
     lr_dataset *back = round_trip(ds, p.path);
     /* Through the public accessors too. */
@@ -343,17 +300,17 @@ START_TEST(round_trip_hand_built)
     ck_assert_str_eq(lr_dataset_tag_name(back, 20), "PostRock");
     lr_dataset_free(back);
     lr_dataset_free(ds);
-    remove_dir(p.dir);
+    lr_test_remove_dir(p.dir);
 }
 END_TEST
 
 START_TEST(round_trip_empty)
 {
-    place p = make_place("empty.lrsnap");
+    lr_test_place p = lr_test_make_place("empty.lrsnap");
     lr_dataset *ds = empty_dataset();
     lr_dataset_free(round_trip(ds, p.path));
     lr_dataset_free(ds);
-    remove_dir(p.dir);
+    lr_test_remove_dir(p.dir);
 }
 END_TEST
 
@@ -361,7 +318,7 @@ START_TEST(round_trip_of_a_round_trip)
 {
     /* A loaded snapshot saves and loads again unchanged, and the same
      * dataset always gives the same bytes. */
-    place p = make_place("one.lrsnap");
+    lr_test_place p = lr_test_make_place("one.lrsnap");
     char second[700], third[700];
     snprintf(second, sizeof second, "%s/two.lrsnap", p.dir);
     snprintf(third, sizeof third, "%s/three.lrsnap", p.dir);
@@ -387,7 +344,7 @@ START_TEST(round_trip_of_a_round_trip)
     lr_dataset_free(again);
     lr_dataset_free(back);
     lr_dataset_free(ds);
-    remove_dir(p.dir);
+    lr_test_remove_dir(p.dir);
 }
 END_TEST
 
@@ -411,21 +368,21 @@ START_TEST(round_trip_synthetic)
         "seed=8,synth_users=2,synth_artists=2,synth_friends_per_user=0",
         "seed=9,synth_users=300,synth_artists=200,min_tag_uses=0",
     };
-    place p = make_place("synth.lrsnap");
+    lr_test_place p = lr_test_make_place("synth.lrsnap");
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
         lr_dataset *ds = synthesized(shapes[i]);
         ck_assert_int_gt(lr_dataset_count(ds, LR_COUNT_LISTENS), 0);
         lr_dataset_free(round_trip(ds, p.path));
         lr_dataset_free(ds);
     }
-    remove_dir(p.dir);
+    lr_test_remove_dir(p.dir);
 }
 END_TEST
 
 START_TEST(public_load_reads_snapshots)
 {
     /* lr_dataset_load recognises a snapshot by its magic, whatever the name. */
-    place p = make_place("data.tsv");
+    lr_test_place p = lr_test_make_place("data.tsv");
     lr_dataset *ds = synthesized("seed=3,synth_users=80,synth_artists=120");
     ck_assert_lr_ok(lr_dataset_save(ds, p.path));
     lr_dataset *back = NULL;
@@ -442,14 +399,14 @@ START_TEST(public_load_reads_snapshots)
     ck_assert_lr_fail(lr_dataset_load(&back, p.path, NULL), LR_E_FORMAT, "section 'friends'");
     ck_assert_ptr_null(back);
     lr_dataset_free(ds);
-    remove_dir(p.dir);
+    lr_test_remove_dir(p.dir);
 }
 END_TEST
 
 START_TEST(documented_layout)
 {
     /* The bytes docs/formats.md promises, little-endian on any host. */
-    place p = make_place("layout.lrsnap");
+    lr_test_place p = lr_test_make_place("layout.lrsnap");
     lr_dataset *ds = hand_built();
     ck_assert_lr_ok(lr_dataset_save(ds, p.path));
     lr_dataset_free(ds);
@@ -495,7 +452,7 @@ START_TEST(documented_layout)
     ck_assert_uint_eq(rd64(r), 11);        /* tags_in_file first */
     ck_assert_uint_eq(rd64(r + 80), 3);    /* min_tag_uses last */
     free(f.b);
-    remove_dir(p.dir);
+    lr_test_remove_dir(p.dir);
 }
 END_TEST
 
@@ -511,7 +468,7 @@ static blob good_snapshot(const char *path)
 
 START_TEST(every_truncation_rejected)
 {
-    place p = make_place("good.lrsnap");
+    lr_test_place p = lr_test_make_place("good.lrsnap");
     blob f = good_snapshot(p.path);
     char cut[700];
     snprintf(cut, sizeof cut, "%s/cut.lrsnap", p.dir);
@@ -525,7 +482,7 @@ START_TEST(every_truncation_rejected)
         ck_assert_msg(strstr(lr_last_error(), cut), "%zu bytes: '%s'", n, lr_last_error());
     }
     free(f.b);
-    remove_dir(p.dir);
+    lr_test_remove_dir(p.dir);
 }
 END_TEST
 
@@ -533,7 +490,7 @@ START_TEST(every_flipped_byte_rejected)
 {
     /* The whole file, header and table included, is covered by checksums,
      * the magic and the version check. */
-    place p = make_place("good.lrsnap");
+    lr_test_place p = lr_test_make_place("good.lrsnap");
     blob f = good_snapshot(p.path);
     char bad[700];
     snprintf(bad, sizeof bad, "%s/bad.lrsnap", p.dir);
@@ -548,13 +505,13 @@ START_TEST(every_flipped_byte_rejected)
         }
     }
     free(f.b);
-    remove_dir(p.dir);
+    lr_test_remove_dir(p.dir);
 }
 END_TEST
 
 START_TEST(flipped_byte_names_its_section)
 {
-    place p = make_place("good.lrsnap");
+    lr_test_place p = lr_test_make_place("good.lrsnap");
     blob f = good_snapshot(p.path);
     char bad[700];
     snprintf(bad, sizeof bad, "%s/bad.lrsnap", p.dir);
@@ -579,13 +536,13 @@ START_TEST(flipped_byte_names_its_section)
         expect_format_error(bad, "header or section table", "checksum");
     }
     free(f.b);
-    remove_dir(p.dir);
+    lr_test_remove_dir(p.dir);
 }
 END_TEST
 
 START_TEST(wrong_magic_not_mistaken)
 {
-    place p = make_place("good.lrsnap");
+    lr_test_place p = lr_test_make_place("good.lrsnap");
     blob f = good_snapshot(p.path);
     f.b[6] = 'Q'; /* LRDSNAQ */
     spill(p.path, f.b, f.n);
@@ -597,13 +554,13 @@ START_TEST(wrong_magic_not_mistaken)
     LR_TEST_WRITE_STR(p.dir, "good.lrsnap", "userID\tartistID\tweight\n2\t51\t13883\n");
     expect_format_error(p.path, "not a lastrec snapshot", NULL);
     free(f.b);
-    remove_dir(p.dir);
+    lr_test_remove_dir(p.dir);
 }
 END_TEST
 
 START_TEST(other_version_named)
 {
-    place p = make_place("good.lrsnap");
+    lr_test_place p = lr_test_make_place("good.lrsnap");
     blob f = good_snapshot(p.path);
     wr32(f.b + 8, 2);
     reseal(&f);
@@ -613,7 +570,7 @@ START_TEST(other_version_named)
     spill(p.path, f.b, f.n);
     expect_format_error(p.path, "version 0", "reads version 1");
     free(f.b);
-    remove_dir(p.dir);
+    lr_test_remove_dir(p.dir);
 }
 END_TEST
 
@@ -758,7 +715,7 @@ START_TEST(unknown_optional_section_skipped)
 {
     /* The versioning policy: a section whose ID has the top bit set may be
      * added within a version; readers that do not know it skip it. */
-    place p = make_place("good.lrsnap");
+    lr_test_place p = lr_test_make_place("good.lrsnap");
     lr_dataset *ds = hand_built();
     ck_assert_lr_ok(lr_dataset_save(ds, p.path));
     blob f = slurp(p.path);
@@ -790,7 +747,7 @@ START_TEST(unknown_optional_section_skipped)
     free(f.b);
     free(g.b);
     lr_dataset_free(ds);
-    remove_dir(p.dir);
+    lr_test_remove_dir(p.dir);
 }
 END_TEST
 
@@ -859,42 +816,42 @@ START_TEST(save_argument_checks)
     ck_assert_lr_fail(lr_dataset_save(ds, NULL), LR_E_INVALID, "path");
     ck_assert_lr_fail(lr_dataset_save(ds, ""), LR_E_INVALID, "path");
     /* A dataset whose shapes disagree is refused before anything is written. */
-    place p = make_place("never.lrsnap");
+    lr_test_place p = lr_test_make_place("never.lrsnap");
     ds->listens.rows--;
     ck_assert_lr_fail(lr_dataset_save(ds, p.path), LR_E_INVALID, "hand-built");
     ds->listens.rows++;
     ds->tag_names.n = 2;
     ck_assert_lr_fail(lr_dataset_save(ds, p.path), LR_E_INVALID, "do not match");
     ds->tag_names.n = 3;
-    ck_assert_int_eq(count_entries(p.dir), 0);
+    ck_assert_int_eq(lr_test_count_entries(p.dir), 0);
     lr_dataset_free(ds);
-    remove_dir(p.dir);
+    lr_test_remove_dir(p.dir);
 }
 END_TEST
 
 START_TEST(save_to_missing_directory)
 {
-    place p = make_place("unused");
+    lr_test_place p = lr_test_make_place("unused");
     char path[700];
     snprintf(path, sizeof path, "%s/no/such/dir/x.lrsnap", p.dir);
     lr_dataset *ds = hand_built();
     ck_assert_lr_fail(lr_dataset_save(ds, path), LR_E_IO, path);
-    ck_assert_int_eq(count_entries(p.dir), 0); /* no temporary anywhere */
+    ck_assert_int_eq(lr_test_count_entries(p.dir), 0); /* no temporary anywhere */
     snprintf(path, sizeof path, "%s/no", p.dir); /* a directory as the target */
     ck_assert_int_eq(mkdir(path, 0700), 0);
     ck_assert_lr_fail(lr_dataset_save(ds, path), LR_E_IO, path);
-    ck_assert_int_eq(count_entries(p.dir), 1);
-    ck_assert_int_eq(count_entries(path), 0);
+    ck_assert_int_eq(lr_test_count_entries(p.dir), 1);
+    ck_assert_int_eq(lr_test_count_entries(path), 0);
     lr_dataset_free(ds);
-    remove_dir(path);
-    remove_dir(p.dir);
+    lr_test_remove_dir(path);
+    lr_test_remove_dir(p.dir);
 }
 END_TEST
 
 START_TEST(save_replaces_atomically)
 {
     umask(022);
-    place p = make_place("data.lrsnap");
+    lr_test_place p = lr_test_make_place("data.lrsnap");
     LR_TEST_WRITE_STR(p.dir, "data.lrsnap", "old contents");
     /* A reader that opened the old file keeps seeing all of it: the new
      * file arrives by rename, never by rewriting in place. */
@@ -906,18 +863,18 @@ START_TEST(save_replaces_atomically)
     ck_assert_int_eq(pread(fd, old, sizeof old - 1, 0), 12);
     ck_assert_str_eq(old, "old contents");
     close(fd);
-    ck_assert_int_eq(count_entries(p.dir), 1);
+    ck_assert_int_eq(lr_test_count_entries(p.dir), 1);
     /* And over a snapshot of another dataset. */
     lr_dataset *empty = empty_dataset();
     lr_dataset_free(round_trip(empty, p.path));
-    ck_assert_int_eq(count_entries(p.dir), 1);
+    ck_assert_int_eq(lr_test_count_entries(p.dir), 1);
     struct stat st;
     ck_assert_int_eq(stat(p.path, &st), 0);
     ck_assert_uint_eq(st.st_mode & 0777, 0644);
     lr_dataset_free(empty);
     lr_dataset_free(back);
     lr_dataset_free(ds);
-    remove_dir(p.dir);
+    lr_test_remove_dir(p.dir);
 }
 END_TEST
 
@@ -927,14 +884,14 @@ START_TEST(round_trip_real_data)
     const char *data = getenv("LASTREC_DATA");
     lr_dataset *ds = NULL;
     ck_assert_lr_ok(lr_dataset_load(&ds, data, NULL));
-    place p = make_place("real.lrsnap");
+    lr_test_place p = lr_test_make_place("real.lrsnap");
     lr_dataset *back = round_trip(ds, p.path);
     ck_assert_int_eq(lr_dataset_count(back, LR_COUNT_USERS), 1892);
     ck_assert_int_eq(lr_dataset_count(back, LR_COUNT_ARTISTS), 17632);
     ck_assert_int_eq(lr_dataset_count(back, LR_COUNT_LISTENS), 92834);
     lr_dataset_free(back);
     lr_dataset_free(ds);
-    remove_dir(p.dir);
+    lr_test_remove_dir(p.dir);
 }
 END_TEST
 

@@ -44,18 +44,6 @@ static inline int32_t tiny_index(const int32_t *ids, int32_t n, int32_t id)
     return i;
 }
 
-static inline int tiny_use_cmp(const void *pa, const void *pb)
-{
-    const lr__tag_use *a = pa, *b = pb;
-    if (a->user != b->user)
-        return a->user < b->user ? -1 : 1;
-    if (a->artist != b->artist)
-        return a->artist < b->artist ? -1 : 1;
-    if (a->tag != b->tag)
-        return a->tag < b->tag ? -1 : 1;
-    return (a->time_ms > b->time_ms) - (a->time_ms < b->time_ms);
-}
-
 static inline int32_t *tiny_copy_ids(const int32_t *ids, int32_t n)
 {
     int32_t *c = malloc((size_t)(n ? n : 1) * sizeof *c);
@@ -108,7 +96,7 @@ static inline lr_dataset *tiny_build(const tiny_spec *s)
                                         tiny_index(s->tags, s->n_tags, s->uses[i].tag),
                                         s->uses[i].time_ms};
     ds->n_tag_uses = (int64_t)s->n_uses;
-    qsort(ds->tag_uses, s->n_uses, sizeof *ds->tag_uses, tiny_use_cmp);
+    qsort(ds->tag_uses, s->n_uses, sizeof *ds->tag_uses, lr__tag_use_cmp);
     ds->report.tags_in_file = s->n_tags;
     ds->report.tag_uses_in_file = (int64_t)s->n_uses;
     ds->report.min_tag_uses = 2;
