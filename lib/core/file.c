@@ -106,6 +106,24 @@ void lr__afile_abort(lr__afile *f)
     memset(f, 0, sizeof *f);
 }
 
+/* The rename is atomic but lives in the directory's metadata: syncing the
+ * directory makes the new name survive a power loss too.  Best effort: some
+ * file systems refuse fsync on a directory, and the data is already safe. */
+static void sync_parent_dir(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? lr__strndup(path, slash == path ? 1 : (size_t)(slash - path))
+                      : lr__strdup(".");
+    if (!dir)
+        return;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        (void)fsync(fd);
+        close(fd);
+    }
+    free(dir);
+}
+
 int lr__afile_commit(lr__afile *f)
 {
     int rc = LR_OK;
@@ -119,6 +137,8 @@ int lr__afile_commit(lr__afile *f)
                       f->path, strerror(errno));
     if (rc != LR_OK)
         unlink(f->tmp);
+    else
+        sync_parent_dir(f->path);
     free(f->tmp);
     free(f->path);
     memset(f, 0, sizeof *f);
