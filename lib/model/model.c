@@ -87,6 +87,45 @@ int lr__model_has_factors(const lr_model *m)
     return m->user_f != NULL && m->artist_f != NULL;
 }
 
+/* The most used tags of each artist, in the order lr_dataset_artist_tags
+ * reports them (count descending, then tag ID), by a bounded insertion. */
+static int take_top_tags(lr_model *m, const lr_dataset *ds)
+{
+    const int T = LR__TAGS_PER_ARTIST;
+    size_t n = (size_t)ds->n_artists * (size_t)T;
+    m->artist_tags = lr__malloc(n, sizeof *m->artist_tags);
+    m->artist_tag_counts = lr__malloc(n, sizeof *m->artist_tag_counts);
+    if (!m->artist_tags || !m->artist_tag_counts)
+        return lr__fail_oom();
+    for (size_t i = 0; i < n; i++) {
+        m->artist_tags[i] = -1;
+        m->artist_tag_counts[i] = 0;
+    }
+    const lr__csr *at = &ds->artist_tags;
+    for (int32_t a = 0; a < ds->n_artists && at->ptr; a++) {
+        int32_t *tg = m->artist_tags + (size_t)a * (size_t)T;
+        int32_t *ct = m->artist_tag_counts + (size_t)a * (size_t)T;
+        int have = 0;
+        for (int64_t i = at->ptr[a]; i < at->ptr[a + 1]; i++) {
+            int32_t c = (int32_t)at->val[i];
+            int j = have < T ? have++ : T;
+            /* tags arrive by ascending ID: an equal count never displaces */
+            while (j > 0 && ct[j - 1] < c) {
+                if (j < T) {
+                    ct[j] = ct[j - 1];
+                    tg[j] = tg[j - 1];
+                }
+                j--;
+            }
+            if (j < T) {
+                ct[j] = c;
+                tg[j] = at->idx[i];
+            }
+        }
+    }
+    return lr__strtab_copy(&m->tag_names, &ds->tag_names);
+}
+
 int lr__model_take_catalogue(lr_model *m, const lr_dataset *ds)
 {
     m->n_users = ds->n_users;
@@ -112,6 +151,8 @@ int lr__model_take_catalogue(lr_model *m, const lr_dataset *ds)
         rc = lr__strtab_copy(&m->artist_names, &ds->artist_names);
     if (rc == LR_OK)
         rc = lr__csr_copy(&m->train, &ds->listens);
+    if (rc == LR_OK)
+        rc = take_top_tags(m, ds);
     return rc;
 }
 
@@ -139,6 +180,10 @@ void lr__model_clear(lr_model *m)
     free(m->item_w);
     free(m->pop);
     lr__history_free(&m->history);
+    lr__strtab_free(&m->tag_names);
+    free(m->artist_tags);
+    free(m->artist_tag_counts);
+    m->artist_tags = m->artist_tag_counts = NULL;
     m->user_ids = m->artist_ids = NULL;
     m->user_f = m->artist_f = m->artist_bias = NULL;
     m->items = m->item_pos = NULL;

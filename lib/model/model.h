@@ -16,6 +16,8 @@
 
 #include <math.h>
 
+#define LR__TAGS_PER_ARTIST 5
+
 /* One row of the history: LR_HISTORY_* field f lives at column f - 1. */
 #define LR__HIST_FIELDS 8
 
@@ -53,6 +55,13 @@ struct lr_model {
     float *pop;          /* [n_artists] fan counts in the training data */
 
     lr__history history;
+
+    /* Up to LR__TAGS_PER_ARTIST most used tags per artist with their use
+     * counts (most used first, ties by tag ID), for query results.  Tag
+     * indices point into tag_names; -1 pads. */
+    lr__strtab tag_names;        /* [n_tags] the dataset's kept tags */
+    int32_t *artist_tags;        /* [n_artists x LR__TAGS_PER_ARTIST] */
+    int32_t *artist_tag_counts;  /* [n_artists x LR__TAGS_PER_ARTIST] */
 };
 
 /* Called by an algorithm after each epoch, before progress is reported:
