@@ -89,7 +89,8 @@ enum lr_status {
     LR_E_UNSUPPORTED = -13, /**< the operation does not apply to this object */
     LR_E_BUFSIZE = -14,   /**< a caller buffer is too small; the needed size is returned */
     LR_E_EMPTY = -15,     /**< an input file has no content at all */
-    LR_E_HEADER = -16     /**< an input file's header line is missing or wrong */
+    LR_E_HEADER = -16,    /**< an input file's header line is missing or wrong */
+    LR_E_AMBIGUOUS = -17  /**< a name matches several artists and none exactly */
 };
 
 /**
@@ -814,6 +815,321 @@ LR_API int lr_evaluation_users(const lr_evaluation *e, int32_t *out,
 
 /** Free an evaluation.  NULL is accepted. */
 LR_API void lr_evaluation_free(lr_evaluation *e);
+
+/* ----------------------------------------------------------------- queries */
+
+/**
+ * A query: one thread's scratch space and settings for asking a fitted
+ * model for recommendations and similar artists.  It borrows the model,
+ * which must outlive it and stays unchanged: any number of queries (one
+ * per thread) may share one model.
+ */
+typedef struct lr_query lr_query;
+
+/** How scores compare vectors (LR_QUERY_MEASURE). */
+enum lr_measure {
+    LR_MEASURE_DOT = 1,   /**< the model's own score: dot product (plus any artist bias) */
+    LR_MEASURE_COSINE = 2 /**< cosine of the embeddings (bias left out); factor models only */
+};
+
+/**
+ * Settings of a query for lr_query_set_int() / lr_query_get_int().
+ * Numbers never change.
+ */
+enum lr_query_key {
+    LR_QUERY_K = 1,                 /**< results per query, 1 to 10000 (default 10) */
+    LR_QUERY_MEASURE = 2,           /**< an lr_measure (default LR_MEASURE_DOT) */
+    LR_QUERY_EXCLUDE_LISTENED = 3,  /**< 1 leaves out the user's own artists, or the
+                                         preferences (default 1); 0 keeps them */
+    LR_QUERY_EXPLAIN = 4            /**< explanation artists per result, 0 to 50 (default 3) */
+};
+
+/** Artist filters for lr_query_set_filter(). */
+enum lr_filter_mode {
+    LR_FILTER_NONE = 0,  /**< every artist may be recommended */
+    LR_FILTER_ALLOW = 1, /**< only the listed artists */
+    LR_FILTER_DENY = 2   /**< every artist but the listed ones */
+};
+
+/**
+ * Create a query over a fitted model with the default settings.  Its
+ * scratch space (scores, fan counts, norms, the fold-in system, room for
+ * every artist as a preference) is allocated here, so the queries
+ * themselves allocate nothing; settings, name lookups and
+ * lr_query_recommend_all() do.
+ * @param m borrowed: it must outlive the query and must not be changed
+ *        (it cannot be: a fitted model is read-only).
+ * @param[out] out owned by the caller, freed by lr_query_free().
+ * @return LR_OK, LR_E_INVALID (NULL argument or unfitted model), LR_E_NOMEM.
+ * Thread-safety: @p m may be shared read-only; the query belongs to one
+ *         thread at a time.
+ */
+LR_API int lr_query_new(lr_query **out, const lr_model *m);
+
+/**
+ * Free a query, its preferences and its results.  The model is untouched.
+ * NULL is accepted.
+ * Thread-safety: needs exclusive access to @p q.
+ */
+LR_API void lr_query_free(lr_query *q);
+
+/**
+ * Change a setting (enum lr_query_key).  It applies to the queries that
+ * follow; the current results are dropped (lr_query_result_count() is 0).
+ * @return LR_OK; LR_E_INVALID for an unknown key or a value out of range
+ *         (the message names the key and the range); LR_E_UNSUPPORTED for
+ *         LR_MEASURE_COSINE on a model without embeddings (pop, ease).
+ * Thread-safety: needs exclusive access to @p q.
+ */
+LR_API int lr_query_set_int(lr_query *q, int key, int64_t value);
+
+/**
+ * Read a setting.
+ * @return LR_OK; LR_E_INVALID for an unknown key or NULL.
+ * Thread-safety: needs exclusive access to @p q.
+ */
+LR_API int lr_query_get_int(const lr_query *q, int key, int64_t *value);
+
+/**
+ * Restrict the artists queries may return: only @p artist_ids
+ * (LR_FILTER_ALLOW), all but them (LR_FILTER_DENY), or every artist
+ * (LR_FILTER_NONE, which ignores the list).  The list is copied and
+ * replaces any earlier one; it combines with lr_query_set_tag().
+ * @return LR_OK; LR_E_INVALID (unknown mode, NULL list with n > 0);
+ *         LR_E_NOTFOUND naming an ID the model does not know (nothing is
+ *         changed); LR_E_NOMEM.
+ * Thread-safety: needs exclusive access to @p q.
+ */
+LR_API int lr_query_set_filter(lr_query *q, int mode, const int32_t *artist_ids,
+                               size_t n);
+
+/**
+ * Only return artists carrying @p tag: as their top tag or among their five
+ * most used tags.  Case, spaces, hyphens and underscores are ignored
+ * ("hip hop" finds "HipHop").  NULL or "" removes the tag filter.
+ * @return LR_OK; LR_E_NOTFOUND when no artist of the model has the tag
+ *         (the filter is then unchanged); LR_E_INVALID; LR_E_NOMEM.
+ * Thread-safety: needs exclusive access to @p q.
+ */
+LR_API int lr_query_set_tag(lr_query *q, const char *tag);
+
+/**
+ * Resolve an artist name with the search of lr_dataset_find_artist() (case
+ * and accents ignored) over the names the model carries: an exact match
+ * wins (the one with the most fans if several spell the same); otherwise a
+ * single candidate is taken.  The candidates, best first, are kept for
+ * lr_query_candidates().
+ * @param[out] artist_id the artist's ID.
+ * @return LR_OK; LR_E_NOTFOUND (no name contains @p name); LR_E_AMBIGUOUS
+ *         (several candidates and none exact: the message names the first
+ *         few); LR_E_INVALID; LR_E_NOMEM.
+ * Thread-safety: needs exclusive access to @p q.
+ */
+LR_API int lr_query_find_artist(lr_query *q, const char *name, int32_t *artist_id);
+
+/**
+ * The candidates of the last name lookup on @p q (lr_query_find_artist(),
+ * lr_query_add_preference_name(), lr_query_similar_name()), best first:
+ * exact matches, then names starting with the text, then by fans, then ID.
+ * @param[out] artist_ids the first @p capacity candidates (may be NULL when
+ *             capacity is 0).
+ * @param[out] needed the number of all candidates (may be NULL).
+ * @return LR_OK (candidates beyond capacity are left out, as
+ *         lr_dataset_find_artist() does); LR_E_INVALID.
+ * Thread-safety: needs exclusive access to @p q.
+ */
+LR_API int lr_query_candidates(const lr_query *q, int32_t *artist_ids, size_t capacity,
+                               size_t *needed);
+
+/**
+ * The name of an artist of the query's model.
+ * @return a borrowed UTF-8 string valid while the model lives, or NULL for
+ *         an unknown ID or a NULL query.
+ * Thread-safety: needs exclusive access to @p q.
+ */
+LR_API const char *lr_query_artist_name(const lr_query *q, int32_t artist_id);
+
+/**
+ * Add a preference: the new listener played @p artist_id @p listens times.
+ * Adding an artist again replaces its count.  Preferences live in the
+ * query only; the model never changes.
+ * @return LR_OK; LR_E_NOTFOUND (unknown artist); LR_E_RANGE (@p listens
+ *         not a finite number above 0); LR_E_INVALID.
+ * Thread-safety: needs exclusive access to @p q.
+ */
+LR_API int lr_query_add_preference(lr_query *q, int32_t artist_id, double listens);
+
+/**
+ * Add a preference by name, resolved as lr_query_find_artist() does.
+ * @param[out] artist_id the resolved artist (may be NULL).
+ * @return as lr_query_find_artist() and lr_query_add_preference(); on
+ *         failure no preference is added.
+ * Thread-safety: needs exclusive access to @p q.
+ */
+LR_API int lr_query_add_preference_name(lr_query *q, const char *name, double listens,
+                                        int32_t *artist_id);
+
+/**
+ * Forget every preference ("remove my preferences").  NULL is accepted.
+ * Thread-safety: needs exclusive access to @p q.
+ */
+LR_API void lr_query_clear_preferences(lr_query *q);
+
+/**
+ * The current preferences, by artist ID ascending, with their listen
+ * counts.  Either array may be NULL when @p capacity is 0.
+ * @return LR_OK; LR_E_BUFSIZE (with *needed set); LR_E_INVALID.
+ * Thread-safety: needs exclusive access to @p q.
+ */
+LR_API int lr_query_preferences(const lr_query *q, int32_t *artist_ids, double *listens,
+                                size_t capacity, size_t *needed);
+
+/**
+ * Recommend artists for a user of the model: the top k by the model's score
+ * (or cosine), ties by the lower artist ID, leaving out the user's own
+ * artists unless LR_QUERY_EXCLUDE_LISTENED is 0, and what the filters
+ * exclude.  Results replace the previous ones.
+ * @param[out] count the number of results, k or fewer (may be NULL).
+ * @return LR_OK; LR_E_NOTFOUND (a user the model does not know);
+ *         LR_E_NUMERIC (an explanation's system is not positive definite);
+ *         LR_E_INVALID.
+ * Thread-safety: needs exclusive access to @p q; @p q's model may be
+ *         shared.
+ */
+LR_API int lr_query_recommend_user(lr_query *q, int32_t user_id, size_t *count);
+
+/**
+ * Recommend artists for a new listener described by the preferences, folded
+ * into the model without retraining (docs/queries.md has the algebra):
+ * als solves its least-squares problem for the user vector against the
+ * fixed artist factors with the model's alpha, transform and
+ * regularization; mf and bpr solve a ridge regression on the fixed artist
+ * factors; ease scores with its item weights directly; pop ranks by fans.
+ * The preferred artists are left out unless LR_QUERY_EXCLUDE_LISTENED is 0.
+ * @param[out] count the number of results (may be NULL).
+ * @return LR_OK; LR_E_INVALID (no preferences, or NULL); LR_E_NUMERIC (the
+ *         fold-in system is not positive definite: raise the model's
+ *         regularization).
+ * Thread-safety: needs exclusive access to @p q.
+ */
+LR_API int lr_query_recommend_preferences(lr_query *q, size_t *count);
+
+/**
+ * Artists similar to @p artist_id: the top k by dot product or cosine of the
+ * artist embeddings (ease: the artist's item-item weights), the artist
+ * itself left out, the filters applied.  Results have no explanations.
+ * @param[out] count the number of results (may be NULL).
+ * @return LR_OK; LR_E_NOTFOUND (unknown artist); LR_E_UNSUPPORTED (pop
+ *         models, or an artist an ease model left out for having too few
+ *         listeners); LR_E_INVALID.
+ * Thread-safety: needs exclusive access to @p q.
+ */
+LR_API int lr_query_similar(lr_query *q, int32_t artist_id, size_t *count);
+
+/**
+ * Artists similar to the best candidate for @p name (an exact match, else
+ * the first of lr_query_candidates(): "Kanye" finds "Kanye West"); the
+ * other candidates stay listed by lr_query_candidates().
+ * @param[out] artist_id the artist the name was resolved to (may be NULL).
+ * @param[out] count the number of results (may be NULL).
+ * @return as lr_query_similar(); LR_E_NOTFOUND when no name matches.
+ * Thread-safety: needs exclusive access to @p q.
+ */
+LR_API int lr_query_similar_name(lr_query *q, const char *name, int32_t *artist_id,
+                                 size_t *count);
+
+/**
+ * The number of results of the last query on @p q (0 before any, or
+ * after a failed one).
+ * Thread-safety: needs exclusive access to @p q.
+ */
+LR_API size_t lr_query_result_count(const lr_query *q);
+
+/**
+ * One result of the last query, @p rank 0 the best.  Either out-parameter
+ * may be NULL.
+ * @return LR_OK; LR_E_INVALID (NULL query or rank >= the result count).
+ * Thread-safety: needs exclusive access to @p q.
+ */
+LR_API int lr_query_result(const lr_query *q, size_t rank, int32_t *artist_id,
+                           double *score);
+
+/**
+ * The name of the artist at @p rank.
+ * @return a borrowed string valid while the model lives; NULL for a rank
+ *         out of range.
+ * Thread-safety: needs exclusive access to @p q.
+ */
+LR_API const char *lr_query_result_name(const lr_query *q, size_t rank);
+
+/**
+ * The top tag (the most used) of the artist at @p rank, in CamelCase.
+ * @return a borrowed string valid while the model lives, "" when the
+ *         artist has no tag; NULL for a rank out of range.
+ * Thread-safety: needs exclusive access to @p q.
+ */
+LR_API const char *lr_query_result_top_tag(const lr_query *q, size_t rank);
+
+/**
+ * The fan count of the artist at @p rank: the listeners it had in the
+ * model's training data.
+ * @return the count, or -1 for a rank out of range.
+ * Thread-safety: needs exclusive access to @p q.
+ */
+LR_API int64_t lr_query_result_fans(const lr_query *q, size_t rank);
+
+/**
+ * Up to five most used tags of the artist at @p rank with their use
+ * counts, most used first (ties by tag ID).  @p tags receives borrowed
+ * strings valid while the model lives; @p counts may be NULL.
+ * @param[out] needed the number of tags, 0 to 5 (may be NULL).
+ * @return LR_OK (tags beyond @p capacity are left out, as
+ *         lr_dataset_artist_tags() does: the first are the most used);
+ *         LR_E_INVALID (rank out of range, NULL tags with capacity > 0).
+ * Thread-safety: needs exclusive access to @p q.
+ */
+LR_API int lr_query_result_tags(const lr_query *q, size_t rank, const char **tags,
+                                int64_t *counts, size_t capacity, size_t *needed);
+
+/**
+ * Why the artist at @p rank was recommended: the user's artists (or
+ * preferences) that contributed most to its score, largest contribution
+ * first, at most LR_QUERY_EXPLAIN of them and only positive ones.  A
+ * contribution is the artist's share of the score in the fold-in
+ * (docs/queries.md): als, mf and bpr decompose the user vector's solve
+ * (Hu, Koren & Volinsky's explanation for als), ease multiplies the
+ * artist's item weight by the listen weight.  Similar-artist and pop
+ * results have none.  @p contributions may be NULL.
+ * @param[out] needed the number of explanation artists (may be NULL).
+ * @return LR_OK (artists beyond @p capacity are left out: the first
+ *         contributed most); LR_E_INVALID (rank out of range, NULL ids with
+ *         capacity > 0).
+ * Thread-safety: needs exclusive access to @p q.
+ */
+LR_API int lr_query_result_explanation(const lr_query *q, size_t rank,
+                                       int32_t *artist_ids, double *contributions,
+                                       size_t capacity, size_t *needed);
+
+/**
+ * Top-k artists for every user of the model at once, with the query's
+ * settings (k, measure, exclusion, filters; no explanations): blocks of
+ * users are scored by one matrix product each and reduced by partial
+ * selection, ties by the lower artist ID, exactly as
+ * lr_query_recommend_user() ranks.  Row i of the outputs belongs to the
+ * i-th user of lr_model_ids(LR_IDS_USERS); a row with fewer than k
+ * results is padded with artist ID -1 and score NaN.  The query's results
+ * are left as they were.
+ * @param opts may be NULL; LR_OPT_THREADS applies (0 = all cores).
+ * @param[out] artist_ids users x k IDs, row-major.
+ * @param[out] scores users x k scores, or NULL.
+ * @param[out] needed users x k (may be NULL).
+ * @return LR_OK; LR_E_BUFSIZE when capacity < needed (nothing written);
+ *         LR_E_INVALID; LR_E_NOMEM.
+ * Thread-safety: needs exclusive access to @p q; runs LR_OPT_THREADS
+ *         threads of its own.
+ */
+LR_API int lr_query_recommend_all(lr_query *q, const lr_options *opts, int32_t *artist_ids,
+                                  float *scores, size_t capacity, size_t *needed);
 
 #ifdef __cplusplus
 }

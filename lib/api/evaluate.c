@@ -1,5 +1,6 @@
 /* The public evaluation entry points.  SPDX-License-Identifier: MIT */
 #include "lastrec.h"
+#include "core/alloc.h"
 #include "core/error.h"
 #include "eval/eval.h"
 
@@ -45,7 +46,7 @@ int lr_evaluation_user_metric(const lr_evaluation *e, int metric, double *out,
         return lr__fail(LR_E_BUFSIZE, "lr_evaluation_user_metric: %zu users, capacity %zu", n, capacity);
     if (n && !out)
         return lr__fail(LR_E_INVALID, "lr_evaluation_user_metric: output buffer is NULL");
-    memcpy(out, e->per_user[metric], n * sizeof *out);
+    lr__copy(out, e->per_user[metric], n, sizeof *out);
     return LR_OK;
 }
 
@@ -60,7 +61,7 @@ int lr_evaluation_users(const lr_evaluation *e, int32_t *out, size_t capacity, s
         return lr__fail(LR_E_BUFSIZE, "lr_evaluation_users: %zu users, capacity %zu", n, capacity);
     if (n && !out)
         return lr__fail(LR_E_INVALID, "lr_evaluation_users: output buffer is NULL");
-    memcpy(out, e->user_ids, n * sizeof *out);
+    lr__copy(out, e->user_ids, n, sizeof *out);
     return LR_OK;
 }
 

@@ -145,7 +145,7 @@ int lr_model_ids(const lr_model *m, int kind, int32_t *out, size_t capacity, siz
         return lr__fail(LR_E_BUFSIZE, "lr_model_ids: %zu IDs, capacity %zu", n, capacity);
     if (n && !out)
         return lr__fail(LR_E_INVALID, "lr_model_ids: output buffer is NULL");
-    memcpy(out, src, n * sizeof *src);
+    lr__copy(out, src, n, sizeof *src);
     return LR_OK;
 }
 

@@ -30,6 +30,7 @@ const char *lr_strerror(int status)
     case LR_E_BUFSIZE: return "buffer too small";
     case LR_E_EMPTY: return "empty input";
     case LR_E_HEADER: return "missing or wrong header";
+    case LR_E_AMBIGUOUS: return "ambiguous name";
     default: return "unknown status";
     }
 }

@@ -138,10 +138,10 @@ int lr__dataset_copy_catalogue(lr_dataset **out, const lr_dataset *src, int kind
     if (!ds->user_ids || !ds->artist_ids || !ds->tag_ids || !ds->tag_uses)
         rc = lr__fail_oom();
     if (rc == LR_OK) {
-        memcpy(ds->user_ids, src->user_ids, (size_t)src->n_users * sizeof(int32_t));
-        memcpy(ds->artist_ids, src->artist_ids, (size_t)src->n_artists * sizeof(int32_t));
-        memcpy(ds->tag_ids, src->tag_ids, (size_t)src->n_tags * sizeof(int32_t));
-        memcpy(ds->tag_uses, src->tag_uses, (size_t)src->n_tag_uses * sizeof(lr__tag_use));
+        lr__copy(ds->user_ids, src->user_ids, (size_t)src->n_users, sizeof(int32_t));
+        lr__copy(ds->artist_ids, src->artist_ids, (size_t)src->n_artists, sizeof(int32_t));
+        lr__copy(ds->tag_ids, src->tag_ids, (size_t)src->n_tags, sizeof(int32_t));
+        lr__copy(ds->tag_uses, src->tag_uses, (size_t)src->n_tag_uses, sizeof(lr__tag_use));
         rc = lr__strtab_copy(&ds->artist_names, &src->artist_names);
     }
     if (rc == LR_OK)

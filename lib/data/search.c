@@ -55,14 +55,15 @@ static char *fold_query(const char *text)
     return key;
 }
 
-/* Append every matching artist to m (room for all artists). */
-static int collect(const lr_dataset *ds, const char *key, match *m, size_t *nm)
+/* Append every matching name to m (room for all names). */
+static int collect(const lr__strtab *names, lr__fans_fn fans, const void *ctx,
+                   const char *key, match *m, size_t *nm)
 {
     size_t klen = strlen(key), cap = 0, n = 0;
     char *buf = NULL;
     int rc = LR_OK;
-    for (int32_t a = 0; a < ds->n_artists; a++) {
-        const char *name = fold_name(lr__strtab_get(&ds->artist_names, a), &buf, &cap);
+    for (int32_t a = 0; a < names->n; a++) {
+        const char *name = fold_name(lr__strtab_get(names, a), &buf, &cap);
         if (!name) {
             rc = lr__fail_oom();
             break;
@@ -71,7 +72,7 @@ static int collect(const lr_dataset *ds, const char *key, match *m, size_t *nm)
         if (at) {
             m[n].artist = a;
             m[n].rank = at != name ? 2 : name[klen] ? 1 : 0;
-            m[n].fans = ds->by_artist.ptr[a + 1] - ds->by_artist.ptr[a];
+            m[n].fans = fans(ctx, a);
             n++;
         }
         if (name != buf)
@@ -82,26 +83,44 @@ static int collect(const lr_dataset *ds, const char *key, match *m, size_t *nm)
     return rc;
 }
 
-int lr__find_artist(const lr_dataset *ds, const char *text, int32_t *idx,
-                    size_t capacity, size_t *found)
+int lr__search_names(const lr__strtab *names, lr__fans_fn fans, const void *ctx,
+                     const char *text, int32_t *idx, size_t capacity, size_t *found,
+                     size_t *exact)
 {
     *found = 0;
+    if (exact)
+        *exact = 0;
     char *key = fold_query(text);
-    match *m = lr__malloc((size_t)ds->n_artists, sizeof *m);
+    match *m = lr__malloc((size_t)names->n, sizeof *m);
     if (!key || !m) {
         free(key);
         free(m);
         return lr__fail_oom();
     }
     size_t n;
-    int rc = collect(ds, key, m, &n);
+    int rc = collect(names, fans, ctx, key, m, &n);
     free(key);
     if (rc == LR_OK) {
         qsort(m, n, sizeof *m, match_cmp);
         for (size_t i = 0; i < n && i < capacity; i++)
             idx[i] = m[i].artist;
         *found = n;
+        for (size_t i = 0; exact && i < n && m[i].rank == 0; i++)
+            ++*exact;
     }
     free(m);
     return rc;
+}
+
+static int64_t dataset_fans(const void *ctx, int32_t a)
+{
+    const lr_dataset *ds = ctx;
+    return ds->by_artist.ptr[a + 1] - ds->by_artist.ptr[a];
+}
+
+int lr__find_artist(const lr_dataset *ds, const char *text, int32_t *idx,
+                    size_t capacity, size_t *found)
+{
+    return lr__search_names(&ds->artist_names, dataset_fans, ds, text, idx, capacity, found,
+                            NULL);
 }

@@ -1,6 +1,7 @@
 /* The one scoring routine every algorithm's recommendations go through.
  * SPDX-License-Identifier: MIT */
 #include "model/model.h"
+#include "model/vec.h"
 #include "core/error.h"
 
 #include <cblas.h>
@@ -18,8 +19,11 @@ static void score_factors(const lr_model *m, int32_t u0, int32_t n, float *out)
 }
 
 /* EASE: the user's (transformed) row of X times B, over modelled artists;
- * artists outside the model score 0. */
-static void score_items(const lr_model *m, int32_t u0, int32_t n, float *out)
+ * artists outside the model score 0.  The sum runs over B's rows in item
+ * order, contiguous and vectorised, in the first n_items slots of the
+ * output row; one backward pass then moves slot q to its artist
+ * items[q] >= q, which never overwrites a slot still to be moved. */
+LR__HOT static void score_items(const lr_model *m, int32_t u0, int32_t n, float *out)
 {
     const int32_t na = m->n_artists, ni = m->n_items;
     const int t = (int)lr__opt_int(&m->opts, LR_OPT_TRANSFORM);
@@ -31,12 +35,13 @@ static void score_items(const lr_model *m, int32_t u0, int32_t n, float *out)
         int64_t len = lr__csr_row(&m->train, u0 + i, &idx, &val);
         for (int64_t j = 0; j < len; j++) {
             int32_t p = m->item_pos[idx[j]];
-            if (p < 0)
-                continue;
-            const float x = lr__transform(t, val[j]);
-            const float *b = m->item_w + (size_t)p * (size_t)ni;
-            for (int32_t q = 0; q < ni; q++)
-                o[m->items[q]] += x * b[q];
+            if (p >= 0)
+                lr__vaxpy(lr__transform(t, val[j]), m->item_w + (size_t)p * (size_t)ni, o, ni);
+        }
+        for (int32_t q = ni - 1; q >= 0; q--) {
+            const float v = o[q];
+            o[q] = 0.0f;
+            o[m->items[q]] = v;
         }
     }
 }

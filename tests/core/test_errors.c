@@ -8,7 +8,7 @@
 #include <pthread.h>
 
 /* Every status lastrec defines, lowest first. */
-#define FIRST_STATUS LR_E_HEADER
+#define FIRST_STATUS LR_E_AMBIGUOUS
 #define LAST_STATUS LR_OK
 
 START_TEST(strerror_distinct)
@@ -46,6 +46,7 @@ START_TEST(pinned_values)
     ck_assert_int_eq(LR_E_BUFSIZE, -14);
     ck_assert_int_eq(LR_E_EMPTY, -15);
     ck_assert_int_eq(LR_E_HEADER, -16);
+    ck_assert_int_eq(LR_E_AMBIGUOUS, -17);
 }
 END_TEST
 

@@ -1,12 +1,14 @@
 /* lastrec: the command-line face of liblastrec.  This file only dispatches;
  * each subcommand lives in its own file.  SPDX-License-Identifier: MIT */
+#include "results.h" /* the query commands */
 #include "util.h"
 
 #include <errno.h>
 #include <string.h>
 
 static const tool_cmd *const commands[] = {
-    &tool_cmd_info, &tool_cmd_analyze, &tool_cmd_synth, &tool_cmd_snapshot, NULL,
+    &tool_cmd_info, &tool_cmd_analyze, &tool_cmd_synth, &tool_cmd_snapshot,
+    &tool_cmd_train, &tool_cmd_eval, &tool_cmd_recommend, &tool_cmd_similar, NULL,
 };
 
 static void usage(FILE *fp)

@@ -33,6 +33,16 @@ static void wrap(FILE *fp, const char *text, int indent)
     fputc('\n', fp);
 }
 
+/* The short form of option @p name, or 0. */
+static char short_of(const tool_cmd *cmd, const char *name)
+{
+    size_t len = strlen(name);
+    for (const char *p = cmd->short_opts; p && *p; p += strcspn(p, " "), p += strspn(p, " "))
+        if (p[1] == '=' && !strncmp(p + 2, name, len) && (p[2 + len] == ' ' || !p[2 + len]))
+            return p[0];
+    return 0;
+}
+
 void tool_usage(const tool_cmd *cmd, FILE *fp)
 {
     fprintf(fp, "usage: lastrec %s %s%s[options]\n", cmd->name, cmd->args,
@@ -41,8 +51,12 @@ void tool_usage(const tool_cmd *cmd, FILE *fp)
         fprintf(fp, "\n%s\n", cmd->details);
     fputs("\noptions:\n", fp);
     for (const tool_opt *o = cmd->opts; o->name; o++) {
-        char left[64];
-        snprintf(left, sizeof left, "--%s%s%s", o->name, o->metavar ? " " : "",
+        char left[64], spelled[32], c = short_of(cmd, o->name);
+        if (c)
+            snprintf(spelled, sizeof spelled, "-%c, --%s", c, o->name);
+        else
+            snprintf(spelled, sizeof spelled, "%s%s", o->name[1] ? "--" : "-", o->name);
+        snprintf(left, sizeof left, "%s%s%s", spelled, o->metavar ? " " : "",
                  o->metavar ? o->metavar : "");
         fprintf(fp, "  %-22s ", left);
         wrap(fp, o->help, 25);
@@ -74,6 +88,16 @@ static int find_opt(const tool_cmd *cmd, const char *name, size_t len)
     return -1;
 }
 
+/* The option spelled -c: a listed short form, or a one-letter name. */
+static int find_short(const tool_cmd *cmd, char c)
+{
+    for (int i = 0; i < TOOL_MAX_OPTS && cmd->opts[i].name; i++)
+        if (short_of(cmd, cmd->opts[i].name) == c ||
+            (cmd->opts[i].name[0] == c && !cmd->opts[i].name[1]))
+            return i;
+    return -1;
+}
+
 int tool_parse(const tool_cmd *cmd, int argc, char **argv, tool_args *out)
 {
     memset(out, 0, sizeof *out);
@@ -101,33 +125,45 @@ int tool_parse(const tool_cmd *cmd, int argc, char **argv, tool_args *out)
             only_positionals = 1;
             continue;
         }
-        if (arg[1] != '-')
-            return tool_usage_error(cmd, "%s: unknown option '%s'", cmd->name, arg);
-        /* Both "--users 5" and "--users=5", as getopt_long accepts. */
-        const char *name = arg + 2;
-        const char *eq = strchr(name, '=');
-        size_t len = eq ? (size_t)(eq - name) : strlen(name);
-        int k = find_opt(cmd, name, len);
-        if (k < 0)
-            return tool_usage_error(cmd, "%s: unknown option '--%.*s'", cmd->name,
-                                    (int)len, name);
+        const char *name, *eq;
+        size_t len;
+        int k;
+        if (arg[1] != '-') {
+            /* "-k 5" and "-k5", as getopt accepts; no bundling of flags. */
+            k = find_short(cmd, arg[1]);
+            if (k < 0 || (arg[2] && !cmd->opts[k].metavar))
+                return tool_usage_error(cmd, "%s: unknown option '%s'", cmd->name, arg);
+            name = cmd->opts[k].name;
+            len = strlen(name);
+            eq = arg[2] ? arg + 1 : NULL;
+        } else {
+            /* Both "--users 5" and "--users=5", as getopt_long accepts. */
+            name = arg + 2;
+            eq = strchr(name, '=');
+            len = eq ? (size_t)(eq - name) : strlen(name);
+            k = find_opt(cmd, name, len);
+            if (k < 0)
+                return tool_usage_error(cmd, "%s: unknown option '--%.*s'", cmd->name,
+                                        (int)len, name);
+        }
         const tool_opt *o = &cmd->opts[k];
         const char *value = "";
+        const char *dash = o->name[1] ? "--" : "-";
         if (o->metavar) {
             if (eq)
                 value = eq + 1;
             else if (i + 1 < argc)
                 value = argv[++i];
             else
-                return tool_usage_error(cmd, "%s: option '--%s' needs a value (%s)",
-                                        cmd->name, o->name, o->metavar);
+                return tool_usage_error(cmd, "%s: option '%s%s' needs a value (%s)",
+                                        cmd->name, dash, o->name, o->metavar);
         } else if (eq) {
-            return tool_usage_error(cmd, "%s: option '--%s' takes no value",
-                                    cmd->name, o->name);
+            return tool_usage_error(cmd, "%s: option '%s%s' takes no value",
+                                    cmd->name, dash, o->name);
         }
         if (out->nvalues[k] == TOOL_MAX_REPEAT)
-            return tool_usage_error(cmd, "%s: option '--%s' given too often",
-                                    cmd->name, o->name);
+            return tool_usage_error(cmd, "%s: option '%s%s' given too often",
+                                    cmd->name, dash, o->name);
         out->values[k][out->nvalues[k]++] = value;
     }
     if (out->npos != cmd->npos)
@@ -188,6 +224,59 @@ static int show_progress(const char *stage, uint64_t done, uint64_t total,
     return 0;
 }
 
+/* Model work: the label names the algorithm, and epochs draw as a bar. */
+static const char *progress_label = "";
+static int progress_lines;
+static struct timespec progress_t0;
+
+static int show_model_progress(const char *stage, uint64_t done, uint64_t total,
+                               void *user_data)
+{
+    (void)user_data;
+    if (progress_lines) {
+        /* A log wants one line per epoch, not per loading step. */
+        if (!strcmp(stage, "epoch"))
+            fprintf(stderr, "%s: epoch %llu/%llu (%.2f s)\n", progress_label,
+                    (unsigned long long)done, (unsigned long long)total,
+                    seconds_since(&progress_t0));
+        return 0;
+    }
+    if (progress_drawn && done != total && seconds_since(&progress_last) < 0.1)
+        return 0;
+    clock_gettime(CLOCK_MONOTONIC, &progress_last);
+    if (total && !strcmp(stage, "epoch")) {
+        enum { WIDTH = 30 };
+        char bar[WIDTH + 1];
+        size_t fill = (size_t)(WIDTH * done / total);
+        memset(bar, '#', fill);
+        memset(bar + fill, '.', WIDTH - fill);
+        bar[WIDTH] = '\0';
+        fprintf(stderr, "\r\033[K%s: epoch %llu/%llu [%s] %.1f s", progress_label,
+                (unsigned long long)done, (unsigned long long)total, bar,
+                seconds_since(&progress_t0));
+    } else if (total) {
+        fprintf(stderr, "\r\033[K%s: %s: %3.0f%%", progress_label, stage,
+                100.0 * (double)done / (double)total);
+    } else {
+        fprintf(stderr, "\r\033[K%s: %s: %llu", progress_label, stage,
+                (unsigned long long)done);
+    }
+    fflush(stderr);
+    progress_drawn = 1;
+    return 0;
+}
+
+void tool_progress_model(lr_options *opts, const char *label, int verbose)
+{
+    progress_label = label;
+    clock_gettime(CLOCK_MONOTONIC, &progress_t0);
+    progress_lines = !isatty(STDERR_FILENO);
+    if (!progress_lines || verbose)
+        lr_options_set_progress(opts, show_model_progress, NULL);
+    else
+        lr_options_set_progress(opts, NULL, NULL);
+}
+
 void tool_progress_done(void)
 {
     if (progress_drawn) {
@@ -242,6 +331,17 @@ int tool_parse_int(const char *text, long long min, long long max, long long *va
     errno = 0;
     long long v = strtoll(text, &end, 10);
     if (!*text || *end || errno || v < min || v > max)
+        return -1;
+    *value = v;
+    return 0;
+}
+
+int tool_parse_double(const char *text, double min, double max, double *value)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (!*text || *end || errno || !isfinite(v) || v < min || v > max)
         return -1;
     *value = v;
     return 0;

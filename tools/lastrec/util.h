@@ -14,7 +14,7 @@ enum {
     TOOL_USAGE = 2
 };
 
-#define TOOL_MAX_OPTS 8
+#define TOOL_MAX_OPTS 16
 #define TOOL_MAX_REPEAT 16
 
 /* One option of a command; metavar NULL means a flag without a value. */
@@ -41,11 +41,14 @@ typedef struct tool_cmd {
     const char *summary; /* one line, for `lastrec help` */
     const char *details; /* a paragraph after the usage line, or NULL */
     const tool_opt *opts; /* terminated by an entry with name NULL */
+    /* Short forms, "o=output v=verbose" for -o and -v; an option whose
+     * name is one letter is spelled -k without being listed.  May be NULL. */
+    const char *short_opts;
     int (*run)(const tool_args *a);
 } tool_cmd;
 
 extern const tool_cmd tool_cmd_info, tool_cmd_analyze, tool_cmd_synth,
-    tool_cmd_snapshot;
+    tool_cmd_snapshot, tool_cmd_train, tool_cmd_eval;
 
 /* The options every data-reading command shares, for the commands' tables. */
 #define TOOL_OPT_JSON {"json", NULL, "print JSON instead of text"}
@@ -78,6 +81,11 @@ int tool_usage_error(const tool_cmd *cmd, const char *fmt, ...) TOOL_PRINTF(2, 3
 /* Options from every --opt, with the progress line attached when stderr is
  * a terminal.  On failure prints the reason and returns TOOL_USAGE. */
 int tool_options(const tool_args *a, lr_options **out);
+/* Progress of model work on @p opts (copied into each model, so call it
+ * before lr_model_new): a bar per epoch labelled @p label (borrowed) when
+ * stderr is a terminal; otherwise one line per epoch when @p verbose, or
+ * nothing. */
+void tool_progress_model(lr_options *opts, const char *label, int verbose);
 /* Clear the progress line, if one was drawn. */
 void tool_progress_done(void);
 
@@ -87,6 +95,8 @@ int tool_load(const tool_args *a, const char *path, lr_dataset **out);
 /* Parse a whole decimal integer in [min, max]. */
 int tool_parse_int(const char *text, long long min, long long max,
                    long long *value);
+/* Parse a finite decimal number in [min, max]. */
+int tool_parse_double(const char *text, double min, double max, double *value);
 
 /* Format with thousands separators: "36,566.583" for (36566.5833, 3). */
 const char *tool_fmt(char *buf, size_t size, double value, int decimals);

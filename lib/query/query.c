@@ -1,0 +1,560 @@
+/* Queries on a fitted model: scoring a user, a set of preferences or an
+ * artist, selecting the top k, explaining the choice.
+ * SPDX-License-Identifier: MIT */
+#include "query/query.h"
+#include "query/foldin.h"
+#include "query/topk.h"
+#include "core/alloc.h"
+#include "core/error.h"
+#include "data/search.h"
+#include "model/vec.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------- lifetime */
+
+static int alloc_results(lr_query *q, int32_t k, int32_t explain)
+{
+    size_t ke = (size_t)k * (size_t)(explain > 0 ? explain : 1);
+    int32_t *ri = lr__malloc((size_t)k, sizeof *ri);
+    float *rs = lr__malloc((size_t)k, sizeof *rs);
+    int32_t *en = lr__malloc((size_t)k, sizeof *en);
+    int32_t *ei = lr__malloc(ke, sizeof *ei);
+    float *ev = lr__malloc(ke, sizeof *ev);
+    if (!ri || !rs || !en || !ei || !ev) {
+        free(ri);
+        free(rs);
+        free(en);
+        free(ei);
+        free(ev);
+        return lr__fail_oom();
+    }
+    free(q->res_idx);
+    free(q->res_score);
+    free(q->exp_n);
+    free(q->exp_idx);
+    free(q->exp_val);
+    q->res_idx = ri;
+    q->res_score = rs;
+    q->exp_n = en;
+    q->exp_idx = ei;
+    q->exp_val = ev;
+    q->k = k;
+    q->explain = explain;
+    q->n_res = 0;
+    q->kind = LR__RESULT_NONE;
+    return LR_OK;
+}
+
+void lr__query_free(lr_query *q)
+{
+    if (!q)
+        return;
+    free(q->filter);
+    free(q->tag);
+    free(q->allow);
+    free(q->fans);
+    free(q->norm);
+    free(q->gram);
+    free(q->pref_idx);
+    free(q->pref_w);
+    free(q->cand);
+    free(q->scores);
+    free(q->contrib);
+    free(q->x);
+    free(q->a);
+    free(q->r);
+    free(q->z);
+    free(q->res_idx);
+    free(q->res_score);
+    free(q->exp_n);
+    free(q->exp_idx);
+    free(q->exp_val);
+    free(q);
+}
+
+int lr__query_new(lr_query **out, const lr_model *m)
+{
+    lr_query *q = calloc(1, sizeof *q);
+    if (!q)
+        return lr__fail_oom();
+    const size_t na = (size_t)m->n_artists;
+    const size_t kf = lr__model_has_factors(m) ? (size_t)m->k : 0;
+    q->m = m;
+    q->na = m->n_artists;
+    q->kf = (int32_t)kf;
+    q->measure = LR_MEASURE_DOT;
+    q->exclude = 1;
+    q->fans = lr__calloc(na, sizeof *q->fans);
+    q->allow = lr__malloc(na, 1);
+    q->pref_idx = lr__malloc(na, sizeof *q->pref_idx);
+    q->pref_w = lr__malloc(na, sizeof *q->pref_w);
+    q->cand = lr__malloc(na, sizeof *q->cand);
+    q->scores = lr__malloc(na, sizeof *q->scores);
+    q->contrib = lr__malloc(na, sizeof *q->contrib);
+    q->r = lr__malloc(na, sizeof *q->r);
+    q->norm = lr__malloc(kf ? na : 0, sizeof *q->norm);
+    q->x = lr__malloc(kf, sizeof *q->x);
+    q->z = lr__malloc(kf, sizeof *q->z);
+    q->a = lr__malloc(kf * kf, sizeof *q->a);
+    /* gram stays NULL for models whose fold-in does not use Y'Y */
+    q->gram = lr__foldin_needs_gram(m) ? lr__malloc(kf * kf, sizeof *q->gram) : NULL;
+    if (!q->fans || !q->allow || !q->pref_idx || !q->pref_w || !q->cand || !q->scores ||
+        !q->contrib || !q->r || !q->norm || !q->x || !q->z || !q->a ||
+        (!q->gram && lr__foldin_needs_gram(m)) || alloc_results(q, 10, 3) != LR_OK) {
+        lr__query_free(q);
+        return lr__fail_oom();
+    }
+    /* Fan counts and norms are the model's, but caching them in the shared
+     * model would make it mutable; each query counts its own (a pass over
+     * the listens and one over the factors: well under a millisecond on
+     * the real data). */
+    for (int64_t e = 0; e < m->train.nnz; e++) {
+        q->fans[m->train.idx[e]]++;
+        q->mean_row += m->train.val[e];
+    }
+    q->mean_row /= m->n_users > 0 ? (double)m->n_users : 1.0;
+    for (size_t a = 0; a < (kf ? na : 0); a++)
+        q->norm[a] = cblas_snrm2((int)kf, m->artist_f + a * kf, 1);
+    *out = q;
+    return LR_OK;
+}
+
+/* ------------------------------------------------------------- settings */
+
+int lr__query_set_k(lr_query *q, int32_t k) { return alloc_results(q, k, q->explain); }
+
+int lr__query_set_explain(lr_query *q, int32_t explain)
+{
+    return alloc_results(q, q->k, explain);
+}
+
+int32_t lr__query_artist_index(const lr_query *q, int32_t id)
+{
+    return lr__index_of(q->m->artist_ids, q->na, id);
+}
+
+/* A tag's comparison key: ASCII letters lower-cased, separators dropped,
+ * so "hip hop", "Hip-Hop" and the stored CamelCase "HipHop" agree. */
+static int is_sep(char c) { return c == ' ' || c == '-' || c == '_' || c == '\t'; }
+
+static char *tag_key(const char *s)
+{
+    char *k = lr__malloc(strlen(s) + 1, 1);
+    if (!k)
+        return NULL;
+    size_t o = 0;
+    for (; *s; s++)
+        if (!is_sep(*s))
+            k[o++] = (char)(*s >= 'A' && *s <= 'Z' ? *s + 32 : *s);
+    k[o] = '\0';
+    return k;
+}
+
+static int tag_matches(const char *name, const char *key)
+{
+    for (; *name; name++) {
+        if (is_sep(*name))
+            continue;
+        char c = (char)(*name >= 'A' && *name <= 'Z' ? *name + 32 : *name);
+        if (c != *key++)
+            return 0;
+    }
+    return *key == '\0';
+}
+
+/* Whether artist a passes the tag filter (key); tag_hit[t] says whether
+ * tag t of the model matches. */
+static int artist_has_tag(const lr_model *m, int32_t a, const char *key,
+                          const unsigned char *tag_hit)
+{
+    if (tag_matches(lr__strtab_get(&m->artist_top_tags, a), key))
+        return 1;
+    for (int i = 0; m->artist_tags && i < LR__TAGS_PER_ARTIST; i++) {
+        int32_t t = m->artist_tags[(size_t)a * LR__TAGS_PER_ARTIST + (size_t)i];
+        if (t >= 0 && tag_hit[t])
+            return 1;
+    }
+    return 0;
+}
+
+/* Rebuild the allow mask from the filter list and tag; *hits receives the
+ * number of artists the tag admits (before the list). */
+static int rebuild_allow(lr_query *q, int mode, const int32_t *filter, int32_t n_filter,
+                         const char *key, int32_t *hits, unsigned char *mask)
+{
+    const lr_model *m = q->m;
+    *hits = 0;
+    if (mode == LR_FILTER_NONE && !key)
+        return LR_OK;
+    memset(mask, mode == LR_FILTER_ALLOW ? 0 : 1, (size_t)q->na);
+    for (int32_t i = 0; i < n_filter; i++)
+        mask[filter[i]] = mode == LR_FILTER_ALLOW;
+    if (!key)
+        return LR_OK;
+    unsigned char *tag_hit = lr__calloc((size_t)m->tag_names.n, 1);
+    if (!tag_hit)
+        return lr__fail_oom();
+    for (int32_t t = 0; t < m->tag_names.n; t++)
+        tag_hit[t] = (unsigned char)tag_matches(lr__strtab_get(&m->tag_names, t), key);
+    for (int32_t a = 0; a < q->na; a++) {
+        int has = artist_has_tag(m, a, key, tag_hit);
+        *hits += has;
+        mask[a] &= (unsigned char)has;
+    }
+    free(tag_hit);
+    return LR_OK;
+}
+
+static void drop_results(lr_query *q)
+{
+    q->n_res = 0;
+    q->kind = LR__RESULT_NONE;
+}
+
+/* Install a new filter list and tag key (ownership passes to q on
+ * success), rebuilding the mask into a fresh buffer so a failure leaves
+ * everything as it was. */
+static int install_filters(lr_query *q, int mode, int32_t *filter, int32_t n_filter,
+                           char *key, const char *tag_text)
+{
+    unsigned char *mask = lr__malloc((size_t)q->na, 1);
+    if (!mask)
+        return lr__fail_oom();
+    int32_t hits = 0;
+    int rc = rebuild_allow(q, mode, filter, n_filter, key, &hits, mask);
+    if (rc == LR_OK && key && hits == 0)
+        rc = lr__fail(LR_E_NOTFOUND, "no artist of the model has the tag '%s'", tag_text);
+    if (rc != LR_OK) {
+        free(mask);
+        return rc;
+    }
+    if (filter != q->filter)
+        free(q->filter);
+    if (key != q->tag)
+        free(q->tag);
+    free(q->allow);
+    q->filter_mode = mode;
+    q->filter = filter;
+    q->n_filter = n_filter;
+    q->tag = key;
+    q->allow = mask;
+    drop_results(q);
+    return LR_OK;
+}
+
+static int cmp_i32(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+int lr__query_set_filter(lr_query *q, int mode, const int32_t *ids, size_t n)
+{
+    if (mode == LR_FILTER_NONE)
+        n = 0;
+    int32_t *f = lr__malloc(n, sizeof *f);
+    if (!f)
+        return lr__fail_oom();
+    for (size_t i = 0; i < n; i++) {
+        f[i] = lr__query_artist_index(q, ids[i]);
+        if (f[i] < 0) {
+            free(f);
+            return lr__fail(LR_E_NOTFOUND, "artist filter: the model has no artist ID %d (entry %zu)",
+                            ids[i], i);
+        }
+    }
+    qsort(f, n, sizeof *f, cmp_i32);
+    int rc = install_filters(q, mode, f, (int32_t)n, q->tag, q->tag);
+    if (rc != LR_OK)
+        free(f);
+    return rc;
+}
+
+int lr__query_set_tag(lr_query *q, const char *tag)
+{
+    char *key = NULL;
+    if (tag && *tag) {
+        key = tag_key(tag);
+        if (!key)
+            return lr__fail_oom();
+    }
+    int rc = install_filters(q, q->filter_mode, q->filter, q->n_filter, key, tag);
+    if (rc != LR_OK)
+        free(key);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- names */
+
+static int64_t query_fans(const void *ctx, int32_t a)
+{
+    const lr_query *q = ctx;
+    return q->fans[a];
+}
+
+/* "A (1), B (2), C (3) and 8 more" into buf. */
+static void list_candidates(const lr_query *q, char *buf, size_t size)
+{
+    size_t o = 0;
+    const size_t show = q->n_cand < 5 ? q->n_cand : 5;
+    buf[0] = '\0';
+    for (size_t i = 0; i < show && o < size; i++) {
+        int w = snprintf(buf + o, size - o, "%s%s (%d)", i ? ", " : "",
+                         lr__strtab_get(&q->m->artist_names, q->cand[i]),
+                         q->m->artist_ids[q->cand[i]]);
+        o += w > 0 ? (size_t)w : 0;
+    }
+    if (q->n_cand > show && o < size)
+        snprintf(buf + o, size - o, " and %zu more", q->n_cand - show);
+}
+
+int lr__query_resolve(lr_query *q, const char *name, int strict, int32_t *idx)
+{
+    size_t found = 0, exact = 0;
+    q->n_cand = 0;
+    int rc = lr__search_names(&q->m->artist_names, query_fans, q, name, q->cand,
+                              (size_t)q->na, &found, &exact);
+    if (rc != LR_OK)
+        return rc;
+    q->n_cand = found;
+    if (found == 0)
+        return lr__fail(LR_E_NOTFOUND, "no artist name contains '%s'", name);
+    if (exact > 0 || found == 1 || !strict) {
+        *idx = q->cand[0];
+        return LR_OK;
+    }
+    char list[640];
+    list_candidates(q, list, sizeof list);
+    return lr__fail(LR_E_AMBIGUOUS, "'%s' matches %zu artists: %s; give the full name or an artist ID",
+                    name, found, list);
+}
+
+/* ---------------------------------------------------------- preferences */
+
+int lr__query_add_pref(lr_query *q, int32_t idx, float listens)
+{
+    int32_t lo = 0, hi = q->n_pref;
+    while (lo < hi) {
+        int32_t mid = lo + (hi - lo) / 2;
+        if (q->pref_idx[mid] < idx)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < q->n_pref && q->pref_idx[lo] == idx) {
+        q->pref_w[lo] = listens;
+        return LR_OK;
+    }
+    memmove(q->pref_idx + lo + 1, q->pref_idx + lo, (size_t)(q->n_pref - lo) * sizeof *q->pref_idx);
+    memmove(q->pref_w + lo + 1, q->pref_w + lo, (size_t)(q->n_pref - lo) * sizeof *q->pref_w);
+    q->pref_idx[lo] = idx;
+    q->pref_w[lo] = listens;
+    q->n_pref++;
+    return LR_OK;
+}
+
+/* -------------------------------------------------------------- scoring */
+
+static lr__foldin_ctx foldin_ctx(lr_query *q)
+{
+    const lr_model *m = q->m;
+    if (q->gram && !q->gram_ready) {
+        /* Y'Y costs a few milliseconds, so it waits for the first fold-in
+         * that needs it; it is this query's own copy. */
+        lr__foldin_gram(m, q->gram);
+        q->gram_ready = 1;
+    }
+    if (m->algo == LR_ALGO_BPR && q->bpr_target == 0)
+        q->bpr_target = lr__foldin_bpr_target(m); /* one pass over the listens */
+    lr__foldin_ctx c = {m, q->fans, q->mean_row, q->gram, q->bpr_target};
+    return c;
+}
+
+/* out = Y x over the n x k artist factors.  Not cblas_sgemv: queries run
+ * on the caller's threads, many at once, and OpenBLAS's own threads behind
+ * each call would contend for the same cores (a mixed load of 8 query
+ * threads ran 35 times slower with sgemv than single-threaded BLAS); a
+ * product this size is memory-bound either way (4.5 MB of factors for the
+ * real catalogue), and this loop takes as long as single-threaded sgemv. */
+LR__HOT static void matvec(const float *y, int32_t n, int k, const float *x, float *out)
+{
+    for (int32_t a = 0; a < n; a++)
+        out[a] = lr__vdot(y + (size_t)a * (size_t)k, x, k);
+}
+
+/* scores = Y x (+ bias for the dot product), or the cosine of x with each
+ * artist; returns the scale that turns a dot-product contribution into a
+ * score (1, or 1 / |x| for cosine, to be divided by the artist's norm). */
+static float score_vector(lr_query *q, const float *x)
+{
+    const lr_model *m = q->m;
+    const int k = m->k;
+    matvec(m->artist_f, q->na, k, x, q->scores);
+    if (q->measure == LR_MEASURE_DOT) {
+        /* not cblas_saxpy: OpenBLAS threads an axpy this long */
+        if (m->artist_bias)
+            lr__vaxpy(1.0f, m->artist_bias, q->scores, q->na);
+        return 1.0f;
+    }
+    const float xn = cblas_snrm2(k, x, 1);
+    const float inv = xn > 0 ? 1.0f / xn : 0.0f;
+    /* A zero vector has no direction: its cosine with anything is taken
+     * as 0 rather than NaN, so such an artist ranks last, not nowhere. */
+    for (int32_t a = 0; a < q->na; a++)
+        q->scores[a] = q->norm[a] > 0 ? q->scores[a] * inv / q->norm[a] : 0.0f;
+    return inv;
+}
+
+/* Explanations for the current results from the sources (the user's
+ * listens or the preferences): each result's contributions, the largest
+ * positive ones kept.  Factor models need a and r from a solve over the
+ * same sources; scale is score_vector's. */
+static void explain(lr_query *q, const int32_t *src, int64_t n_src, float scale)
+{
+    const lr_model *m = q->m;
+    const int32_t e = q->explain;
+    for (int32_t i = 0; i < q->n_res; i++) {
+        const int32_t t = q->res_idx[i];
+        if (lr__model_has_factors(m)) {
+            lr__foldin_explain(m, q->a, src, q->r, n_src, t, q->z, q->contrib);
+            const float s = q->measure == LR_MEASURE_DOT ? 1.0f
+                            : q->norm[t] > 0               ? scale / q->norm[t]
+                                                           : 0.0f;
+            for (int64_t j = 0; j < n_src; j++)
+                q->contrib[j] *= s;
+        } else {
+            lr__foldin_ease_explain(m, src, q->r, n_src, t, q->contrib);
+        }
+        /* Only what pushed the score up explains it. */
+        for (int64_t j = 0; j < n_src; j++)
+            if (!(q->contrib[j] > 0))
+                q->contrib[j] = NAN;
+        int32_t *ei = q->exp_idx + (size_t)i * (size_t)e;
+        float *ev = q->exp_val + (size_t)i * (size_t)e;
+        int32_t n = lr__topk(e, q->contrib, (int32_t)n_src, NULL, 0, NULL, ev, ei);
+        /* positions among the sources, which ascend with the artist
+         * index, so equal contributions keep the artist-ID order */
+        for (int32_t j = 0; j < n; j++)
+            ei[j] = src[ei[j]];
+        q->exp_n[i] = n;
+    }
+}
+
+/* Popularity scores every user alike: nothing of theirs explains it. */
+static int can_explain(const lr_model *m)
+{
+    return lr__model_has_factors(m) || m->item_w != NULL;
+}
+
+static void select_top(lr_query *q, const int32_t *skip, int64_t n_skip, int kind)
+{
+    q->n_res = lr__topk(q->k, q->scores, q->na, skip, n_skip,
+                        q->filter_mode == LR_FILTER_NONE && !q->tag ? NULL : q->allow,
+                        q->res_score, q->res_idx);
+    memset(q->exp_n, 0, (size_t)q->k * sizeof *q->exp_n);
+    q->kind = kind;
+}
+
+int lr__query_user(lr_query *q, int32_t u)
+{
+    const lr_model *m = q->m;
+    drop_results(q);
+    float scale = 1.0f;
+    int rc;
+    if (lr__model_has_factors(m)) {
+        /* One user's row through sgemm (lr__model_score_users) costs five
+         * times the matrix-vector product. */
+        scale = score_vector(q, m->user_f + (size_t)u * (size_t)m->k);
+    } else if ((rc = lr__model_score_users(m, u, 1, q->scores)) != LR_OK) {
+        return rc;
+    }
+    const int32_t *src;
+    const float *w;
+    const int64_t n_src = lr__csr_row(&m->train, u, &src, &w);
+    select_top(q, src, q->exclude ? n_src : 0, LR__RESULT_USER);
+    if (q->explain == 0 || n_src == 0 || !can_explain(m))
+        return LR_OK;
+    if (lr__model_has_factors(m)) {
+        /* The model's own user vector came from training; the explanation
+         * decomposes the fold-in of the same listens, which for als is the
+         * exact least-squares row given the final artist factors. */
+        lr__foldin_ctx c = foldin_ctx(q);
+        rc = lr__foldin_solve(&c, src, w, n_src, q->a, q->r, q->x);
+        if (rc != LR_OK) {
+            drop_results(q);
+            return rc;
+        }
+    } else {
+        const int t = (int)lr__opt_int(&m->opts, LR_OPT_TRANSFORM);
+        for (int64_t j = 0; j < n_src; j++)
+            q->r[j] = lr__transform(t, w[j]);
+    }
+    explain(q, src, n_src, scale);
+    return LR_OK;
+}
+
+int lr__query_preferences(lr_query *q)
+{
+    const lr_model *m = q->m;
+    drop_results(q);
+    if (q->n_pref == 0)
+        return lr__fail(LR_E_INVALID, "no preferences: add some with lr_query_add_preference");
+    float scale = 1.0f;
+    if (lr__model_has_factors(m)) {
+        lr__foldin_ctx c = foldin_ctx(q);
+        int rc = lr__foldin_solve(&c, q->pref_idx, q->pref_w, q->n_pref, q->a, q->r, q->x);
+        if (rc != LR_OK)
+            return rc;
+        scale = score_vector(q, q->x);
+    } else if (m->item_w) {
+        lr__foldin_ease(m, q->pref_idx, q->pref_w, q->n_pref, q->r, q->scores);
+    } else if (m->pop) {
+        memcpy(q->scores, m->pop, (size_t)q->na * sizeof *q->scores);
+    } else {
+        return lr__fail(LR_E_UNSUPPORTED, "this model has nothing to score with");
+    }
+    select_top(q, q->pref_idx, q->exclude ? q->n_pref : 0, LR__RESULT_PREFERENCES);
+    if (q->explain > 0 && can_explain(m))
+        explain(q, q->pref_idx, q->n_pref, scale);
+    return LR_OK;
+}
+
+int lr__query_similar(lr_query *q, int32_t a)
+{
+    const lr_model *m = q->m;
+    drop_results(q);
+    if (lr__model_has_factors(m)) {
+        const int k = m->k;
+        matvec(m->artist_f, q->na, k, m->artist_f + (size_t)a * (size_t)k, q->scores);
+        if (q->measure == LR_MEASURE_COSINE) {
+            const float na = q->norm[a];
+            for (int32_t b = 0; b < q->na; b++)
+                q->scores[b] = na > 0 && q->norm[b] > 0 ? q->scores[b] / (na * q->norm[b]) : 0.0f;
+        }
+    } else if (m->item_w) {
+        const int32_t p = m->item_pos[a];
+        if (p < 0)
+            return lr__fail(LR_E_UNSUPPORTED,
+                            "artist %d is not in this ease model (fewer listeners than its "
+                            "min_listeners)",
+                            m->artist_ids[a]);
+        /* Artists outside the model have no weight at all: NaN keeps them
+         * out of the selection rather than ranking them as 0. */
+        for (int32_t b = 0; b < q->na; b++)
+            q->scores[b] = NAN;
+        const float *row = m->item_w + (size_t)p * (size_t)m->n_items;
+        for (int32_t i = 0; i < m->n_items; i++)
+            q->scores[m->items[i]] = row[i];
+    } else {
+        return lr__fail(LR_E_UNSUPPORTED,
+                        "similar artists need embeddings or item weights; a %s model has neither",
+                        lr_algorithm_name(m->algo));
+    }
+    select_top(q, &a, 1, LR__RESULT_SIMILAR);
+    return LR_OK;
+}

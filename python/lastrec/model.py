@@ -1,0 +1,291 @@
+"""Models: create with options, fit, save and load, embeddings, history."""
+
+import threading
+import weakref
+from ctypes import POINTER, byref, c_double, c_float, c_int, c_int32, c_size_t, c_void_p, cast
+
+from . import _ffi
+from . import _numpy
+from . import errors
+from ._base import (Handle, Options, Progress, all_options, call_with_progress, decode,
+                    encode_path, encode_text, free_on_collect, handle_of, option_info,
+                    option_value_out)
+from .dataset import Dataset
+from .query import Query, _Core
+
+_EMBEDDING_USERS, _EMBEDDING_ARTISTS = 1, 2
+_IDS_USERS, _IDS_ARTISTS = 1, 2
+
+# enum lr_history_field, by name, in column order.
+HISTORY_FIELDS = ("loss", "loss_observed", "loss_l2", "loss_gravity", "val_loss", "val_ndcg",
+                  "val_precision", "seconds")
+
+
+def algorithm_code(algorithm):
+    """An lr_algorithm from a name ('als') or a number."""
+    if isinstance(algorithm, str):
+        code = c_int()
+        try:
+            _ffi.lr_algorithm_lookup(encode_text(algorithm.lower()), byref(code))
+        except errors.NotFound as exc:
+            # An unknown algorithm is a bad argument to Model(), as an
+            # unknown option is; the library's message lists the known ones.
+            raise errors.InvalidArgument(errors.E_INVALID, exc.message) from None
+        return code.value
+    if isinstance(algorithm, int) and not isinstance(algorithm, bool):
+        if _ffi.lr_algorithm_name(algorithm) is None:
+            raise errors.InvalidArgument(errors.E_INVALID, "unknown algorithm %d" % algorithm)
+        return algorithm
+    raise errors.InvalidArgument(errors.E_INVALID,
+                                 "algorithm must be a name or a number, got %r" % (algorithm,))
+
+
+def _free_model(ptr, queries):
+    # The C queries borrow the C model; they go first.
+    for fin in list(queries.values()):
+        fin()
+    _ffi.lr_model_free(ptr)
+
+
+class _BorrowedMatrix:
+    """What a zero-copy embedding array is a view of.
+
+    numpy builds the array from ``__array_interface__`` and keeps this object
+    as the array's ``base``; this object keeps the Model, so the C memory the
+    array points into cannot be freed while the array (or any view of it)
+    lives.  The interface says read-only: a fitted model is shared by threads
+    and queries, and writing into it would change their answers underneath.
+    """
+
+    __slots__ = ("__array_interface__", "owner", "__weakref__")
+
+    def __init__(self, owner, address, rows, cols):
+        self.owner = owner
+        self.__array_interface__ = {
+            "version": 3,
+            "shape": (rows, cols),
+            "typestr": "<f4",
+            "data": (address, True),
+        }
+
+
+class Model(Handle):
+    """A recommender model: created with options, fitted once, then read-only.
+
+    ``Model('als', factors=64, epochs=15, regularization=0.05)``: keyword
+    arguments are library options (``lastrec.options()`` lists them;
+    ``optimizer``, ``transform`` and ``solver`` also take names such as
+    ``'adagrad'``, ``'bm25'``, ``'cholesky'``).  An unknown option or a value
+    out of range raises InvalidArgument naming the option and its range.
+
+    A fitted model may be shared by any number of threads (queries from the
+    convenience methods use one scratch space per thread).  ``close()`` frees
+    it; if embedding arrays or Query objects still use it, the memory is
+    freed when the last of them is gone, as sqlite3_close_v2 does.
+    """
+
+    _what = "model"
+
+    def __init__(self, algorithm, **options):
+        code = algorithm_code(algorithm)
+        # The library copies the options, progress callback included, into
+        # the model when it is created; fit() later reports through it.  So
+        # every model gets its bridge now and fit() only points it at the
+        # caller's callable for the duration of the call.
+        progress = Progress()
+        opts = Options(options, progress)
+        ptr = _ffi.ModelP()
+        try:
+            _ffi.lr_model_new(byref(ptr), code, opts._handle())
+        finally:
+            opts.close()
+        self._init(ptr, progress)
+
+    def _init(self, ptr, progress):
+        self._progress = progress
+        self._queries = {}  # token -> finalizer of each C query over this model
+        self._names = {}    # artist ID -> name, filled by queries
+        self._info = {}     # artist ID -> (name, top tag, tags, fans), likewise
+        self._local = threading.local()
+        self._dependents = weakref.WeakSet()
+        self._ptr = ptr
+        self._finalizer = free_on_collect(self, _free_model, ptr, self._queries)
+
+    @classmethod
+    def load(cls, path):
+        """Load a model written by :meth:`save`; it answers queries without the dataset."""
+        ptr = _ffi.ModelP()
+        _ffi.lr_model_load(byref(ptr), encode_path(path))
+        self = object.__new__(cls)
+        self._init(ptr, None)
+        return self
+
+    def close(self):
+        """Release the model.  Memory still viewed by embedding arrays or
+        used by Query objects is freed once they are gone."""
+        if self._ptr is None:
+            return
+        self._ptr = None
+        self._local = threading.local()
+        if not self._dependents:
+            self._finalizer()
+
+    def _depend(self, obj):
+        self._dependents.add(obj)
+
+    # ------------------------------------------------------------ describing
+
+    @property
+    def algorithm(self):
+        """The algorithm's name ('pop', 'mf', 'als', 'bpr', 'ease')."""
+        return decode(_ffi.lr_algorithm_name(_ffi.lr_model_algorithm(self._handle())))
+
+    @property
+    def fitted(self):
+        return bool(_ffi.lr_model_is_fitted(self._handle()))
+
+    def option(self, name):
+        """An option as the model uses it (the algorithm's default where none was set)."""
+        info = option_info(name)
+        value = c_double()
+        _ffi.lr_model_option(self._handle(), info.key, byref(value))
+        return option_value_out(info, value.value)
+
+    def options(self):
+        """Every option as the model uses it, as a dict."""
+        return {info.name: self.option(info.name) for info in all_options()}
+
+    def __repr__(self):
+        if self._ptr is None:
+            return "<lastrec.Model (closed)>"
+        return "<lastrec.Model %s%s>" % (self.algorithm, "" if self.fitted else " (not fitted)")
+
+    # -------------------------------------------------------------- fitting
+
+    def fit(self, train, validation=None, progress=None):
+        """Fit to the ``train`` Dataset; returns self.
+
+        With ``validation`` (the other side of a split), the history gets the
+        validation loss and ranking metrics per epoch.  ``progress`` is
+        called as ``progress(stage, done, total)`` (stage 'epoch') and may
+        run on a worker thread; returning True cancels the fit (Cancelled),
+        and an exception it raises cancels the fit and is re-raised here.
+        Either way the model stays unfitted.  The GIL is released while the
+        library works.
+        """
+        m = self._handle()
+        bridge = self._progress
+        if bridge is None:  # a loaded model is fitted already; let C say so
+            bridge = Progress()
+        tr = handle_of(train, Dataset, "train")
+        va = handle_of(validation, Dataset, "validation") if validation is not None else None
+        bridge.fn = progress
+        try:
+            call_with_progress(bridge, _ffi.lr_model_fit, m, tr, va)
+        finally:
+            bridge.fn = None
+        return self
+
+    def save(self, path):
+        """Write the fitted model to one binary file."""
+        _ffi.lr_model_save(self._handle(), encode_path(path))
+
+    def history(self):
+        """The training history: a dict of lists, one value per epoch, for
+        the columns in HISTORY_FIELDS; NaN where a value was not measured."""
+        m = self._handle()
+        return {name: list(_ffi.fetch(_ffi.lr_model_history, c_double, m, i + 1))
+                for i, name in enumerate(HISTORY_FIELDS)}
+
+    # ----------------------------------------------------------- embeddings
+
+    def user_ids(self):
+        """The user IDs of a fitted model, ascending: the rows of user_embeddings()."""
+        return list(_ffi.fetch(_ffi.lr_model_ids, c_int32, self._handle(), _IDS_USERS))
+
+    def artist_ids(self):
+        """The artist IDs of a fitted model, ascending: the rows of artist_embeddings()."""
+        return list(_ffi.fetch(_ffi.lr_model_ids, c_int32, self._handle(), _IDS_ARTISTS))
+
+    def _embeddings(self, which, as_numpy):
+        data = POINTER(c_float)()
+        rows, cols = c_size_t(), c_size_t()
+        _ffi.lr_model_embeddings(self._handle(), which, byref(data), byref(rows), byref(cols))
+        r, c = rows.value, cols.value
+        address = cast(data, c_void_p).value
+        if _numpy.use_numpy(as_numpy):
+            np = _numpy.numpy
+            if r * c == 0 or not address:
+                return np.empty((r, c), dtype=np.float32)
+            holder = _BorrowedMatrix(self, address, r, c)
+            self._depend(holder)
+            return np.asarray(holder)
+        flat = (c_float * (r * c)).from_address(address)
+        return [flat[i * c:(i + 1) * c] for i in range(r)]
+
+    def user_embeddings(self, as_numpy=None):
+        """The users x k embedding matrix (float32), rows in user_ids() order.
+
+        With numpy: a read-only array over the model's own memory, no copy;
+        the array keeps the model alive.  Without: a list of lists (a copy).
+        ``as_numpy`` forces either.  Unsupported for pop and ease."""
+        return self._embeddings(_EMBEDDING_USERS, as_numpy)
+
+    def artist_embeddings(self, as_numpy=None):
+        """The artists x k embedding matrix, rows in artist_ids() order; as
+        user_embeddings()."""
+        return self._embeddings(_EMBEDDING_ARTISTS, as_numpy)
+
+    # -------------------------------------------------------------- queries
+
+    def _thread_query(self):
+        # One C query per thread: a query is scratch space that must not be
+        # shared, while the model may be.  It dies with its thread's locals,
+        # or with the model, whichever comes first.
+        # close() replaces _local, so a closed model finds no core here and
+        # _handle() refuses.
+        core = getattr(self._local, "core", None)
+        if core is None:
+            core = _Core(self._handle(), self._names, self._info, self._queries)
+            self._local.core = core
+        return core
+
+    def query(self, **settings):
+        """A new Query over this model (see lastrec.Query for the settings)."""
+        return Query(self, **settings)
+
+    def recommend(self, user, k=10, measure="dot", exclude_listened=True, explain=3, tag=None):
+        """Top-k artists for a user of the model, as a list of Recommendation
+        (artist, name, score, top_tag, tags, fans, because).  Thread-safe."""
+        core = self._thread_query()
+        core.configure(k, measure, exclude_listened, explain, tag)
+        return core.recommend(user)
+
+    def recommend_for(self, preferences, k=10, measure="dot", exclude_listened=True, explain=3,
+                      tag=None):
+        """Top-k for a new listener described by ``preferences`` (a dict or a
+        list of (artist ID or name, listen count)), folded in without
+        retraining; the preferred artists are left out.  An ambiguous name
+        raises Ambiguous with its ``candidates``.  Thread-safe."""
+        core = self._thread_query()
+        core.configure(k, measure, exclude_listened, explain, tag)
+        return core.recommend_for(preferences)
+
+    def similar(self, artist, k=10, measure="dot", tag=None):
+        """Top-k artists similar to an artist ID or name (the best match of
+        the name: "Kanye" finds "Kanye West").  Thread-safe."""
+        core = self._thread_query()
+        core.configure(k, measure, None, None, tag)
+        return core.similar(artist)
+
+    def find_artist(self, name):
+        """Resolve an artist name with the names the model carries: its ID,
+        or Ambiguous (with ``candidates``) / NotFound."""
+        return self._thread_query().find_artist(name)
+
+    # ----------------------------------------------------------- evaluation
+
+    def evaluate(self, train, test, k=10, **kwargs):
+        """Same as lastrec.evaluate(self, train, test, k, ...)."""
+        from .evaluation import evaluate
+        return evaluate(self, train, test, k, **kwargs)

@@ -1,0 +1,517 @@
+"""Queries: recommendations for a user or for preferences, similar artists."""
+
+import collections
+import functools
+import itertools
+import weakref
+from ctypes import byref, c_char_p, c_double, c_float, c_int32, c_int64, c_size_t, c_void_p
+
+from . import _ffi
+from . import _numpy
+from . import errors
+from ._base import decode, encode_text, handle_of, int_id, make_options, raw
+from .dataset import ArtistMatch
+
+Recommendation = collections.namedtuple(
+    "Recommendation", "artist name score top_tag tags fans because")
+Recommendation.__doc__ = """One result of a query, best first.
+
+artist: artist ID; name; score: the model's score (or cosine); top_tag: the
+artist's most used tag (None when it has none); tags: up to five
+(tag name, use count) pairs, most used first; fans: listeners in the
+training data; because: for user and preference queries, the Because
+entries of the user's artists that contributed most to the score (empty for
+similar artists and pop)."""
+
+Because = collections.namedtuple("Because", "artist name contribution")
+Because.__doc__ = "An artist of the user's that contributed to a recommendation, and how much."
+
+AllRecommendations = collections.namedtuple("AllRecommendations", "users artists scores")
+AllRecommendations.__doc__ = """Top-k of every user: users (IDs, the row
+order), artists (users x k IDs, -1 where a user has fewer than k) and scores
+(users x k, NaN there).  numpy arrays when numpy is importable, else lists."""
+
+# enum lr_query_key
+_K, _MEASURE, _EXCLUDE, _EXPLAIN = 1, 2, 3, 4
+MEASURES = {"dot": 1, "cosine": 2}
+_MEASURE_NAMES = {v: k for k, v in MEASURES.items()}
+_FILTER_NONE, _FILTER_ALLOW, _FILTER_DENY = 0, 1, 2
+_TAGS_MAX = 5
+_EXPLAIN_MAX = 50
+_IDS_USERS = 1
+
+_tokens = itertools.count()
+
+# Because entries straight from zip()'s tuples, in C: no Python frame per entry.
+_MAKE_BECAUSE = functools.partial(tuple.__new__, Because)
+
+
+def _free_query(ptr, registry, token):
+    registry.pop(token, None)
+    _ffi.lr_query_free(ptr)
+
+
+class _Core:
+    """One C query with what the binding keeps beside it.
+
+    It holds the C model pointer but not the Model object, so that a Model
+    can keep one of these per thread without a reference cycle.  Its
+    finalizer sits in the model's registry, and the model frees every
+    registered query before itself (a query borrows its model).  Reusable
+    out-parameters and buffers keep the per-result cost to the C calls.
+    """
+
+    __slots__ = ("ptr", "model_ptr", "settings", "tag", "names", "info", "finalizer",
+                 "_id", "_score", "_count", "_needed", "_tags", "_tag_counts",
+                 "_exp_ids", "_exp_vals", "_id_ref", "_score_ref", "_count_ref", "_needed_ref",
+                 "_vptr", "_ranks", "__weakref__")
+
+    def __init__(self, model_ptr, names, info, registry):
+        handle = _ffi.QueryP()
+        _ffi.lr_query_new(byref(handle), model_ptr)
+        ptr = handle.value
+        token = next(_tokens)
+        fin = weakref.finalize(self, _free_query, ptr, registry, token)
+        fin.atexit = False  # as for every handle: see _base.free_on_collect
+        registry[token] = fin
+        self.finalizer = fin
+        self.ptr = ptr
+        self.model_ptr = model_ptr
+        self.names = names  # artist ID -> name, shared by the model's queries
+        self.info = info    # artist ID -> (name, top tag, tags, fans), likewise
+        value = c_int64()
+        self.settings = {}
+        for key in (_K, _MEASURE, _EXCLUDE, _EXPLAIN):
+            _ffi.lr_query_get_int(ptr, key, byref(value))
+            self.settings[key] = value.value
+        self.tag = None
+        self._id = c_int32()
+        self._score = c_double()
+        self._count = c_size_t()
+        self._needed = c_size_t()
+        self._tags = (c_char_p * _TAGS_MAX)()
+        self._tag_counts = (c_int64 * _TAGS_MAX)()
+        self._exp_ids = (c_int32 * _EXPLAIN_MAX)()
+        self._exp_vals = (c_double * _EXPLAIN_MAX)()
+        # byref() objects made once: they stay valid as long as their targets.
+        self._id_ref = byref(self._id)
+        self._score_ref = byref(self._score)
+        self._count_ref = byref(self._count)
+        self._needed_ref = byref(self._needed)
+        # Arguments of the per-result fast calls, converted once (see
+        # _ffi.fast): the handle, and the ranks 0 .. k-1 as c_size_t.
+        self._vptr = c_void_p(ptr)
+        self._ranks = ()
+
+    def close(self):
+        self.finalizer()
+        self.ptr = None
+
+    # -------------------------------------------------------------- settings
+
+    def set(self, key, value):
+        # Only what changes goes to C: the convenience methods pass every
+        # setting on every call.
+        if self.settings[key] != value:
+            _ffi.lr_query_set_int(self.ptr, key, value)
+            self.settings[key] = value
+
+    def configure(self, k, measure, exclude_listened, explain, tag):
+        if k is not None:
+            self.set(_K, _count_arg(k, "k"))
+        if measure is not None:
+            self.set(_MEASURE, _measure_code(measure))
+        if exclude_listened is not None:
+            self.set(_EXCLUDE, 1 if exclude_listened else 0)
+        if explain is not None:
+            self.set(_EXPLAIN, _count_arg(explain, "explain"))
+        if tag != self.tag:
+            self.set_tag(tag)
+
+    def set_tag(self, tag):
+        _ffi.lr_query_set_tag(self.ptr, encode_text(tag) if tag else None)
+        self.tag = tag or None
+
+    def set_filter(self, mode, ids):
+        ids = [int_id(a, "artist") for a in (ids or ())]
+        buf = (c_int32 * len(ids))(*ids)
+        _ffi.lr_query_set_filter(self.ptr, mode, buf if ids else None, len(ids))
+
+    # --------------------------------------------------------------- names
+
+    def name(self, artist):
+        name = self.names.get(artist)
+        if name is None:
+            raw_name = _ffi.lr_query_artist_name(self.ptr, artist)
+            if raw_name is None:
+                raise errors.NotFound(errors.E_NOTFOUND, "unknown artist %d" % artist)
+            name = self.names[artist] = decode(raw_name)
+        return name
+
+    def candidates(self):
+        found = c_size_t(0)
+        _ffi.lr_query_candidates(self.ptr, None, 0, byref(found))
+        n = found.value
+        if not n:
+            return []
+        buf = (c_int32 * n)()
+        _ffi.lr_query_candidates(self.ptr, buf, n, byref(found))
+        return [ArtistMatch(a, self.name(a)) for a in buf[:min(n, found.value)]]
+
+    def _resolving(self, func, *args):
+        """Call a name-resolving function; an Ambiguous error gets the candidates."""
+        try:
+            return func(*args)
+        except errors.Ambiguous as exc:
+            exc.candidates = tuple(self.candidates())
+            raise
+
+    def find_artist(self, name):
+        self._resolving(_ffi.lr_query_find_artist, self.ptr, encode_text(name), byref(self._id))
+        return self._id.value
+
+    def artist_id(self, artist):
+        """An artist given by ID or by name, as an ID."""
+        if isinstance(artist, str):
+            return self.find_artist(artist)
+        return int_id(artist, "artist")
+
+    # ---------------------------------------------------------- preferences
+
+    def add_preference(self, artist, listens):
+        listens = float(listens)
+        if isinstance(artist, str):
+            self._resolving(_ffi.lr_query_add_preference_name, self.ptr, encode_text(artist),
+                            listens, byref(self._id))
+            return self._id.value
+        artist = int_id(artist, "artist")
+        _ffi.lr_query_add_preference(self.ptr, artist, listens)
+        return artist
+
+    def clear_preferences(self):
+        _ffi.lr_query_clear_preferences(self.ptr)
+
+    def preferences(self):
+        needed = c_size_t(0)
+        _ffi.lr_query_preferences(self.ptr, None, None, 0, byref(needed))
+        n = needed.value
+        ids, listens = (c_int32 * n)(), (c_double * n)()
+        if n:
+            _ffi.lr_query_preferences(self.ptr, ids, listens, n, byref(needed))
+        return dict(zip(ids, listens))
+
+    # -------------------------------------------------------------- queries
+
+    def recommend(self, user):
+        _ffi.lr_query_recommend_user(self.ptr, int_id(user, "user"), self._count_ref)
+        return self.results(self._count.value, True)
+
+    def recommend_preferences(self):
+        _ffi.lr_query_recommend_preferences(self.ptr, self._count_ref)
+        return self.results(self._count.value, True)
+
+    def recommend_for(self, preferences):
+        items = preferences.items() if hasattr(preferences, "items") else preferences
+        self.clear_preferences()
+        try:
+            for artist, listens in items:
+                self.add_preference(artist, listens)
+            return self.recommend_preferences()
+        finally:
+            # "Remove my preferences" is implicit: the next call starts clean.
+            self.clear_preferences()
+
+    def similar(self, artist):
+        if isinstance(artist, str):
+            self._resolving(_ffi.lr_query_similar_name, self.ptr, encode_text(artist),
+                            self._id_ref, self._count_ref)
+        else:
+            _ffi.lr_query_similar(self.ptr, int_id(artist, "artist"), self._count_ref)
+        return self.results(self._count.value, False)
+
+    def results(self, n, explained):
+        # The hot path of every query (issue 4 allows 50 µs of Python per
+        # recommendation): the per-result accessors are called through their
+        # fast bindings with pre-converted arguments, everything used in the
+        # loop is a local, and the named tuples are made by tuple.__new__,
+        # not their Python-level constructors.
+        ranks = self._ranks
+        if len(ranks) < n:
+            ranks = self._ranks = tuple(c_size_t(i) for i in range(max(n, 2 * len(ranks))))
+        get = _ffi.lr_query_result_fast
+        get_because = _ffi.lr_query_result_explanation_fast
+        vptr = self._vptr
+        rid, score = self._id, self._score
+        rid_ref, score_ref = self._id_ref, self._score_ref
+        exp_ids, exp_vals = self._exp_ids, self._exp_vals
+        needed, needed_ref = self._needed, self._needed_ref
+        info_get = self.info.get
+        name_get = self.names.get
+        explain = self.settings[_EXPLAIN] if explained else 0
+        capacity = c_size_t(explain)
+        new = tuple.__new__
+        make_because = _MAKE_BECAUSE
+        out = []
+        for rank in range(n):
+            r = ranks[rank]
+            rc = get(vptr, r, rid_ref, score_ref)
+            if rc:
+                raise _ffi.error_for(rc)
+            artist = rid.value
+            info = info_get(artist)
+            if info is None:
+                info = self._artist_info(rank, artist)
+            because = ()
+            if explain:
+                rc = get_because(vptr, r, exp_ids, exp_vals, capacity, needed_ref)
+                if rc:
+                    raise _ffi.error_for(rc)
+                m = needed.value
+                if m:
+                    ids = exp_ids[:m]
+                    names = list(map(name_get, ids))
+                    if None in names:
+                        names = [self.name(a) if n is None else n for a, n in zip(ids, names)]
+                    because = tuple(map(make_because, zip(ids, names, exp_vals[:m])))
+            out.append(new(Recommendation, (artist, info[0], score.value, info[1], info[2],
+                                            info[3], because)))
+        return out
+
+    def _artist_info(self, rank, artist):
+        # Name, tags and fans belong to the artist in this model, whatever
+        # the query; they are fetched once per artist and shared.
+        ptr = self.ptr
+        name = decode(_ffi.lr_query_result_name(ptr, rank))
+        top = decode(_ffi.lr_query_result_top_tag(ptr, rank)) or None
+        fans = _ffi.lr_query_result_fans(ptr, rank)
+        _ffi.lr_query_result_tags(ptr, rank, self._tags, self._tag_counts, _TAGS_MAX,
+                                  self._needed_ref)
+        tags = tuple((decode(self._tags[i]), self._tag_counts[i])
+                     for i in range(self._needed.value))
+        info = (name, top, tags, fans)
+        self.info[artist] = info
+        self.names.setdefault(artist, name)
+        return info
+
+    def recommend_all(self, threads, as_numpy):
+        opts = make_options({"threads": threads} if threads is not None else None)
+        users = _ffi.fetch(_ffi.lr_model_ids, c_int32, self.model_ptr, _IDS_USERS)
+        k = self.settings[_K]
+        n = len(users) * k
+        if _numpy.use_numpy(as_numpy):
+            np = _numpy.numpy
+            ids = np.empty((len(users), k), dtype=np.int32)
+            scores = np.empty((len(users), k), dtype=np.float32)
+            if n:
+                _ffi.lr_query_recommend_all(self.ptr, raw(opts), ids, scores, n, byref(self._needed))
+            return AllRecommendations(np.array(users, dtype=np.int32), ids, scores)
+        ids, scores = (c_int32 * n)(), (c_float * n)()
+        if n:
+            _ffi.lr_query_recommend_all(self.ptr, raw(opts), ids, scores, n, byref(self._needed))
+        return AllRecommendations(list(users), [ids[i * k:(i + 1) * k] for i in range(len(users))],
+                                  [scores[i * k:(i + 1) * k] for i in range(len(users))])
+
+
+def _count_arg(value, what):
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise errors.InvalidArgument(errors.E_INVALID,
+                                     "%s must be an integer, got %r" % (what, value))
+    if not -2**63 <= value < 2**63:
+        raise errors.InvalidArgument(errors.E_INVALID, "%s %d is out of range" % (what, value))
+    return value
+
+
+def _measure_code(measure):
+    try:
+        return MEASURES[measure]
+    except (KeyError, TypeError):
+        raise errors.InvalidArgument(
+            errors.E_INVALID, "measure must be 'dot' or 'cosine', got %r" % (measure,)) from None
+
+
+class Query:
+    """Questions to a fitted model, with their own settings and scratch space.
+
+    A Query belongs to one thread at a time (a Model may be shared: give
+    each thread its own Query, or use the Model's convenience methods, which
+    keep one per thread).  It keeps its Model alive.
+
+    Settings (constructor keywords and properties): ``k`` results per query;
+    ``measure`` 'dot' (the model's score) or 'cosine'; ``exclude_listened``
+    leaves out the user's own artists (or the preferences); ``explain``
+    explanation artists per result (0-50); ``tag`` keeps only artists with
+    that tag; ``allow`` / ``deny`` restrict the artists by ID.
+    """
+
+    def __init__(self, model, k=10, measure="dot", exclude_listened=True, explain=3, tag=None,
+                 allow=None, deny=None):
+        from .model import Model
+        self._model = model
+        self._core = _Core(handle_of(model, Model, "model"), model._names, model._info,
+                           model._queries)
+        model._depend(self)
+        try:
+            self._core.configure(k, measure, exclude_listened, explain, tag)
+            if allow is not None or deny is not None:
+                self.set_filter(allow=allow, deny=deny)
+        except BaseException:
+            self.close()
+            raise
+
+    def _c(self):
+        core = self._core
+        if core is None:
+            raise errors.InvalidArgument(errors.E_INVALID, "the query is closed")
+        return core
+
+    @property
+    def model(self):
+        return self._model
+
+    @property
+    def closed(self):
+        return self._core is None
+
+    def close(self):
+        """Free the query's C side now (its Model is not affected)."""
+        if self._core is not None:
+            self._core.close()
+            self._core = None
+            # A closed query no longer holds back a Model.close().
+            self._model._dependents.discard(self)
+
+    def __enter__(self):
+        self._c()
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __repr__(self):
+        if self._core is None:
+            return "<lastrec.Query (closed)>"
+        return "<lastrec.Query k=%d measure=%s exclude_listened=%s explain=%d%s>" % (
+            self.k, self.measure, self.exclude_listened, self.explain,
+            " tag=%r" % self.tag if self.tag else "")
+
+    # -------------------------------------------------------------- settings
+
+    @property
+    def k(self):
+        return self._c().settings[_K]
+
+    @k.setter
+    def k(self, value):
+        self._c().set(_K, _count_arg(value, "k"))
+
+    @property
+    def measure(self):
+        return _MEASURE_NAMES.get(self._c().settings[_MEASURE])
+
+    @measure.setter
+    def measure(self, value):
+        self._c().set(_MEASURE, _measure_code(value))
+
+    @property
+    def exclude_listened(self):
+        return bool(self._c().settings[_EXCLUDE])
+
+    @exclude_listened.setter
+    def exclude_listened(self, value):
+        self._c().set(_EXCLUDE, 1 if value else 0)
+
+    @property
+    def explain(self):
+        return self._c().settings[_EXPLAIN]
+
+    @explain.setter
+    def explain(self, value):
+        self._c().set(_EXPLAIN, _count_arg(value, "explain"))
+
+    @property
+    def tag(self):
+        return self._c().tag
+
+    @tag.setter
+    def tag(self, value):
+        self._c().set_tag(value)
+
+    def set_filter(self, allow=None, deny=None):
+        """Only the ``allow`` artist IDs, or all but the ``deny`` ones; with
+        neither, remove the filter.  NotFound names an unknown ID."""
+        if allow is not None and deny is not None:
+            raise errors.InvalidArgument(errors.E_INVALID, "give allow or deny, not both")
+        if allow is not None:
+            self._c().set_filter(_FILTER_ALLOW, allow)
+        elif deny is not None:
+            self._c().set_filter(_FILTER_DENY, deny)
+        else:
+            self._c().set_filter(_FILTER_NONE, None)
+
+    # ---------------------------------------------------------------- names
+
+    def find_artist(self, name):
+        """Resolve a name to an artist ID (an exact match, or the only
+        candidate); Ambiguous (with ``candidates``) or NotFound otherwise."""
+        return self._c().find_artist(name)
+
+    def candidates(self):
+        """The candidates of the last name lookup, best first: ArtistMatch list."""
+        return self._c().candidates()
+
+    def artist_name(self, artist_id):
+        return self._c().name(int_id(artist_id, "artist"))
+
+    # ---------------------------------------------------------- preferences
+
+    def add_preference(self, artist, listens):
+        """Add (or replace) a preference by artist ID or name; returns the ID."""
+        return self._c().add_preference(artist, listens)
+
+    def clear_preferences(self):
+        self._c().clear_preferences()
+
+    def preferences(self):
+        """The current preferences: dict artist ID -> listens."""
+        return self._c().preferences()
+
+    # -------------------------------------------------------------- queries
+
+    def recommend(self, user, k=None):
+        """Top-k artists for a user of the model: a list of Recommendation."""
+        core = self._c()
+        if k is not None:
+            core.set(_K, _count_arg(k, "k"))
+        return core.recommend(user)
+
+    def recommend_preferences(self, k=None):
+        """Top-k for the preferences added so far, folded in without retraining."""
+        core = self._c()
+        if k is not None:
+            core.set(_K, _count_arg(k, "k"))
+        return core.recommend_preferences()
+
+    def recommend_for(self, preferences, k=None):
+        """Top-k for a new listener: ``preferences`` is a dict or a list of
+        (artist ID or name, listen count).  Any earlier preferences are
+        cleared first, and these are cleared afterwards."""
+        core = self._c()
+        if k is not None:
+            core.set(_K, _count_arg(k, "k"))
+        return core.recommend_for(preferences)
+
+    def similar(self, artist, k=None):
+        """Top-k artists similar to an artist ID, or to the best match of a
+        name ("Kanye" finds "Kanye West"; candidates() lists the others)."""
+        core = self._c()
+        if k is not None:
+            core.set(_K, _count_arg(k, "k"))
+        return core.similar(artist)
+
+    def recommend_all(self, k=None, threads=None, as_numpy=None):
+        """Top-k of every user at once (blocked matrix products, several
+        threads): an AllRecommendations."""
+        core = self._c()
+        if k is not None:
+            core.set(_K, _count_arg(k, "k"))
+        return core.recommend_all(threads, as_numpy)

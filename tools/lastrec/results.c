@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: MIT */
+#include "results.h"
+
+#include <string.h>
+
+#define EXPLAIN_MAX 3
+
+const char *tool_measure_name(const lr_query *q)
+{
+    int64_t v = LR_MEASURE_DOT;
+    lr_query_get_int(q, LR_QUERY_MEASURE, &v);
+    return v == LR_MEASURE_COSINE ? "cosine" : "dot";
+}
+
+int tool_query_open(const tool_args *a, const char *path, lr_model **m, lr_query **q)
+{
+    long long k = 10;
+    const char *kt = tool_value(a, "k");
+    if (kt && tool_parse_int(kt, 1, 10000, &k) != 0)
+        return tool_usage_error(a->cmd, "%s: -k must be a whole number from 1 to 10000, got '%s'",
+                                a->cmd->name, kt);
+    int measure = LR_MEASURE_DOT;
+    const char *mt = tool_value(a, "measure");
+    if (mt && !strcmp(mt, "cosine"))
+        measure = LR_MEASURE_COSINE;
+    else if (mt && strcmp(mt, "dot") != 0)
+        return tool_usage_error(a->cmd, "%s: --measure is 'dot' or 'cosine', got '%s'",
+                                a->cmd->name, mt);
+    *m = NULL;
+    *q = NULL;
+    int st = lr_model_load(m, path);
+    if (st != LR_OK)
+        return tool_fail(st, path);
+    st = lr_query_new(q, *m);
+    if (st == LR_OK)
+        st = lr_query_set_int(*q, LR_QUERY_K, k);
+    if (st == LR_OK)
+        st = lr_query_set_int(*q, LR_QUERY_MEASURE, measure);
+    const char *tag = tool_value(a, "tag");
+    if (st == LR_OK && tag)
+        st = lr_query_set_tag(*q, tag);
+    if (st != LR_OK) {
+        int rc = tool_fail(st, path);
+        lr_query_free(*q);
+        lr_model_free(*m);
+        *q = NULL;
+        *m = NULL;
+        return rc;
+    }
+    return TOOL_OK;
+}
+
+int tool_query_name_failed(lr_query *q, int status, const char *what)
+{
+    fprintf(stderr, "lastrec: %s: %s\n", what, lr_last_error());
+    int32_t ids[20];
+    size_t n = 0;
+    if (status == LR_E_AMBIGUOUS && lr_query_candidates(q, ids, 20, &n) == LR_OK && n) {
+        fputs("candidates:\n", stderr);
+        for (size_t i = 0; i < n && i < 20; i++)
+            fprintf(stderr, "  %8d  %s\n", (int)ids[i], lr_query_artist_name(q, ids[i]));
+        if (n > 20)
+            fprintf(stderr, "  ... and %zu more\n", n - 20);
+    }
+    return TOOL_BAD_INPUT;
+}
+
+/* Print s in a column of `width` characters (not bytes: names are UTF-8),
+ * cut with "..." when longer. */
+static void column(const char *s, int width)
+{
+    int chars = 0;
+    const char *p = s, *cut = NULL;
+    for (; *p; p++)
+        if (((unsigned char)*p & 0xC0) != 0x80) {
+            if (chars == width - 3)
+                cut = p;
+            chars++;
+        }
+    if (chars > width) {
+        fwrite(s, 1, (size_t)(cut - s), stdout);
+        fputs("...", stdout);
+        return;
+    }
+    fputs(s, stdout);
+    printf("%*s", width - chars, "");
+}
+
+void tool_query_print(const lr_query *q, int explain)
+{
+    size_t n = lr_query_result_count(q);
+    printf("%4s  %-9s %-32s %9s  %-16s %6s%s\n", "rank", "id", "artist", "score", "top tag", "fans",
+           explain ? "  because of" : "");
+    for (size_t r = 0; r < n; r++) {
+        int32_t id;
+        double score;
+        lr_query_result(q, r, &id, &score);
+        printf("%4zu  %-9d ", r + 1, (int)id);
+        column(lr_query_result_name(q, r), 32);
+        printf(" %9.4f  ", score);
+        const char *tag = lr_query_result_top_tag(q, r);
+        column(*tag ? tag : "-", 16);
+        char fans[32];
+        printf(" %6s", tool_fmt(fans, sizeof fans, (double)lr_query_result_fans(q, r), 0));
+        int32_t why[EXPLAIN_MAX];
+        size_t nw = 0;
+        if (explain && lr_query_result_explanation(q, r, why, NULL, EXPLAIN_MAX, &nw) == LR_OK)
+            for (size_t i = 0; i < nw; i++)
+                printf("%s%s", i ? ", " : "  ", lr_query_artist_name(q, why[i]));
+        putchar('\n');
+    }
+    if (n == 0)
+        puts("  (no artist qualifies)");
+}
+
+void tool_query_json(json_writer *w, const char *key, const lr_query *q, int explain)
+{
+    json_array_begin(w, key);
+    for (size_t r = 0; r < lr_query_result_count(q); r++) {
+        int32_t id;
+        double score;
+        lr_query_result(q, r, &id, &score);
+        json_object_begin(w, NULL);
+        json_int(w, "rank", (int64_t)r + 1);
+        json_int(w, "artist_id", id);
+        json_string(w, "name", lr_query_result_name(q, r));
+        json_number(w, "score", score);
+        json_string(w, "top_tag", lr_query_result_top_tag(q, r));
+        json_int(w, "fans", lr_query_result_fans(q, r));
+        const char *tags[5];
+        int64_t counts[5];
+        size_t nt = 0;
+        lr_query_result_tags(q, r, tags, counts, 5, &nt);
+        json_array_begin(w, "tags");
+        for (size_t i = 0; i < nt; i++) {
+            json_object_begin(w, NULL);
+            json_string(w, "tag", tags[i]);
+            json_int(w, "count", counts[i]);
+            json_object_end(w);
+        }
+        json_array_end(w);
+        if (explain) {
+            int32_t why[EXPLAIN_MAX];
+            double c[EXPLAIN_MAX];
+            size_t nw = 0;
+            lr_query_result_explanation(q, r, why, c, EXPLAIN_MAX, &nw);
+            json_array_begin(w, "because_of");
+            for (size_t i = 0; i < nw; i++) {
+                json_object_begin(w, NULL);
+                json_int(w, "artist_id", why[i]);
+                json_string(w, "name", lr_query_artist_name(q, why[i]));
+                json_number(w, "contribution", c[i]);
+                json_object_end(w);
+            }
+            json_array_end(w);
+        }
+        json_object_end(w);
+    }
+    json_array_end(w);
+}
