@@ -664,7 +664,9 @@ LR_API int lr_model_new(lr_model **out, int algorithm, const lr_options *opts);
  *         which setting to change; a singular ALS system: raise
  *         regularization), LR_E_CANCELLED.
  * Thread-safety: needs exclusive access to @p m; uses LR_OPT_THREADS
- *         threads.  Same seed and thread count give the same model bit for bit.
+ *         threads.  Same seed and thread count give the same model bit for bit,
+ *         except bpr with more than one thread, whose lock-free updates
+ *         race by design (docs/models.md).
  */
 LR_API int lr_model_fit(lr_model *m, const lr_dataset *train,
                         const lr_dataset *validation);
