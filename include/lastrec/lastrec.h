@@ -237,7 +237,8 @@ enum lr_transform {
 /** Row solvers of implicit ALS for LR_OPT_SOLVER. */
 enum lr_solver {
     LR_SOLVER_CHOLESKY = 1, /**< exact: LAPACKE sposv on each row's k x k system */
-    LR_SOLVER_CG = 2        /**< a few conjugate-gradient steps warm-started from the last sweep */
+    LR_SOLVER_CG = 2        /**< LR_OPT_CG_STEPS conjugate-gradient steps warm-started from the
+                                 last sweep; rows with few listens are solved exactly (docs/models.md) */
 };
 
 /**

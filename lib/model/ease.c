@@ -170,7 +170,8 @@ static int inverse_primal(const lr_dataset *ds, const lr_model *m, int t, double
 }
 
 /* The same P by the dual form (see the top of the file). */
-static int inverse_dual(const lr_dataset *ds, const lr_model *m, int t, double lambda, float *P)
+static int inverse_dual(const lr_dataset *ds, const lr_model *m, int t, double lambda, float *P,
+                        int32_t *pos, float *val)
 {
     const int32_t n = m->n_items, rows = x_rows(ds, m);
     size_t xn;
@@ -178,8 +179,9 @@ static int inverse_dual(const lr_dataset *ds, const lr_model *m, int t, double l
         return lr__fail_oom();
     float *X = lr__calloc(xn, sizeof *X); /* rows x n, column-major */
     float *K = lr__calloc((size_t)rows * (size_t)rows, sizeof *K);
+    int32_t *row_of = lr__malloc((size_t)ds->n_users, sizeof *row_of);
     int rc = LR_OK;
-    if (!X || !K) {
+    if (!X || !K || !row_of) {
         rc = lr__fail_oom();
         goto done;
     }
@@ -193,9 +195,25 @@ static int inverse_dual(const lr_dataset *ds, const lr_model *m, int t, double l
                 any = 1;
             }
         }
+        row_of[u] = any ? r : -1;
         r += any;
     }
-    cblas_ssyrk(CblasColMajor, CblasUpper, CblasNoTrans, rows, n, 1.0f, X, rows, 0.0f, K, rows);
+    /* K = X X', upper triangle, as the primal's X'X but over each modelled
+     * artist's listeners (ascending, so r <= c for every pair). */
+    for (int32_t a = 0; a < ds->n_artists; a++) {
+        if (m->item_pos[a] < 0)
+            continue;
+        int32_t len = 0;
+        for (int64_t e = ds->by_artist.ptr[a]; e < ds->by_artist.ptr[a + 1]; e++) {
+            pos[len] = row_of[ds->by_artist.idx[e]];
+            val[len++] = lr__transform(t, ds->by_artist.val[e]);
+        }
+        for (int32_t b = 0; b < len; b++) {
+            float *col = K + (size_t)pos[b] * (size_t)rows;
+            for (int32_t q = 0; q <= b; q++)
+                col[pos[q]] += val[q] * val[b];
+        }
+    }
     for (int32_t i = 0; i < rows; i++)
         K[(size_t)i * (size_t)rows + (size_t)i] += (float)lambda;
     lapack_int info = LAPACKE_spotrf_work(LAPACK_COL_MAJOR, 'U', rows, K, rows);
@@ -213,6 +231,7 @@ static int inverse_dual(const lr_dataset *ds, const lr_model *m, int t, double l
 done:
     free(X);
     free(K);
+    free(row_of);
     return rc;
 }
 
@@ -252,8 +271,10 @@ static int ease_fit(lr_model *m, const lr__fit_ctx *ctx)
     double *diag = lr__malloc((size_t)n, sizeof *diag);
     double *sq = lr__malloc((size_t)n, sizeof *sq);
     float *inv = lr__malloc((size_t)n, sizeof *inv);
-    int32_t *pos = lr__malloc((size_t)na, sizeof *pos);
-    float *val = lr__malloc((size_t)na, sizeof *val);
+    /* one user's modelled artists, or one artist's listeners */
+    const size_t most = (size_t)(na > ds->n_users ? na : ds->n_users);
+    int32_t *pos = lr__malloc(most, sizeof *pos);
+    float *val = lr__malloc(most, sizeof *val);
     int rc = LR_OK;
     if (!m->items || !m->item_w || !diag || !sq || !inv || !pos || !val) {
         rc = lr__fail_oom();
@@ -264,7 +285,7 @@ static int ease_fit(lr_model *m, const lr__fit_ctx *ctx)
             m->items[m->item_pos[a]] = a;
 
     float *G = m->item_w;
-    if ((rc = dual_cheaper(ds, m, n, lambda) ? inverse_dual(ds, m, t, lambda, G)
+    if ((rc = dual_cheaper(ds, m, n, lambda) ? inverse_dual(ds, m, t, lambda, G, pos, val)
                                              : inverse_primal(ds, m, t, lambda, G, pos, val)) != LR_OK)
         goto done;
     for (int32_t j = 0; j < n; j++) {

@@ -28,7 +28,18 @@ static const tiny_listen t_listens[] = {
 #define NA 7
 static const int fans[NA] = {6, 4, 3, 3, 2, 2, 0};
 
-static lr_dataset *tiny;
+/* The wide fixture: 4 users x 9 artists, fewer users than artists, so
+ * that ease takes its dual (user-side) form. */
+static const int32_t w_artists[] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+static const char *const w_names[] = {"A", "B", "C", "D", "E", "F", "G", "H", "I"};
+static const tiny_listen w_listens[] = {
+    {1, 1, 3}, {1, 2, 12}, {1, 3, 1}, {1, 7, 2}, {1, 9, 5},
+    {2, 1, 1}, {2, 2, 5}, {2, 4, 40}, {2, 8, 3},
+    {3, 1, 7}, {3, 3, 2}, {3, 5, 9}, {3, 6, 1}, {3, 9, 2},
+    {4, 4, 3}, {4, 5, 2}, {4, 6, 6}, {4, 7, 1}, {4, 8, 4},
+};
+
+static lr_dataset *tiny, *wide;
 
 static void tiny_setup(void)
 {
@@ -36,12 +47,17 @@ static void tiny_setup(void)
                    .artist_names = t_names, .n_artists = NA, .listens = t_listens,
                    .n_listens = TINY_N(t_listens)};
     tiny = tiny_build(&s);
+    tiny_spec w = {.users = t_users, .n_users = 4, .artists = w_artists,
+                   .artist_names = w_names, .n_artists = 9, .listens = w_listens,
+                   .n_listens = TINY_N(w_listens)};
+    wide = tiny_build(&w);
 }
 
 static void tiny_teardown(void)
 {
     lr_dataset_free(tiny);
-    tiny = NULL;
+    lr_dataset_free(wide);
+    tiny = wide = NULL;
 }
 
 static lr_model *fit(const lr_dataset *ds, int transform, double lambda, int min_listeners)
@@ -61,27 +77,29 @@ static lr_model *fit(const lr_dataset *ds, int transform, double lambda, int min
     return m;
 }
 
-/* X over the artists with at least min_listeners fans, in double. */
-static int reference_x(int transform, int min_listeners, double X[NU][NA], int item[NA])
+#define MAXA 9
+
+/* X over the artists of ds with at least min_listeners fans, in double. */
+static int reference_x(const lr_dataset *ds, int transform, int min_listeners,
+                       double X[NU][MAXA], int item[MAXA])
 {
     int n = 0;
-    for (int a = 0; a < NA; a++)
-        if (fans[a] >= min_listeners)
+    for (int a = 0; a < ds->n_artists; a++)
+        if (ds->by_artist.ptr[a + 1] - ds->by_artist.ptr[a] >= min_listeners)
             item[n++] = a;
-    memset(X, 0, sizeof(double[NU][NA]));
-    for (size_t i = 0; i < TINY_N(t_listens); i++) {
-        int u = t_listens[i].user - 1, a = t_listens[i].artist - 1;
-        for (int q = 0; q < n; q++)
-            if (item[q] == a)
-                X[u][q] = transform == LR_TRANSFORM_LOG1P ? log1p(t_listens[i].count) : 1.0;
-    }
+    memset(X, 0, sizeof(double[NU][MAXA]));
+    for (int u = 0; u < ds->n_users; u++)
+        for (int64_t e = ds->listens.ptr[u]; e < ds->listens.ptr[u + 1]; e++)
+            for (int q = 0; q < n; q++)
+                if (item[q] == ds->listens.idx[e])
+                    X[u][q] = transform == LR_TRANSFORM_LOG1P ? log1p(ds->listens.val[e]) : 1.0;
     return n;
 }
 
 /* B = I - P diag(1/diag P), P = (X'X + lambda I)^-1 by Gauss-Jordan. */
-static void reference_b(int n, double X[NU][NA], double lambda, double B[NA][NA])
+static void reference_b(int n, double X[NU][MAXA], double lambda, double B[MAXA][MAXA])
 {
-    double G[NA][2 * NA] = {{0}};
+    double G[MAXA][2 * MAXA] = {{0}};
     for (int i = 0; i < n; i++) {
         for (int j = 0; j < n; j++)
             for (int u = 0; u < NU; u++)
@@ -114,17 +132,22 @@ static void reference_b(int n, double X[NU][NA], double lambda, double B[NA][NA]
             B[i][j] = i == j ? 0 : -G[i][n + j] / G[j][n + j];
 }
 
+/* Both forms of the inverse: the primal on the tiny set (more users than
+ * artists), the dual on the wide one. */
 START_TEST(weights_equal_dense_reference)
 {
-    static const struct { int transform, min; double lambda; } cases[] = {
-        {LR_TRANSFORM_BINARY, 2, 0.5}, {LR_TRANSFORM_BINARY, 1, 3},
-        {LR_TRANSFORM_LOG1P, 2, 2}, {LR_TRANSFORM_LOG1P, 3, 10},
+    static const struct { int wide, transform, min; double lambda; } cases[] = {
+        {0, LR_TRANSFORM_BINARY, 2, 0.5}, {0, LR_TRANSFORM_BINARY, 1, 3},
+        {0, LR_TRANSFORM_LOG1P, 2, 2}, {0, LR_TRANSFORM_LOG1P, 3, 10},
+        {1, LR_TRANSFORM_BINARY, 1, 0.5}, {1, LR_TRANSFORM_LOG1P, 1, 2},
+        {1, LR_TRANSFORM_LOG1P, 2, 30},
     };
     for (size_t c = 0; c < TINY_N(cases); c++) {
-        lr_model *m = fit(tiny, cases[c].transform, cases[c].lambda, cases[c].min);
-        double X[NU][NA], B[NA][NA];
-        int item[NA];
-        int n = reference_x(cases[c].transform, cases[c].min, X, item);
+        const lr_dataset *ds = cases[c].wide ? wide : tiny;
+        lr_model *m = fit(ds, cases[c].transform, cases[c].lambda, cases[c].min);
+        double X[NU][MAXA], B[MAXA][MAXA];
+        int item[MAXA];
+        int n = reference_x(ds, cases[c].transform, cases[c].min, X, item);
         reference_b(n, X, cases[c].lambda, B);
         ck_assert_int_eq(m->n_items, n);
         double err = 0, scale = 0;
@@ -149,9 +172,9 @@ END_TEST
 START_TEST(scores_and_unmodelled_artists)
 {
     lr_model *m = fit(tiny, LR_TRANSFORM_LOG1P, 2, 3);
-    double X[NU][NA], B[NA][NA];
-    int item[NA];
-    int n = reference_x(LR_TRANSFORM_LOG1P, 3, X, item);
+    double X[NU][MAXA], B[MAXA][MAXA];
+    int item[MAXA];
+    int n = reference_x(tiny, LR_TRANSFORM_LOG1P, 3, X, item);
     reference_b(n, X, 2, B);
     float s[NU * NA];
     ck_assert_lr_ok(lr__model_score_users(m, 0, NU, s));
@@ -184,9 +207,9 @@ START_TEST(history_is_the_objective)
 {
     const double lambda = 2;
     lr_model *m = fit(tiny, LR_TRANSFORM_BINARY, lambda, 2);
-    double X[NU][NA], B[NA][NA];
-    int item[NA];
-    int n = reference_x(LR_TRANSFORM_BINARY, 2, X, item);
+    double X[NU][MAXA], B[MAXA][MAXA];
+    int item[MAXA];
+    int n = reference_x(tiny, LR_TRANSFORM_BINARY, 2, X, item);
     reference_b(n, X, lambda, B);
     double data = 0, l2 = 0;
     for (int u = 0; u < NU; u++)
@@ -281,38 +304,14 @@ END_TEST
 
 /* ------------------------------------------------------- synthetic data */
 
+/* Precision@10 by the library's evaluation (EVALUATION.md). */
 static double precision_at_10(const lr_model *m, const lr_dataset *train, const lr_dataset *test)
 {
-    const int32_t na = train->n_artists;
-    float *s = malloc((size_t)na * sizeof *s);
-    double sum = 0;
-    int users = 0;
-    for (int32_t u = 0; u < train->n_users; u++) {
-        const int32_t *test_idx, *train_idx;
-        int64_t nt = lr__csr_row(&test->listens, u, &test_idx, NULL);
-        if (nt == 0)
-            continue;
-        ck_assert_lr_ok(lr__model_score_users(m, u, 1, s));
-        int64_t nr = lr__csr_row(&train->listens, u, &train_idx, NULL);
-        for (int64_t j = 0; j < nr; j++)
-            s[train_idx[j]] = -INFINITY;
-        int hits = 0;
-        for (int r = 0; r < 10; r++) {
-            int32_t best = -1;
-            for (int32_t a = 0; a < na; a++)
-                if (s[a] != -INFINITY && (best < 0 || s[a] > s[best]))
-                    best = a;
-            if (best < 0)
-                break;
-            for (int64_t j = 0; j < nt; j++)
-                hits += test_idx[j] == best;
-            s[best] = -INFINITY;
-        }
-        sum += hits / 10.0;
-        users++;
-    }
-    free(s);
-    return sum / users;
+    lr_evaluation *e;
+    ck_assert_lr_ok(lr_evaluate(&e, m, train, test, 10, NULL));
+    double p = lr_evaluation_metric(e, LR_METRIC_PRECISION);
+    lr_evaluation_free(e);
+    return p;
 }
 
 START_TEST(beats_popularity)
