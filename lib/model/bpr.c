@@ -116,26 +116,48 @@ LR__KINLINE void sgd_rows(float *restrict u, float *restrict vi, float *restrict
     }
 }
 
-/* 1 when u listened to j: a branch-free binary search of u's sorted row
- * (which the pipeline has prefetched), as a draw is a listened artist only
- * about once in 400 times on HetRec. */
-static inline int listened(const lr__csr *x, int32_t u, int32_t j)
+/* 1 when u listened to j.  A draw is a listened artist only about once in
+ * 400 times on HetRec, so this is nearly always a full search of u's
+ * sorted row (prefetched by the pipeline).  Rows of up to 256 listens
+ * (all of HetRec's, which keeps a user's 50 top artists) are compared 16
+ * at a time, the last block overlapping the one before, with no chain of
+ * dependent loads; longer rows are binary-searched. */
+LR__KINLINE int listened(const lr__csr *x, int32_t u, int32_t j)
 {
-    const int32_t *base = x->idx + x->ptr[u];
+    const int32_t *row = x->idx + x->ptr[u];
     int64_t n = x->ptr[u + 1] - x->ptr[u];
+#ifdef LR__KVEC
+    typedef int32_t i16 __attribute__((vector_size(64)));
+    if (n >= 16 && n <= 256) {
+        i16 hit = {0}, r;
+        int64_t f = 0;
+        for (; f + 16 <= n; f += 16) {
+            memcpy(&r, row + f, sizeof r);
+            hit |= r == j;
+        }
+        if (f < n) {
+            memcpy(&r, row + n - 16, sizeof r);
+            hit |= r == j;
+        }
+        int any = 0;
+        for (int l = 0; l < 16; l++)
+            any |= hit[l];
+        return any != 0;
+    }
+#endif
     if (n == 0)
         return 0;
     while (n > 1) {
         const int64_t half = n / 2;
-        base = base[half] <= j ? base + half : base;
+        row = row[half] <= j ? row + half : row;
         n -= half;
     }
-    return *base == j;
+    return *row == j;
 }
 
 /* A uniformly drawn artist that u has not listened to; the caller makes sure
  * one exists. */
-static inline int32_t draw_negative(const lr__csr *x, lr__rng *r, int32_t u)
+LR__KINLINE int32_t draw_negative(const lr__csr *x, lr__rng *r, int32_t u)
 {
     for (;;) {
         int32_t j = (int32_t)lr__rng_below(r, (uint64_t)x->cols);

@@ -41,10 +41,11 @@ typedef struct mf_state {
     float *t;            /* [nnz] transformed targets, CSR order */
     int64_t *cptr;       /* [m + 1] the same pairs by artist */
     int32_t *cuser;      /* [nnz] user of each by-artist entry */
-    int64_t *cpos;       /* [nnz] CSR position of each by-artist entry */
+    int64_t *cpos;       /* [nnz] by-artist position of each CSR entry */
     float *U, *V;        /* the model's factors */
     float *gU, *gV;      /* gradients */
-    float *err;          /* [nnz] d(observed)/d(prediction) per pair */
+    float *err;          /* [nnz] d(observed)/d(prediction) per pair, CSR order */
+    float *errc;         /* [nnz] the same by artist */
     double *uerr;        /* [n] squared error of each user's pairs */
     double *usq, *asq;   /* [n], [m] squared row norms */
     float *GU, *GV;      /* k x k Gram matrices */
@@ -91,6 +92,42 @@ static void mf_defaults(lr_options *o)
     set_default_int(o, LR_OPT_BATCH_SIZE, 0);
 }
 
+/* g += Σ_q w[q] · X[rows[q]] over the k columns, q in [q0, q1).  Column
+ * block by column block, the block's partial sum stays in a register for
+ * all q instead of going through memory once per q; each element still
+ * adds its terms in q order, so the result is that of one lr__kaxpy per q. */
+LR__KINLINE void gather_axpy(float *restrict g, const float *restrict X, int32_t k, int64_t q0,
+                             int64_t q1, const int32_t *rows, const float *w)
+{
+    int32_t f = 0;
+#ifdef LR__KVEC
+    for (; f + 16 <= k; f += 16) {
+        lr__k16 acc, x;
+        memcpy(&acc, g + f, sizeof acc);
+        for (int64_t q = q0; q < q1; q++) {
+            memcpy(&x, X + (size_t)rows[q] * (size_t)k + (size_t)f, sizeof x);
+            acc += w[q] * x;
+        }
+        memcpy(g + f, &acc, sizeof acc);
+    }
+    for (; f + 4 <= k; f += 4) {
+        lr__k4 acc, x;
+        memcpy(&acc, g + f, sizeof acc);
+        for (int64_t q = q0; q < q1; q++) {
+            memcpy(&x, X + (size_t)rows[q] * (size_t)k + (size_t)f, sizeof x);
+            acc += w[q] * x;
+        }
+        memcpy(g + f, &acc, sizeof acc);
+    }
+#endif
+    for (; f < k; f++) {
+        float acc = g[f];
+        for (int64_t q = q0; q < q1; q++)
+            acc += w[q] * X[(size_t)rows[q] * (size_t)k + (size_t)f];
+        g[f] = acc;
+    }
+}
+
 /* Users [b, e): residuals, squared errors, row norms, and (grad) the user
  * gradient rows: data part + L2 part. */
 LR__KERNEL static int user_pass(void *ctx, int tid, size_t b, size_t e)
@@ -100,20 +137,20 @@ LR__KERNEL static int user_pass(void *ctx, int tid, size_t b, size_t e)
     const int32_t k = s->k;
     const float cl2 = (float)(2.0 * s->l2u);
     const float cerr = (float)(2.0 / (double)s->nnz);
+    const int64_t *ptr = s->x->ptr;
+    const int32_t *idx = s->x->idx;
     for (int32_t u = (int32_t)b; u < (int32_t)e; u++) {
         const float *uu = s->U + (size_t)u * (size_t)k;
-        float *g = s->gU + (size_t)u * (size_t)k;
-        if (s->grad)
-            lr__kscale(g, cl2, uu, k);
         double se = 0;
-        for (int64_t p = s->x->ptr[u]; p < s->x->ptr[u + 1]; p++) {
-            const float *va = s->V + (size_t)s->x->idx[p] * (size_t)k;
-            float r = lr__kdot(uu, va, k) - s->t[p];
+        for (int64_t p = ptr[u]; p < ptr[u + 1]; p++) {
+            float r = lr__kdot(uu, s->V + (size_t)idx[p] * (size_t)k, k) - s->t[p];
             se += (double)r * (double)r;
-            if (s->grad) {
-                s->err[p] = cerr * r;
-                lr__kaxpy(g, s->err[p], va, k);
-            }
+            s->err[p] = s->errc[s->cpos[p]] = cerr * r;
+        }
+        if (s->grad) {
+            float *g = s->gU + (size_t)u * (size_t)k;
+            lr__kscale(g, cl2, uu, k);
+            gather_axpy(g, s->V, k, ptr[u], ptr[u + 1], idx, s->err);
         }
         s->uerr[u] = se;
         s->usq[u] = (double)lr__kdot(uu, uu, k);
@@ -122,7 +159,7 @@ LR__KERNEL static int user_pass(void *ctx, int tid, size_t b, size_t e)
 }
 
 /* Artists [b, e): row norms and (grad) the artist gradient rows from the
- * residuals the user pass stored. */
+ * residuals the user pass stored (by artist, so they are read in order). */
 LR__KERNEL static int artist_pass(void *ctx, int tid, size_t b, size_t e)
 {
     (void)tid;
@@ -134,8 +171,7 @@ LR__KERNEL static int artist_pass(void *ctx, int tid, size_t b, size_t e)
         if (s->grad) {
             float *g = s->gV + (size_t)a * (size_t)k;
             lr__kscale(g, cl2, va, k);
-            for (int64_t q = s->cptr[a]; q < s->cptr[a + 1]; q++)
-                lr__kaxpy(g, s->err[s->cpos[q]], s->U + (size_t)s->cuser[q] * (size_t)k, k);
+            gather_axpy(g, s->U, k, s->cptr[a], s->cptr[a + 1], s->cuser, s->errc);
         }
         s->asq[a] = (double)lr__kdot(va, va, k);
     }
@@ -288,7 +324,8 @@ static int record(lr_model *m, const lr__fit_ctx *ctx, const mf_state *s, const 
     return lr__history_epoch(m, ctx, row, epoch, total);
 }
 
-/* The pairs by artist: offsets, users (ascending) and CSR positions. */
+/* The pairs by artist: offsets, users (ascending), and for each pair in
+ * CSR order its position by artist. */
 static void by_artist(mf_state *s)
 {
     const lr__csr *x = s->x;
@@ -303,7 +340,7 @@ static void by_artist(mf_state *s)
         for (int64_t p = x->ptr[u]; p < x->ptr[u + 1]; p++) {
             int64_t q = s->cptr[x->idx[p]]++;
             s->cuser[q] = u;
-            s->cpos[q] = p;
+            s->cpos[p] = q;
         }
     for (int32_t a = s->m; a > 0; a--)
         s->cptr[a] = s->cptr[a - 1];
@@ -319,6 +356,7 @@ static void state_free(mf_state *s)
     free(s->gU);
     free(s->gV);
     free(s->err);
+    free(s->errc);
     free(s->uerr);
     free(s->usq);
     free(s->asq);
@@ -352,6 +390,7 @@ static int state_init(mf_state *s, const lr__csr *x, int transform, int32_t k, d
     s->gV = lr__malloc(mk, sizeof(float));
     s->t = lr__malloc(nnz, sizeof(float));
     s->err = lr__malloc(nnz, sizeof(float));
+    s->errc = lr__malloc(nnz, sizeof(float));
     s->cptr = lr__malloc((size_t)s->m + 1, sizeof(int64_t));
     s->cuser = lr__malloc(nnz, sizeof(int32_t));
     s->cpos = lr__malloc(nnz, sizeof(int64_t));
@@ -360,7 +399,7 @@ static int state_init(mf_state *s, const lr__csr *x, int transform, int32_t k, d
     s->asq = lr__malloc((size_t)s->m, sizeof(double));
     s->GU = lr__malloc(kk, sizeof(float));
     s->GV = lr__malloc(kk, sizeof(float));
-    if (!s->gU || !s->gV || !s->t || !s->err || !s->cptr || !s->cuser || !s->cpos || !s->uerr ||
+    if (!s->gU || !s->gV || !s->t || !s->err || !s->errc || !s->cptr || !s->cuser || !s->cpos || !s->uerr ||
         !s->usq || !s->asq || !s->GU || !s->GV)
         return lr__fail_oom();
     for (size_t p = 0; p < nnz; p++)
