@@ -279,7 +279,11 @@ typedef struct slot {
 LR__KERNEL static int epoch_worker(void *ctx, int tid, size_t begin, size_t end)
 {
     bpr_state *s = ctx;
-    lr__rng *rp = &s->rng[2 * tid], *rn = &s->rng[2 * tid + 1];
+    /* the streams live on this thread's stack while it works: in the
+     * shared array, two workers' states can share a cache line, and every
+     * draw writes its state */
+    lr__rng pos_rng = s->rng[2 * tid], neg_rng = s->rng[2 * tid + 1];
+    lr__rng *rp = &pos_rng, *rn = &neg_rng;
     const int32_t k = s->k;
     float *scratch = s->scratch ? s->scratch + (size_t)tid * 3 * (size_t)k : NULL;
     slot ring[BPR_DEPTH];
@@ -321,6 +325,8 @@ LR__KERNEL static int epoch_worker(void *ctx, int tid, size_t begin, size_t end)
             drawn += (uint64_t)s->negatives;
         }
     }
+    s->rng[2 * tid] = pos_rng;
+    s->rng[2 * tid + 1] = neg_rng;
     s->loss[tid] = loss_total(&acc);
     s->drawn[tid] = drawn;
     return LR_OK;
