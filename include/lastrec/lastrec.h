@@ -217,7 +217,12 @@ enum lr_option {
     LR_OPT_MIN_LISTENERS = 515,    /**< int: ease models artists with at least this many listeners (default 2) */
     LR_OPT_ITEM_BIAS = 516,        /**< int: bpr item bias, 0 or 1 (default 1) */
     LR_OPT_EPSILON = 517,          /**< double: Adagrad's epsilon (default 1e-8) */
-    LR_OPT_EVAL_K = 518            /**< int: cut-off k of validation metrics (default 10) */
+    LR_OPT_EVAL_K = 518,           /**< int: cut-off k of validation metrics (default 10) */
+    LR_OPT_ITEM_REGULARIZATION = 519, /**< double: blend's item model, L2 weight lambda (default 100) */
+    LR_OPT_DROPOUT = 520,          /**< double: blend's item model, emphasised-dropout probability p (default 0.3) */
+    LR_OPT_CALIBRATION = 521,      /**< double: blend's item model, column scaling exponent gamma (default 0.5) */
+    LR_OPT_RANK_SPREAD = 522,      /**< double: blend's item model, play-count rank weighting s (default 1) */
+    LR_OPT_BLEND_WEIGHT = 523      /**< double: blend's weight of the factor scores, 0 = item model alone (default 1) */
 };
 
 /** Optimisers for LR_OPT_OPTIMIZER. */
@@ -624,7 +629,9 @@ enum lr_algorithm {
     LR_ALGO_MF = 2,   /**< matrix factorisation on observed weights, L2 + gravity (the notebook's) */
     LR_ALGO_ALS = 3,  /**< implicit-feedback alternating least squares */
     LR_ALGO_BPR = 4,  /**< Bayesian personalised ranking */
-    LR_ALGO_EASE = 5  /**< EASE item-item linear autoencoder (no embeddings) */
+    LR_ALGO_EASE = 5, /**< EASE item-item linear autoencoder (no embeddings) */
+    LR_ALGO_BLEND = 6 /**< the best model: a rank-weighted item-item autoencoder and implicit
+                           ALS, their per-user standardised scores added (embeddings: als's) */
 };
 
 /**

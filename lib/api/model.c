@@ -16,7 +16,7 @@ int lr_model_new(lr_model **out, int algorithm, const lr_options *opts)
     *out = NULL;
     const lr__algo *a = lr__algo_find(algorithm);
     if (!a)
-        return lr__fail(LR_E_INVALID, "lr_model_new: unknown algorithm %d (1 pop, 2 mf, 3 als, 4 bpr, 5 ease)",
+        return lr__fail(LR_E_INVALID, "lr_model_new: unknown algorithm %d (1 pop, 2 mf, 3 als, 4 bpr, 5 ease, 6 blend)",
                         algorithm);
     lr_model *m = calloc(1, sizeof *m);
     if (!m)

@@ -51,6 +51,12 @@ static const opt_spec specs[] = {
     {LR_OPT_ITEM_BIAS, "item_bias", LR_OPTTYPE_INT, 0, 1, 1},
     {LR_OPT_EPSILON, "epsilon", LR_OPTTYPE_DOUBLE, 0, 1, 1e-8},
     {LR_OPT_EVAL_K, "eval_k", LR_OPTTYPE_INT, 1, 100000, 10},
+    /* blend's item model (lib/model/blend.c); these defaults are its own */
+    {LR_OPT_ITEM_REGULARIZATION, "item_regularization", LR_OPTTYPE_DOUBLE, 0, 1e9, 100},
+    {LR_OPT_DROPOUT, "dropout", LR_OPTTYPE_DOUBLE, 0, 0.95, 0.3},
+    {LR_OPT_CALIBRATION, "calibration", LR_OPTTYPE_DOUBLE, 0, 2, 0.5},
+    {LR_OPT_RANK_SPREAD, "rank_spread", LR_OPTTYPE_DOUBLE, 0, 1.9, 1},
+    {LR_OPT_BLEND_WEIGHT, "blend_weight", LR_OPTTYPE_DOUBLE, 0, 1000, 1},
 };
 
 #define N_SPECS (sizeof specs / sizeof specs[0])

@@ -91,6 +91,7 @@ static unsigned parts_of(int algo)
     case LR_ALGO_ALS:
     case LR_ALGO_BPR: return P_FACTORS;
     case LR_ALGO_EASE: return P_ITEMS;
+    case LR_ALGO_BLEND: return P_FACTORS | P_ITEMS;
     case LR_ALGO_POP: return P_POP;
     default: return 0;
     }

@@ -122,6 +122,48 @@ static inline float lr__transform(int t, float w)
  * pop).  Thread-safe on a fitted model. */
 int lr__model_score_users(const lr_model *m, int32_t u0, int32_t n, float *out);
 
+/* blend (lib/model/blend.c, scored in lib/model/score.c).
+ *
+ * Rank weights of one user's listens: the artist with the r-th highest
+ * count (r = 0, 1, ...; equal counts by position, i.e. by artist index in
+ * a CSR row) weighs 1 + spread * (1/2 - r / max(n - 1, 1)).  w and out
+ * have n entries; scratch has n. */
+typedef struct lr__rank_pair {
+    float w;
+    int32_t j;
+} lr__rank_pair;
+void lr__blend_rank_weights(const float *w, int64_t n, double spread, lr__rank_pair *scratch,
+                            float *out);
+
+/* Scratch of lr__blend_row: item[n_artists], and rw and pairs with room
+ * for the longest row scored.  Init: LR_OK or LR_E_NOMEM (nothing left
+ * to free); free takes an initialised or freed one. */
+typedef struct lr__blend_scratch {
+    float *item;
+    float *rw;
+    lr__rank_pair *pairs;
+} lr__blend_scratch;
+int lr__blend_scratch_init(lr__blend_scratch *s, const lr_model *m, int64_t most);
+void lr__blend_scratch_free(lr__blend_scratch *s);
+
+/* Blend scores of one listen row (artist indices idx, ascending and
+ * distinct, counts w; n of them).  On entry out[n_artists] holds the
+ * factor scores (x.V, or cosines; ignored when the model has no factors),
+ * on return the blend: the item model's scores of the rank-weighted row
+ * and the factor scores, each standardised over the artists not in idx,
+ * added with weight blend_weight.  On return s->rw holds the row's rank
+ * weights and s->item the raw item scores, and out[a] = scale[0] *
+ * item[a] + scale[1] * factor[a] + a constant, which is what explanations
+ * decompose.  For a user of the model this is lr__model_score_users's
+ * row; for a row the model has not seen it is the fold-in.  Thread-safe
+ * with one scratch per thread. */
+void lr__blend_row(const lr_model *m, const int32_t *idx, const float *w, int64_t n,
+                   lr__blend_scratch *s, float *out, double scale[2]);
+
+/* lr__blend_row over the training rows of users [u0, u0 + n), out holding
+ * their factor scores row by row.  LR_OK or LR_E_NOMEM. */
+int lr__blend_rows(const lr_model *m, int32_t u0, int32_t n, float *out);
+
 /* Predicted weight of (user u, artist a) under the model's transform
  * (factor models), for RMSE. */
 float lr__model_predict(const lr_model *m, int32_t u, int32_t a);

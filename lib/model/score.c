@@ -2,9 +2,12 @@
  * SPDX-License-Identifier: MIT */
 #include "model/model.h"
 #include "model/vec.h"
+#include "core/alloc.h"
 #include "core/error.h"
 
 #include <cblas.h>
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void score_factors(const lr_model *m, int32_t u0, int32_t n, float *out)
@@ -46,12 +49,151 @@ LR__HOT static void score_items(const lr_model *m, int32_t u0, int32_t n, float 
     }
 }
 
+/* ------------------------------------------------------------------ blend
+ * LR_ALGO_BLEND (lib/model/blend.c).  Its item model is scored like
+ * ease's but on rank-weighted listens, and its scores are a blend: per
+ * user, the item scores and the factor scores are each standardised over
+ * the user's candidate artists (those not listened to) and added, the
+ * factor part times blend_weight.  Nothing above this section changes
+ * for the other algorithms. */
+
+static int rank_cmp(const void *a, const void *b)
+{
+    const lr__rank_pair *x = a, *y = b;
+    if (x->w != y->w)
+        return x->w > y->w ? -1 : 1;
+    return (x->j > y->j) - (x->j < y->j);
+}
+
+void lr__blend_rank_weights(const float *w, int64_t n, double spread, lr__rank_pair *scratch,
+                            float *out)
+{
+    for (int64_t j = 0; j < n; j++) {
+        scratch[j].w = w[j];
+        scratch[j].j = (int32_t)j;
+    }
+    qsort(scratch, (size_t)n, sizeof *scratch, rank_cmp);
+    const double step = n > 1 ? spread / (double)(n - 1) : 0.0;
+    for (int64_t r = 0; r < n; r++)
+        out[scratch[r].j] = (float)(1.0 + 0.5 * spread - step * (double)r);
+}
+
+/* Mean and the inverse standard deviation of s over the artists not in idx
+ * (ascending); inv = 0 when they do not vary (the part then adds 0). */
+static void candidate_stats(const float *s, int32_t na, const int32_t *idx, int64_t n,
+                            double *mean, double *inv)
+{
+    double sum = 0, sq = 0;
+    int64_t cnt = 0, p = 0;
+    for (int32_t a = 0; a < na; a++) {
+        if (p < n && idx[p] == a) {
+            while (p < n && idx[p] == a)
+                p++;
+            continue;
+        }
+        sum += s[a];
+        sq += (double)s[a] * s[a];
+        cnt++;
+    }
+    *mean = cnt ? sum / (double)cnt : 0.0;
+    const double var = cnt ? sq / (double)cnt - *mean * *mean : 0.0;
+    *inv = var > 0 ? 1.0 / sqrt(var) : 0.0;
+}
+
+int lr__blend_scratch_init(lr__blend_scratch *s, const lr_model *m, int64_t most)
+{
+    if (most < 1)
+        most = 1;
+    s->item = lr__malloc((size_t)m->n_artists, sizeof *s->item);
+    s->rw = lr__malloc((size_t)most, sizeof *s->rw);
+    s->pairs = lr__malloc((size_t)most, sizeof *s->pairs);
+    if (!s->item || !s->rw || !s->pairs) {
+        lr__blend_scratch_free(s);
+        return lr__fail_oom();
+    }
+    return LR_OK;
+}
+
+void lr__blend_scratch_free(lr__blend_scratch *s)
+{
+    free(s->item);
+    free(s->rw);
+    free(s->pairs);
+    s->item = s->rw = NULL;
+    s->pairs = NULL;
+}
+
+/* The item scores of the rank-weighted listens go to s->item, then out =
+ * z(item) + weight z(out), or out = item when the model has no factors
+ * (standardising one part alone would not change the order). */
+LR__HOT void lr__blend_row(const lr_model *m, const int32_t *idx, const float *w, int64_t n,
+                           lr__blend_scratch *s, float *out, double scale[2])
+{
+    const int32_t na = m->n_artists, ni = m->n_items;
+    float *item = s->item, *rw = s->rw;
+    lr__blend_rank_weights(w, n, lr__opt_double(&m->opts, LR_OPT_RANK_SPREAD), s->pairs, rw);
+    memset(item, 0, (size_t)na * sizeof *item);
+    for (int64_t j = 0; j < n; j++) {
+        const int32_t p = m->item_pos[idx[j]];
+        if (p >= 0)
+            lr__vaxpy(rw[j], m->item_w + (size_t)p * (size_t)ni, item, ni);
+    }
+    for (int32_t q = ni - 1; q >= 0; q--) { /* as score_items */
+        const float v = item[q];
+        item[q] = 0.0f;
+        item[m->items[q]] = v;
+    }
+    if (!lr__model_has_factors(m)) {
+        memcpy(out, item, (size_t)na * sizeof *out);
+        scale[0] = 1.0;
+        scale[1] = 0.0;
+        return;
+    }
+    double mi, ii, mf, iff;
+    candidate_stats(item, na, idx, n, &mi, &ii);
+    candidate_stats(out, na, idx, n, &mf, &iff);
+    iff *= lr__opt_double(&m->opts, LR_OPT_BLEND_WEIGHT);
+    for (int32_t a = 0; a < na; a++)
+        out[a] = (float)(((double)item[a] - mi) * ii + ((double)out[a] - mf) * iff);
+    scale[0] = ii;
+    scale[1] = iff;
+}
+
+int lr__blend_rows(const lr_model *m, int32_t u0, int32_t n, float *out)
+{
+    const int32_t na = m->n_artists;
+    int64_t most = 1;
+    for (int32_t i = 0; i < n; i++) {
+        const int64_t len = m->train.ptr[u0 + i + 1] - m->train.ptr[u0 + i];
+        most = len > most ? len : most;
+    }
+    lr__blend_scratch s;
+    if (lr__blend_scratch_init(&s, m, most) != LR_OK)
+        return LR_E_NOMEM;
+    for (int32_t i = 0; i < n; i++) {
+        const int32_t *idx;
+        const float *val;
+        const int64_t len = lr__csr_row(&m->train, u0 + i, &idx, &val);
+        double scale[2];
+        lr__blend_row(m, idx, val, len, &s, out + (size_t)i * (size_t)na, scale);
+    }
+    lr__blend_scratch_free(&s);
+    return LR_OK;
+}
+
+/* ------------------------------------------------------------ all models */
+
 int lr__model_score_users(const lr_model *m, int32_t u0, int32_t n, float *out)
 {
     if (!m->fitted)
         return lr__fail(LR_E_INVALID, "the model is not fitted");
     if (u0 < 0 || n < 0 || u0 + n > m->n_users)
         return lr__fail(LR_E_INVALID, "users %d..%d outside the model's %d", u0, u0 + n, m->n_users);
+    if (m->algo == LR_ALGO_BLEND) {
+        if (lr__model_has_factors(m))
+            score_factors(m, u0, n, out);
+        return lr__blend_rows(m, u0, n, out);
+    }
     if (lr__model_has_factors(m)) {
         score_factors(m, u0, n, out);
     } else if (m->item_w) {

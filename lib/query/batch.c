@@ -46,7 +46,8 @@ static int score_block(const lr_query *q, int32_t u0, int32_t n, float *out)
         for (size_t a = 0; a < na; a++)
             row[a] = q->norm[a] > 0 ? row[a] * inv / q->norm[a] : 0.0f;
     }
-    return LR_OK;
+    /* blend: the cosines are its factor part */
+    return m->algo == LR_ALGO_BLEND ? lr__blend_rows(m, u0, n, out) : LR_OK;
 }
 
 static int worker(void *ctx, int tid, size_t begin, size_t end)

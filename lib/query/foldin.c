@@ -7,11 +7,18 @@
 #include <math.h>
 #include <string.h>
 
+/* blend's factors are an als fit's, with als's options (lib/model/blend.c),
+ * so its fold-in is als's. */
+static int als_factors(const lr_model *m)
+{
+    return m->algo == LR_ALGO_ALS || m->algo == LR_ALGO_BLEND;
+}
+
 int lr__foldin_needs_gram(const lr_model *m)
 {
     if (!lr__model_has_factors(m))
         return 0;
-    return m->algo == LR_ALGO_ALS ||
+    return als_factors(m) ||
            (m->algo == LR_ALGO_MF && lr__opt_double(&m->opts, LR_OPT_GRAVITY) > 0);
 }
 
@@ -55,7 +62,7 @@ static float bm25(const lr__foldin_ctx *c, int32_t a, float w, double row_sum)
 }
 
 /* Right-hand-side weights r_j and the data part of A for one model:
- *   als  A = Y'Y + sum (c_j - 1) y_j y_j' + lambda I,  r_j = c_j = 1 + alpha t(w_j)
+ *   als (and blend)  A = Y'Y + sum (c_j - 1) y_j y_j' + lambda I,  r_j = c_j = 1 + alpha t(w_j)
  *   mf   A = sum y_j y_j' + lambda_r |O|/N I + lambda_g |O|/(N M) Y'Y,
  *        r_j = t(w_j) - bias_j
  *   bpr  A = sum y_j y_j' + lambda I,  r_j = tau (lr__foldin_bpr_target)
@@ -73,7 +80,7 @@ int lr__foldin_solve(const lr__foldin_ctx *c, const int32_t *idx, const float *w
     memset(a, 0, (size_t)k * (size_t)k * sizeof *a);
     memset(x, 0, (size_t)k * sizeof *x);
 
-    if (m->algo == LR_ALGO_ALS) {
+    if (als_factors(m)) {
         const float alpha = (float)lr__opt_double(&m->opts, LR_OPT_ALPHA);
         double row_sum = 0;
         for (int64_t j = 0; j < n; j++)
@@ -104,7 +111,7 @@ int lr__foldin_solve(const lr__foldin_ctx *c, const int32_t *idx, const float *w
     for (int64_t j = 0; j < n; j++) {
         const float *y = m->artist_f + (size_t)idx[j] * (size_t)k;
         /* als already has every y_j y_j' once in Y'Y: only c_j - 1 is added */
-        const float wj = m->algo == LR_ALGO_ALS ? r[j] - 1.0f : 1.0f;
+        const float wj = als_factors(m) ? r[j] - 1.0f : 1.0f;
         if (wj != 0.0f)
             cblas_ssyr(CblasColMajor, CblasUpper, k, wj, y, 1, a, k);
         cblas_saxpy(k, r[j], y, 1, x, 1);

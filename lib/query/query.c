@@ -69,6 +69,8 @@ void lr__query_free(lr_query *q)
     free(q->a);
     free(q->r);
     free(q->z);
+    free(q->contrib2);
+    lr__blend_scratch_free(&q->blend);
     free(q->res_idx);
     free(q->res_score);
     free(q->exp_n);
@@ -103,6 +105,14 @@ int lr__query_new(lr_query **out, const lr_model *m)
     q->a = lr__malloc(kf * kf, sizeof *q->a);
     /* gram stays NULL for models whose fold-in does not use Y'Y */
     q->gram = lr__foldin_needs_gram(m) ? lr__malloc(kf * kf, sizeof *q->gram) : NULL;
+    if (m->algo == LR_ALGO_BLEND) {
+        /* preferences can name every artist, so room for a row that long */
+        q->contrib2 = lr__malloc(na, sizeof *q->contrib2);
+        if (!q->contrib2 || lr__blend_scratch_init(&q->blend, m, (int64_t)na) != LR_OK) {
+            lr__query_free(q);
+            return lr__fail_oom();
+        }
+    }
     if (!q->fans || !q->allow || !q->pref_idx || !q->pref_w || !q->cand || !q->scores ||
         !q->contrib || !q->r || !q->norm || !q->x || !q->z || !q->a ||
         (!q->gram && lr__foldin_needs_gram(m)) || alloc_results(q, 10, 3) != LR_OK) {
@@ -427,8 +437,18 @@ static void explain(lr_query *q, const int32_t *src, int64_t n_src, float scale)
                                                            : 0.0f;
             for (int64_t j = 0; j < n_src; j++)
                 q->contrib[j] *= s;
-        } else {
+        } else if (m->algo != LR_ALGO_BLEND) {
             lr__foldin_ease_explain(m, src, q->r, n_src, t, q->contrib);
+        }
+        if (m->algo == LR_ALGO_BLEND) {
+            /* The blend is linear in both parts (lr__blend_row): each
+             * source's share is its item weight and its factor share,
+             * each times its part's scale. */
+            lr__foldin_ease_explain(m, src, q->blend.rw, n_src, t, q->contrib2);
+            const int fac = lr__model_has_factors(m);
+            for (int64_t j = 0; j < n_src; j++)
+                q->contrib[j] = (float)(q->blend_scale[0] * q->contrib2[j] +
+                                        (fac ? q->blend_scale[1] * q->contrib[j] : 0.0));
         }
         /* Only what pushed the score up explains it. */
         for (int64_t j = 0; j < n_src; j++)
@@ -466,16 +486,20 @@ int lr__query_user(lr_query *q, int32_t u)
     drop_results(q);
     float scale = 1.0f;
     int rc;
+    const int32_t *src;
+    const float *w;
+    const int64_t n_src = lr__csr_row(&m->train, u, &src, &w);
     if (lr__model_has_factors(m)) {
         /* One user's row through sgemm (lr__model_score_users) costs five
          * times the matrix-vector product. */
         scale = score_vector(q, m->user_f + (size_t)u * (size_t)m->k);
+        if (m->algo == LR_ALGO_BLEND)
+            lr__blend_row(m, src, w, n_src, &q->blend, q->scores, q->blend_scale);
+    } else if (m->algo == LR_ALGO_BLEND) {
+        lr__blend_row(m, src, w, n_src, &q->blend, q->scores, q->blend_scale);
     } else if ((rc = lr__model_score_users(m, u, 1, q->scores)) != LR_OK) {
         return rc;
     }
-    const int32_t *src;
-    const float *w;
-    const int64_t n_src = lr__csr_row(&m->train, u, &src, &w);
     select_top(q, src, q->exclude ? n_src : 0, LR__RESULT_USER);
     if (q->explain == 0 || n_src == 0 || !can_explain(m))
         return LR_OK;
@@ -511,6 +535,12 @@ int lr__query_preferences(lr_query *q)
         if (rc != LR_OK)
             return rc;
         scale = score_vector(q, q->x);
+        if (m->algo == LR_ALGO_BLEND)
+            lr__blend_row(m, q->pref_idx, q->pref_w, q->n_pref, &q->blend, q->scores,
+                          q->blend_scale);
+    } else if (m->algo == LR_ALGO_BLEND) {
+        lr__blend_row(m, q->pref_idx, q->pref_w, q->n_pref, &q->blend, q->scores,
+                      q->blend_scale);
     } else if (m->item_w) {
         lr__foldin_ease(m, q->pref_idx, q->pref_w, q->n_pref, q->r, q->scores);
     } else if (m->pop) {
@@ -535,6 +565,12 @@ int lr__query_similar(lr_query *q, int32_t a)
             const float na = q->norm[a];
             for (int32_t b = 0; b < q->na; b++)
                 q->scores[b] = na > 0 && q->norm[b] > 0 ? q->scores[b] / (na * q->norm[b]) : 0.0f;
+        }
+        if (m->algo == LR_ALGO_BLEND) {
+            /* as a listener of this one artist: z(B[a, :]) + weight z(the
+             * factor scores), over every other artist */
+            const float one = 1.0f;
+            lr__blend_row(m, &a, &one, 1, &q->blend, q->scores, q->blend_scale);
         }
     } else if (m->item_w) {
         const int32_t p = m->item_pos[a];

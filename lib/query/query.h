@@ -62,6 +62,9 @@ struct lr_query {
     float *a;                  /* [kf x kf] the fold-in system, then its Cholesky factor */
     float *r;                  /* [na] right-hand-side weight per source artist */
     float *z;                  /* [kf] */
+    lr__blend_scratch blend;   /* blend models: item scores, rank weights */
+    double blend_scale[2];     /* the last blend row's scales (lr__blend_row) */
+    float *contrib2;           /* [na] blend: the item part's contributions */
 
     /* results of the last query */
     int kind;                  /* enum lr__result_kind */

@@ -137,7 +137,7 @@ class Model(Handle):
 
     @property
     def algorithm(self):
-        """The algorithm's name ('pop', 'mf', 'als', 'bpr', 'ease')."""
+        """The algorithm's name ('pop', 'mf', 'als', 'bpr', 'ease', 'blend')."""
         return decode(_ffi.lr_algorithm_name(_ffi.lr_model_algorithm(self._handle())))
 
     @property

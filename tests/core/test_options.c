@@ -88,7 +88,8 @@ START_TEST(key_at_enumerates_all)
                                 LR_OPT_NEGATIVES, LR_OPT_BATCH_SIZE, LR_OPT_SOLVER,
                                 LR_OPT_CG_STEPS, LR_OPT_BM25_K1, LR_OPT_BM25_B,
                                 LR_OPT_MIN_LISTENERS, LR_OPT_ITEM_BIAS, LR_OPT_EPSILON,
-                                LR_OPT_EVAL_K};
+                                LR_OPT_EVAL_K, LR_OPT_ITEM_REGULARIZATION, LR_OPT_DROPOUT,
+                                LR_OPT_CALIBRATION, LR_OPT_RANK_SPREAD, LR_OPT_BLEND_WEIGHT};
     size_t n = key_count();
     ck_assert_uint_eq(n, sizeof known / sizeof known[0]);
     ck_assert_uint_le(n, LR_OPTIONS_MAX);

@@ -94,7 +94,7 @@ START_TEST(algorithm_names)
         ck_assert_int_eq(a, algos[i]);
     }
     ck_assert_ptr_null(lr_algorithm_name(0));
-    ck_assert_ptr_null(lr_algorithm_name(6));
+    ck_assert_ptr_null(lr_algorithm_name(7));
     ck_assert_ptr_null(lr_algorithm_name(-1));
     int a = -5;
     ck_assert_lr_fail(lr_algorithm_lookup("svd", &a), LR_E_NOTFOUND, "'svd'");
@@ -112,7 +112,7 @@ END_TEST
 START_TEST(model_new_checks)
 {
     lr_model *m = (lr_model *)&m;
-    static const int bad[] = {0, 6, -1, 99};
+    static const int bad[] = {0, 7, -1, 99};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         ck_assert_lr_fail(lr_model_new(&m, bad[i], NULL), LR_E_INVALID, "unknown algorithm");
         ck_assert_ptr_null(m);

@@ -26,7 +26,8 @@ static const char *const sec_names[N_SEC + 1] = {
     "tag names", "artist tags", "listens", "history", "user factors", "artist factors",
     "artist bias", "ease items", "ease weights", "popularity"};
 
-static const int algos[] = {LR_ALGO_POP, LR_ALGO_MF, LR_ALGO_ALS, LR_ALGO_BPR, LR_ALGO_EASE};
+static const int algos[] = {LR_ALGO_POP, LR_ALGO_MF, LR_ALGO_ALS, LR_ALGO_BPR, LR_ALGO_EASE,
+                            LR_ALGO_BLEND};
 #define N_ALGOS ((int)(sizeof algos / sizeof algos[0]))
 
 /* ------------------------------------------------------------ file helpers */
@@ -1306,7 +1307,7 @@ START_TEST(real_data_round_trip)
         int algo;
         const char *settings;
     } cases[] = {{LR_ALGO_POP, ""}, {LR_ALGO_ALS, "factors=64,epochs=15"},
-                 {LR_ALGO_EASE, ""}};
+                 {LR_ALGO_EASE, ""}, {LR_ALGO_BLEND, ""}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         lr_model *m = fit_or_skip(cases[i].algo, train, cases[i].settings, "real data");
         if (!m)

@@ -27,8 +27,9 @@ QUICK = {
     "bpr": dict(factors=8, epochs=3),
     "mf": dict(factors=8, epochs=3),
     "ease": dict(),
+    "blend": dict(factors=8, epochs=3, min_listeners=1),
 }
-FACTOR_MODELS = ("als", "bpr", "mf")
+FACTOR_MODELS = ("als", "bpr", "mf", "blend")
 
 
 @functools.lru_cache(maxsize=None)

@@ -128,7 +128,7 @@ class TestFit(unittest.TestCase):
         self.assertFalse(m.fitted)
 
     def test_every_algorithm(self):
-        for algorithm in ("pop", "als", "bpr", "mf", "ease"):
+        for algorithm in ("pop", "als", "bpr", "mf", "ease", "blend"):
             with self.subTest(algorithm=algorithm):
                 epochs = []
                 m = lastrec.Model(algorithm, **support.QUICK[algorithm])
@@ -258,7 +258,7 @@ class TestEmbeddings(unittest.TestCase):
 class TestFiles(support.TempDirCase):
     def test_save_load(self):
         _, train, _ = support.synthetic()
-        for algorithm in ("pop", "als", "bpr", "mf", "ease"):
+        for algorithm in ("pop", "als", "bpr", "mf", "ease", "blend"):
             with self.subTest(algorithm=algorithm):
                 m = support.fit(self, algorithm, train)
                 path = self.path(algorithm + ".model")

@@ -105,6 +105,25 @@ static inline lr_model *qf_ease(const lr_dataset *ds, int skip, uint64_t seed)
     return m;
 }
 
+/* A fitted blend (lib/model/blend.c) on ds: its item model on every
+ * artist with a listener, and, unless weight is 0, a small als part. */
+static inline lr_model *qf_blend(const lr_dataset *ds, double weight)
+{
+    lr_options *o;
+    lr_model *m;
+    ck_assert_lr_ok(lr_options_new(&o));
+    ck_assert_lr_ok(lr_options_set_double(o, LR_OPT_BLEND_WEIGHT, weight));
+    ck_assert_lr_ok(lr_options_set_int(o, LR_OPT_MIN_LISTENERS, 1));
+    ck_assert_lr_ok(lr_options_set_double(o, LR_OPT_ITEM_REGULARIZATION, 10));
+    ck_assert_lr_ok(lr_options_set_int(o, LR_OPT_FACTORS, 8));
+    ck_assert_lr_ok(lr_options_set_int(o, LR_OPT_EPOCHS, 4));
+    ck_assert_lr_ok(lr_options_set_int(o, LR_OPT_THREADS, 1));
+    ck_assert_lr_ok(lr_model_new(&m, LR_ALGO_BLEND, o));
+    lr_options_free(o);
+    ck_assert_lr_ok(lr_model_fit(m, ds, NULL));
+    return m;
+}
+
 /* Solve the symmetric positive definite n x n system a x = b in double by
  * Cholesky (a and b are overwritten; x in b).  Independent of LAPACK, so a
  * test can check the library's solve against it. */

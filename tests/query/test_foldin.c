@@ -349,6 +349,90 @@ START_TEST(contributions_sum_to_scores)
 }
 END_TEST
 
+/* blend: scores are z(item part) + weight z(factor part), so the
+ * explanation's shares - each source's item weight and its factor share,
+ * each times its part's scale - sum to the score up to one constant per
+ * query: the differences between results' shares equal the differences
+ * between their scores.  Without the factor part a user's own listens as
+ * preferences score exactly as the user. */
+START_TEST(blend_contributions_and_row)
+{
+    const double weights[] = {1.0, 0.0};
+    for (int i = 0; i < 2; i++) {
+        lr_model *m = qf_blend(ds, weights[i]);
+        ck_assert_int_eq(lr__model_has_factors(m), weights[i] > 0);
+        lr_query *q = qf_query(m);
+        int32_t idx[NPREF];
+        float w[NPREF];
+        add_prefs(q, m, idx, w);
+        size_t n;
+        ck_assert_lr_ok(lr_query_recommend_preferences(q, &n));
+        ck_assert_uint_eq(n, 10);
+        double first = 0, c2[NPREF];
+        for (size_t r = 0; r < n; r++) {
+            const int32_t t = q->res_idx[r];
+            float c[NPREF];
+            lr__foldin_ease_explain(m, q->pref_idx, q->blend.rw, NPREF, t, c);
+            for (int j = 0; j < NPREF; j++)
+                c2[j] = q->blend_scale[0] * c[j];
+            if (weights[i] > 0) {
+                lr__foldin_explain(m, q->a, q->pref_idx, q->r, NPREF, t, q->z, c);
+                for (int j = 0; j < NPREF; j++)
+                    c2[j] += q->blend_scale[1] * c[j];
+            }
+            double sum = 0;
+            for (int j = 0; j < NPREF; j++)
+                sum += c2[j];
+            if (r == 0)
+                first = sum;
+            const double want = q->res_score[r] - q->res_score[0];
+            ck_assert_msg(fabs((sum - first) - want) < 1e-3 * (1 + fabs(want)),
+                          "blend %g rank %zu: shares differ by %g, scores by %g", weights[i], r,
+                          sum - first, want);
+            /* what the user sees: positive shares of preferred artists */
+            int32_t ids[4];
+            double v[4];
+            size_t ne;
+            ck_assert_lr_ok(lr_query_result_explanation(q, r, ids, v, 4, &ne));
+            for (size_t j = 0; j < ne; j++) {
+                int found = 0;
+                for (int p = 0; p < NPREF; p++)
+                    found |= ids[j] == m->artist_ids[idx[p]] && fabs(v[j] - c2[p]) < 1e-5;
+                ck_assert_msg(found, "explanation %d (%g) is not a preference's share", ids[j],
+                              v[j]);
+                ck_assert(v[j] > 0);
+            }
+        }
+        if (weights[i] == 0) {
+            for (int32_t u = 0; u < m->n_users; u += 13) {
+                int32_t want[10];
+                double ws[10];
+                ck_assert_lr_ok(lr_query_recommend_user(q, m->user_ids[u], &n));
+                for (size_t r = 0; r < n; r++) {
+                    want[r] = qf_id(q, r);
+                    ws[r] = qf_score(q, r);
+                }
+                const int32_t *li;
+                const float *lw;
+                const int64_t nl = lr__csr_row(&m->train, u, &li, &lw);
+                lr_query_clear_preferences(q);
+                for (int64_t j = 0; j < nl; j++)
+                    ck_assert_lr_ok(lr_query_add_preference(q, m->artist_ids[li[j]], lw[j]));
+                size_t n2;
+                ck_assert_lr_ok(lr_query_recommend_preferences(q, &n2));
+                ck_assert_uint_eq(n2, n);
+                for (size_t r = 0; r < n; r++) {
+                    ck_assert_int_eq(qf_id(q, r), want[r]);
+                    ck_assert(qf_score(q, r) == ws[r]);
+                }
+            }
+        }
+        lr_query_free(q);
+        lr_model_free(m);
+    }
+}
+END_TEST
+
 /* What a user sees: explanation artists are among the preferences, with
  * positive contributions, largest first, at most LR_QUERY_EXPLAIN. */
 START_TEST(explanations_name_preferences)
@@ -496,6 +580,7 @@ static Suite *foldin_suite(void)
     tcase_add_test(tc, bpr_ridge_to_trained_scale);
     tcase_add_test(tc, ease_scores_the_row);
     tcase_add_test(tc, contributions_sum_to_scores);
+    tcase_add_test(tc, blend_contributions_and_row);
     tcase_add_test(tc, explanations_name_preferences);
     tcase_add_test(tc, model_unchanged_preferences_cleared);
     tcase_add_test(tc, unsolvable_system);

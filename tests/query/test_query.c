@@ -324,6 +324,57 @@ START_TEST(similar_ease_uses_item_weights)
 }
 END_TEST
 
+/* blend: an artist's neighbours by z(its item weights) + z(the factor
+ * scores), each standardised over the other artists. */
+START_TEST(similar_blend_is_the_standardised_sum)
+{
+    lr_dataset *ds = qf_synthetic(120, 300, 5);
+    lr_model *m = qf_blend(ds, 1.0);
+    lr_query *q = qf_query(m);
+    const int32_t na = m->n_artists, a = 17, k = m->k;
+    double *item = calloc((size_t)na, sizeof *item), *fac = calloc((size_t)na, sizeof *fac);
+    ck_assert(item && fac);
+    const int32_t p = m->item_pos[a];
+    ck_assert_int_ge(p, 0);
+    for (int32_t i = 0; i < m->n_items; i++)
+        item[m->items[i]] = m->item_w[(size_t)p * (size_t)m->n_items + (size_t)i];
+    for (int32_t b = 0; b < na; b++)
+        for (int f = 0; f < k; f++)
+            fac[b] += (double)m->artist_f[(size_t)b * k + f] * m->artist_f[(size_t)a * k + f];
+    double st[2][2];
+    for (int part = 0; part < 2; part++) {
+        const double *v = part ? fac : item;
+        double sum = 0, sq = 0;
+        for (int32_t b = 0; b < na; b++)
+            if (b != a) {
+                sum += v[b];
+                sq += v[b] * v[b];
+            }
+        st[part][0] = sum / (na - 1);
+        st[part][1] = 1 / sqrt(sq / (na - 1) - st[part][0] * st[part][0]);
+    }
+    size_t n;
+    ck_assert_lr_ok(lr_query_similar(q, m->artist_ids[a], &n));
+    ck_assert_uint_eq(n, 10);
+    for (size_t r = 0; r < n; r++) {
+        int32_t b = 0;
+        while (b < na && m->artist_ids[b] != qf_id(q, r))
+            b++;
+        ck_assert_int_lt(b, na);
+        ck_assert_int_ne(b, a);
+        const double want =
+            (item[b] - st[0][0]) * st[0][1] + (fac[b] - st[1][0]) * st[1][1];
+        ck_assert_msg(fabs(qf_score(q, r) - want) < 1e-3 * (1 + fabs(want)),
+                      "rank %zu: %g, want %g", r, qf_score(q, r), want);
+    }
+    free(item);
+    free(fac);
+    lr_query_free(q);
+    lr_model_free(m);
+    lr_dataset_free(ds);
+}
+END_TEST
+
 START_TEST(filters)
 {
     lr_model *m = qf_pop(tiny);
@@ -508,6 +559,10 @@ START_TEST(batch_equals_single_queries)
     m = qf_ease(ds, 3, 24);
     batch_equals_single(m, LR_MEASURE_DOT, 1);
     lr_model_free(m);
+    m = qf_blend(ds, 1.0);
+    batch_equals_single(m, LR_MEASURE_DOT, 1);
+    batch_equals_single(m, LR_MEASURE_COSINE, 0);
+    lr_model_free(m);
     lr_dataset_free(ds);
     /* padding where fewer than k qualify */
     m = qf_pop(tiny);
@@ -556,6 +611,7 @@ static Suite *query_suite(void)
     tcase_add_test(tc, names_resolve_or_report_candidates);
     tcase_add_test(tc, similar_by_name);
     tcase_add_test(tc, similar_ease_uses_item_weights);
+    tcase_add_test(tc, similar_blend_is_the_standardised_sum);
     tcase_add_test(tc, filters);
     tcase_add_test(tc, cosine_measure);
     tcase_add_test(tc, user_explanations_name_own_artists);

@@ -199,6 +199,13 @@ START_TEST(ease_shared_by_8_threads)
 }
 END_TEST
 
+START_TEST(blend_shared_by_8_threads)
+{
+    model = qf_blend(ds, 1.0);
+    check_threads();
+}
+END_TEST
+
 static Suite *threads_suite(void)
 {
     Suite *s = suite_create("query_threads");
@@ -207,6 +214,7 @@ static Suite *threads_suite(void)
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, als_shared_by_8_threads);
     tcase_add_test(tc, ease_shared_by_8_threads);
+    tcase_add_test(tc, blend_shared_by_8_threads);
     suite_add_tcase(s, tc);
     return s;
 }

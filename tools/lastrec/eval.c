@@ -333,7 +333,7 @@ static int run(const tool_args *a)
 }
 
 static const tool_opt opts[] = {
-    {"algo", "NAME[,NAME]", "the algorithms to compare: pop, mf, als, bpr, ease "
+    {"algo", "NAME[,NAME]", "the algorithms to compare: pop, mf, als, bpr, ease, blend "
                             "(repeatable or comma-separated; one row each)"},
     {"baseline", NULL, "add popularity as the first row, if it is not asked for already"},
     TOOL_OPT_OPT,

@@ -40,7 +40,7 @@ int tool_algorithms(const tool_args *a, int *algos, int *n)
         }
     }
     if (*n == 0)
-        return tool_usage_error(a->cmd, "%s: --algo is required (pop, mf, als, bpr or ease)",
+        return tool_usage_error(a->cmd, "%s: --algo is required (pop, mf, als, bpr, ease or blend)",
                                 a->cmd->name);
     return TOOL_OK;
 }

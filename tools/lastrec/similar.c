@@ -1,5 +1,5 @@
 /* lastrec similar: the artists nearest one artist in the model's embedding
- * (or, for ease, by its item weights).  SPDX-License-Identifier: MIT */
+ * (for ease by its item weights, for blend by both, standardised).  SPDX-License-Identifier: MIT */
 #include "results.h"
 
 #include <stdlib.h>
