@@ -11,8 +11,10 @@
  * resolution, and a query's creation.  Not a test: run it by hand or with
  * `meson test --benchmark`.
  *
- *   bench_query [DATA SPLIT] [RUNS]
+ *   bench_query [DATA SPLIT] [RUNS] [ALGO]
  *
+ * ALGO (default als) names the model: the targets are set for als; blend,
+ * the best model, shows what its item part adds to each query.
  * DATA and SPLIT default to $LASTREC_DATA and $LASTREC_SPLIT; without them
  * it exits 77 (skipped).  Single queries are timed one by one over RUNS
  * (default 2000) users or artists taken in a fixed order; the batch RUNS /
@@ -88,6 +90,12 @@ int main(int argc, char **argv)
     const char *data = argc > 2 ? argv[1] : getenv("LASTREC_DATA");
     const char *split = argc > 2 ? argv[2] : getenv("LASTREC_SPLIT");
     int runs = argc > 3 ? atoi(argv[3]) : 2000;
+    const char *algo_name = argc > 4 ? argv[4] : "als";
+    int algo;
+    if (lr_algorithm_lookup(algo_name, &algo) != LR_OK) {
+        fprintf(stderr, "bench_query: %s\n", lr_last_error());
+        return 2;
+    }
     if (!data || !*data || !split || !*split) {
         printf("bench_query: set LASTREC_DATA and LASTREC_SPLIT (or give DATA SPLIT); skipped\n");
         return SKIP;
@@ -105,8 +113,8 @@ int main(int argc, char **argv)
     if ((rc = lr_dataset_load_listens(&train, path, all, NULL)))
         failed(path, rc);
     if ((rc = lr_options_new(&o)) || (rc = lr_options_set_int(o, LR_OPT_FACTORS, 64)) ||
-        (rc = lr_model_new(&m, LR_ALGO_ALS, o)) || (rc = lr_model_fit(m, train, NULL)))
-        failed("fit als", rc);
+        (rc = lr_model_new(&m, algo, o)) || (rc = lr_model_fit(m, train, NULL)))
+        failed("fit", rc);
     size_t nu, na;
     lr_model_ids(m, LR_IDS_USERS, NULL, 0, &nu);
     lr_model_ids(m, LR_IDS_ARTISTS, NULL, 0, &na);
@@ -114,7 +122,8 @@ int main(int argc, char **argv)
     double *ms = malloc((size_t)runs * sizeof *ms);
     lr_model_ids(m, LR_IDS_USERS, users, nu, NULL);
     lr_model_ids(m, LR_IDS_ARTISTS, artists, na, NULL);
-    printf("als, 64 factors, %zu users x %zu artists; k = 10, 3 explanation artists\n", nu, na);
+    printf("%s, 64 factors, %zu users x %zu artists; k = 10, 3 explanation artists\n", algo_name,
+           nu, na);
 
     double t0 = now_ms();
     lr_query *q;
