@@ -276,7 +276,7 @@ typedef struct slot {
  * the user's listens), draw the negatives (fetch their rows), update.  The
  * positions and the negatives come from two RNG streams of their own, so
  * the triplets do not depend on the pipeline's depth. */
-LR__KERNEL static int epoch_worker(void *ctx, int tid, size_t begin, size_t end)
+LR__HOT static int epoch_worker(void *ctx, int tid, size_t begin, size_t end)
 {
     bpr_state *s = ctx;
     /* the streams live on this thread's stack while it works: in the

@@ -6,8 +6,8 @@
  * types: -O2 without -march vectorises neither loops of unknown trip count
  * nor float reductions.  Rows run in blocks of 16 lanes, then blocks of 4,
  * then single elements.  A 16-lane vector is one AVX-512, two AVX or four
- * SSE instructions, so a function marked LR__KERNEL (compiled for each of
- * those and picked at load time) gets the widest the machine has.
+ * SSE instructions, so a function marked LR__HOT (lib/core/hot.h: compiled
+ * for each of those and picked at load time) gets the widest the machine has.
  *
  * Sums are taken in lanes whose layout and final combination are written
  * here, so a result does not depend on the instruction set, the compiler
@@ -21,20 +21,13 @@
 #ifndef LR_MODEL_KERNELS_H
 #define LR_MODEL_KERNELS_H
 
+#include "core/hot.h"
+
 #include <stdint.h>
 #include <string.h>
 
-#if defined(__x86_64__) && defined(__ELF__) && defined(__GNUC__) && defined(__has_attribute)
-#if __has_attribute(target_clones)
-#define LR__KERNEL __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#endif
-#endif
-#ifndef LR__KERNEL
-#define LR__KERNEL
-#endif
-
 /* The kernels are inlined whatever the inliner's size budget says, so that
- * each clone of a LR__KERNEL caller gets them compiled for its own target. */
+ * each clone of a LR__HOT caller gets them compiled for its own target. */
 #if defined(__GNUC__)
 #define LR__KINLINE static inline __attribute__((always_inline))
 #else

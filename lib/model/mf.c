@@ -130,7 +130,7 @@ LR__KINLINE void gather_axpy(float *restrict g, const float *restrict X, int32_t
 
 /* Users [b, e): residuals, squared errors, row norms, and (grad) the user
  * gradient rows: data part + L2 part. */
-LR__KERNEL static int user_pass(void *ctx, int tid, size_t b, size_t e)
+LR__HOT static int user_pass(void *ctx, int tid, size_t b, size_t e)
 {
     (void)tid;
     mf_state *s = ctx;
@@ -160,7 +160,7 @@ LR__KERNEL static int user_pass(void *ctx, int tid, size_t b, size_t e)
 
 /* Artists [b, e): row norms and (grad) the artist gradient rows from the
  * residuals the user pass stored (by artist, so they are read in order). */
-LR__KERNEL static int artist_pass(void *ctx, int tid, size_t b, size_t e)
+LR__HOT static int artist_pass(void *ctx, int tid, size_t b, size_t e)
 {
     (void)tid;
     mf_state *s = ctx;
@@ -257,7 +257,7 @@ static int step(mf_state *s)
 /* One mini-batch step on pairs order[b0, b1) (CSR positions): the exact
  * L2 and gravity gradient plus the batch's mean-squared-error gradient,
  * an unbiased estimate of the observed part's. */
-LR__KERNEL static int batch_step(mf_state *s, const int32_t *order, const int32_t *user_of,
+LR__HOT static int batch_step(mf_state *s, const int32_t *order, const int32_t *user_of,
                                  size_t b0, size_t b1)
 {
     const int32_t k = s->k;

@@ -6,7 +6,7 @@
  * ours (STYLE T3).  The build has no -march flag and -O2 vectorises neither
  * loops of unknown trip count nor float reductions, so the bodies use
  * GCC/Clang vector types of 16 floats: four SSE, two AVX or one AVX-512
- * instruction, as the caller's target allows (LR__HOT below).  Vectors never
+ * instruction, as the caller's target allows (LR__HOT, lib/core/hot.h).  Vectors never
  * cross a function boundary by value, which keeps the calling convention
  * the same on every target.
  *
@@ -16,18 +16,9 @@
 #ifndef LR_MODEL_VEC_H
 #define LR_MODEL_VEC_H
 
-#include <string.h>
+#include "core/hot.h"
 
-/* Compile a hot function for AVX-512, AVX2 and the x86-64 baseline and pick
- * one at load time (an ifunc), where the toolchain supports it. */
-#if defined(__x86_64__) && defined(__ELF__) && defined(__GNUC__) && defined(__has_attribute)
-#  if __has_attribute(target_clones)
-#    define LR__HOT __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#  endif
-#endif
-#ifndef LR__HOT
-#  define LR__HOT
-#endif
+#include <string.h>
 
 typedef float lr__vf16 __attribute__((vector_size(64)));
 typedef float lr__vf4 __attribute__((vector_size(16)));

@@ -1,0 +1,25 @@
+/* How lastrec compiles its hot loops.  SPDX-License-Identifier: MIT
+ *
+ * A function marked LR__HOT is compiled three times, for AVX-512
+ * (x86-64-v4), AVX2 (x86-64-v3) and the x86-64 baseline, and the loader
+ * picks the widest the machine runs (an ifunc), where the toolchain can:
+ * the distribution's -O2 without -march would otherwise use SSE2 only.
+ * Results do not depend on the clone: the project builds as -std=c11,
+ * under which GCC never contracts a * b + c into a fused multiply-add, and
+ * every reduction that matters fixes its lane order in the source
+ * (lib/model/kernels.h).  Vectors never cross a function boundary by value,
+ * as wider-than-SSE vectors would change the calling convention between
+ * clones. */
+#ifndef LR_CORE_HOT_H
+#define LR_CORE_HOT_H
+
+#if defined(__x86_64__) && defined(__ELF__) && defined(__GNUC__) && defined(__has_attribute)
+#  if __has_attribute(target_clones)
+#    define LR__HOT __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#  endif
+#endif
+#ifndef LR__HOT
+#  define LR__HOT
+#endif
+
+#endif
