@@ -78,26 +78,61 @@ void lr__blend_rank_weights(const float *w, int64_t n, double spread, lr__rank_p
         out[scratch[r].j] = (float)(1.0 + 0.5 * spread - step * (double)r);
 }
 
-/* Mean and the inverse standard deviation of s over the artists not in idx
- * (ascending); inv = 0 when they do not vary (the part then adds 0). */
-static void candidate_stats(const float *s, int32_t na, const int32_t *idx, int64_t n,
-                            double *mean, double *inv)
+/* Means and inverse standard deviations of x and y over the artists not in
+ * idx (ascending, n of them); inv = 0 for a part that does not vary (it
+ * then adds 0).  Sums over every artist in double lanes, in a lane order
+ * fixed here (so each clone of the caller gives the same bits), then the
+ * user's own artists taken out: one vectorised pass instead of a branch
+ * per artist, which was a fifth of a blend batch's time. */
+static inline __attribute__((always_inline)) void
+candidate_stats(const float *x, const float *y, int32_t na, const int32_t *idx, int64_t n,
+                double mean[2], double inv[2])
 {
-    double sum = 0, sq = 0;
-    int64_t cnt = 0, p = 0;
-    for (int32_t a = 0; a < na; a++) {
-        if (p < n && idx[p] == a) {
-            while (p < n && idx[p] == a)
-                p++;
-            continue;
-        }
-        sum += s[a];
-        sq += (double)s[a] * s[a];
-        cnt++;
+    lr__vd8 sx = {0}, qx = {0}, sy = {0}, qy = {0};
+    int32_t a = 0;
+    for (; a + 8 <= na; a += 8) {
+        lr__vf8 xf, yf;
+        memcpy(&xf, x + a, sizeof xf);
+        memcpy(&yf, y + a, sizeof yf);
+        const lr__vd8 xd = __builtin_convertvector(xf, lr__vd8);
+        const lr__vd8 yd = __builtin_convertvector(yf, lr__vd8);
+        sx += xd;
+        qx += xd * xd;
+        sy += yd;
+        qy += yd * yd;
     }
-    *mean = cnt ? sum / (double)cnt : 0.0;
-    const double var = cnt ? sq / (double)cnt - *mean * *mean : 0.0;
-    *inv = var > 0 ? 1.0 / sqrt(var) : 0.0;
+    double sum[2] = {0, 0}, sq[2] = {0, 0};
+    for (int l = 0; l < 8; l++) {
+        sum[0] += sx[l];
+        sq[0] += qx[l];
+        sum[1] += sy[l];
+        sq[1] += qy[l];
+    }
+    for (; a < na; a++) {
+        sum[0] += x[a];
+        sq[0] += (double)x[a] * x[a];
+        sum[1] += y[a];
+        sq[1] += (double)y[a] * y[a];
+    }
+    int64_t cnt = na;
+    for (int64_t j = 0; j < n; j++) {
+        if (j > 0 && idx[j] == idx[j - 1])
+            continue;
+        const double xv = x[idx[j]], yv = y[idx[j]];
+        sum[0] -= xv;
+        sq[0] -= xv * xv;
+        sum[1] -= yv;
+        sq[1] -= yv * yv;
+        cnt--;
+    }
+    for (int p = 0; p < 2; p++) {
+        mean[p] = cnt > 0 ? sum[p] / (double)cnt : 0.0;
+        const double var = cnt > 0 ? sq[p] / (double)cnt - mean[p] * mean[p] : 0.0;
+        /* a constant part leaves rounding residue: call it no spread */
+        inv[p] = var > 1e-12 * (sq[p] / (double)(cnt > 0 ? cnt : 1)) && var > 0
+                     ? 1.0 / sqrt(var)
+                     : 0.0;
+    }
 }
 
 int lr__blend_scratch_init(lr__blend_scratch *s, const lr_model *m, int64_t most)
@@ -149,14 +184,26 @@ LR__HOT void lr__blend_row(const lr_model *m, const int32_t *idx, const float *w
         scale[1] = 0.0;
         return;
     }
-    double mi, ii, mf, iff;
-    candidate_stats(item, na, idx, n, &mi, &ii);
-    candidate_stats(out, na, idx, n, &mf, &iff);
-    iff *= lr__opt_double(&m->opts, LR_OPT_BLEND_WEIGHT);
-    for (int32_t a = 0; a < na; a++)
-        out[a] = (float)(((double)item[a] - mi) * ii + ((double)out[a] - mf) * iff);
-    scale[0] = ii;
-    scale[1] = iff;
+    double mean[2], inv[2];
+    candidate_stats(item, out, na, idx, n, mean, inv);
+    inv[1] *= lr__opt_double(&m->opts, LR_OPT_BLEND_WEIGHT);
+    /* (item - m0) i0 + (fac - m1) i1 as item i0 + fac i1 + c, in float
+     * vectors: the scores are a few dozen at most, so float keeps them to
+     * about 1e-5 */
+    const float a0 = (float)inv[0], a1 = (float)inv[1];
+    const float c = (float)(-(mean[0] * inv[0] + mean[1] * inv[1]));
+    int32_t a = 0;
+    for (; a + 16 <= na; a += 16) {
+        lr__vf16 iv, fv;
+        memcpy(&iv, item + a, sizeof iv);
+        memcpy(&fv, out + a, sizeof fv);
+        fv = (iv * a0 + fv * a1) + c;
+        memcpy(out + a, &fv, sizeof fv);
+    }
+    for (; a < na; a++)
+        out[a] = (item[a] * a0 + out[a] * a1) + c;
+    scale[0] = inv[0];
+    scale[1] = inv[1];
 }
 
 int lr__blend_rows(const lr_model *m, int32_t u0, int32_t n, float *out)

@@ -21,6 +21,7 @@
 #include <string.h>
 
 typedef float lr__vf16 __attribute__((vector_size(64)));
+typedef float lr__vf8 __attribute__((vector_size(32)));
 typedef float lr__vf4 __attribute__((vector_size(16)));
 
 static inline float lr__vdot(const float *a, const float *b, int n)
