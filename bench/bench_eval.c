@@ -17,58 +17,27 @@
  * threads than cores.  SPDX-License-Identifier: MIT */
 #include <lastrec/lastrec.h>
 
+#include "bench_util.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#define SKIP 77
 #define MIN_RUNS 5
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+const char bench_name[] = "bench_eval";
 
 static int fail(const char *what, int rc)
 {
-    fprintf(stderr, "bench_eval: %s: %s: %s\n", what, lr_strerror(rc), lr_last_error());
+    fprintf(stderr, "%s: %s: %s: %s\n", bench_name, what, lr_strerror(rc), lr_last_error());
     return EXIT_FAILURE;
-}
-
-typedef struct sides {
-    lr_dataset *all, *train, *test;
-} sides;
-
-static int load(const char *data, const char *split, sides *s)
-{
-    char path[4096];
-    int rc = lr_dataset_load(&s->all, data, NULL);
-    if (rc)
-        return fail(data, rc);
-    snprintf(path, sizeof path, "%s/train.dat", split);
-    if ((rc = lr_dataset_load_listens(&s->train, path, s->all, NULL)))
-        return fail(path, rc);
-    snprintf(path, sizeof path, "%s/test.dat", split);
-    if ((rc = lr_dataset_load_listens(&s->test, path, s->all, NULL)))
-        return fail(path, rc);
-    return 0;
 }
 
 /* Time `runs` evaluations of m at k = 10 on `threads` threads; prints one
  * line.  *median_ms receives the median. */
-static int time_eval(const char *name, const lr_model *m, const sides *s, int threads, int runs,
-                     double *median_ms)
+static int time_eval(const char *name, const lr_model *m, const bench_data *s, int threads,
+                     int runs, double *median_ms)
 {
     lr_options *o;
     if (lr_options_new(&o) || lr_options_set_int(o, LR_OPT_THREADS, threads))
@@ -79,9 +48,9 @@ static int time_eval(const char *name, const lr_model *m, const sides *s, int th
     for (int i = 0; rc == LR_OK && i < runs; i++) {
         lr_evaluation_free(e);
         e = NULL;
-        double t0 = now_ms();
+        double t0 = bench_wall_ms();
         rc = lr_evaluate(&e, m, s->train, s->test, 10, o);
-        ms[i] = now_ms() - t0;
+        ms[i] = bench_wall_ms() - t0;
     }
     lr_options_free(o);
     if (rc != LR_OK) {
@@ -89,8 +58,7 @@ static int time_eval(const char *name, const lr_model *m, const sides *s, int th
         lr_evaluation_free(e);
         return fail(name, rc);
     }
-    qsort(ms, (size_t)runs, sizeof *ms, cmp_double);
-    double med = runs % 2 ? ms[runs / 2] : (ms[runs / 2 - 1] + ms[runs / 2]) / 2;
+    double med = bench_median(ms, runs);
     double users = lr_evaluation_metric(e, LR_METRIC_USERS);
     printf("%-5s %d thread%s  median %8.2f ms  min %8.2f ms  (%d runs; %.0f users, "
            "%.1f µs/user)  NDCG@10 %.4f  P@10 %.4f\n",
@@ -105,7 +73,7 @@ static int time_eval(const char *name, const lr_model *m, const sides *s, int th
 
 /* Fit one model with its defaults (factors 64 for als); a model the
  * library cannot fit yet is skipped with the library's reason. */
-static lr_model *fit(int algo, const sides *s)
+static lr_model *fit(int algo, const bench_data *s)
 {
     lr_options *o;
     lr_model *m = NULL;
@@ -114,7 +82,7 @@ static lr_model *fit(int algo, const sides *s)
     lr_options_set_int(o, LR_OPT_FACTORS, 64);
     int rc = lr_model_new(&m, algo, o);
     lr_options_free(o);
-    double t0 = now_ms();
+    double t0 = bench_wall_ms();
     if (rc == LR_OK)
         rc = lr_model_fit(m, s->train, NULL);
     if (rc != LR_OK) {
@@ -123,7 +91,7 @@ static lr_model *fit(int algo, const sides *s)
         return NULL;
     }
     printf("%-5s fitted in %.0f ms (not part of the timings)\n", lr_algorithm_name(algo),
-           now_ms() - t0);
+           bench_wall_ms() - t0);
     return m;
 }
 
@@ -141,13 +109,15 @@ int main(int argc, char **argv)
     if (!data || !*data || !split || !*split || access(data, R_OK) || access(probe, R_OK)) {
         printf("bench_eval: skipped: no data (pass DATA and SPLIT, or set LASTREC_DATA and "
                "LASTREC_SPLIT)\n");
-        return SKIP;
+        return BENCH_SKIP;
     }
     printf("%s\n", lr_build_info());
     const char *ob = getenv("OPENBLAS_NUM_THREADS");
     printf("OPENBLAS_NUM_THREADS=%s\n", ob ? ob : "(unset: OpenBLAS picks)");
-    sides s = {0};
-    int rc = load(data, split, &s);
+    bench_data s;
+    int rc = bench_data_load(&s, data, split, 1);
+    if (rc)
+        rc = fail(s.path, rc);
     const int algos[] = {LR_ALGO_POP, LR_ALGO_ALS};
     double als_two = NAN;
     for (size_t i = 0; rc == 0 && i < sizeof algos / sizeof algos[0]; i++) {
@@ -163,8 +133,6 @@ int main(int argc, char **argv)
     if (rc == 0 && !isnan(als_two))
         printf("target: all users' top-10, 64 factors, 2 threads, within 100 ms: %s "
                "(median %.1f ms)\n", als_two <= 100 ? "met" : "NOT met", als_two);
-    lr_dataset_free(s.train);
-    lr_dataset_free(s.test);
-    lr_dataset_free(s.all);
+    bench_data_free(&s);
     return rc;
 }

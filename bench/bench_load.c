@@ -11,30 +11,23 @@
  * minimum, the best the code can do.  SPDX-License-Identifier: MIT */
 #include <lastrec/lastrec.h>
 
+#include "bench_util.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
-#define SKIP 77
+const char bench_name[] = "bench_load";
 
 /* The files lr_dataset_load reads from a HetRec directory. */
 static const char *const hetrec_files[] = {
     "artists.dat", "tags.dat", "user_artists.dat", "user_friends.dat",
     "user_taggedartists.dat", "user_taggedartists-timestamps.dat",
 };
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 static long long file_size(const char *path)
 {
@@ -60,26 +53,20 @@ static long long input_bytes(const char *path)
     return total;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 typedef struct timing {
     double median, min;
 } timing;
 
 static timing summarize(double *ms, int n)
 {
-    qsort(ms, (size_t)n, sizeof *ms, cmp_double);
-    timing t = {n % 2 ? ms[n / 2] : (ms[n / 2 - 1] + ms[n / 2]) / 2, ms[0]};
+    double med = bench_median(ms, n); /* before ms[0] is read: it sorts */
+    timing t = {med, ms[0]};
     return t;
 }
 
 static int fail(const char *what, int rc)
 {
-    fprintf(stderr, "bench_load: %s: %s: %s\n", what, lr_strerror(rc), lr_last_error());
+    fprintf(stderr, "%s: %s: %s: %s\n", bench_name, what, lr_strerror(rc), lr_last_error());
     return EXIT_FAILURE;
 }
 
@@ -88,9 +75,9 @@ static int time_loads(const char *path, int runs, double *ms, lr_dataset **keep)
 {
     for (int i = 0; i < runs; i++) {
         lr_dataset *ds = NULL;
-        double t0 = now_ms();
+        double t0 = bench_wall_ms();
         int rc = lr_dataset_load(&ds, path, NULL);
-        ms[i] = now_ms() - t0;
+        ms[i] = bench_wall_ms() - t0;
         if (rc)
             return fail(path, rc);
         if (i + 1 < runs)
@@ -104,9 +91,9 @@ static int time_loads(const char *path, int runs, double *ms, lr_dataset **keep)
 static int time_saves(const lr_dataset *ds, const char *path, int runs, double *ms)
 {
     for (int i = 0; i < runs; i++) {
-        double t0 = now_ms();
+        double t0 = bench_wall_ms();
         int rc = lr_dataset_save(ds, path);
-        ms[i] = now_ms() - t0;
+        ms[i] = bench_wall_ms() - t0;
         if (rc)
             return fail(path, rc);
     }
@@ -173,7 +160,7 @@ int main(int argc, char **argv)
         printf("bench_load: skipped: no data set (pass a HetRec directory or set "
                "LASTREC_DATA)%s%s\n", path && *path ? "; cannot read " : "",
                path && *path ? path : "");
-        return SKIP;
+        return BENCH_SKIP;
     }
     double *ms = calloc((size_t)runs, sizeof *ms);
     if (!ms)
@@ -193,8 +180,8 @@ int main(int argc, char **argv)
     }
     lr_dataset_free(ds);
     free(ms);
-    struct rusage ru;
-    if (getrusage(RUSAGE_SELF, &ru) == 0)
-        printf("peak RSS: %.1f MB\n", ru.ru_maxrss / 1024.0);
+    double rss = bench_peak_rss_mb();
+    if (rss >= 0)
+        printf("peak RSS: %.1f MB\n", rss);
     return rc;
 }

@@ -22,43 +22,19 @@
  * SPDX-License-Identifier: MIT */
 #include <lastrec/lastrec.h>
 
+#include "bench_util.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/resource.h>
-#include <time.h>
 
-#define SKIP 77
 #define STEPS 200
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-static int fail(const char *what, int rc)
-{
-    fprintf(stderr, "bench_mf: %s: %s (%s)\n", what, lr_strerror(rc), lr_last_error());
-    return 1;
-}
+const char bench_name[] = "bench_mf";
 
 static int fit(lr_model **m, const lr_dataset *train, const char *opts, double *seconds)
 {
+    *seconds = 0; /* the notebook fit's failure line prints it, whatever failed */
     lr_options *o;
     int rc = lr_options_new(&o);
     if (rc == LR_OK)
@@ -68,9 +44,9 @@ static int fit(lr_model **m, const lr_dataset *train, const char *opts, double *
     lr_options_free(o);
     if (rc)
         return rc;
-    double t0 = now();
+    double t0 = bench_wall_s();
     rc = lr_model_fit(*m, train, NULL);
-    *seconds = now() - t0;
+    *seconds = bench_wall_s() - t0;
     return rc;
 }
 
@@ -90,23 +66,6 @@ static double step_seconds(const lr_model *m)
     return s;
 }
 
-static void print_metrics(const lr_model *m, const lr_dataset *train, const lr_dataset *test)
-{
-    lr_evaluation *e;
-    int rc = lr_evaluate(&e, m, train, test, 10, NULL);
-    if (rc) {
-        printf("    metrics unavailable: %s\n", lr_last_error());
-        return;
-    }
-    printf("    P@10 %.4f  R@10 %.4f  NDCG@10 %.4f  MAP@10 %.4f  HR@10 %.4f  "
-           "Coverage@10 %.4f  RMSE %.6g  (%d users)\n",
-           lr_evaluation_metric(e, LR_METRIC_PRECISION), lr_evaluation_metric(e, LR_METRIC_RECALL),
-           lr_evaluation_metric(e, LR_METRIC_NDCG), lr_evaluation_metric(e, LR_METRIC_MAP),
-           lr_evaluation_metric(e, LR_METRIC_HITRATE), lr_evaluation_metric(e, LR_METRIC_COVERAGE),
-           lr_evaluation_metric(e, LR_METRIC_RMSE), (int)lr_evaluation_metric(e, LR_METRIC_USERS));
-    lr_evaluation_free(e);
-}
-
 static void print_loss(const lr_model *m)
 {
     size_t n = 0;
@@ -119,31 +78,12 @@ static void print_loss(const lr_model *m)
 
 int main(int argc, char **argv)
 {
-    const char *data = argc > 2 ? argv[1] : getenv("LASTREC_DATA");
-    const char *split = argc > 2 ? argv[2] : getenv("LASTREC_SPLIT");
-    int runs = argc > 3 ? atoi(argv[3]) : 5;
-    if (!data || !*data || !split || !*split) {
-        fprintf(stderr, "bench_mf: no data (give DATA SPLIT or set LASTREC_DATA and "
-                        "LASTREC_SPLIT); skipped\n");
-        return SKIP;
-    }
-    if (runs < 1)
-        runs = 5;
-    char tr[4096], te[4096];
-    snprintf(tr, sizeof tr, "%s/train.dat", split);
-    snprintf(te, sizeof te, "%s/test.dat", split);
-    lr_dataset *cat = NULL, *train = NULL, *test = NULL;
-    int rc = lr_dataset_load(&cat, data, NULL);
-    if (rc == LR_OK)
-        rc = lr_dataset_load_listens(&train, tr, cat, NULL);
-    if (rc == LR_OK)
-        rc = lr_dataset_load_listens(&test, te, cat, NULL);
-    if (rc)
-        return fail("loading the data", rc);
-    printf("bench_mf: %lld training pairs, %lld users x %lld artists; %s\n",
-           (long long)lr_dataset_count(train, LR_COUNT_LISTENS),
-           (long long)lr_dataset_count(train, LR_COUNT_USERS),
-           (long long)lr_dataset_count(train, LR_COUNT_ARTISTS), lr_build_info());
+    bench_data d;
+    int runs = 5, rc;
+    bench_start(&d, argc, argv, &runs, NULL);
+    bench_print_head(&d, ", %lld users x %lld artists",
+                     (long long)lr_dataset_count(d.train, LR_COUNT_USERS),
+                     (long long)lr_dataset_count(d.train, LR_COUNT_ARTISTS));
 
     printf("one full-batch step, k = 35, %d steps per run, %d runs:\n", STEPS, runs);
     static const char *const step_opts[] = {
@@ -160,12 +100,12 @@ int main(int argc, char **argv)
             for (int r = 0; r < runs; r++) {
                 lr_model *m = NULL;
                 double s;
-                if ((rc = fit(&m, train, text, &s)))
-                    return fail(text, rc);
+                if ((rc = fit(&m, d.train, text, &s)))
+                    return bench_fail(text, rc);
                 v[r] = step_seconds(m);
                 lr_model_free(m);
             }
-            double med = median(v, runs);
+            double med = bench_median(v, runs);
             printf("  %-7s %s: median %.3f ms, min %.3f ms\n", o ? "adagrad" : "sgd",
                    threads ? "1 thread " : "all cores", 1e3 * med, 1e3 * v[0]);
             free(v);
@@ -177,14 +117,14 @@ int main(int argc, char **argv)
         lr_model *keep = NULL;
         for (int r = 0; r < runs; r++) {
             lr_model *m = NULL;
-            if ((rc = fit(&m, train, "", &v[r])))
-                return fail("default fit", rc);
+            if ((rc = fit(&m, d.train, "", &v[r])))
+                return bench_fail("default fit", rc);
             if (r == 0)
                 keep = m;
             else
                 lr_model_free(m);
         }
-        double med = median(v, runs);
+        double med = bench_median(v, runs);
         double k, e, g, reg, lrate;
         lr_model_option(keep, LR_OPT_FACTORS, &k);
         lr_model_option(keep, LR_OPT_EPOCHS, &e);
@@ -195,7 +135,7 @@ int main(int argc, char **argv)
                "median %.3f s, min %.3f s\n",
                k, e, g, reg, lrate, med, v[0]);
         print_loss(keep);
-        print_metrics(keep, train, test);
+        bench_print_metrics(keep, &d, 1);
         lr_model_free(keep);
         free(v);
     }
@@ -204,27 +144,21 @@ int main(int argc, char **argv)
     {
         lr_model *m = NULL;
         double s;
-        rc = fit(&m, train,
+        rc = fit(&m, d.train,
                  "factors=35,regularization=0.1,gravity=1,init_scale=0.05,learning_rate=0.1,"
                  "optimizer=1,batch_size=0,transform=0,epochs=2000",
                  &s);
         if (rc == LR_E_NUMERIC) {
             printf("  stopped after %.2f s: %s\n", s, lr_last_error());
         } else if (rc) {
-            return fail("notebook fit", rc);
+            return bench_fail("notebook fit", rc);
         } else {
             printf("  finished in %.2f s\n", s);
             print_loss(m);
-            print_metrics(m, train, test);
+            bench_print_metrics(m, &d, 1);
         }
         lr_model_free(m);
     }
 
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    printf("peak resident memory: %.1f MB\n", (double)ru.ru_maxrss / 1024.0);
-    lr_dataset_free(test);
-    lr_dataset_free(train);
-    lr_dataset_free(cat);
-    return 0;
+    return bench_end(&d, 0);
 }

@@ -26,41 +26,16 @@
  * SPDX-License-Identifier: MIT */
 #include <lastrec/lastrec.h>
 
+#include "bench_util.h"
+
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <time.h>
 
-#define SKIP 77
-
-static double clock_ms(clockid_t id)
-{
-    struct timespec ts;
-    clock_gettime(id, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static double now_ms(void) { return clock_ms(CLOCK_MONOTONIC); }
-
-/* CPU time of the whole process (all its threads): on a machine busy with
- * other work, wall-clock medians grow while this does not. */
-static double cpu_ms(void) { return clock_ms(CLOCK_PROCESS_CPUTIME_ID); }
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
+const char bench_name[] = "bench_query";
 
 static int failed(const char *what, int rc)
 {
-    fprintf(stderr, "bench_query: %s: %s: %s\n", what, lr_strerror(rc), lr_last_error());
+    fprintf(stderr, "%s: %s: %s: %s\n", bench_name, what, lr_strerror(rc), lr_last_error());
     exit(EXIT_FAILURE);
 }
 
@@ -70,7 +45,7 @@ static int misses;
  * (0 = none). */
 static void report(const char *what, double *ms, int n, double target)
 {
-    double med = median(ms, n), p90 = ms[(size_t)(0.9 * (n - 1))];
+    double med = bench_median(ms, n), p90 = ms[(size_t)(0.9 * (n - 1))];
     printf("%-44s median %8.3f ms   p90 %8.3f ms", what, med, p90);
     if (target > 0) {
         printf("   target < %g ms: %s", target, med < target ? "met" : "MISSED");
@@ -98,22 +73,18 @@ int main(int argc, char **argv)
     }
     if (!data || !*data || !split || !*split) {
         printf("bench_query: set LASTREC_DATA and LASTREC_SPLIT (or give DATA SPLIT); skipped\n");
-        return SKIP;
+        return BENCH_SKIP;
     }
     if (runs < 100)
         runs = 100;
-    char path[4096];
-    snprintf(path, sizeof path, "%s/train.dat", split);
-    lr_dataset *all, *train;
+    bench_data d;
     lr_model *m;
     lr_options *o;
     int rc;
-    if ((rc = lr_dataset_load(&all, data, NULL)))
-        failed(data, rc);
-    if ((rc = lr_dataset_load_listens(&train, path, all, NULL)))
-        failed(path, rc);
+    if ((rc = bench_data_load(&d, data, split, 0)))
+        failed(d.path, rc);
     if ((rc = lr_options_new(&o)) || (rc = lr_options_set_int(o, LR_OPT_FACTORS, 64)) ||
-        (rc = lr_model_new(&m, algo, o)) || (rc = lr_model_fit(m, train, NULL)))
+        (rc = lr_model_new(&m, algo, o)) || (rc = lr_model_fit(m, d.train, NULL)))
         failed("fit", rc);
     size_t nu, na;
     lr_model_ids(m, LR_IDS_USERS, NULL, 0, &nu);
@@ -125,28 +96,28 @@ int main(int argc, char **argv)
     printf("%s, 64 factors, %zu users x %zu artists; k = 10, 3 explanation artists\n", algo_name,
            nu, na);
 
-    double t0 = now_ms();
+    double t0 = bench_wall_ms();
     lr_query *q;
     if ((rc = lr_query_new(&q, m)))
         failed("lr_query_new", rc);
-    printf("%-44s %8.3f ms\n", "lr_query_new (once per thread)", now_ms() - t0);
+    printf("%-44s %8.3f ms\n", "lr_query_new (once per thread)", bench_wall_ms() - t0);
 
     for (int measure = LR_MEASURE_DOT; measure <= LR_MEASURE_COSINE; measure++) {
         const char *mn = measure == LR_MEASURE_DOT ? "" : ", cosine";
         char what[80];
         lr_query_set_int(q, LR_QUERY_MEASURE, measure);
         for (int i = 0; i < runs; i++) {
-            t0 = now_ms();
+            t0 = bench_wall_ms();
             if ((rc = lr_query_recommend_user(q, users[(size_t)i * 7919 % nu], NULL)))
                 failed("recommend user", rc);
-            ms[i] = now_ms() - t0;
+            ms[i] = bench_wall_ms() - t0;
         }
         snprintf(what, sizeof what, "one user's top 10 (1 thread%s)", mn);
         report(what, ms, runs, measure == LR_MEASURE_DOT ? 0.5 : 0);
 
         for (int i = 0; i < runs; i++) {
             const int p = i % 2;
-            t0 = now_ms();
+            t0 = bench_wall_ms();
             lr_query_clear_preferences(q);
             for (int j = 0; j < 5; j++)
                 if ((rc = lr_query_add_preference(q, artists[((size_t)i * 31 + (size_t)j * 977 +
@@ -155,16 +126,16 @@ int main(int argc, char **argv)
                     failed("add preference", rc);
             if ((rc = lr_query_recommend_preferences(q, NULL)))
                 failed("recommend preferences", rc);
-            ms[i] = now_ms() - t0;
+            ms[i] = bench_wall_ms() - t0;
         }
         snprintf(what, sizeof what, "5 preferences, fold-in, top 10%s", mn);
         report(what, ms, runs, measure == LR_MEASURE_DOT ? 1.0 : 0);
 
         for (int i = 0; i < runs; i++) {
-            t0 = now_ms();
+            t0 = bench_wall_ms();
             if ((rc = lr_query_similar(q, artists[(size_t)i * 104729 % na], NULL)))
                 failed("similar", rc);
-            ms[i] = now_ms() - t0;
+            ms[i] = bench_wall_ms() - t0;
         }
         snprintf(what, sizeof what, "similar artists, top 10%s", mn);
         report(what, ms, runs, measure == LR_MEASURE_DOT ? 0.5 : 0);
@@ -176,14 +147,14 @@ int main(int argc, char **argv)
     int n_names = runs / 10;
     for (int i = 0; i < n_names; i++) {
         const int p = i % 2;
-        t0 = now_ms();
+        t0 = bench_wall_ms();
         lr_query_clear_preferences(q);
         for (int j = 0; j < 5; j++)
             if ((rc = lr_query_add_preference_name(q, prefs[p][j], listens[p][j], NULL)))
                 failed(prefs[p][j], rc);
         if ((rc = lr_query_recommend_preferences(q, NULL)))
             failed("recommend preferences", rc);
-        ms[i] = now_ms() - t0;
+        ms[i] = bench_wall_ms() - t0;
     }
     report("the notebook's 5 preferences by name", ms, n_names, 0);
 
@@ -197,17 +168,17 @@ int main(int argc, char **argv)
         if ((rc = lr_query_recommend_all(q, o, top, sc, cap, NULL)))
             failed("recommend all", rc);
         for (int i = 0; i < batches; i++) {
-            t0 = now_ms();
-            double c0 = cpu_ms();
+            t0 = bench_wall_ms();
+            double c0 = bench_cpu_ms();
             lr_query_recommend_all(q, o, top, sc, cap, NULL);
-            ms[i] = now_ms() - t0;
-            cpu[i] = cpu_ms() - c0;
+            ms[i] = bench_wall_ms() - t0;
+            cpu[i] = bench_cpu_ms() - c0;
         }
         char what[80];
         snprintf(what, sizeof what, "top 10 for all %zu users (%d thread%s)", nu, threads,
                  threads > 1 ? "s" : "");
         report(what, ms, batches, threads == 2 ? 100 : 0);
-        printf("%-44s median %8.3f ms of CPU time, all threads\n", "", median(cpu, batches));
+        printf("%-44s median %8.3f ms of CPU time, all threads\n", "", bench_median(cpu, batches));
     }
     free(top);
     free(sc);
@@ -218,7 +189,6 @@ int main(int argc, char **argv)
     free(ms);
     lr_model_free(m);
     lr_options_free(o);
-    lr_dataset_free(train);
-    lr_dataset_free(all);
+    bench_data_free(&d);
     return misses ? EXIT_FAILURE : EXIT_SUCCESS;
 }

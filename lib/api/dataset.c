@@ -83,6 +83,9 @@ const char *lr_dataset_tag_name(const lr_dataset *ds, int32_t tag_id)
     return t < 0 ? NULL : lr__strtab_get(&ds->tag_names, t);
 }
 
+/* The callers initialise the index they pass: it is set whenever LR_OK
+ * comes back, but GCC at -O3 cannot see that lr__fail never returns 0 and
+ * warns (an error under -Dwerror=true). */
 static int artist_or_fail(const lr_dataset *ds, int32_t id, int32_t *a)
 {
     if (!ds)
@@ -114,7 +117,7 @@ static double row_sum(const lr__csr *m, int32_t r)
 int lr_dataset_artist_stat(const lr_dataset *ds, int32_t artist_id, int which,
                            double *value)
 {
-    int32_t a;
+    int32_t a = 0;
     int rc = artist_or_fail(ds, artist_id, &a);
     if (rc)
         return rc;
@@ -139,7 +142,7 @@ int lr_dataset_artist_stat(const lr_dataset *ds, int32_t artist_id, int which,
 
 int lr_dataset_user_stat(const lr_dataset *ds, int32_t user_id, int which, double *value)
 {
-    int32_t u;
+    int32_t u = 0;
     int rc = user_or_fail(ds, user_id, &u);
     if (rc)
         return rc;
@@ -166,7 +169,7 @@ int lr_dataset_user_stat(const lr_dataset *ds, int32_t user_id, int which, doubl
 int lr_dataset_artist_tags(const lr_dataset *ds, int32_t artist_id, int32_t *tag_ids,
                            int64_t *counts, size_t capacity, size_t *needed)
 {
-    int32_t a;
+    int32_t a = 0;
     int rc = artist_or_fail(ds, artist_id, &a);
     if (rc)
         return rc;
@@ -202,7 +205,7 @@ int lr_dataset_artist_tags(const lr_dataset *ds, int32_t artist_id, int32_t *tag
 int lr_dataset_user_artist_tags(const lr_dataset *ds, int32_t user_id, int32_t artist_id,
                                 int32_t *tag_ids, size_t capacity, size_t *needed)
 {
-    int32_t u, a;
+    int32_t u = 0, a = 0;
     int rc = user_or_fail(ds, user_id, &u);
     if (rc == LR_OK)
         rc = artist_or_fail(ds, artist_id, &a);
@@ -232,7 +235,7 @@ int lr_dataset_user_artist_tags(const lr_dataset *ds, int32_t user_id, int32_t a
 int lr_dataset_user_listens(const lr_dataset *ds, int32_t user_id, int32_t *artist_ids,
                             float *counts, size_t capacity, size_t *needed)
 {
-    int32_t u;
+    int32_t u = 0;
     int rc = user_or_fail(ds, user_id, &u);
     if (rc)
         return rc;
@@ -256,7 +259,7 @@ int lr_dataset_user_listens(const lr_dataset *ds, int32_t user_id, int32_t *arti
 int lr_dataset_user_friends(const lr_dataset *ds, int32_t user_id, int32_t *friend_ids,
                             size_t capacity, size_t *needed)
 {
-    int32_t u;
+    int32_t u = 0;
     int rc = user_or_fail(ds, user_id, &u);
     if (rc)
         return rc;

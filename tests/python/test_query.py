@@ -295,7 +295,7 @@ class TestOtherAlgorithms(unittest.TestCase):
     def test_each_algorithm_answers(self):
         ds, train, _ = support.synthetic()
         user = ds.user_ids()[2]
-        for algorithm in ("bpr", "mf", "ease"):
+        for algorithm in ("bpr", "mf", "ease", "blend"):
             with self.subTest(algorithm=algorithm):
                 m = support.fit(self, algorithm, train)
                 results = m.recommend(user, k=10)
@@ -303,6 +303,28 @@ class TestOtherAlgorithms(unittest.TestCase):
                 self.assertFalse({r.artist for r in results} & set(train.user_listens(user)))
                 self.assertEqual(len(m.recommend_for({ds.artist_ids()[0]: 100}, k=5)), 5)
                 self.assertTrue(all(math.isfinite(r.score) for r in results))
+
+    def test_blend_explains_and_finds_neighbours(self):
+        # The best model answers every kind of query, and its explanations
+        # name the listener's own artists.
+        ds, train, _ = support.synthetic()
+        m = support.fit(self, "blend", train, item_regularization=20, blend_weight=1.5)
+        self.assertEqual(m.option("blend_weight"), 1.5)
+        user = ds.user_ids()[5]
+        own = set(train.user_listens(user))
+        results = m.recommend(user, k=10)
+        self.assertTrue(all(r.because for r in results[:3]))
+        for r in results:
+            self.assertTrue({b.artist for b in r.because} <= own)
+        likes = dict(list(train.user_listens(user).items())[:4])
+        for r in m.recommend_for(likes, k=10):
+            self.assertNotIn(r.artist, likes)
+            self.assertTrue({b.artist for b in r.because} <= set(likes))
+        artist = sorted(own)[0]
+        similar = m.similar(artist, k=5)
+        self.assertEqual(len(similar), 5)
+        self.assertNotIn(artist, {r.artist for r in similar})
+        self.assertEqual([r.score for r in similar], sorted((r.score for r in similar), reverse=True))
 
 
 class TestLifetimes(unittest.TestCase):
