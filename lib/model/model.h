@@ -3,9 +3,10 @@
  *
  * A model owns a copy of everything queries need (the catalogue's IDs,
  * artist names and top-tag names, the training listens), so that a model
- * file alone answers queries.  Algorithms fill either factors (user_f,
- * artist_f, optional artist_bias) or an item-item matrix (ease) or a score
- * vector (pop); scoring is shared (lib/model/score.c).
+ * file alone answers queries.  Algorithms fill factors (user_f, artist_f,
+ * optional artist_bias), an item-item matrix (ease; lib/model/
+ * item_inverse.c), both (blend), or a score vector (pop); scoring is shared
+ * (lib/model/score.c).
  */
 #ifndef LR_MODEL_MODEL_H
 #define LR_MODEL_MODEL_H
