@@ -84,14 +84,15 @@ _Static_assert(S_LAST <= LR__SEC_MAX_KNOWN, "raise LR__SEC_MAX_KNOWN");
  * sections and a new format version). */
 enum { P_FACTORS = 1, P_ITEMS = 2, P_POP = 4 };
 
-static unsigned parts_of(int algo)
+static unsigned parts_of(int algo, int32_t k)
 {
     switch (algo) {
     case LR_ALGO_MF:
     case LR_ALGO_ALS:
     case LR_ALGO_BPR: return P_FACTORS;
     case LR_ALGO_EASE: return P_ITEMS;
-    case LR_ALGO_BLEND: return P_FACTORS | P_ITEMS;
+    /* blend_weight = 0 fits the item model alone: no factors, k = 0 */
+    case LR_ALGO_BLEND: return P_ITEMS | (k > 0 ? P_FACTORS : 0);
     case LR_ALGO_POP: return P_POP;
     default: return 0;
     }
@@ -251,7 +252,7 @@ int lr__model_file_write(const lr_model *m, const char *path)
 {
     if (!m->fitted)
         return lr__fail(LR_E_INVALID, "%s: the model is not fitted; nothing was saved", path);
-    unsigned parts = parts_of(m->algo);
+    unsigned parts = parts_of(m->algo, lr__model_has_factors(m) ? m->k : 0);
     if (!parts)
         return lr__fail(LR_E_INVALID, "%s: model files cannot hold %s models; nothing was saved",
                         path, lr_algorithm_name(m->algo) ? lr_algorithm_name(m->algo) : "unknown");
@@ -312,8 +313,7 @@ static int read_meta(const lr__secr *r, counts *c)
     const uint8_t *p = s->p;
     c->algo = lr__le_get32(p);
     c->writer = lr__le_get32(p + 4);
-    c->parts = c->algo <= INT32_MAX && lr__algo_find((int)c->algo) ? parts_of((int)c->algo) : 0;
-    if (!c->parts)
+    if (c->algo > INT32_MAX || !lr__algo_find((int)c->algo))
         return lr__secr_fail_sec(r, S_META, "unknown algorithm %u", c->algo);
     if (lr__le_get32(p + 8) != STATE_FITTED)
         return lr__secr_fail_sec(r, S_META, "state %u; only fitted models (state %u) are saved",
@@ -333,6 +333,7 @@ static int read_meta(const lr__secr *r, counts *c)
         (rc = read_count64(r, p + 40, "listen count", &c->listens)) ||
         (rc = read_count64(r, p + 48, "epoch count", &c->epochs)))
         return rc;
+    c->parts = parts_of((int)c->algo, c->k);
     const char *algo = lr_algorithm_name((int)c->algo);
     if ((c->parts & P_FACTORS) && c->k < 1)
         return lr__secr_fail_sec(r, S_META, "k = 0, but %s models need factors", algo);
