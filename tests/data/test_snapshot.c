@@ -1,6 +1,7 @@
 /* Snapshot suite: round trips, the documented byte layout, and rejection of
  * every truncated, corrupted or inconsistent file.  SPDX-License-Identifier: MIT */
 #include "testutil.h"
+#include "bytes.h"
 
 #include "lastrec.h"
 #include "core/checksum.h"
@@ -25,48 +26,8 @@ static const char *const sec_names[N_SEC + 1] = {
 
 /* ------------------------------------------------------------ file helpers */
 
-static uint32_t rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd64(const uint8_t *p) { return rd32(p) | (uint64_t)rd32(p + 4) << 32; }
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void wr64(uint8_t *p, uint64_t v)
-{
-    wr32(p, (uint32_t)v);
-    wr32(p + 4, (uint32_t)(v >> 32));
-}
-
-typedef struct blob {
-    uint8_t *b;
-    size_t n;
-} blob;
-
 /* A non-NULL value a failed read must overwrite with NULL. */
 static char sentinel;
-
-static blob slurp(const char *path)
-{
-    char *data;
-    size_t n;
-    ck_assert_lr_ok(lr__read_file(path, &data, &n));
-    return (blob){(uint8_t *)data, n};
-}
-
-static void spill(const char *path, const void *data, size_t n)
-{
-    FILE *fp = fopen(path, "wb");
-    ck_assert_msg(fp != NULL, "cannot create %s", path);
-    ck_assert_uint_eq(fwrite(data, 1, n, fp), n);
-    ck_assert_int_eq(fclose(fp), 0);
-}
 
 /* The payload of section id, located through the table. */
 static uint8_t *section(const blob *f, uint32_t id, uint64_t *len)
@@ -249,12 +210,8 @@ static void expect_format_error(const char *path, const char *needle, const char
     lr_dataset *back = (lr_dataset *)&sentinel;
     lr_clear_error();
     int rc = lr__snapshot_read(&back, path);
-    ck_assert_msg(rc == LR_E_FORMAT, "got %d (%s): %s", rc, lr_strerror(rc), lr_last_error());
+    lr_test_format_failure(rc, path, needle, needle2);
     ck_assert_ptr_null(back);
-    const char *msg = lr_last_error();
-    ck_assert_msg(strstr(msg, path) != NULL, "message '%s' does not name the file", msg);
-    ck_assert_msg(!needle || strstr(msg, needle), "message '%s' lacks '%s'", msg, needle);
-    ck_assert_msg(!needle2 || strstr(msg, needle2), "message '%s' lacks '%s'", msg, needle2);
 }
 
 /* Save a dataset whose values break an invariant (the writer does not

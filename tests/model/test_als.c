@@ -3,7 +3,7 @@
  * determinism across runs and thread counts, accuracy against popularity,
  * and the failures a user can run into.  SPDX-License-Identifier: MIT */
 #include "testutil.h"
-#include "../data/tiny.h"
+#include "fixture.h"
 #include "lastrec.h"
 #include "model/model.h"
 
@@ -323,15 +323,7 @@ static lr_dataset *syn, *syn_train, *syn_test;
 
 static void syn_setup(void)
 {
-    lr_options *o;
-    ck_assert_lr_ok(lr_options_new(&o));
-    ck_assert_lr_ok(lr_options_set_int(o, LR_OPT_SYNTH_USERS, 400));
-    ck_assert_lr_ok(lr_options_set_int(o, LR_OPT_SYNTH_ARTISTS, 800));
-    ck_assert_lr_ok(lr_options_set_int(o, LR_OPT_SYNTH_CLUSTERS, 8));
-    ck_assert_lr_ok(lr_options_set_int(o, LR_OPT_SYNTH_ARTISTS_PER_USER, 25));
-    ck_assert_lr_ok(lr_dataset_synthesize(&syn, o));
-    ck_assert_lr_ok(lr_dataset_split(syn, LR_SPLIT_PER_USER, o, &syn_train, &syn_test));
-    lr_options_free(o);
+    mt_clustered_split(400, 800, 25, &syn, &syn_train, &syn_test);
 }
 
 static void syn_teardown(void)
@@ -355,11 +347,7 @@ static lr_options *syn_opts(int threads)
 /* Precision@10 by the library's evaluation (EVALUATION.md). */
 static double precision_at_10(const lr_model *m)
 {
-    lr_evaluation *e;
-    ck_assert_lr_ok(lr_evaluate(&e, m, syn_train, syn_test, 10, NULL));
-    double p = lr_evaluation_metric(e, LR_METRIC_PRECISION);
-    lr_evaluation_free(e);
-    return p;
+    return mt_evaluate_at_10(m, syn_train, syn_test, LR_METRIC_PRECISION);
 }
 
 START_TEST(beats_popularity)

@@ -5,7 +5,7 @@
  * LASTREC_SPLIT name the HetRec directory and the dev split, on the real
  * data.  SPDX-License-Identifier: MIT */
 #include "testutil.h"
-#include "../data/tiny.h"
+#include "fixture.h"
 #include "lastrec.h"
 #include "model/model.h"
 
@@ -32,17 +32,6 @@ static const tiny_listen t_listens[] = {
 #define NU 8
 #define NA 7
 
-/* The wide fixture: 4 users x 9 artists, fewer users than artists: the
- * dual form. */
-static const int32_t w_artists[] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
-static const char *const w_names[] = {"A", "B", "C", "D", "E", "F", "G", "H", "I"};
-static const tiny_listen w_listens[] = {
-    {1, 1, 3}, {1, 2, 12}, {1, 3, 1}, {1, 7, 2}, {1, 9, 5},
-    {2, 1, 1}, {2, 2, 5}, {2, 4, 40}, {2, 8, 3},
-    {3, 1, 7}, {3, 3, 2}, {3, 5, 9}, {3, 6, 1}, {3, 9, 2},
-    {4, 4, 3}, {4, 5, 2}, {4, 6, 6}, {4, 7, 1}, {4, 8, 4},
-};
-
 static lr_dataset *tiny, *wide;
 
 static void tiny_setup(void)
@@ -51,10 +40,7 @@ static void tiny_setup(void)
                    .artist_names = t_names, .n_artists = NA, .listens = t_listens,
                    .n_listens = TINY_N(t_listens)};
     tiny = tiny_build(&s);
-    tiny_spec w = {.users = t_users, .n_users = 4, .artists = w_artists,
-                   .artist_names = w_names, .n_artists = 9, .listens = w_listens,
-                   .n_listens = TINY_N(w_listens)};
-    wide = tiny_build(&w);
+    wide = mt_wide(); /* fewer users than artists: the dual form */
 }
 
 static void tiny_teardown(void)
@@ -120,10 +106,7 @@ static void reference_ranks(const float *w, int n, double spread, double *out)
 static int reference_x(const lr_dataset *ds, double spread, int min, double X[NU][MAXA],
                        int item[MAXA])
 {
-    int n = 0;
-    for (int a = 0; a < ds->n_artists; a++)
-        if (ds->by_artist.ptr[a + 1] - ds->by_artist.ptr[a] >= min)
-            item[n++] = a;
+    int n = mt_items_with_listeners(ds, min, item);
     memset(X, 0, sizeof(double[NU][MAXA]));
     for (int u = 0; u < ds->n_users; u++) {
         const int64_t b = ds->listens.ptr[u];
@@ -150,26 +133,7 @@ static void reference_b(int n, double X[NU][MAXA], const setting *s, double B[MA
         G[i][i] += s->lambda + s->dropout / (1 - s->dropout) * G[i][i];
         G[i][n + i] = 1;
     }
-    for (int c = 0; c < n; c++) {
-        int p = c;
-        for (int r = c + 1; r < n; r++)
-            if (fabs(G[r][c]) > fabs(G[p][c]))
-                p = r;
-        for (int j = 0; j < 2 * n; j++) {
-            double t = G[c][j];
-            G[c][j] = G[p][j];
-            G[p][j] = t;
-        }
-        double d = G[c][c];
-        for (int j = 0; j < 2 * n; j++)
-            G[c][j] /= d;
-        for (int r = 0; r < n; r++)
-            if (r != c) {
-                double f = G[r][c];
-                for (int j = 0; j < 2 * n; j++)
-                    G[r][j] -= f * G[c][j];
-            }
-    }
+    mt_gauss_jordan(&G[0][0], n, 2 * MAXA);
     for (int i = 0; i < n; i++)
         for (int j = 0; j < n; j++)
             B[i][j] = i == j ? 0 : -G[i][n + j] * pow(G[j][n + j], -s->gamma);
@@ -545,9 +509,7 @@ END_TEST
 START_TEST(user_without_listens)
 {
     static const int32_t users[] = {1, 2, 3, 4, 9};
-    tiny_spec sp = {.users = users, .n_users = 5, .artists = w_artists, .artist_names = w_names,
-                    .n_artists = 9, .listens = w_listens, .n_listens = TINY_N(w_listens)};
-    lr_dataset *ds = tiny_build(&sp);
+    lr_dataset *ds = mt_wide_with(users, 5);
     setting s = {2, 0.3, 0.5, 1, 1, 1, 3, 3, 0};
     lr_model *m = fit(ds, &s);
     float out[5 * 9];
@@ -589,24 +551,12 @@ END_TEST
 
 static double ndcg_at_10(const lr_model *m, const lr_dataset *train, const lr_dataset *test)
 {
-    lr_evaluation *e;
-    ck_assert_lr_ok(lr_evaluate(&e, m, train, test, 10, NULL));
-    double v = lr_evaluation_metric(e, LR_METRIC_NDCG);
-    lr_evaluation_free(e);
-    return v;
+    return mt_evaluate_at_10(m, train, test, LR_METRIC_NDCG);
 }
 
 static lr_model *fit_algo(int algo, const char *opts, const lr_dataset *train)
 {
-    lr_options *o;
-    ck_assert_lr_ok(lr_options_new(&o));
-    if (opts)
-        ck_assert_lr_ok(lr_options_set_string(o, opts));
-    lr_model *m;
-    ck_assert_lr_ok(lr_model_new(&m, algo, o));
-    lr_options_free(o);
-    ck_assert_lr_ok(lr_model_fit(m, train, NULL));
-    return m;
+    return mt_fit(algo, train, opts);
 }
 
 /* The library's synthetic listen counts are lognormal noise around a
@@ -618,16 +568,8 @@ static lr_model *fit_algo(int algo, const char *opts, const lr_dataset *train)
  * that noise. */
 START_TEST(beats_popularity_and_als)
 {
-    lr_options *o;
     lr_dataset *syn, *train, *test;
-    ck_assert_lr_ok(lr_options_new(&o));
-    ck_assert_lr_ok(lr_options_set_int(o, LR_OPT_SYNTH_USERS, 500));
-    ck_assert_lr_ok(lr_options_set_int(o, LR_OPT_SYNTH_ARTISTS, 1000));
-    ck_assert_lr_ok(lr_options_set_int(o, LR_OPT_SYNTH_CLUSTERS, 8));
-    ck_assert_lr_ok(lr_options_set_int(o, LR_OPT_SYNTH_ARTISTS_PER_USER, 30));
-    ck_assert_lr_ok(lr_dataset_synthesize(&syn, o));
-    ck_assert_lr_ok(lr_dataset_split(syn, LR_SPLIT_PER_USER, o, &train, &test));
-    lr_options_free(o);
+    mt_clustered_split(500, 1000, 30, &syn, &train, &test);
     lr_model *pop = fit_algo(LR_ALGO_POP, NULL, train);
     lr_model *als = fit_algo(LR_ALGO_ALS, NULL, train);
     lr_model *item = fit_algo(LR_ALGO_BLEND, "blend_weight=0", train);
@@ -657,14 +599,8 @@ END_TEST
  * (docs/models.md, blend, has the rows). */
 START_TEST(real_data_dev_split)
 {
-    const char *dir = getenv("LASTREC_DATA"), *split = getenv("LASTREC_SPLIT");
-    char tr[4096], te[4096];
-    snprintf(tr, sizeof tr, "%s/train.dat", split);
-    snprintf(te, sizeof te, "%s/test.dat", split);
     lr_dataset *cat, *train, *test;
-    ck_assert_lr_ok(lr_dataset_load(&cat, dir, NULL));
-    ck_assert_lr_ok(lr_dataset_load_listens(&train, tr, cat, NULL));
-    ck_assert_lr_ok(lr_dataset_load_listens(&test, te, cat, NULL));
+    ck_assert_msg(mt_real_split(&cat, &train, &test), "LASTREC_DATA / LASTREC_SPLIT unset");
     lr_model *als = fit_algo(LR_ALGO_ALS, NULL, train);
     lr_model *ease = fit_algo(LR_ALGO_EASE, NULL, train);
     lr_model *item = fit_algo(LR_ALGO_BLEND, "blend_weight=0", train);

@@ -1,6 +1,7 @@
 /* The bpr unit: Bayesian personalised ranking with sampled negatives.
  * SPDX-License-Identifier: MIT */
 #include "testutil.h"
+#include "fixture.h"
 #include "lastrec.h"
 #include "core/rng.h"
 #include "data/sparse.h"
@@ -8,45 +9,14 @@
 
 #include <math.h>
 
-static lr_options *opts_new(const char *text)
-{
-    lr_options *o;
-    ck_assert_lr_ok(lr_options_new(&o));
-    if (text && *text)
-        ck_assert_lr_ok(lr_options_set_string(o, text));
-    return o;
-}
-
 static lr_model *fit(const lr_dataset *train, const char *text)
 {
-    lr_options *o = opts_new(text);
-    lr_model *m;
-    ck_assert_lr_ok(lr_model_new(&m, LR_ALGO_BPR, o));
-    lr_options_free(o);
-    ck_assert_lr_ok(lr_model_fit(m, train, NULL));
-    return m;
-}
-
-static double *history(const lr_model *m, int field, size_t *n)
-{
-    int rc = lr_model_history(m, field, NULL, 0, n); /* asks for the size */
-    ck_assert(rc == LR_E_BUFSIZE || (rc == LR_OK && *n == 0));
-    double *h = malloc(*n * sizeof *h);
-    ck_assert_lr_ok(lr_model_history(m, field, h, *n, NULL));
-    return h;
+    return mt_fit(LR_ALGO_BPR, train, text);
 }
 
 static lr_dataset *syn_train, *syn_test;
 
-static void synth_setup(void)
-{
-    lr_options *o = opts_new("synth_users=300,synth_artists=600,seed=11");
-    lr_dataset *all;
-    ck_assert_lr_ok(lr_dataset_synthesize(&all, o));
-    ck_assert_lr_ok(lr_dataset_split(all, LR_SPLIT_PER_USER, o, &syn_train, &syn_test));
-    lr_dataset_free(all);
-    lr_options_free(o);
-}
+static void synth_setup(void) { mt_synth_split(11, &syn_train, &syn_test); }
 
 static void synth_teardown(void)
 {
@@ -55,52 +25,7 @@ static void synth_teardown(void)
     syn_train = syn_test = NULL;
 }
 
-/* Precision@10: every artist scored (through the model's one scoring
- * routine, biases included), the user's training artists dropped, ties to
- * the lower index. */
-static double precision_at_10(const lr_model *m, const lr_dataset *train, const lr_dataset *test)
-{
-    const int32_t na = m->n_artists;
-    float *s = malloc((size_t)na * sizeof *s);
-    double sum = 0;
-    int users = 0;
-    for (int32_t u = 0; u < m->n_users; u++) {
-        const int32_t *ti, *ri;
-        int64_t nt = lr__csr_row(&test->listens, u, &ti, NULL);
-        if (nt == 0)
-            continue;
-        ck_assert_lr_ok(lr__model_score_users(m, u, 1, s));
-        int64_t nr = lr__csr_row(&train->listens, u, &ri, NULL);
-        for (int64_t j = 0; j < nr; j++)
-            s[ri[j]] = -INFINITY;
-        int hits = 0;
-        for (int r = 0; r < 10; r++) {
-            int32_t best = -1;
-            for (int32_t a = 0; a < na; a++)
-                if (s[a] != -INFINITY && (best < 0 || s[a] > s[best]))
-                    best = a;
-            if (best < 0)
-                break;
-            for (int64_t j = 0; j < nt; j++)
-                hits += ti[j] == best;
-            s[best] = -INFINITY;
-        }
-        sum += hits / 10.0;
-        users++;
-    }
-    free(s);
-    return sum / users;
-}
-
-static double pop_precision(void)
-{
-    lr_model *m;
-    ck_assert_lr_ok(lr_model_new(&m, LR_ALGO_POP, NULL));
-    ck_assert_lr_ok(lr_model_fit(m, syn_train, NULL));
-    double p = precision_at_10(m, syn_train, syn_test);
-    lr_model_free(m);
-    return p;
-}
+static double pop_precision(void) { return mt_pop_precision(syn_train, syn_test); }
 
 /* ------------------------------------------------------------ sampler */
 
@@ -167,9 +92,9 @@ START_TEST(loss_falls_and_beats_popularity)
 {
     lr_model *m = fit(syn_train, "factors=32,epochs=30,threads=1");
     size_t n;
-    double *loss = history(m, LR_HISTORY_LOSS, &n);
-    double *obs = history(m, LR_HISTORY_LOSS_OBSERVED, &n);
-    double *l2 = history(m, LR_HISTORY_LOSS_L2, &n);
+    double *loss = mt_history(m, LR_HISTORY_LOSS, &n);
+    double *obs = mt_history(m, LR_HISTORY_LOSS_OBSERVED, &n);
+    double *l2 = mt_history(m, LR_HISTORY_LOSS_L2, &n);
     ck_assert_uint_eq(n, 30);
     ck_assert_msg(fabs(obs[0] - log(2.0)) < 0.1, "first epoch's BPR loss %g, not near log 2", obs[0]);
     ck_assert_msg(obs[n - 1] < 0.6 * obs[0], "BPR loss %g -> %g", obs[0], obs[n - 1]);
@@ -177,7 +102,7 @@ START_TEST(loss_falls_and_beats_popularity)
         ck_assert(l2[e] > 0);
         ck_assert_double_eq_tol(loss[e], obs[e] + l2[e], 1e-12 * loss[e]);
     }
-    double p = precision_at_10(m, syn_train, syn_test), pop = pop_precision();
+    double p = mt_precision_at_10(m, syn_train, syn_test), pop = pop_precision();
     ck_assert_msg(p > 2 * pop, "bpr P@10 %.4f vs popularity %.4f", p, pop);
     free(loss);
     free(obs);
@@ -207,7 +132,7 @@ START_TEST(item_bias_on_off)
             ck_assert_float_eq_tol(s[a], want, 1e-4f * (1 + fabsf(want)));
         }
         free(s);
-        double p = precision_at_10(m, syn_train, syn_test);
+        double p = mt_precision_at_10(m, syn_train, syn_test);
         ck_assert_msg(p > 2 * pop, "item_bias=%d: P@10 %.4f vs popularity %.4f", bias, p, pop);
         lr_model_free(m);
     }
@@ -226,9 +151,9 @@ START_TEST(variants_learn)
     snprintf(text, sizeof text, "factors=16,epochs=30,%s", runs[_i]);
     lr_model *m = fit(syn_train, text);
     size_t n;
-    double *obs = history(m, LR_HISTORY_LOSS_OBSERVED, &n);
+    double *obs = mt_history(m, LR_HISTORY_LOSS_OBSERVED, &n);
     ck_assert_msg(obs[n - 1] < 0.7 * obs[0], "%s: BPR loss %g -> %g", runs[_i], obs[0], obs[n - 1]);
-    double p = precision_at_10(m, syn_train, syn_test), pop = pop_precision();
+    double p = mt_precision_at_10(m, syn_train, syn_test), pop = pop_precision();
     ck_assert_msg(p > 2 * pop, "%s: P@10 %.4f vs popularity %.4f", runs[_i], p, pop);
     free(obs);
     lr_model_free(m);
@@ -265,7 +190,7 @@ static int stop_at_2(const char *stage, uint64_t done, uint64_t total, void *use
 
 START_TEST(cancel_leaves_unfitted)
 {
-    lr_options *o = opts_new("factors=8,epochs=50");
+    lr_options *o = mt_opts("factors=8,epochs=50");
     lr_options_set_progress(o, stop_at_2, NULL);
     lr_model *m;
     ck_assert_lr_ok(lr_model_new(&m, LR_ALGO_BPR, o));
@@ -281,13 +206,8 @@ END_TEST
 /* Steps so large the factors overflow: LR_E_NUMERIC saying what to change. */
 START_TEST(overflow_numeric_with_advice)
 {
-    lr_options *o = opts_new("factors=8,epochs=50,learning_rate=1e6,threads=1");
-    lr_model *m;
-    ck_assert_lr_ok(lr_model_new(&m, LR_ALGO_BPR, o));
-    ck_assert_lr_fail(lr_model_fit(m, syn_train, NULL), LR_E_NUMERIC, "lower learning_rate");
-    ck_assert_int_eq(lr_model_is_fitted(m), 0);
-    lr_model_free(m);
-    lr_options_free(o);
+    mt_fit_fails(LR_ALGO_BPR, syn_train, "factors=8,epochs=50,learning_rate=1e6,threads=1",
+                 LR_E_NUMERIC, "lower learning_rate");
 }
 END_TEST
 
@@ -304,11 +224,7 @@ START_TEST(options)
     ck_assert_double_eq(v, 1);
     lr_model_free(m);
 
-    lr_options *o = opts_new("init_scale=0");
-    ck_assert_lr_ok(lr_model_new(&m, LR_ALGO_BPR, o));
-    ck_assert_lr_fail(lr_model_fit(m, syn_train, NULL), LR_E_INVALID, "init_scale");
-    lr_model_free(m);
-    lr_options_free(o);
+    mt_fit_fails(LR_ALGO_BPR, syn_train, "init_scale=0", LR_E_INVALID, "init_scale");
 }
 END_TEST
 
@@ -316,12 +232,12 @@ END_TEST
  * and it rises as bpr trains. */
 START_TEST(validation_history)
 {
-    lr_options *o = opts_new("factors=16,epochs=20,threads=1");
+    lr_options *o = mt_opts("factors=16,epochs=20,threads=1");
     lr_model *m;
     ck_assert_lr_ok(lr_model_new(&m, LR_ALGO_BPR, o));
     ck_assert_lr_ok(lr_model_fit(m, syn_train, syn_test));
     size_t n;
-    double *ndcg = history(m, LR_HISTORY_VAL_NDCG, &n);
+    double *ndcg = mt_history(m, LR_HISTORY_VAL_NDCG, &n);
     ck_assert_uint_eq(n, 20);
     for (size_t e = 0; e < n; e++)
         ck_assert(ndcg[e] >= 0 && ndcg[e] <= 1);

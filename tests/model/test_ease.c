@@ -2,7 +2,7 @@
  * modelled artists, scores, the loss, accuracy against popularity and the
  * failures a user can run into.  SPDX-License-Identifier: MIT */
 #include "testutil.h"
-#include "../data/tiny.h"
+#include "fixture.h"
 #include "lastrec.h"
 #include "model/model.h"
 
@@ -28,17 +28,6 @@ static const tiny_listen t_listens[] = {
 #define NA 7
 static const int fans[NA] = {6, 4, 3, 3, 2, 2, 0};
 
-/* The wide fixture: 4 users x 9 artists, fewer users than artists, so
- * that ease takes its dual (user-side) form. */
-static const int32_t w_artists[] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
-static const char *const w_names[] = {"A", "B", "C", "D", "E", "F", "G", "H", "I"};
-static const tiny_listen w_listens[] = {
-    {1, 1, 3}, {1, 2, 12}, {1, 3, 1}, {1, 7, 2}, {1, 9, 5},
-    {2, 1, 1}, {2, 2, 5}, {2, 4, 40}, {2, 8, 3},
-    {3, 1, 7}, {3, 3, 2}, {3, 5, 9}, {3, 6, 1}, {3, 9, 2},
-    {4, 4, 3}, {4, 5, 2}, {4, 6, 6}, {4, 7, 1}, {4, 8, 4},
-};
-
 static lr_dataset *tiny, *wide;
 
 static void tiny_setup(void)
@@ -47,10 +36,7 @@ static void tiny_setup(void)
                    .artist_names = t_names, .n_artists = NA, .listens = t_listens,
                    .n_listens = TINY_N(t_listens)};
     tiny = tiny_build(&s);
-    tiny_spec w = {.users = t_users, .n_users = 4, .artists = w_artists,
-                   .artist_names = w_names, .n_artists = 9, .listens = w_listens,
-                   .n_listens = TINY_N(w_listens)};
-    wide = tiny_build(&w);
+    wide = mt_wide(); /* fewer users than artists: ease's dual form */
 }
 
 static void tiny_teardown(void)
@@ -83,10 +69,7 @@ static lr_model *fit(const lr_dataset *ds, int transform, double lambda, int min
 static int reference_x(const lr_dataset *ds, int transform, int min_listeners,
                        double X[NU][MAXA], int item[MAXA])
 {
-    int n = 0;
-    for (int a = 0; a < ds->n_artists; a++)
-        if (ds->by_artist.ptr[a + 1] - ds->by_artist.ptr[a] >= min_listeners)
-            item[n++] = a;
+    int n = mt_items_with_listeners(ds, min_listeners, item);
     memset(X, 0, sizeof(double[NU][MAXA]));
     for (int u = 0; u < ds->n_users; u++)
         for (int64_t e = ds->listens.ptr[u]; e < ds->listens.ptr[u + 1]; e++)
@@ -107,26 +90,7 @@ static void reference_b(int n, double X[NU][MAXA], double lambda, double B[MAXA]
         G[i][i] += lambda;
         G[i][n + i] = 1;
     }
-    for (int c = 0; c < n; c++) {
-        int p = c;
-        for (int r = c + 1; r < n; r++)
-            if (fabs(G[r][c]) > fabs(G[p][c]))
-                p = r;
-        for (int j = 0; j < 2 * n; j++) {
-            double s = G[c][j];
-            G[c][j] = G[p][j];
-            G[p][j] = s;
-        }
-        double d = G[c][c];
-        for (int j = 0; j < 2 * n; j++)
-            G[c][j] /= d;
-        for (int r = 0; r < n; r++)
-            if (r != c) {
-                double f = G[r][c];
-                for (int j = 0; j < 2 * n; j++)
-                    G[r][j] -= f * G[c][j];
-            }
-    }
+    mt_gauss_jordan(&G[0][0], n, 2 * MAXA);
     for (int i = 0; i < n; i++)
         for (int j = 0; j < n; j++)
             B[i][j] = i == j ? 0 : -G[i][n + j] / G[j][n + j];
@@ -307,25 +271,13 @@ END_TEST
 /* Precision@10 by the library's evaluation (EVALUATION.md). */
 static double precision_at_10(const lr_model *m, const lr_dataset *train, const lr_dataset *test)
 {
-    lr_evaluation *e;
-    ck_assert_lr_ok(lr_evaluate(&e, m, train, test, 10, NULL));
-    double p = lr_evaluation_metric(e, LR_METRIC_PRECISION);
-    lr_evaluation_free(e);
-    return p;
+    return mt_evaluate_at_10(m, train, test, LR_METRIC_PRECISION);
 }
 
 START_TEST(beats_popularity)
 {
-    lr_options *o;
     lr_dataset *syn, *train, *test;
-    ck_assert_lr_ok(lr_options_new(&o));
-    ck_assert_lr_ok(lr_options_set_int(o, LR_OPT_SYNTH_USERS, 400));
-    ck_assert_lr_ok(lr_options_set_int(o, LR_OPT_SYNTH_ARTISTS, 800));
-    ck_assert_lr_ok(lr_options_set_int(o, LR_OPT_SYNTH_CLUSTERS, 8));
-    ck_assert_lr_ok(lr_options_set_int(o, LR_OPT_SYNTH_ARTISTS_PER_USER, 25));
-    ck_assert_lr_ok(lr_dataset_synthesize(&syn, o));
-    ck_assert_lr_ok(lr_dataset_split(syn, LR_SPLIT_PER_USER, o, &train, &test));
-    lr_options_free(o);
+    mt_clustered_split(400, 800, 25, &syn, &train, &test);
     lr_model *pop, *ease = fit(train, -1, -1, 0);
     ck_assert_lr_ok(lr_model_new(&pop, LR_ALGO_POP, NULL));
     ck_assert_lr_ok(lr_model_fit(pop, train, NULL));

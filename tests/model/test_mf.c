@@ -8,6 +8,7 @@
  * LASTREC_SPLIT are set.
  */
 #include "testutil.h"
+#include "fixture.h"
 #include "lastrec.h"
 #include "data/sparse.h"
 #include "model/mf.h"
@@ -16,98 +17,21 @@
 
 /* ------------------------------------------------------------ helpers */
 
-static lr_options *opts_new(const char *text)
-{
-    lr_options *o;
-    ck_assert_lr_ok(lr_options_new(&o));
-    if (text && *text)
-        ck_assert_lr_ok(lr_options_set_string(o, text));
-    return o;
-}
-
 static lr_model *fit(const lr_dataset *train, const char *text)
 {
-    lr_options *o = opts_new(text);
-    lr_model *m;
-    ck_assert_lr_ok(lr_model_new(&m, LR_ALGO_MF, o));
-    lr_options_free(o);
-    ck_assert_lr_ok(lr_model_fit(m, train, NULL));
-    return m;
-}
-
-static double *history(const lr_model *m, int field, size_t *n)
-{
-    int rc = lr_model_history(m, field, NULL, 0, n); /* asks for the size */
-    ck_assert(rc == LR_E_BUFSIZE || (rc == LR_OK && *n == 0));
-    double *h = malloc((*n ? *n : 1) * sizeof *h);
-    ck_assert_lr_ok(lr_model_history(m, field, h, *n, NULL));
-    return h;
+    return mt_fit(LR_ALGO_MF, train, text);
 }
 
 /* A small synthetic data set split per user. */
 static lr_dataset *syn_train, *syn_test;
 
-static void synth_setup(void)
-{
-    lr_options *o = opts_new("synth_users=300,synth_artists=600,seed=7");
-    lr_dataset *all;
-    ck_assert_lr_ok(lr_dataset_synthesize(&all, o));
-    ck_assert_lr_ok(lr_dataset_split(all, LR_SPLIT_PER_USER, o, &syn_train, &syn_test));
-    lr_dataset_free(all);
-    lr_options_free(o);
-}
+static void synth_setup(void) { mt_synth_split(7, &syn_train, &syn_test); }
 
 static void synth_teardown(void)
 {
     lr_dataset_free(syn_train);
     lr_dataset_free(syn_test);
     syn_train = syn_test = NULL;
-}
-
-/* Precision@10 as a user sees it: every artist scored, the user's training
- * artists dropped, ties to the lower index (= lower artist ID). */
-static double precision_at_10(const lr_model *m, const lr_dataset *train, const lr_dataset *test)
-{
-    const int32_t na = m->n_artists;
-    float *s = malloc((size_t)na * sizeof *s);
-    double sum = 0;
-    int users = 0;
-    for (int32_t u = 0; u < m->n_users; u++) {
-        const int32_t *ti, *ri;
-        int64_t nt = lr__csr_row(&test->listens, u, &ti, NULL);
-        if (nt == 0)
-            continue;
-        ck_assert_lr_ok(lr__model_score_users(m, u, 1, s));
-        int64_t nr = lr__csr_row(&train->listens, u, &ri, NULL);
-        for (int64_t j = 0; j < nr; j++)
-            s[ri[j]] = -INFINITY;
-        int hits = 0;
-        for (int r = 0; r < 10; r++) {
-            int32_t best = -1;
-            for (int32_t a = 0; a < na; a++)
-                if (s[a] != -INFINITY && (best < 0 || s[a] > s[best]))
-                    best = a;
-            if (best < 0)
-                break;
-            for (int64_t j = 0; j < nt; j++)
-                hits += ti[j] == best;
-            s[best] = -INFINITY;
-        }
-        sum += hits / 10.0;
-        users++;
-    }
-    free(s);
-    return sum / users;
-}
-
-static double pop_precision(const lr_dataset *train, const lr_dataset *test)
-{
-    lr_model *m;
-    ck_assert_lr_ok(lr_model_new(&m, LR_ALGO_POP, NULL));
-    ck_assert_lr_ok(lr_model_fit(m, train, NULL));
-    double p = precision_at_10(m, train, test);
-    lr_model_free(m);
-    return p;
 }
 
 /* RMSE of the held-out weights under the model's transform. */
@@ -254,37 +178,25 @@ static void term_gradient(int transform, double reg, double grav, int terms, con
         gV[i] -= bV[i];
 }
 
-START_TEST(gradient_observed_term)
+/* One term's analytic gradient against central differences of that term
+ * alone, at factors of a few tenths. */
+static void check_term_gradient(double reg, double grav, int terms, const char *what)
 {
     float U[TN * TK], V[TM * TK], gU[TN * TK], gV[TM * TK];
     double parts[3];
     tiny_factors(U, V, 0.8);
-    term_gradient(LR_TRANSFORM_LOG1P, 0, 0, OBS, U, V, gU, gV, parts);
-    double e = fd_error(&tiny, LR_TRANSFORM_LOG1P, 0, 0, U, V, gU, gV, OBS);
-    ck_assert_msg(e < 1e-4, "observed-term gradient off by %g (relative)", e);
+    term_gradient(LR_TRANSFORM_LOG1P, reg, grav, terms, U, V, gU, gV, parts);
+    double e = fd_error(&tiny, LR_TRANSFORM_LOG1P, reg, grav, U, V, gU, gV, terms);
+    ck_assert_msg(e < 1e-4, "%s gradient off by %g (relative)", what, e);
 }
+
+START_TEST(gradient_observed_term) { check_term_gradient(0, 0, OBS, "observed-term"); }
 END_TEST
 
-START_TEST(gradient_l2_term)
-{
-    float U[TN * TK], V[TM * TK], gU[TN * TK], gV[TM * TK];
-    double parts[3];
-    tiny_factors(U, V, 0.8);
-    term_gradient(LR_TRANSFORM_LOG1P, 0.7, 0, L2, U, V, gU, gV, parts);
-    double e = fd_error(&tiny, LR_TRANSFORM_LOG1P, 0.7, 0, U, V, gU, gV, L2);
-    ck_assert_msg(e < 1e-4, "L2-term gradient off by %g (relative)", e);
-}
+START_TEST(gradient_l2_term) { check_term_gradient(0.7, 0, L2, "L2-term"); }
 END_TEST
 
-START_TEST(gradient_gravity_term)
-{
-    float U[TN * TK], V[TM * TK], gU[TN * TK], gV[TM * TK];
-    double parts[3];
-    tiny_factors(U, V, 0.8);
-    term_gradient(LR_TRANSFORM_LOG1P, 0, 2.5, GRAV, U, V, gU, gV, parts);
-    double e = fd_error(&tiny, LR_TRANSFORM_LOG1P, 0, 2.5, U, V, gU, gV, GRAV);
-    ck_assert_msg(e < 1e-4, "gravity-term gradient off by %g (relative)", e);
-}
+START_TEST(gradient_gravity_term) { check_term_gradient(0, 2.5, GRAV, "gravity-term"); }
 END_TEST
 
 /* All three together, on each transform (raw with its 352,698 too). */
@@ -375,18 +287,19 @@ START_TEST(log1p_learns)
 {
     lr_model *m = fit(syn_train, "factors=16,epochs=150,gravity=3,regularization=1");
     size_t n;
-    double *loss = history(m, LR_HISTORY_LOSS, &n);
+    double *loss = mt_history(m, LR_HISTORY_LOSS, &n);
     ck_assert_uint_eq(n, 150);
     ck_assert_msg(loss[n - 1] < 0.7 * loss[0], "loss %g -> %g", loss[0], loss[n - 1]);
-    double *obs = history(m, LR_HISTORY_LOSS_OBSERVED, &n);
-    double *l2 = history(m, LR_HISTORY_LOSS_L2, &n);
-    double *grav = history(m, LR_HISTORY_LOSS_GRAVITY, &n);
+    double *obs = mt_history(m, LR_HISTORY_LOSS_OBSERVED, &n);
+    double *l2 = mt_history(m, LR_HISTORY_LOSS_L2, &n);
+    double *grav = mt_history(m, LR_HISTORY_LOSS_GRAVITY, &n);
     for (size_t e = 0; e < n; e++) {
         ck_assert(isfinite(loss[e]));
         ck_assert_double_eq_tol(loss[e], obs[e] + l2[e] + grav[e], 1e-9 * loss[e]);
         ck_assert(grav[e] > 0 && l2[e] > 0);
     }
-    double p = precision_at_10(m, syn_train, syn_test), pop = pop_precision(syn_train, syn_test);
+    double p = mt_precision_at_10(m, syn_train, syn_test);
+    double pop = mt_pop_precision(syn_train, syn_test);
     ck_assert_msg(p > 1.5 * pop, "mf P@10 %.4f vs popularity %.4f", p, pop);
     free(loss);
     free(obs);
@@ -410,10 +323,11 @@ START_TEST(batches_and_optimisers)
     snprintf(text, sizeof text, "factors=16,epochs=40,gravity=3,regularization=1,%s", runs[_i]);
     lr_model *m = fit(syn_train, text);
     size_t n;
-    double *loss = history(m, LR_HISTORY_LOSS, &n);
+    double *loss = mt_history(m, LR_HISTORY_LOSS, &n);
     ck_assert_uint_eq(n, 40);
     ck_assert_msg(loss[n - 1] < 0.7 * loss[0], "%s: loss %g -> %g", runs[_i], loss[0], loss[n - 1]);
-    double p = precision_at_10(m, syn_train, syn_test), pop = pop_precision(syn_train, syn_test);
+    double p = mt_precision_at_10(m, syn_train, syn_test);
+    double pop = mt_pop_precision(syn_train, syn_test);
     ck_assert_msg(p > pop, "%s: P@10 %.4f vs popularity %.4f", runs[_i], p, pop);
     free(loss);
     lr_model_free(m);
@@ -462,8 +376,8 @@ START_TEST(notebook_raw_diverges_with_advice)
 {
     lr_dataset *ds = listens_from("1\t10\t352698\n1\t11\t120\n2\t10\t999\n2\t12\t7\n"
                                   "3\t11\t45\n3\t12\t2\n3\t13\t18000\n4\t13\t60\n");
-    lr_options *o = opts_new("factors=35,regularization=0.1,gravity=1,init_scale=0.05,"
-                             "learning_rate=0.1,epochs=2000,optimizer=1,batch_size=0,transform=0");
+    lr_options *o = mt_opts("factors=35,regularization=0.1,gravity=1,init_scale=0.05,"
+                            "learning_rate=0.1,epochs=2000,optimizer=1,batch_size=0,transform=0");
     lr_model *m;
     ck_assert_lr_ok(lr_model_new(&m, LR_ALGO_MF, o));
     ck_assert_lr_fail(lr_model_fit(m, ds, NULL), LR_E_NUMERIC, "learning_rate");
@@ -487,13 +401,8 @@ END_TEST
  * generic advice. */
 START_TEST(huge_step_numeric)
 {
-    lr_options *o = opts_new("factors=8,epochs=50,optimizer=1,learning_rate=1e6");
-    lr_model *m;
-    ck_assert_lr_ok(lr_model_new(&m, LR_ALGO_MF, o));
-    ck_assert_lr_fail(lr_model_fit(m, syn_train, NULL), LR_E_NUMERIC, "lower learning_rate");
-    ck_assert_int_eq(lr_model_is_fitted(m), 0);
-    lr_model_free(m);
-    lr_options_free(o);
+    mt_fit_fails(LR_ALGO_MF, syn_train, "factors=8,epochs=50,optimizer=1,learning_rate=1e6",
+                 LR_E_NUMERIC, "lower learning_rate");
 }
 END_TEST
 
@@ -509,7 +418,7 @@ static int stop_at_3(const char *stage, uint64_t done, uint64_t total, void *use
 START_TEST(cancel_leaves_unfitted)
 {
     for (int batch = 0; batch <= 128; batch += 128) {
-        lr_options *o = opts_new("factors=8,epochs=100");
+        lr_options *o = mt_opts("factors=8,epochs=100");
         ck_assert_lr_ok(lr_options_set_int(o, LR_OPT_BATCH_SIZE, batch));
         int calls = 0;
         lr_options_set_progress(o, stop_at_3, &calls);
@@ -542,7 +451,7 @@ START_TEST(options)
     ck_assert_double_eq(v, 0);
     lr_model_free(m);
 
-    lr_options *o = opts_new("factors=35,gravity=0,transform=0");
+    lr_options *o = mt_opts("factors=35,gravity=0,transform=0");
     ck_assert_lr_ok(lr_model_new(&m, LR_ALGO_MF, o));
     ck_assert_lr_ok(lr_model_option(m, LR_OPT_FACTORS, &v));
     ck_assert_double_eq(v, 35);
@@ -553,17 +462,8 @@ START_TEST(options)
     lr_model_free(m);
     lr_options_free(o);
 
-    o = opts_new("transform=3");
-    ck_assert_lr_ok(lr_model_new(&m, LR_ALGO_MF, o));
-    ck_assert_lr_fail(lr_model_fit(m, syn_train, NULL), LR_E_INVALID, "bm25");
-    lr_model_free(m);
-    lr_options_free(o);
-
-    o = opts_new("init_scale=0");
-    ck_assert_lr_ok(lr_model_new(&m, LR_ALGO_MF, o));
-    ck_assert_lr_fail(lr_model_fit(m, syn_train, NULL), LR_E_INVALID, "init_scale");
-    lr_model_free(m);
-    lr_options_free(o);
+    mt_fit_fails(LR_ALGO_MF, syn_train, "transform=3", LR_E_INVALID, "bm25");
+    mt_fit_fails(LR_ALGO_MF, syn_train, "init_scale=0", LR_E_INVALID, "init_scale");
 }
 END_TEST
 
@@ -587,13 +487,13 @@ END_TEST
  * ranking quality and squared error, and they improve as mf trains. */
 START_TEST(validation_history)
 {
-    lr_options *o = opts_new("factors=16,epochs=40,gravity=3");
+    lr_options *o = mt_opts("factors=16,epochs=40,gravity=3");
     lr_model *m;
     ck_assert_lr_ok(lr_model_new(&m, LR_ALGO_MF, o));
     ck_assert_lr_ok(lr_model_fit(m, syn_train, syn_test));
     size_t n;
-    double *ndcg = history(m, LR_HISTORY_VAL_NDCG, &n);
-    double *loss = history(m, LR_HISTORY_VAL_LOSS, &n);
+    double *ndcg = mt_history(m, LR_HISTORY_VAL_NDCG, &n);
+    double *loss = mt_history(m, LR_HISTORY_VAL_LOSS, &n);
     ck_assert_uint_eq(n, 40);
     for (size_t e = 0; e < n; e++)
         ck_assert(ndcg[e] >= 0 && ndcg[e] <= 1 && isfinite(loss[e]));
@@ -611,19 +511,7 @@ END_TEST
 
 static lr_dataset *real_cat, *real_train, *real_test;
 
-static int real_data(void)
-{
-    const char *data = getenv("LASTREC_DATA"), *split = getenv("LASTREC_SPLIT");
-    if (!data || !*data || !split || !*split)
-        return 0;
-    char tr[1024], te[1024];
-    snprintf(tr, sizeof tr, "%s/train.dat", split);
-    snprintf(te, sizeof te, "%s/test.dat", split);
-    ck_assert_lr_ok(lr_dataset_load(&real_cat, data, NULL));
-    ck_assert_lr_ok(lr_dataset_load_listens(&real_train, tr, real_cat, NULL));
-    ck_assert_lr_ok(lr_dataset_load_listens(&real_test, te, real_cat, NULL));
-    return 1;
-}
+static int real_data(void) { return mt_real_split(&real_cat, &real_train, &real_test); }
 
 static void real_free(void)
 {
@@ -648,14 +536,14 @@ START_TEST(real_notebook_and_log1p)
         zero += (double)real_test->listens.val[p] * real_test->listens.val[p];
     zero = sqrt(zero / (double)real_test->listens.nnz);
     double rmse = test_rmse(m, real_test);
-    double p = precision_at_10(m, real_train, real_test);
-    double pop = pop_precision(real_train, real_test);
+    double p = mt_precision_at_10(m, real_train, real_test);
+    double pop = mt_pop_precision(real_train, real_test);
     ck_assert_msg(isfinite(rmse) && rmse > zero, "raw RMSE %g, predicting 0: %g", rmse, zero);
     ck_assert_msg(p < pop, "raw P@10 %.4f vs popularity %.4f", p, pop);
     lr_model_free(m);
 
     m = fit(real_train, "epochs=60");
-    p = precision_at_10(m, real_train, real_test);
+    p = mt_precision_at_10(m, real_train, real_test);
     ck_assert_msg(p > 1.5 * pop, "log1p P@10 %.4f vs popularity %.4f", p, pop);
     lr_model_free(m);
     real_free();

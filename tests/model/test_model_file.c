@@ -2,6 +2,7 @@
  * documented byte layout, and refusal of every truncated, corrupted or
  * inconsistent file.  SPDX-License-Identifier: MIT */
 #include "testutil.h"
+#include "bytes.h"
 #include "../data/tiny.h"
 
 #include "lastrec.h"
@@ -31,72 +32,6 @@ static const int algos[] = {LR_ALGO_POP, LR_ALGO_MF, LR_ALGO_ALS, LR_ALGO_BPR, L
 #define N_ALGOS ((int)(sizeof algos / sizeof algos[0]))
 
 /* ------------------------------------------------------------ file helpers */
-
-static uint32_t rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd64(const uint8_t *p) { return rd32(p) | (uint64_t)rd32(p + 4) << 32; }
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void wr64(uint8_t *p, uint64_t v)
-{
-    wr32(p, (uint32_t)v);
-    wr32(p + 4, (uint32_t)(v >> 32));
-}
-
-static double rdf64(const uint8_t *p)
-{
-    uint64_t u = rd64(p);
-    double d;
-    memcpy(&d, &u, sizeof d);
-    return d;
-}
-
-static void wrf64(uint8_t *p, double d)
-{
-    uint64_t u;
-    memcpy(&u, &d, sizeof u);
-    wr64(p, u);
-}
-
-static void wrf32(uint8_t *p, float f)
-{
-    uint32_t u;
-    memcpy(&u, &f, sizeof u);
-    wr32(p, u);
-}
-
-typedef struct blob {
-    uint8_t *b;
-    size_t n;
-} blob;
-
-static blob slurp(const char *path)
-{
-    char *data;
-    size_t n;
-    ck_assert_lr_ok(lr__read_file(path, &data, &n));
-    return (blob){(uint8_t *)data, n};
-}
-
-/* A new file each time: truncating one whose pages are still being
- * written back makes ext4 wait for the writeback, thousands of times over
- * in the damage loops. */
-static void spill(const char *path, const void *data, size_t n)
-{
-    unlink(path);
-    FILE *fp = fopen(path, "wb");
-    ck_assert_msg(fp != NULL, "cannot create %s", path);
-    ck_assert_uint_eq(fwrite(data, 1, n, fp), n);
-    ck_assert_int_eq(fclose(fp), 0);
-}
 
 /* A file taken apart into its sections and put together again by the
  * rules of docs/formats.md (not by the library), so that a test can add,
@@ -443,6 +378,24 @@ static void same_scores(const lr_model *a, const lr_model *b)
     free(sb);
 }
 
+/* m saved to path and loaded back. */
+static lr_model *save_and_load(const lr_model *m, const char *path)
+{
+    ck_assert_lr_ok(lr_model_save(m, path));
+    lr_model *back = NULL;
+    ck_assert_lr_ok(lr_model_load(&back, path));
+    return back;
+}
+
+/* The bytes lr_model_save writes for small_model(kind), through path. */
+static blob saved_file(enum kind kind, const char *path)
+{
+    lr_model *m = small_model(kind);
+    ck_assert_lr_ok(lr_model_save(m, path));
+    lr_model_free(m);
+    return slurp(path);
+}
+
 /* Save, load, compare everything, save the loaded model again and compare
  * the bytes.  Returns the loaded model. */
 static lr_model *round_trip(const lr_model *m, const char *dir)
@@ -521,6 +474,35 @@ START_TEST(round_trip_fitted)
 }
 END_TEST
 
+/* blend with blend_weight=0 fits its item model alone: a blend file
+ * without factor sections, read back as one. */
+START_TEST(round_trip_blend_item_only)
+{
+    lr_dataset *train, *test;
+    synthetic_split(&train, &test);
+    lr_model *m = NULL;
+    lr_options *o = options("blend_weight=0,threads=2");
+    ck_assert_lr_ok(lr_model_new(&m, LR_ALGO_BLEND, o));
+    lr_options_free(o);
+    ck_assert_lr_ok(lr_model_fit(m, train, NULL));
+    ck_assert(!lr__model_has_factors(m));
+    lr_test_place p = lr_test_make_place("b.lrmodel");
+    lr_model *back = round_trip(m, p.dir);
+    ck_assert(!lr__model_has_factors(back));
+    ck_assert_int_eq(back->k, 0);
+    ck_assert_int_eq(back->n_items, m->n_items);
+    const float *v;
+    size_t r, c;
+    ck_assert_lr_fail(lr_model_embeddings(back, LR_EMBEDDING_ARTISTS, &v, &r, &c),
+                      LR_E_UNSUPPORTED, "blend");
+    lr_model_free(back);
+    lr_test_remove_dir(p.dir);
+    lr_model_free(m);
+    lr_dataset_free(train);
+    lr_dataset_free(test);
+}
+END_TEST
+
 START_TEST(round_trip_hand_factors)
 {
     lr_test_place p = lr_test_make_place("f.lrmodel");
@@ -576,9 +558,7 @@ START_TEST(loaded_model_answers_the_same)
     lr_test_place p = lr_test_make_place("m.lrmodel");
     lr_dataset *tiny = tiny_dataset();
     lr_model *m = fit_pop(tiny, "seed=99,threads=1,epochs=7");
-    ck_assert_lr_ok(lr_model_save(m, p.path));
-    lr_model *back = NULL;
-    ck_assert_lr_ok(lr_model_load(&back, p.path));
+    lr_model *back = save_and_load(m, p.path);
     int32_t ia[8], ib[8];
     size_t na = 0, nb = 0;
     for (int kind = LR_IDS_USERS; kind <= LR_IDS_ARTISTS; kind++) {
@@ -618,9 +598,7 @@ START_TEST(loaded_model_cannot_be_fitted_again)
     lr_test_place p = lr_test_make_place("m.lrmodel");
     lr_dataset *tiny = tiny_dataset();
     lr_model *m = fit_pop(tiny, "");
-    ck_assert_lr_ok(lr_model_save(m, p.path));
-    lr_model *back = NULL;
-    ck_assert_lr_ok(lr_model_load(&back, p.path));
+    lr_model *back = save_and_load(m, p.path);
     ck_assert_int_eq(lr_model_is_fitted(back), 1);
     ck_assert_lr_fail(lr_model_fit(back, tiny, NULL), LR_E_INVALID, "already fitted");
     ck_assert_int_eq(lr_model_is_fitted(back), 1);
@@ -756,22 +734,15 @@ static void expect_format_error(const char *path, const char *needle, const char
     lr_model *back = (lr_model *)&sentinel;
     lr_clear_error();
     int rc = lr_model_load(&back, path);
-    ck_assert_msg(rc == LR_E_FORMAT, "got %d (%s): %s", rc, lr_strerror(rc), lr_last_error());
+    lr_test_format_failure(rc, path, needle, needle2);
     ck_assert_ptr_null(back);
-    const char *msg = lr_last_error();
-    ck_assert_msg(strstr(msg, path) != NULL, "message '%s' does not name the file", msg);
-    ck_assert_msg(!needle || strstr(msg, needle), "message '%s' lacks '%s'", msg, needle);
-    ck_assert_msg(!needle2 || strstr(msg, needle2), "message '%s' lacks '%s'", msg, needle2);
 }
 
 START_TEST(every_truncation_rejected)
 {
     lr_test_place p = lr_test_make_place("cut.lrmodel");
     for (int kind = 0; kind < N_KINDS; kind++) {
-        lr_model *m = small_model(kind);
-        ck_assert_lr_ok(lr_model_save(m, p.path));
-        lr_model_free(m);
-        blob f = slurp(p.path);
+        blob f = saved_file(kind, p.path);
         for (size_t len = 0; len < f.n; len++) {
             spill(p.path, f.b, len);
             expect_format_error(p.path, NULL, NULL);
@@ -802,10 +773,7 @@ START_TEST(every_flipped_byte_rejected)
 {
     lr_test_place p = lr_test_make_place("flip.lrmodel");
     for (int kind = 0; kind < N_KINDS; kind++) {
-        lr_model *m = small_model(kind);
-        ck_assert_lr_ok(lr_model_save(m, p.path));
-        lr_model_free(m);
-        blob f = slurp(p.path);
+        blob f = saved_file(kind, p.path);
         for (size_t i = 0; i < f.n; i++) {
             const char *where = place_of(&f, i);
             char needle[64];
@@ -849,10 +817,7 @@ END_TEST
 START_TEST(other_version_named)
 {
     lr_test_place p = lr_test_make_place("v.lrmodel");
-    lr_model *m = small_model(K_POP);
-    ck_assert_lr_ok(lr_model_save(m, p.path));
-    lr_model_free(m);
-    blob f = slurp(p.path);
+    blob f = saved_file(K_POP, p.path);
     static const uint32_t versions[] = {0, 2, 0xffffffffu};
     for (size_t i = 0; i < 3; i++) {
         wr32(f.b + 8, versions[i]);
@@ -886,10 +851,7 @@ static void expect_edit_rejected(enum kind kind, edit_fn edit, const char *needl
                                  const char *needle2)
 {
     lr_test_place p = lr_test_make_place("edited.lrmodel");
-    lr_model *m = small_model(kind);
-    ck_assert_lr_ok(lr_model_save(m, p.path));
-    lr_model_free(m);
-    blob f = slurp(p.path);
+    blob f = saved_file(kind, p.path);
     mfile mf = unpack(&f);
     free(f.b);
     edit(&mf);
@@ -1340,6 +1302,7 @@ static Suite *model_file_suite(void)
     TCase *rt = tcase_create("round trip");
     tcase_add_test(rt, round_trip_pop);
     tcase_add_loop_test(rt, round_trip_fitted, 0, N_ALGOS);
+    tcase_add_test(rt, round_trip_blend_item_only);
     tcase_add_test(rt, round_trip_hand_factors);
     tcase_add_test(rt, round_trip_hand_ease);
     tcase_add_test(rt, loaded_model_answers_the_same);

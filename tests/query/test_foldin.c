@@ -140,6 +140,26 @@ static void results(const lr_query *q, int32_t *ids, double *s, size_t n)
         ck_assert_lr_ok(lr_query_result(q, r, &ids[r], &s[r]));
 }
 
+/* q's results for user u (their count returned), then those for u's own
+ * training listens given as preferences (their count in *n_prefs unless
+ * NULL), both read for the first count's ranks. */
+static size_t user_then_own_listens(lr_query *q, const lr_model *m, int32_t u, int32_t *want,
+                                    double *ws, int32_t *got, double *gs, size_t *n_prefs)
+{
+    size_t n;
+    ck_assert_lr_ok(lr_query_recommend_user(q, m->user_ids[u], &n));
+    results(q, want, ws, n);
+    const int32_t *idx;
+    const float *w;
+    int64_t nl = lr__csr_row(&m->train, u, &idx, &w);
+    lr_query_clear_preferences(q);
+    for (int64_t j = 0; j < nl; j++)
+        ck_assert_lr_ok(lr_query_add_preference(q, m->artist_ids[idx[j]], w[j]));
+    ck_assert_lr_ok(lr_query_recommend_preferences(q, n_prefs));
+    results(q, got, gs, n);
+    return n;
+}
+
 /* A model whose user rows are exact ALS rows: folding a user's own listens
  * back in gives that user's recommendations.  With BM25 this also shows
  * the weights are the training matrix's, not an approximation. */
@@ -179,19 +199,8 @@ static void reproduce_users(int transform)
     for (int32_t u = 0; u < m->n_users; u += 7) {
         int32_t want[10], got[10];
         double ws[10], gs[10];
-        size_t n;
-        ck_assert_lr_ok(lr_query_recommend_user(q, m->user_ids[u], &n));
-        results(q, want, ws, n);
-        const int32_t *idx;
-        const float *w;
-        int64_t nl = lr__csr_row(&m->train, u, &idx, &w);
-        lr_query_clear_preferences(q);
-        for (int64_t j = 0; j < nl; j++)
-            ck_assert_lr_ok(lr_query_add_preference(q, m->artist_ids[idx[j]], w[j]));
-        size_t n2;
-        ck_assert_lr_ok(lr_query_recommend_preferences(q, &n2));
+        size_t n2, n = user_then_own_listens(q, m, u, want, ws, got, gs, &n2);
         ck_assert_uint_eq(n2, n);
-        results(q, got, gs, n);
         assert_same_ranking(want, ws, got, gs, n, 1e-4);
         for (size_t r = 0; r < n; r++)
             ck_assert_msg(fabs(ws[r] - gs[r]) < 1e-3 * (1 + fabs(ws[r])), "user %d rank %zu", u, r);
@@ -295,17 +304,7 @@ START_TEST(ease_scores_the_row)
     for (int32_t u = 0; u < m->n_users; u += 11) {
         int32_t want[10], got[10];
         double ws[10], gs[10];
-        size_t n;
-        ck_assert_lr_ok(lr_query_recommend_user(q, m->user_ids[u], &n));
-        results(q, want, ws, n);
-        const int32_t *idx;
-        const float *w;
-        int64_t nl = lr__csr_row(&m->train, u, &idx, &w);
-        lr_query_clear_preferences(q);
-        for (int64_t j = 0; j < nl; j++)
-            ck_assert_lr_ok(lr_query_add_preference(q, m->artist_ids[idx[j]], w[j]));
-        ck_assert_lr_ok(lr_query_recommend_preferences(q, NULL));
-        results(q, got, gs, n);
+        size_t n = user_then_own_listens(q, m, u, want, ws, got, gs, NULL);
         for (size_t r = 0; r < n; r++) {
             ck_assert_int_eq(got[r], want[r]);
             ck_assert(gs[r] == ws[r]);
@@ -405,25 +404,14 @@ START_TEST(blend_contributions_and_row)
         }
         if (weights[i] == 0) {
             for (int32_t u = 0; u < m->n_users; u += 13) {
-                int32_t want[10];
-                double ws[10];
-                ck_assert_lr_ok(lr_query_recommend_user(q, m->user_ids[u], &n));
-                for (size_t r = 0; r < n; r++) {
-                    want[r] = qf_id(q, r);
-                    ws[r] = qf_score(q, r);
-                }
-                const int32_t *li;
-                const float *lw;
-                const int64_t nl = lr__csr_row(&m->train, u, &li, &lw);
-                lr_query_clear_preferences(q);
-                for (int64_t j = 0; j < nl; j++)
-                    ck_assert_lr_ok(lr_query_add_preference(q, m->artist_ids[li[j]], lw[j]));
+                int32_t want[10], got[10];
+                double ws[10], gs[10];
                 size_t n2;
-                ck_assert_lr_ok(lr_query_recommend_preferences(q, &n2));
+                n = user_then_own_listens(q, m, u, want, ws, got, gs, &n2);
                 ck_assert_uint_eq(n2, n);
                 for (size_t r = 0; r < n; r++) {
-                    ck_assert_int_eq(qf_id(q, r), want[r]);
-                    ck_assert(qf_score(q, r) == ws[r]);
+                    ck_assert_int_eq(got[r], want[r]);
+                    ck_assert(gs[r] == ws[r]);
                 }
             }
         }
