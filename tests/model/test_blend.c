@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* 8 users x 7 artists (more users than artists: the primal form).
  * Listeners: artist 1: 6, 2: 4, 3: 3, 4: 3, 5: 2, 6: 2, 7: 0.  User 1
@@ -483,6 +484,47 @@ START_TEST(progress_and_cancel)
 }
 END_TEST
 
+/* The batch (lr__model_score_users, users in groups sharing rows of B)
+ * gives every user what lr__blend_row gives that user alone, bit for bit,
+ * over more users than one group holds. */
+START_TEST(batch_equals_one_by_one)
+{
+    lr_dataset *train, *test;
+    mt_synth_split(11, &train, &test);
+    lr_model *m = mt_fit(LR_ALGO_BLEND, train, "factors=8,epochs=3,min_listeners=1,threads=1");
+    const int32_t nu = m->n_users, na = m->n_artists;
+    ck_assert_int_gt(nu, 130);
+    float *all = malloc((size_t)nu * (size_t)na * sizeof *all);
+    float *fac = malloc((size_t)nu * (size_t)na * sizeof *fac);
+    ck_assert(all && fac);
+    ck_assert_lr_ok(lr__model_score_users(m, 0, nu, all));
+    lr_model view = *m; /* the same factor product, without the blend */
+    view.algo = LR_ALGO_ALS;
+    ck_assert_lr_ok(lr__model_score_users(&view, 0, nu, fac));
+    lr__blend_scratch bs;
+    ck_assert_lr_ok(lr__blend_scratch_init(&bs, m, na));
+    for (int32_t u = 0; u < nu; u++) {
+        const int32_t *idx;
+        const float *val;
+        const int64_t n = lr__csr_row(&m->train, u, &idx, &val);
+        double scale[2];
+        float *row = fac + (size_t)u * (size_t)na;
+        lr__blend_row(m, idx, val, n, &bs, row, scale);
+        ck_assert_msg(memcmp(row, all + (size_t)u * (size_t)na, (size_t)na * sizeof *row) == 0,
+                      "user %d: the batch's scores differ from the user's own", u);
+    }
+    /* a block that starts inside a group */
+    ck_assert_lr_ok(lr__model_score_users(m, 70, 3, fac));
+    ck_assert(memcmp(fac, all + (size_t)70 * (size_t)na, 3 * (size_t)na * sizeof *fac) == 0);
+    lr__blend_scratch_free(&bs);
+    free(all);
+    free(fac);
+    lr_model_free(m);
+    lr_dataset_free(train);
+    lr_dataset_free(test);
+}
+END_TEST
+
 /* Same options, same model bit for bit, whatever the thread count. */
 START_TEST(deterministic)
 {
@@ -635,6 +677,7 @@ static Suite *suite(void)
     tcase_add_test(t, defaults_registry_and_embeddings);
     tcase_add_test(t, history_and_validation);
     tcase_add_test(t, progress_and_cancel);
+    tcase_add_test(t, batch_equals_one_by_one);
     tcase_add_test(t, deterministic);
     tcase_add_test(t, user_without_listens);
     tcase_add_test(t, bad_settings);
