@@ -55,15 +55,46 @@ static char *fold_query(const char *text)
     return key;
 }
 
+int lr__search_keys(const lr__strtab *names, lr__strtab *keys)
+{
+    memset(keys, 0, sizeof *keys);
+    size_t cap = 0, used = 0, bcap = 0;
+    char *buf = NULL;
+    keys->off = lr__malloc((size_t)names->n + 1, sizeof *keys->off);
+    if (!keys->off)
+        return lr__fail_oom();
+    for (int32_t a = 0; a < names->n; a++) {
+        const char *name = fold_name(lr__strtab_get(names, a), &buf, &bcap);
+        const size_t len = name ? strlen(name) + 1 : 0;
+        if (!name || lr__grow((void **)&keys->blob, &cap, used + len, 1)) {
+            if (name && name != buf)
+                free((void *)name);
+            free(buf);
+            lr__strtab_free(keys);
+            return lr__fail_oom();
+        }
+        keys->off[a] = (int64_t)used;
+        memcpy(keys->blob + used, name, len);
+        used += len;
+        if (name != buf)
+            free((void *)name);
+    }
+    free(buf);
+    keys->off[names->n] = (int64_t)used;
+    keys->n = names->n;
+    return LR_OK;
+}
+
 /* Append every matching name to m (room for all names). */
-static int collect(const lr__strtab *names, lr__fans_fn fans, const void *ctx,
-                   const char *key, match *m, size_t *nm)
+static int collect(const lr__strtab *names, const lr__strtab *keys, lr__fans_fn fans,
+                   const void *ctx, const char *key, match *m, size_t *nm)
 {
     size_t klen = strlen(key), cap = 0, n = 0;
     char *buf = NULL;
     int rc = LR_OK;
     for (int32_t a = 0; a < names->n; a++) {
-        const char *name = fold_name(lr__strtab_get(names, a), &buf, &cap);
+        const char *name = keys ? lr__strtab_get(keys, a)
+                                : fold_name(lr__strtab_get(names, a), &buf, &cap);
         if (!name) {
             rc = lr__fail_oom();
             break;
@@ -75,7 +106,7 @@ static int collect(const lr__strtab *names, lr__fans_fn fans, const void *ctx,
             m[n].fans = fans(ctx, a);
             n++;
         }
-        if (name != buf)
+        if (!keys && name != buf)
             free((void *)name);
     }
     free(buf);
@@ -83,9 +114,9 @@ static int collect(const lr__strtab *names, lr__fans_fn fans, const void *ctx,
     return rc;
 }
 
-int lr__search_names(const lr__strtab *names, lr__fans_fn fans, const void *ctx,
-                     const char *text, int32_t *idx, size_t capacity, size_t *found,
-                     size_t *exact)
+int lr__search_names(const lr__strtab *names, const lr__strtab *keys, lr__fans_fn fans,
+                     const void *ctx, const char *text, int32_t *idx, size_t capacity,
+                     size_t *found, size_t *exact)
 {
     *found = 0;
     if (exact)
@@ -98,7 +129,7 @@ int lr__search_names(const lr__strtab *names, lr__fans_fn fans, const void *ctx,
         return lr__fail_oom();
     }
     size_t n;
-    int rc = collect(names, fans, ctx, key, m, &n);
+    int rc = collect(names, keys, fans, ctx, key, m, &n);
     free(key);
     if (rc == LR_OK) {
         qsort(m, n, sizeof *m, match_cmp);
@@ -121,6 +152,6 @@ static int64_t dataset_fans(const void *ctx, int32_t a)
 int lr__find_artist(const lr_dataset *ds, const char *text, int32_t *idx,
                     size_t capacity, size_t *found)
 {
-    return lr__search_names(&ds->artist_names, dataset_fans, ds, text, idx, capacity, found,
-                            NULL);
+    return lr__search_names(&ds->artist_names, NULL, dataset_fans, ds, text, idx, capacity,
+                            found, NULL);
 }

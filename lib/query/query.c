@@ -62,6 +62,7 @@ void lr__query_free(lr_query *q)
     free(q->gram);
     free(q->pref_idx);
     free(q->pref_w);
+    lr__strtab_free(&q->keys);
     free(q->cand);
     free(q->scores);
     free(q->contrib);
@@ -327,7 +328,11 @@ int lr__query_resolve(lr_query *q, const char *name, int strict, int32_t *idx)
 {
     size_t found = 0, exact = 0;
     q->n_cand = 0;
-    int rc = lr__search_names(&q->m->artist_names, query_fans, q, name, q->cand,
+    /* A preference list resolves one name after another: the keys are
+     * folded once per query, not once per name. */
+    if (!q->keys.off && lr__search_keys(&q->m->artist_names, &q->keys) != LR_OK)
+        return LR_E_NOMEM;
+    int rc = lr__search_names(&q->m->artist_names, &q->keys, query_fans, q, name, q->cand,
                               (size_t)q->na, &found, &exact);
     if (rc != LR_OK)
         return rc;

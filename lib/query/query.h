@@ -52,6 +52,7 @@ struct lr_query {
     float *pref_w;             /* [na] listen counts */
 
     /* candidates of the last name lookup, best first */
+    lr__strtab keys;           /* the names' search keys, folded on the first search */
     int32_t *cand;             /* [na] dense indices */
     size_t n_cand;
 

@@ -5,6 +5,7 @@
 #include "lastrec.h"
 #include "core/utf8.h"
 #include "data/dataset.h"
+#include "data/search.h"
 
 #include <time.h>
 
@@ -137,6 +138,38 @@ END_TEST
 
 /* On a synthetic catalogue as large as HetRec's: every accented name is
  * found by its folded spelling, and a scan is fast. */
+static int64_t fans_of(const void *ctx, int32_t a)
+{
+    const lr_dataset *d = ctx;
+    return d->by_artist.ptr[a + 1] - d->by_artist.ptr[a];
+}
+
+/* Searching over precomputed keys (what a query does for its second name
+ * on) finds and ranks exactly what folding every name again does. */
+START_TEST(precomputed_keys_rank_the_same)
+{
+    lr__strtab keys;
+    ck_assert_lr_ok(lr__search_keys(&ds->artist_names, &keys));
+    ck_assert_int_eq(keys.n, ds->n_artists);
+    ck_assert_str_eq(lr__strtab_get(&keys, 5), "motley crue");
+    static const char *const texts[] = {"kanye", "KANYE WEST", "beyonce", "Beyonc\xc3\xa9",
+                                        "strasse", "r\xc3\xb3s", "e", "", "zzz", "Kany\xe9"};
+    for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
+        int32_t a[16], b[16];
+        size_t fa, fb, ea, eb;
+        ck_assert_lr_ok(lr__search_names(&ds->artist_names, NULL, fans_of, ds, texts[t], a, 16,
+                                         &fa, &ea));
+        ck_assert_lr_ok(lr__search_names(&ds->artist_names, &keys, fans_of, ds, texts[t], b, 16,
+                                         &fb, &eb));
+        ck_assert_msg(fa == fb && ea == eb, "'%s': %zu/%zu found, %zu/%zu exact", texts[t], fa,
+                      fb, ea, eb);
+        for (size_t i = 0; i < fa && i < 16; i++)
+            ck_assert_int_eq(a[i], b[i]);
+    }
+    lr__strtab_free(&keys);
+}
+END_TEST
+
 START_TEST(synthetic_catalogue)
 {
     lr_options *o;
@@ -226,6 +259,7 @@ static Suite *search_suite(void)
     tcase_add_test(tc, capacity_smaller_than_found);
     tcase_add_test(tc, empty_text_lists_by_fans);
     tcase_add_test(tc, bad_arguments);
+    tcase_add_test(tc, precomputed_keys_rank_the_same);
     suite_add_tcase(s, tc);
     TCase *big = tcase_create("catalogue");
     tcase_add_test(big, synthetic_catalogue);
