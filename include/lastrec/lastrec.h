@@ -214,7 +214,7 @@ enum lr_option {
     LR_OPT_CG_STEPS = 512,         /**< int: conjugate-gradient steps per row (default 3) */
     LR_OPT_BM25_K1 = 513,          /**< double: BM25 K1 (default 100) */
     LR_OPT_BM25_B = 514,           /**< double: BM25 B (default 0.8) */
-    LR_OPT_MIN_LISTENERS = 515,    /**< int: ease models artists with at least this many listeners (default 2) */
+    LR_OPT_MIN_LISTENERS = 515,    /**< int: ease and blend model artists with at least this many listeners (default 2) */
     LR_OPT_ITEM_BIAS = 516,        /**< int: bpr item bias, 0 or 1 (default 1) */
     LR_OPT_EPSILON = 517,          /**< double: Adagrad's epsilon (default 1e-8) */
     LR_OPT_EVAL_K = 518,           /**< int: cut-off k of validation metrics (default 10) */
@@ -714,7 +714,8 @@ enum lr_embedding {
  * Row i belongs to the i-th ID of lr_model_ids().
  * @param[out] data borrowed; valid until the model is freed.
  * @return LR_OK; LR_E_UNSUPPORTED for models without embeddings (pop,
- *         ease); LR_E_INVALID when unfitted or for NULL arguments.
+ *         ease, blend with blend_weight 0; blend's embeddings are its als
+ *         part's); LR_E_INVALID when unfitted or for NULL arguments.
  * Thread-safety: @p m may be shared read-only.
  */
 LR_API int lr_model_embeddings(const lr_model *m, int which, const float **data,
@@ -888,7 +889,8 @@ LR_API void lr_query_free(lr_query *q);
  * follow; the current results are dropped (lr_query_result_count() is 0).
  * @return LR_OK; LR_E_INVALID for an unknown key or a value out of range
  *         (the message names the key and the range); LR_E_UNSUPPORTED for
- *         LR_MEASURE_COSINE on a model without embeddings (pop, ease).
+ *         LR_MEASURE_COSINE on a model without embeddings (pop, ease, blend
+ *         without its als part).
  * Thread-safety: needs exclusive access to @p q.
  */
 LR_API int lr_query_set_int(lr_query *q, int key, int64_t value);
@@ -1014,7 +1016,8 @@ LR_API int lr_query_recommend_user(lr_query *q, int32_t user_id, size_t *count);
  * als solves its least-squares problem for the user vector against the
  * fixed artist factors with the model's alpha, transform and
  * regularization; mf and bpr solve a ridge regression on the fixed artist
- * factors; ease scores with its item weights directly; pop ranks by fans.
+ * factors; ease scores with its item weights directly; blend adds als's
+ * fold-in and its item part, each standardised; pop ranks by fans.
  * The preferred artists are left out unless LR_QUERY_EXCLUDE_LISTENED is 0.
  * @param[out] count the number of results (may be NULL).
  * @return LR_OK; LR_E_INVALID (no preferences, or NULL); LR_E_NUMERIC (the
@@ -1026,7 +1029,8 @@ LR_API int lr_query_recommend_preferences(lr_query *q, size_t *count);
 
 /**
  * Artists similar to @p artist_id: the top k by dot product or cosine of the
- * artist embeddings (ease: the artist's item-item weights), the artist
+ * artist embeddings (ease: the artist's item-item weights; blend: both,
+ * each standardised, docs/queries.md), the artist
  * itself left out, the filters applied.  Results have no explanations.
  * @param[out] count the number of results (may be NULL).
  * @return LR_OK; LR_E_NOTFOUND (unknown artist); LR_E_UNSUPPORTED (pop
@@ -1107,7 +1111,9 @@ LR_API int lr_query_result_tags(const lr_query *q, size_t rank, const char **tag
  * first, at most LR_QUERY_EXPLAIN of them and only positive ones.  A
  * contribution is the artist's share of the score in the fold-in
  * (docs/queries.md): als, mf and bpr decompose the user vector's solve
- * (Hu, Koren & Volinsky's explanation for als), ease multiplies the
+ * (Hu, Koren & Volinsky's explanation for als), blend adds its two parts'
+ * shares, each on its standardised scale (they sum to the score up to a
+ * constant per query), ease multiplies the
  * artist's item weight by the listen weight.  Similar-artist and pop
  * results have none.  @p contributions may be NULL.
  * @param[out] needed the number of explanation artists (may be NULL).
