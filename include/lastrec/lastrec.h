@@ -1127,6 +1127,26 @@ LR_API int lr_query_result_explanation(const lr_query *q, size_t rank,
                                        size_t capacity, size_t *needed);
 
 /**
+ * Every result of the last query in one call: what lr_query_result() and
+ * lr_query_result_explanation() give rank by rank, for callers that pay
+ * for each call (language bindings).  For r below the result count and
+ * @p capacity: @p artist_ids[r] and @p scores[r]; @p explain_counts[r]
+ * explanation artists (at most @p per_result, the largest contributions)
+ * in @p explain_ids[r * per_result ...] with their @p contributions.  Any
+ * output may be NULL and is then skipped; @p explain_ids and
+ * @p contributions hold capacity x per_result entries.
+ * @param[out] needed the result count (may be NULL).
+ * @return LR_OK (results beyond @p capacity are left out: the first are
+ *         the best); LR_E_INVALID (NULL query, explain_ids or contributions
+ *         without explain_counts).
+ * Thread-safety: needs exclusive access to @p q.
+ */
+LR_API int lr_query_results(const lr_query *q, int32_t *artist_ids, double *scores,
+                            size_t *explain_counts, int32_t *explain_ids,
+                            double *contributions, size_t per_result, size_t capacity,
+                            size_t *needed);
+
+/**
  * Top-k artists for every user of the model at once, with the query's
  * settings (k, measure, exclusion, filters; no explanations): blocks of
  * users are scored by one matrix product each and reduced by partial

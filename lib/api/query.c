@@ -378,6 +378,40 @@ int lr_query_result_explanation(const lr_query *q, size_t rank, int32_t *artist_
     return LR_OK;
 }
 
+int lr_query_results(const lr_query *q, int32_t *artist_ids, double *scores,
+                     size_t *explain_counts, int32_t *explain_ids, double *contributions,
+                     size_t per_result, size_t capacity, size_t *needed)
+{
+    if (needed)
+        *needed = 0;
+    if (!q)
+        return lr__fail(LR_E_INVALID, "lr_query_results: query is NULL");
+    if ((explain_ids || contributions) && !explain_counts)
+        return lr__fail(LR_E_INVALID, "lr_query_results: explanations need explain_counts");
+    const size_t n = (size_t)q->n_res;
+    if (needed)
+        *needed = n;
+    const int32_t *ids = q->m->artist_ids;
+    for (size_t r = 0; r < n && r < capacity; r++) {
+        if (artist_ids)
+            artist_ids[r] = ids[q->res_idx[r]];
+        if (scores)
+            scores[r] = q->res_score[r];
+        if (!explain_counts)
+            continue;
+        const size_t ne = (size_t)q->exp_n[r] < per_result ? (size_t)q->exp_n[r] : per_result;
+        const size_t from = r * (size_t)q->explain, to = r * per_result;
+        explain_counts[r] = ne;
+        for (size_t i = 0; i < ne; i++) {
+            if (explain_ids)
+                explain_ids[to + i] = ids[q->exp_idx[from + i]];
+            if (contributions)
+                contributions[to + i] = q->exp_val[from + i];
+        }
+    }
+    return LR_OK;
+}
+
 int lr_query_recommend_all(lr_query *q, const lr_options *opts, int32_t *artist_ids,
                            float *scores, size_t capacity, size_t *needed)
 {

@@ -272,6 +272,9 @@ ffi("lr_query_result_tags", [QueryP, c_size_t, POINTER(c_char_p), POINTER(c_int6
                              _sizep], c_int, _check)
 ffi("lr_query_result_explanation", [QueryP, c_size_t, POINTER(c_int32), POINTER(c_double),
                                     _size, _sizep], c_int, _check)
+ffi("lr_query_results", [QueryP, POINTER(c_int32), POINTER(c_double), POINTER(c_size_t),
+                         POINTER(c_int32), POINTER(c_double), _size, _size, _sizep],
+    c_int, _check)
 ffi("lr_query_recommend_all", [QueryP, OptionsP, I32Buf, F32Buf, _size, _sizep],
     c_int, _check_size)
 
@@ -279,9 +282,9 @@ ffi("lr_query_recommend_all", [QueryP, OptionsP, I32Buf, F32Buf, _size, _sizep],
 def fast(name, restype):
     """The same C function bound a second time with its result type only.
 
-    For the two accessors called for every result of every query (issue 4
-    allows 50 µs of Python per recommendation, and argtypes plus errcheck
-    cost ctypes a Python-level conversion per argument and a Python call per
+    For the accessor every query's results go through (issue 4 allows
+    50 µs of Python per recommendation, and argtypes plus errcheck cost
+    ctypes a Python-level conversion per argument and a Python call per
     invocation).  Without argtypes ctypes passes each argument as what it
     is, so callers must pass only ctypes instances of the types declared in
     the table above (c_void_p, c_size_t, arrays, byref) and check the status
@@ -294,8 +297,7 @@ def fast(name, restype):
     return func
 
 
-lr_query_result_fast = fast("lr_query_result", c_int)
-lr_query_result_explanation_fast = fast("lr_query_result_explanation", c_int)
+lr_query_results_fast = fast("lr_query_results", c_int)
 
 
 def fetch(func, ctype, *args):

@@ -37,7 +37,6 @@ MEASURES = {"dot": 1, "cosine": 2}
 _MEASURE_NAMES = {v: k for k, v in MEASURES.items()}
 _FILTER_NONE, _FILTER_ALLOW, _FILTER_DENY = 0, 1, 2
 _TAGS_MAX = 5
-_EXPLAIN_MAX = 50
 _IDS_USERS = 1
 
 _tokens = itertools.count()
@@ -62,9 +61,8 @@ class _Core:
     """
 
     __slots__ = ("ptr", "model_ptr", "settings", "tag", "names", "info", "finalizer",
-                 "_id", "_score", "_count", "_needed", "_tags", "_tag_counts",
-                 "_exp_ids", "_exp_vals", "_id_ref", "_score_ref", "_count_ref", "_needed_ref",
-                 "_vptr", "_ranks", "__weakref__")
+                 "_id", "_count", "_needed", "_tags", "_tag_counts",
+                 "_count_ref", "_needed_ref", "_vptr", "_bufs", "__weakref__")
 
     def __init__(self, model_ptr, names, info, registry):
         handle = _ffi.QueryP()
@@ -86,22 +84,18 @@ class _Core:
             self.settings[key] = value.value
         self.tag = None
         self._id = c_int32()
-        self._score = c_double()
         self._count = c_size_t()
         self._needed = c_size_t()
         self._tags = (c_char_p * _TAGS_MAX)()
         self._tag_counts = (c_int64 * _TAGS_MAX)()
-        self._exp_ids = (c_int32 * _EXPLAIN_MAX)()
-        self._exp_vals = (c_double * _EXPLAIN_MAX)()
         # byref() objects made once: they stay valid as long as their targets.
-        self._id_ref = byref(self._id)
-        self._score_ref = byref(self._score)
         self._count_ref = byref(self._count)
         self._needed_ref = byref(self._needed)
-        # Arguments of the per-result fast calls, converted once (see
-        # _ffi.fast): the handle, and the ranks 0 .. k-1 as c_size_t.
+        # Arguments of the results call, converted once (see _ffi.fast): the
+        # handle, and buffers for k results (made on first use, remade when
+        # k or the explanation count grows).
         self._vptr = c_void_p(ptr)
-        self._ranks = ()
+        self._bufs = None
 
     def close(self):
         self.finalizer()
@@ -224,56 +218,63 @@ class _Core:
     def similar(self, artist):
         if isinstance(artist, str):
             self._resolving(_ffi.lr_query_similar_name, self.ptr, encode_text(artist),
-                            self._id_ref, self._count_ref)
+                            byref(self._id), self._count_ref)
         else:
             _ffi.lr_query_similar(self.ptr, int_id(artist, "artist"), self._count_ref)
         return self.results(self._count.value, False)
 
     def results(self, n, explained):
         # The hot path of every query (issue 4 allows 50 µs of Python per
-        # recommendation): the per-result accessors are called through their
-        # fast bindings with pre-converted arguments, everything used in the
-        # loop is a local, and the named tuples are made by tuple.__new__,
-        # not their Python-level constructors.
-        ranks = self._ranks
-        if len(ranks) < n:
-            ranks = self._ranks = tuple(c_size_t(i) for i in range(max(n, 2 * len(ranks))))
-        get = _ffi.lr_query_result_fast
-        get_because = _ffi.lr_query_result_explanation_fast
-        vptr = self._vptr
-        rid, score = self._id, self._score
-        rid_ref, score_ref = self._id_ref, self._score_ref
-        exp_ids, exp_vals = self._exp_ids, self._exp_vals
-        needed, needed_ref = self._needed, self._needed_ref
-        info_get = self.info.get
-        name_get = self.names.get
+        # recommendation): one call copies every result and explanation
+        # out (lr_query_results, through its fast binding with arguments
+        # converted once), everything used in the loop is a local, and the
+        # named tuples are made by tuple.__new__, not their Python-level
+        # constructors.
         explain = self.settings[_EXPLAIN] if explained else 0
-        capacity = c_size_t(explain)
+        bufs = self._bufs
+        if bufs is None or bufs[0] < n or bufs[1] < explain:
+            cap = max(n, self.settings[_K], 1)
+            per = max(explain, self.settings[_EXPLAIN], 1)
+            bufs = self._bufs = (cap, per, (c_int32 * cap)(), (c_double * cap)(),
+                                 (c_size_t * cap)(), (c_int32 * (cap * per))(),
+                                 (c_double * (cap * per))(), c_size_t(cap), c_size_t(per))
+        _, per, ids_buf, score_buf, count_buf, exp_id_buf, exp_val_buf, cap_arg, per_arg = bufs
+        if explain:
+            rc = _ffi.lr_query_results_fast(self._vptr, ids_buf, score_buf, count_buf,
+                                            exp_id_buf, exp_val_buf, per_arg, cap_arg,
+                                            self._needed_ref)
+        else:
+            rc = _ffi.lr_query_results_fast(self._vptr, ids_buf, score_buf, None, None, None,
+                                            per_arg, cap_arg, self._needed_ref)
+        if rc:
+            raise _ffi.error_for(rc)
+        ids, scores = ids_buf[:n], score_buf[:n]
+        info_get = self.info.get
         new = tuple.__new__
-        make_because = _MAKE_BECAUSE
         out = []
+        if explain:
+            counts = count_buf[:n]
+            exp_ids, exp_vals = exp_id_buf[:n * per], exp_val_buf[:n * per]
+            name_get = self.names.get
+            make_because = _MAKE_BECAUSE
         for rank in range(n):
-            r = ranks[rank]
-            rc = get(vptr, r, rid_ref, score_ref)
-            if rc:
-                raise _ffi.error_for(rc)
-            artist = rid.value
+            artist = ids[rank]
             info = info_get(artist)
             if info is None:
                 info = self._artist_info(rank, artist)
             because = ()
             if explain:
-                rc = get_because(vptr, r, exp_ids, exp_vals, capacity, needed_ref)
-                if rc:
-                    raise _ffi.error_for(rc)
-                m = needed.value
+                m = counts[rank]
                 if m:
-                    ids = exp_ids[:m]
-                    names = list(map(name_get, ids))
+                    base = rank * per
+                    because_ids = exp_ids[base:base + m]
+                    names = list(map(name_get, because_ids))
                     if None in names:
-                        names = [self.name(a) if n is None else n for a, n in zip(ids, names)]
-                    because = tuple(map(make_because, zip(ids, names, exp_vals[:m])))
-            out.append(new(Recommendation, (artist, info[0], score.value, info[1], info[2],
+                        names = [self.name(a) if n is None else n
+                                 for a, n in zip(because_ids, names)]
+                    because = tuple(map(make_because,
+                                        zip(because_ids, names, exp_vals[base:base + m])))
+            out.append(new(Recommendation, (artist, info[0], scores[rank], info[1], info[2],
                                             info[3], because)))
         return out
 

@@ -505,6 +505,59 @@ START_TEST(user_explanations_name_own_artists)
 }
 END_TEST
 
+/* lr_query_results gives in one call what the per-rank accessors give,
+ * explanations cut to per_result, results to capacity. */
+START_TEST(all_results_at_once)
+{
+    lr_dataset *ds = qf_synthetic(80, 300, 4);
+    lr_model *m = qf_factors(ds, LR_ALGO_ALS, 6, 22);
+    lr_query *q = qf_query(m);
+    ck_assert_lr_ok(lr_query_set_int(q, LR_QUERY_EXPLAIN, 4));
+    size_t n, need = 99;
+    ck_assert_lr_ok(lr_query_recommend_user(q, m->user_ids[9], &n));
+    ck_assert_uint_eq(n, 10);
+    int32_t ids[10], eids[10 * 3];
+    double sc[10], ev[10 * 3];
+    size_t cnt[10];
+    /* room for 7 results of 3 explanation artists each */
+    ck_assert_lr_ok(lr_query_results(q, ids, sc, cnt, eids, ev, 3, 7, &need));
+    ck_assert_uint_eq(need, n);
+    size_t total = 0;
+    for (size_t r = 0; r < 7; r++) {
+        int32_t id, e[4];
+        double score, c[4];
+        size_t ne;
+        ck_assert_lr_ok(lr_query_result(q, r, &id, &score));
+        ck_assert_int_eq(ids[r], id);
+        ck_assert(sc[r] == score);
+        ck_assert_lr_ok(lr_query_result_explanation(q, r, e, c, 4, &ne));
+        ck_assert_uint_eq(cnt[r], ne < 3 ? ne : 3);
+        for (size_t j = 0; j < cnt[r]; j++) {
+            ck_assert_int_eq(eids[r * 3 + j], e[j]);
+            ck_assert(ev[r * 3 + j] == c[j]);
+        }
+        total += cnt[r];
+    }
+    ck_assert_uint_gt(total, 0);
+    /* parts may be skipped; explanations need their counts */
+    ck_assert_lr_ok(lr_query_results(q, ids, NULL, NULL, NULL, NULL, 0, 10, NULL));
+    ck_assert_lr_fail(lr_query_results(q, ids, sc, NULL, eids, NULL, 3, 10, &need),
+                      LR_E_INVALID, "explain_counts");
+    ck_assert_lr_fail(lr_query_results(NULL, ids, sc, NULL, NULL, NULL, 0, 10, &need),
+                      LR_E_INVALID, "NULL");
+    ck_assert_uint_eq(need, 0);
+    /* similar artists have no explanations */
+    ck_assert_lr_ok(lr_query_similar(q, m->artist_ids[3], &n));
+    ck_assert_lr_ok(lr_query_results(q, ids, sc, cnt, eids, ev, 3, 10, &need));
+    ck_assert_uint_eq(need, n);
+    for (size_t r = 0; r < n; r++)
+        ck_assert_uint_eq(cnt[r], 0);
+    lr_query_free(q);
+    lr_model_free(m);
+    lr_dataset_free(ds);
+}
+END_TEST
+
 /* The batch gives every user what a single query gives them. */
 static void batch_equals_single(lr_model *m, int measure, int with_filter)
 {
@@ -615,6 +668,7 @@ static Suite *query_suite(void)
     tcase_add_test(tc, filters);
     tcase_add_test(tc, cosine_measure);
     tcase_add_test(tc, user_explanations_name_own_artists);
+    tcase_add_test(tc, all_results_at_once);
     tcase_add_test(tc, batch_equals_single_queries);
     tcase_add_test(tc, result_lifetime);
     suite_add_tcase(s, tc);
