@@ -306,6 +306,18 @@ int lr__opt_is_set(const lr_options *opts, int key)
     return opts && i >= 0 && opts->set[i];
 }
 
+void lr__opt_default_int(lr_options *opts, int key, int64_t v)
+{
+    if (!lr__opt_is_set(opts, key))
+        lr_options_set_int(opts, key, v);
+}
+
+void lr__opt_default_double(lr_options *opts, int key, double v)
+{
+    if (!lr__opt_is_set(opts, key))
+        lr_options_set_double(opts, key, v);
+}
+
 const lr__progress *lr__opt_progress(const lr_options *opts)
 {
     static const lr__progress silent = {NULL, NULL};

@@ -21,6 +21,10 @@ double lr__opt_double(const lr_options *opts, int key);
 /* 1 when the caller set key explicitly (so it overrides an algorithm's own
  * default). */
 int lr__opt_is_set(const lr_options *opts, int key);
+/* An algorithm's own default: key takes v unless the caller set it
+ * (lr__opt_is_set).  v must be within the key's bounds. */
+void lr__opt_default_int(lr_options *opts, int key, int64_t v);
+void lr__opt_default_double(lr_options *opts, int key, double v);
 /* The progress callback of opts, or a silent one when opts is NULL. */
 const lr__progress *lr__opt_progress(const lr_options *opts);
 /* Worker threads for LR_OPT_THREADS: 0 = online cores, never below 1. */

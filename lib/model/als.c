@@ -91,26 +91,14 @@
 static const char advice[] =
     "lower alpha (or use the log1p or bm25 transform) or raise regularization";
 
-static void set_int(lr_options *o, int key, int64_t v)
-{
-    if (!lr__opt_is_set(o, key))
-        lr_options_set_int(o, key, v);
-}
-
-static void set_double(lr_options *o, int key, double v)
-{
-    if (!lr__opt_is_set(o, key))
-        lr_options_set_double(o, key, v);
-}
-
 static void als_defaults(lr_options *o)
 {
-    set_int(o, LR_OPT_FACTORS, ALS_FACTORS);
-    set_int(o, LR_OPT_EPOCHS, ALS_EPOCHS);
-    set_int(o, LR_OPT_TRANSFORM, ALS_TRANSFORM);
-    set_double(o, LR_OPT_ALPHA, ALS_ALPHA);
-    set_double(o, LR_OPT_REGULARIZATION, ALS_REGULARIZATION);
-    set_double(o, LR_OPT_INIT_SCALE, ALS_INIT_SCALE);
+    lr__opt_default_int(o, LR_OPT_FACTORS, ALS_FACTORS);
+    lr__opt_default_int(o, LR_OPT_EPOCHS, ALS_EPOCHS);
+    lr__opt_default_int(o, LR_OPT_TRANSFORM, ALS_TRANSFORM);
+    lr__opt_default_double(o, LR_OPT_ALPHA, ALS_ALPHA);
+    lr__opt_default_double(o, LR_OPT_REGULARIZATION, ALS_REGULARIZATION);
+    lr__opt_default_double(o, LR_OPT_INIT_SCALE, ALS_INIT_SCALE);
 }
 
 /* ------------------------------------------------------ parallel passes */

@@ -48,29 +48,17 @@ typedef struct bpr_state {
     float *scratch;     /* [threads x 3k] Adagrad gradients */
 } bpr_state;
 
-static void set_default_int(lr_options *o, int key, int64_t v)
-{
-    if (!lr__opt_is_set(o, key))
-        lr_options_set_int(o, key, v);
-}
-
-static void set_default_double(lr_options *o, int key, double v)
-{
-    if (!lr__opt_is_set(o, key))
-        lr_options_set_double(o, key, v);
-}
-
 /* Chosen on the dev split (docs/models.md). */
 static void bpr_defaults(lr_options *o)
 {
-    set_default_int(o, LR_OPT_FACTORS, 64);
-    set_default_int(o, LR_OPT_EPOCHS, 100);
-    set_default_double(o, LR_OPT_LEARNING_RATE, 0.05);
-    set_default_int(o, LR_OPT_OPTIMIZER, LR_OPTIMIZER_SGD);
-    set_default_double(o, LR_OPT_REGULARIZATION, 0.01);
-    set_default_double(o, LR_OPT_INIT_SCALE, 0.01);
-    set_default_int(o, LR_OPT_NEGATIVES, 1);
-    set_default_int(o, LR_OPT_ITEM_BIAS, 1);
+    lr__opt_default_int(o, LR_OPT_FACTORS, 64);
+    lr__opt_default_int(o, LR_OPT_EPOCHS, 100);
+    lr__opt_default_double(o, LR_OPT_LEARNING_RATE, 0.05);
+    lr__opt_default_int(o, LR_OPT_OPTIMIZER, LR_OPTIMIZER_SGD);
+    lr__opt_default_double(o, LR_OPT_REGULARIZATION, 0.01);
+    lr__opt_default_double(o, LR_OPT_INIT_SCALE, 0.01);
+    lr__opt_default_int(o, LR_OPT_NEGATIVES, 1);
+    lr__opt_default_int(o, LR_OPT_ITEM_BIAS, 1);
 }
 
 /* The SGD step θ −= lr·g on the three rows, fused with the gradient.  The

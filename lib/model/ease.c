@@ -29,10 +29,8 @@
 
 static void ease_defaults(lr_options *o)
 {
-    if (!lr__opt_is_set(o, LR_OPT_TRANSFORM))
-        lr_options_set_int(o, LR_OPT_TRANSFORM, EASE_TRANSFORM);
-    if (!lr__opt_is_set(o, LR_OPT_REGULARIZATION))
-        lr_options_set_double(o, LR_OPT_REGULARIZATION, EASE_REGULARIZATION);
+    lr__opt_default_int(o, LR_OPT_TRANSFORM, EASE_TRANSFORM);
+    lr__opt_default_double(o, LR_OPT_REGULARIZATION, EASE_REGULARIZATION);
 }
 
 static int ease_fit(lr_model *m, const lr__fit_ctx *ctx)

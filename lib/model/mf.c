@@ -61,18 +61,6 @@ typedef struct mf_loss {
     double observed, l2, gravity;
 } mf_loss;
 
-static void set_default_int(lr_options *o, int key, int64_t v)
-{
-    if (!lr__opt_is_set(o, key))
-        lr_options_set_int(o, key, v);
-}
-
-static void set_default_double(lr_options *o, int key, double v)
-{
-    if (!lr__opt_is_set(o, key))
-        lr_options_set_double(o, key, v);
-}
-
 /* Chosen on the dev split (docs/models.md): log1p weights; enough gravity
  * to push the scores of unlistened artists down (without it mf ranks
  * barely above popularity); λ_r = 1 where 0.1 overfits the ~40 artists of
@@ -81,15 +69,15 @@ static void set_default_double(lr_options *o, int key, double v)
  * after about 200 full-batch steps. */
 static void mf_defaults(lr_options *o)
 {
-    set_default_int(o, LR_OPT_FACTORS, 64);
-    set_default_int(o, LR_OPT_EPOCHS, 200);
-    set_default_double(o, LR_OPT_LEARNING_RATE, 0.1);
-    set_default_int(o, LR_OPT_OPTIMIZER, LR_OPTIMIZER_ADAGRAD);
-    set_default_double(o, LR_OPT_REGULARIZATION, 1.0);
-    set_default_double(o, LR_OPT_GRAVITY, 5.0);
-    set_default_double(o, LR_OPT_INIT_SCALE, 0.05);
-    set_default_int(o, LR_OPT_TRANSFORM, LR_TRANSFORM_LOG1P);
-    set_default_int(o, LR_OPT_BATCH_SIZE, 0);
+    lr__opt_default_int(o, LR_OPT_FACTORS, 64);
+    lr__opt_default_int(o, LR_OPT_EPOCHS, 200);
+    lr__opt_default_double(o, LR_OPT_LEARNING_RATE, 0.1);
+    lr__opt_default_int(o, LR_OPT_OPTIMIZER, LR_OPTIMIZER_ADAGRAD);
+    lr__opt_default_double(o, LR_OPT_REGULARIZATION, 1.0);
+    lr__opt_default_double(o, LR_OPT_GRAVITY, 5.0);
+    lr__opt_default_double(o, LR_OPT_INIT_SCALE, 0.05);
+    lr__opt_default_int(o, LR_OPT_TRANSFORM, LR_TRANSFORM_LOG1P);
+    lr__opt_default_int(o, LR_OPT_BATCH_SIZE, 0);
 }
 
 /* g += Σ_q w[q] · X[rows[q]] over the k columns, q in [q0, q1).  Column

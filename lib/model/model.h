@@ -123,6 +123,13 @@ static inline float lr__transform(int t, float w)
  * pop).  Thread-safe on a fitted model. */
 int lr__model_score_users(const lr_model *m, int32_t u0, int32_t n, float *out);
 
+/* The item model's scores of one listen row (ease, blend): out[n_artists]
+ * = sum_j weight_j B[item_pos[idx_j], :], 0 for artists the model does not
+ * cover; weight_j = lr__transform(t, w[j]), or w[j] itself when t < 0.
+ * idx ascending (the sum adds rows in that order).  Thread-safe. */
+void lr__item_scores(const lr_model *m, const int32_t *idx, const float *w, int64_t n, int t,
+                     float *out);
+
 /* blend (lib/model/blend.c, scored in lib/model/score.c).
  *
  * Rank weights of one user's listens: the artist with the r-th highest

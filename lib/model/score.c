@@ -21,31 +21,37 @@ static void score_factors(const lr_model *m, int32_t u0, int32_t n, float *out)
             cblas_saxpy(na, 1.0f, m->artist_bias, 1, out + (size_t)i * (size_t)na, 1);
 }
 
-/* EASE: the user's (transformed) row of X times B, over modelled artists;
- * artists outside the model score 0.  The sum runs over B's rows in item
- * order, contiguous and vectorised, in the first n_items slots of the
- * output row; one backward pass then moves slot q to its artist
- * items[q] >= q, which never overwrites a slot still to be moved. */
-LR__HOT static void score_items(const lr_model *m, int32_t u0, int32_t n, float *out)
+/* The sum runs over B's rows in item order, contiguous and vectorised, in
+ * the first n_items slots of out; one backward pass then moves slot q to
+ * its artist items[q] >= q, which never overwrites a slot still to be
+ * moved. */
+LR__HOT void lr__item_scores(const lr_model *m, const int32_t *idx, const float *w, int64_t n,
+                             int t, float *out)
 {
-    const int32_t na = m->n_artists, ni = m->n_items;
+    const int32_t ni = m->n_items;
+    memset(out, 0, (size_t)m->n_artists * sizeof *out);
+    for (int64_t j = 0; j < n; j++) {
+        const int32_t p = m->item_pos[idx[j]];
+        if (p >= 0)
+            lr__vaxpy(t < 0 ? w[j] : lr__transform(t, w[j]),
+                      m->item_w + (size_t)p * (size_t)ni, out, ni);
+    }
+    for (int32_t q = ni - 1; q >= 0; q--) {
+        const float v = out[q];
+        out[q] = 0.0f;
+        out[m->items[q]] = v;
+    }
+}
+
+/* EASE: each user's (transformed) row of X times B. */
+static void score_items(const lr_model *m, int32_t u0, int32_t n, float *out)
+{
     const int t = (int)lr__opt_int(&m->opts, LR_OPT_TRANSFORM);
-    memset(out, 0, (size_t)n * (size_t)na * sizeof *out);
     for (int32_t i = 0; i < n; i++) {
-        float *o = out + (size_t)i * (size_t)na;
         const int32_t *idx;
         const float *val;
-        int64_t len = lr__csr_row(&m->train, u0 + i, &idx, &val);
-        for (int64_t j = 0; j < len; j++) {
-            int32_t p = m->item_pos[idx[j]];
-            if (p >= 0)
-                lr__vaxpy(lr__transform(t, val[j]), m->item_w + (size_t)p * (size_t)ni, o, ni);
-        }
-        for (int32_t q = ni - 1; q >= 0; q--) {
-            const float v = o[q];
-            o[q] = 0.0f;
-            o[m->items[q]] = v;
-        }
+        const int64_t len = lr__csr_row(&m->train, u0 + i, &idx, &val);
+        lr__item_scores(m, idx, val, len, t, out + (size_t)i * (size_t)m->n_artists);
     }
 }
 
@@ -164,20 +170,10 @@ void lr__blend_scratch_free(lr__blend_scratch *s)
 LR__HOT void lr__blend_row(const lr_model *m, const int32_t *idx, const float *w, int64_t n,
                            lr__blend_scratch *s, float *out, double scale[2])
 {
-    const int32_t na = m->n_artists, ni = m->n_items;
+    const int32_t na = m->n_artists;
     float *item = s->item, *rw = s->rw;
     lr__blend_rank_weights(w, n, lr__opt_double(&m->opts, LR_OPT_RANK_SPREAD), s->pairs, rw);
-    memset(item, 0, (size_t)na * sizeof *item);
-    for (int64_t j = 0; j < n; j++) {
-        const int32_t p = m->item_pos[idx[j]];
-        if (p >= 0)
-            lr__vaxpy(rw[j], m->item_w + (size_t)p * (size_t)ni, item, ni);
-    }
-    for (int32_t q = ni - 1; q >= 0; q--) { /* as score_items */
-        const float v = item[q];
-        item[q] = 0.0f;
-        item[m->items[q]] = v;
-    }
+    lr__item_scores(m, idx, rw, n, -1, item);
     if (!lr__model_has_factors(m)) {
         memcpy(out, item, (size_t)na * sizeof *out);
         scale[0] = 1.0;

@@ -157,18 +157,10 @@ void lr__foldin_explain(const lr_model *m, const float *a, const int32_t *idx,
 void lr__foldin_ease(const lr_model *m, const int32_t *idx, const float *w, int64_t n,
                      float *r, float *scores)
 {
-    const int32_t ni = m->n_items;
     const int t = (int)lr__opt_int(&m->opts, LR_OPT_TRANSFORM);
-    memset(scores, 0, (size_t)m->n_artists * sizeof *scores);
-    for (int64_t j = 0; j < n; j++) {
+    for (int64_t j = 0; j < n; j++)
         r[j] = lr__transform(t, w[j]);
-        const int32_t p = m->item_pos[idx[j]];
-        if (p < 0)
-            continue;
-        const float *b = m->item_w + (size_t)p * (size_t)ni;
-        for (int32_t q = 0; q < ni; q++)
-            scores[m->items[q]] += r[j] * b[q];
-    }
+    lr__item_scores(m, idx, r, n, -1, scores);
 }
 
 void lr__foldin_ease_explain(const lr_model *m, const int32_t *idx, const float *r,

@@ -425,6 +425,19 @@ static float score_vector(lr_query *q, const float *x)
     return inv;
 }
 
+/* The factor models' contribution of each source to the score of artist
+ * t into q->contrib, from the solve over the same sources; scale is
+ * score_vector's. */
+static void factor_shares(lr_query *q, const int32_t *src, int64_t n_src, int32_t t, float scale)
+{
+    lr__foldin_explain(q->m, q->a, src, q->r, n_src, t, q->z, q->contrib);
+    const float s = q->measure == LR_MEASURE_DOT ? 1.0f
+                    : q->norm[t] > 0               ? scale / q->norm[t]
+                                                   : 0.0f;
+    for (int64_t j = 0; j < n_src; j++)
+        q->contrib[j] *= s;
+}
+
 /* Explanations for the current results from the sources (the user's
  * listens or the preferences): each result's contributions, the largest
  * positive ones kept.  Factor models need a and r from a solve over the
@@ -435,25 +448,19 @@ static void explain(lr_query *q, const int32_t *src, int64_t n_src, float scale)
     const int32_t e = q->explain;
     for (int32_t i = 0; i < q->n_res; i++) {
         const int32_t t = q->res_idx[i];
-        if (lr__model_has_factors(m)) {
-            lr__foldin_explain(m, q->a, src, q->r, n_src, t, q->z, q->contrib);
-            const float s = q->measure == LR_MEASURE_DOT ? 1.0f
-                            : q->norm[t] > 0               ? scale / q->norm[t]
-                                                           : 0.0f;
-            for (int64_t j = 0; j < n_src; j++)
-                q->contrib[j] *= s;
-        } else if (m->algo != LR_ALGO_BLEND) {
-            lr__foldin_ease_explain(m, src, q->r, n_src, t, q->contrib);
-        }
+        const int fac = lr__model_has_factors(m);
+        if (fac)
+            factor_shares(q, src, n_src, t, scale);
         if (m->algo == LR_ALGO_BLEND) {
             /* The blend is linear in both parts (lr__blend_row): each
              * source's share is its item weight and its factor share,
              * each times its part's scale. */
             lr__foldin_ease_explain(m, src, q->blend.rw, n_src, t, q->contrib2);
-            const int fac = lr__model_has_factors(m);
             for (int64_t j = 0; j < n_src; j++)
                 q->contrib[j] = (float)(q->blend_scale[0] * q->contrib2[j] +
                                         (fac ? q->blend_scale[1] * q->contrib[j] : 0.0));
+        } else if (!fac) {
+            lr__foldin_ease_explain(m, src, q->r, n_src, t, q->contrib);
         }
         /* Only what pushed the score up explains it. */
         for (int64_t j = 0; j < n_src; j++)
@@ -498,13 +505,12 @@ int lr__query_user(lr_query *q, int32_t u)
         /* One user's row through sgemm (lr__model_score_users) costs five
          * times the matrix-vector product. */
         scale = score_vector(q, m->user_f + (size_t)u * (size_t)m->k);
-        if (m->algo == LR_ALGO_BLEND)
-            lr__blend_row(m, src, w, n_src, &q->blend, q->scores, q->blend_scale);
-    } else if (m->algo == LR_ALGO_BLEND) {
-        lr__blend_row(m, src, w, n_src, &q->blend, q->scores, q->blend_scale);
-    } else if ((rc = lr__model_score_users(m, u, 1, q->scores)) != LR_OK) {
+    } else if (m->algo != LR_ALGO_BLEND &&
+               (rc = lr__model_score_users(m, u, 1, q->scores)) != LR_OK) {
         return rc;
     }
+    if (m->algo == LR_ALGO_BLEND) /* its item part, and the factor scores standardised */
+        lr__blend_row(m, src, w, n_src, &q->blend, q->scores, q->blend_scale);
     select_top(q, src, q->exclude ? n_src : 0, LR__RESULT_USER);
     if (q->explain == 0 || n_src == 0 || !can_explain(m))
         return LR_OK;
@@ -540,12 +546,8 @@ int lr__query_preferences(lr_query *q)
         if (rc != LR_OK)
             return rc;
         scale = score_vector(q, q->x);
-        if (m->algo == LR_ALGO_BLEND)
-            lr__blend_row(m, q->pref_idx, q->pref_w, q->n_pref, &q->blend, q->scores,
-                          q->blend_scale);
     } else if (m->algo == LR_ALGO_BLEND) {
-        lr__blend_row(m, q->pref_idx, q->pref_w, q->n_pref, &q->blend, q->scores,
-                      q->blend_scale);
+        /* the item part alone: lr__blend_row below */
     } else if (m->item_w) {
         lr__foldin_ease(m, q->pref_idx, q->pref_w, q->n_pref, q->r, q->scores);
     } else if (m->pop) {
@@ -553,6 +555,9 @@ int lr__query_preferences(lr_query *q)
     } else {
         return lr__fail(LR_E_UNSUPPORTED, "this model has nothing to score with");
     }
+    if (m->algo == LR_ALGO_BLEND)
+        lr__blend_row(m, q->pref_idx, q->pref_w, q->n_pref, &q->blend, q->scores,
+                      q->blend_scale);
     select_top(q, q->pref_idx, q->exclude ? q->n_pref : 0, LR__RESULT_PREFERENCES);
     if (q->explain > 0 && can_explain(m))
         explain(q, q->pref_idx, q->n_pref, scale);
