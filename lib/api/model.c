@@ -82,6 +82,8 @@ int lr_model_fit(lr_model *m, const lr_dataset *train, const lr_dataset *validat
     int rc = lr__model_take_catalogue(m, train);
     if (rc == LR_OK)
         rc = lr__algo_find(m->algo)->fit(m, &ctx);
+    if (rc == LR_OK)
+        rc = lr__model_prepare(m);
     if (rc != LR_OK) {
         lr__model_clear(m); /* nothing half-made survives */
         return rc;

@@ -3,7 +3,7 @@
  *
  * Users with a held-out artist are cut into fixed blocks; workers take
  * blocks from a shared counter, score a block with one call of the shared
- * scoring routine (one sgemm for factor models), select each user's top k
+ * scoring routine, select each user's top k
  * and write that user's metrics into the user's own slot.  Averages are
  * summed afterwards in user order, so the result does not depend on the
  * number of threads or on which thread ran which block.
@@ -378,8 +378,12 @@ int lr__eval_epoch_hook(const lr_model *m, double *row, void *ctx)
      * says "fitted" scores them without touching the model. */
     lr_model view = *m;
     view.fitted = 1;
+    view.artist_panels = NULL; /* this epoch's factors, packed for this view alone */
     lr_evaluation *e = NULL;
-    int rc = lr__evaluate(&e, &view, c->train, c->validation, c->k, c->threads, NULL);
+    int rc = lr__model_prepare(&view);
+    if (rc == LR_OK)
+        rc = lr__evaluate(&e, &view, c->train, c->validation, c->k, c->threads, NULL);
+    free(view.artist_panels);
     if (rc != LR_OK)
         return rc;
     row[LR_HISTORY_VAL_NDCG - 1] = e->metric[LR_METRIC_NDCG];

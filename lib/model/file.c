@@ -639,6 +639,7 @@ int lr__model_file_read(lr_model **out, const char *path)
         rc = lr__fail_oom();
     if (rc == LR_OK) rc = lr__secr_check(&r, LR_MODEL_MAGIC, LR_MODEL_FILE_VERSION);
     if (rc == LR_OK) rc = read_sections(&r, m);
+    if (rc == LR_OK) rc = lr__model_prepare(m);
     free(data);
     if (rc) {
         lr_model_free(m);

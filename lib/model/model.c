@@ -1,6 +1,7 @@
 /* Model lifetime, catalogue copy, history and the algorithm registry.
  * SPDX-License-Identifier: MIT */
 #include "model/model.h"
+#include "model/panels.h"
 #include "core/alloc.h"
 #include "core/error.h"
 
@@ -165,6 +166,15 @@ int lr__check_finite(const float *x, size_t n, const char *what, const char *adv
     return LR_OK;
 }
 
+int lr__model_prepare(lr_model *m)
+{
+    free(m->artist_panels);
+    m->artist_panels = NULL;
+    if (!lr__model_has_factors(m))
+        return LR_OK;
+    return lr__panels_build(m->artist_f, m->n_artists, m->k, &m->artist_panels);
+}
+
 void lr__model_clear(lr_model *m)
 {
     free(m->user_ids);
@@ -175,6 +185,7 @@ void lr__model_clear(lr_model *m)
     free(m->user_f);
     free(m->artist_f);
     free(m->artist_bias);
+    free(m->artist_panels);
     free(m->items);
     free(m->item_pos);
     free(m->item_w);
@@ -185,7 +196,7 @@ void lr__model_clear(lr_model *m)
     free(m->artist_tag_counts);
     m->artist_tags = m->artist_tag_counts = NULL;
     m->user_ids = m->artist_ids = NULL;
-    m->user_f = m->artist_f = m->artist_bias = NULL;
+    m->user_f = m->artist_f = m->artist_bias = m->artist_panels = NULL;
     m->items = m->item_pos = NULL;
     m->item_w = m->pop = NULL;
     m->n_users = m->n_artists = m->k = m->n_items = 0;

@@ -45,6 +45,9 @@ struct lr_model {
     float *user_f;       /* [n_users x k] row-major */
     float *artist_f;     /* [n_artists x k] row-major */
     float *artist_bias;  /* [n_artists] or NULL */
+    /* artist_f again, packed for scoring (lib/model/panels.h): built by
+     * lr__model_prepare once the factors are final, NULL before */
+    float *artist_panels;
 
     /* ease: an item-item matrix over a subset of artists */
     int32_t n_items;
@@ -119,8 +122,9 @@ static inline float lr__transform(int t, float w)
 
 /* Scores of every artist for users [u0, u0 + n) (dense indices) into
  * out[n x n_artists], row-major.  The one scoring routine of all
- * algorithms (sgemm for factors, sparse x dense for ease, broadcast for
- * pop).  Thread-safe on a fitted model. */
+ * algorithms (the fixed-order product of lib/model/panels.h for factors,
+ * sparse x dense for ease, broadcast for pop): a user's row has the same
+ * bits whatever u0 and n are.  Thread-safe on a fitted model. */
 int lr__model_score_users(const lr_model *m, int32_t u0, int32_t n, float *out);
 
 /* The item model's scores of one listen row (ease, blend): out[n_artists]
@@ -178,6 +182,12 @@ float lr__model_predict(const lr_model *m, int32_t u, int32_t a);
 
 /* 1 when m has embeddings (mf, als, bpr). */
 int lr__model_has_factors(const lr_model *m);
+
+/* Derive what scoring needs from the learned parameters (the artist
+ * panels of a factor model), once they are final: at the end of a fit, of
+ * a load, or on a view scored in the middle of a fit.  Replaces what an
+ * earlier call built.  LR_OK or LR_E_NOMEM. */
+int lr__model_prepare(lr_model *m);
 
 /* Free everything learned or copied, leaving an unfitted model with its
  * algorithm and options. */

@@ -1,24 +1,20 @@
 /* The one scoring routine every algorithm's recommendations go through.
  * SPDX-License-Identifier: MIT */
 #include "model/model.h"
+#include "model/panels.h"
 #include "model/vec.h"
 #include "core/alloc.h"
 #include "core/error.h"
 
-#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 static void score_factors(const lr_model *m, int32_t u0, int32_t n, float *out)
 {
-    const int k = m->k, na = m->n_artists;
-    /* out[n x na] = U[u0 : u0 + n] * V^T */
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, na, k, 1.0f,
-                m->user_f + (size_t)u0 * (size_t)k, k, m->artist_f, k, 0.0f, out, na);
-    if (m->artist_bias)
-        for (int32_t i = 0; i < n; i++)
-            cblas_saxpy(na, 1.0f, m->artist_bias, 1, out + (size_t)i * (size_t)na, 1);
+    lr__panels_scores(m->artist_panels, m->artist_bias, m->n_artists, m->k,
+                      m->user_f + (size_t)u0 * (size_t)m->k, (size_t)m->k, n, out,
+                      (size_t)m->n_artists);
 }
 
 /* The sum runs over B's rows in item order, contiguous and vectorised, in
@@ -232,6 +228,9 @@ int lr__model_score_users(const lr_model *m, int32_t u0, int32_t n, float *out)
         return lr__fail(LR_E_INVALID, "the model is not fitted");
     if (u0 < 0 || n < 0 || u0 + n > m->n_users)
         return lr__fail(LR_E_INVALID, "users %d..%d outside the model's %d", u0, u0 + n, m->n_users);
+    if (lr__model_has_factors(m) && !m->artist_panels)
+        return lr__fail(LR_E_INVALID, "the model's factors are not prepared for scoring "
+                                      "(lr__model_prepare)");
     if (m->algo == LR_ALGO_BLEND) {
         if (lr__model_has_factors(m))
             score_factors(m, u0, n, out);
@@ -251,11 +250,16 @@ int lr__model_score_users(const lr_model *m, int32_t u0, int32_t n, float *out)
     return LR_OK;
 }
 
+/* The score's own order (panels.h), one term at a time, so that a
+ * prediction equals the user's score of that artist. */
 float lr__model_predict(const lr_model *m, int32_t u, int32_t a)
 {
     if (!lr__model_has_factors(m))
         return NAN;
-    float s = cblas_sdot(m->k, m->user_f + (size_t)u * (size_t)m->k, 1,
-                         m->artist_f + (size_t)a * (size_t)m->k, 1);
+    const float *x = m->user_f + (size_t)u * (size_t)m->k;
+    const float *v = m->artist_f + (size_t)a * (size_t)m->k;
+    float s = 0.0f;
+    for (int32_t f = 0; f < m->k; f++)
+        s += x[f] * v[f];
     return m->artist_bias ? s + m->artist_bias[a] : s;
 }

@@ -1,5 +1,5 @@
-/* Top-k for every user at once: blocks of users scored by one matrix
- * product, each row reduced by the shared partial selection.
+/* Top-k for every user at once: blocks of users scored together, each row
+ * reduced by the shared partial selection.
  * SPDX-License-Identifier: MIT
  *
  * Workers own contiguous ranges of blocks and write only their users' rows
@@ -8,17 +8,19 @@
 #include "query/topk.h"
 #include "core/alloc.h"
 #include "core/error.h"
-#include "core/log.h"
 #include "core/threads.h"
 
-#include <cblas.h>
+#include "model/panels.h"
+
 #include <math.h>
 #include <stdlib.h>
 
-/* Users scored together.  Each sgemm repacks all the artist factors, so
- * fewer, taller blocks cost less: on the real catalogue 128 rows took 10%
- * less time than 64 and 25% less than 32 (9 MB of scores per block);
- * larger catalogues get fewer rows so scratch stays bounded. */
+/* Users scored together.  A block reads the artist panels once (4.5 MB
+ * on the real catalogue at k = 64, more than the core's caches hold), so
+ * taller blocks read them less often, while a block's scores (128 x
+ * 17,632 floats, 9 MB) still sit in the last-level cache for the selection
+ * that reads them next; larger catalogues get fewer rows so scratch stays
+ * bounded.  The size changes the speed only, never a score. */
 #define BLOCK_USERS 128
 #define BLOCK_BYTES ((size_t)16 << 20)
 
@@ -29,23 +31,19 @@ typedef struct batch {
     float *score; /* may be NULL */
 } batch;
 
-/* Scores of users [u0, u0 + n) into out, as lr__query_user scores one. */
+/* Scores of users [u0, u0 + n) into out, as lr__query_user scores each
+ * alone: the same product (lib/model/panels.h) and the same cosine
+ * formula, so a user's row has the same bits in any block. */
 static int score_block(const lr_query *q, int32_t u0, int32_t n, float *out)
 {
     const lr_model *m = q->m;
     if (!lr__model_has_factors(m) || q->measure == LR_MEASURE_DOT)
         return lr__model_score_users(m, u0, n, out);
-    const int k = m->k;
-    const size_t na = (size_t)q->na;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, q->na, k, 1.0f,
-                m->user_f + (size_t)u0 * (size_t)k, k, m->artist_f, k, 0.0f, out, q->na);
-    for (int32_t i = 0; i < n; i++) {
-        const float xn = cblas_snrm2(k, m->user_f + (size_t)(u0 + i) * (size_t)k, 1);
-        const float inv = xn > 0 ? 1.0f / xn : 0.0f;
-        float *row = out + (size_t)i * na;
-        for (size_t a = 0; a < na; a++)
-            row[a] = q->norm[a] > 0 ? row[a] * inv / q->norm[a] : 0.0f;
-    }
+    const int32_t k = m->k;
+    const float *x = m->user_f + (size_t)u0 * (size_t)k;
+    lr__panels_scores(m->artist_panels, NULL, q->na, k, x, (size_t)k, n, out, (size_t)q->na);
+    for (int32_t i = 0; i < n; i++)
+        lr__query_cosines(q, x + (size_t)i * (size_t)k, out + (size_t)i * (size_t)q->na);
     /* blend: the cosines are its factor part */
     return m->algo == LR_ALGO_BLEND ? lr__blend_rows(m, u0, n, out) : LR_OK;
 }
@@ -95,12 +93,5 @@ int lr__query_all(const lr_query *q, int threads, int32_t *idx, float *score)
     size_t rows = BLOCK_BYTES / ((size_t)(q->na > 0 ? q->na : 1) * sizeof(float));
     int32_t block = rows < 1 ? 1 : rows > BLOCK_USERS ? BLOCK_USERS : (int32_t)rows;
     batch b = {q, block, (m->n_users + block - 1) / block, idx, score};
-    /* Each worker's sgemm would start OpenBLAS's own threads on the same
-     * cores; lastrec never changes BLAS threading, so it says so. */
-    if (threads > 1 && b.n_blocks > 1 && openblas_get_num_threads() > 1)
-        lr__log(LR_LOG_WARNING,
-                "recommend_all: %d lastrec threads and %d OpenBLAS threads share the cores; "
-                "set OPENBLAS_NUM_THREADS=1 (or LR_OPT_THREADS=1)",
-                threads, openblas_get_num_threads());
     return lr__parallel_for(threads, (size_t)b.n_blocks, worker, &b);
 }

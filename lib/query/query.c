@@ -7,9 +7,8 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "data/search.h"
-#include "model/vec.h"
+#include "model/panels.h"
 
-#include <cblas.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,6 +81,9 @@ void lr__query_free(lr_query *q)
 
 int lr__query_new(lr_query **out, const lr_model *m)
 {
+    if (lr__model_has_factors(m) && !m->artist_panels)
+        return lr__fail(LR_E_INVALID, "the model's factors are not prepared for scoring "
+                                      "(lr__model_prepare)");
     lr_query *q = calloc(1, sizeof *q);
     if (!q)
         return lr__fail_oom();
@@ -130,7 +132,7 @@ int lr__query_new(lr_query **out, const lr_model *m)
     }
     q->mean_row /= m->n_users > 0 ? (double)m->n_users : 1.0;
     for (size_t a = 0; a < (kf ? na : 0); a++)
-        q->norm[a] = cblas_snrm2((int)kf, m->artist_f + a * kf, 1);
+        q->norm[a] = lr__norm(m->artist_f + a * kf, (int32_t)kf);
     *out = q;
     return LR_OK;
 }
@@ -390,39 +392,33 @@ static lr__foldin_ctx foldin_ctx(lr_query *q)
     return c;
 }
 
-/* out = Y x over the n x k artist factors.  Not cblas_sgemv: queries run
- * on the caller's threads, many at once, and OpenBLAS's own threads behind
- * each call would contend for the same cores (a mixed load of 8 query
- * threads ran 35 times slower with sgemv than single-threaded BLAS); a
- * product this size is memory-bound either way (4.5 MB of factors for the
- * real catalogue), and this loop takes as long as single-threaded sgemv. */
-LR__HOT static void matvec(const float *y, int32_t n, int k, const float *x, float *out)
+/* Turn dot products x·V_a into cosines in place: the one formula for
+ * single queries and batches alike. */
+float lr__query_cosines(const lr_query *q, const float *x, float *row)
 {
-    for (int32_t a = 0; a < n; a++)
-        out[a] = lr__vdot(y + (size_t)a * (size_t)k, x, k);
-}
-
-/* scores = Y x (+ bias for the dot product), or the cosine of x with each
- * artist; returns the scale that turns a dot-product contribution into a
- * score (1, or 1 / |x| for cosine, to be divided by the artist's norm). */
-static float score_vector(lr_query *q, const float *x)
-{
-    const lr_model *m = q->m;
-    const int k = m->k;
-    matvec(m->artist_f, q->na, k, x, q->scores);
-    if (q->measure == LR_MEASURE_DOT) {
-        /* not cblas_saxpy: OpenBLAS threads an axpy this long */
-        if (m->artist_bias)
-            lr__vaxpy(1.0f, m->artist_bias, q->scores, q->na);
-        return 1.0f;
-    }
-    const float xn = cblas_snrm2(k, x, 1);
+    const float xn = lr__norm(x, q->m->k);
     const float inv = xn > 0 ? 1.0f / xn : 0.0f;
     /* A zero vector has no direction: its cosine with anything is taken
      * as 0 rather than NaN, so such an artist ranks last, not nowhere. */
     for (int32_t a = 0; a < q->na; a++)
-        q->scores[a] = q->norm[a] > 0 ? q->scores[a] * inv / q->norm[a] : 0.0f;
+        row[a] = q->norm[a] > 0 ? row[a] * inv / q->norm[a] : 0.0f;
     return inv;
+}
+
+/* scores = Y x (+ bias for the dot product), or the cosine of x with each
+ * artist; returns the scale that turns a dot-product contribution into a
+ * score (1, or 1 / |x| for cosine, to be divided by the artist's norm).
+ * The product is the model's own (lib/model/panels.h), on the caller's
+ * thread: not cblas_sgemv, whose OpenBLAS threads would contend for the
+ * cores when many queries run at once (a mixed load of 8 query threads ran
+ * 35 times slower with it), and whose sums follow its kernel's order. */
+static float score_vector(lr_query *q, const float *x)
+{
+    const lr_model *m = q->m;
+    const int dot = q->measure == LR_MEASURE_DOT;
+    lr__panels_scores(m->artist_panels, dot ? m->artist_bias : NULL, q->na, m->k, x,
+                      (size_t)m->k, 1, q->scores, (size_t)q->na);
+    return dot ? 1.0f : lr__query_cosines(q, x, q->scores);
 }
 
 /* The factor models' contribution of each source to the score of artist
@@ -570,7 +566,8 @@ int lr__query_similar(lr_query *q, int32_t a)
     drop_results(q);
     if (lr__model_has_factors(m)) {
         const int k = m->k;
-        matvec(m->artist_f, q->na, k, m->artist_f + (size_t)a * (size_t)k, q->scores);
+        lr__panels_scores(m->artist_panels, NULL, q->na, k, m->artist_f + (size_t)a * (size_t)k,
+                          (size_t)k, 1, q->scores, (size_t)q->na);
         if (q->measure == LR_MEASURE_COSINE) {
             const float na = q->norm[a];
             for (int32_t b = 0; b < q->na; b++)

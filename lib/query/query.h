@@ -102,6 +102,10 @@ int lr__query_similar(lr_query *q, int32_t a);
 /* Dense index of an external artist ID in the query's model, or -1. */
 int32_t lr__query_artist_index(const lr_query *q, int32_t id);
 
+/* Dot products x·V_a in row[na] to cosines, in place (0 where either
+ * vector is zero); returns 1 / |x| (0 for a zero x). */
+float lr__query_cosines(const lr_query *q, const float *x, float *row);
+
 /* Top-k of every user with q's settings into idx / score (users x q->k,
  * dense artist indices, -1 / NaN padding; score may be NULL). */
 int lr__query_all(const lr_query *q, int threads, int32_t *idx, float *score);

@@ -76,6 +76,7 @@ static lr_model *fake_model(const lr_dataset *ds, int k, const float *uf, const 
     m->artist_f = malloc((size_t)m->n_artists * (size_t)k * sizeof(float));
     memcpy(m->user_f, uf, (size_t)m->n_users * (size_t)k * sizeof(float));
     memcpy(m->artist_f, af, (size_t)m->n_artists * (size_t)k * sizeof(float));
+    ck_assert_lr_ok(lr__model_prepare(m)); /* as the end of a fit does */
     m->fitted = 1;
     return m;
 }

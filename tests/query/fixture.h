@@ -75,6 +75,7 @@ static inline lr_model *qf_factors(const lr_dataset *ds, int algo, int k, uint64
             for (int f = 0; f < k; f++)
                 x[f] += m->artist_f[(size_t)m->train.idx[e] * (size_t)k + (size_t)f];
     }
+    ck_assert_lr_ok(lr__model_prepare(m)); /* as the end of a fit does */
     return m;
 }
 

@@ -522,6 +522,7 @@ START_TEST(unsolvable_system)
     lr_model *m = als_model(LR_TRANSFORM_LOG1P);
     for (int f = 0; f < K; f++)
         m->artist_f[(size_t)7 * K + (size_t)f] = NAN;
+    ck_assert_lr_ok(lr__model_prepare(m));
     lr_query *q = qf_query(m);
     ck_assert_lr_ok(lr_query_add_preference(q, m->artist_ids[7], 5));
     ck_assert_lr_fail(lr_query_recommend_preferences(q, NULL), LR_E_NUMERIC,

@@ -464,6 +464,7 @@ START_TEST(cosine_measure)
     ids_of(q, before);
     for (int f = 0; f < 6; f++)
         m->artist_f[3 * 6 + f] *= 7.0f;
+    ck_assert_lr_ok(lr__model_prepare(m));
     lr_query_free(q);
     q = qf_query(m); /* norms are taken when the query is made */
     ck_assert_lr_ok(lr_query_set_int(q, LR_QUERY_MEASURE, LR_MEASURE_COSINE));
