@@ -12,9 +12,9 @@
  * the minimum, the best the code can do.  The target (issue 4): all users'
  * top-10 for a 64-factor model within 100 ms on 2 threads.
  *
- * OpenBLAS threads are not changed here (lastrec never changes them);
- * with several lastrec threads, OPENBLAS_NUM_THREADS=1 avoids running more
- * threads than cores.  SPDX-License-Identifier: MIT */
+ * Scoring calls no BLAS (lib/model/panels.c), so the evaluation runs on
+ * exactly its lastrec threads; the OPENBLAS_NUM_THREADS line printed
+ * below matters only to the fits.  SPDX-License-Identifier: MIT */
 #include <lastrec/lastrec.h>
 
 #include "bench_util.h"

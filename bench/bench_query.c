@@ -19,10 +19,10 @@
  * it exits 77 (skipped).  Single queries are timed one by one over RUNS
  * (default 2000) users or artists taken in a fixed order; the batch RUNS /
  * 100 times (at least 5) after one warm-up.  Explanations (3 per result)
- * are on, as the tool shows them.  OpenBLAS threads are not changed
- * (lastrec never changes them): single queries do not use BLAS threads; for
- * the batch's own 2 threads, OPENBLAS_NUM_THREADS=1 avoids running more
- * threads than cores.  Exits 1 when a median misses its target.
+ * are on, as the tool shows them.  Neither single queries nor the batch
+ * call BLAS for scoring (lib/model/panels.c), so OPENBLAS_NUM_THREADS
+ * changes nothing here; the batch runs exactly its 1 or 2 threads.  Exits
+ * 1 when a median misses its target.
  * SPDX-License-Identifier: MIT */
 #include <lastrec/lastrec.h>
 

@@ -672,9 +672,9 @@ LR_API int lr_model_new(lr_model **out, int algorithm, const lr_options *opts);
  *         which setting to change; a singular ALS system: raise
  *         regularization), LR_E_CANCELLED.
  * Thread-safety: needs exclusive access to @p m; uses LR_OPT_THREADS
- *         threads.  Same seed and thread count give the same model bit for bit,
- *         except bpr with more than one thread, whose lock-free updates
- *         race by design (docs/models.md).
+ *         threads.  Same seed and options give the same model bit for bit
+ *         on one machine: for any thread count, or for bpr for the same
+ *         thread count (../docs/api.md, "Determinism").
  */
 LR_API int lr_model_fit(lr_model *m, const lr_dataset *train,
                         const lr_dataset *validation);
@@ -789,7 +789,9 @@ enum lr_metric {
  * Evaluate a fitted model: for every user with a held-out artist in
  * @p test, score every artist of the catalogue, drop the user's artists in
  * @p train, take the top k (equal scores by the lower artist ID) and compare
- * with the held-out artists.  LR_OPT_THREADS applies.
+ * with the held-out artists.  LR_OPT_THREADS applies.  A user's scores
+ * and top k are bit for bit lr_query_recommend_user()'s, whichever users
+ * are evaluated along with them and on any number of threads.
  * @param train,test borrowed for the call; same catalogue as the model.
  * @param[out] out owned by the caller, freed by lr_evaluation_free().
  * @return LR_OK, LR_E_INVALID (unfitted model, k < 1, catalogue mismatch),
@@ -1000,7 +1002,9 @@ LR_API int lr_query_preferences(const lr_query *q, int32_t *artist_ids, double *
  * Recommend artists for a user of the model: the top k by the model's score
  * (or cosine), ties by the lower artist ID, leaving out the user's own
  * artists unless LR_QUERY_EXCLUDE_LISTENED is 0, and what the filters
- * exclude.  Results replace the previous ones.
+ * exclude.  Results replace the previous ones.  The scores are the same
+ * bits as the user's row of lr_query_recommend_all() and of lr_evaluate()
+ * (../docs/api.md, "Determinism").
  * @param[out] count the number of results, k or fewer (may be NULL).
  * @return LR_OK; LR_E_NOTFOUND (a user the model does not know);
  *         LR_E_NUMERIC (an explanation's system is not positive definite);
@@ -1149,9 +1153,10 @@ LR_API int lr_query_results(const lr_query *q, int32_t *artist_ids, double *scor
 /**
  * Top-k artists for every user of the model at once, with the query's
  * settings (k, measure, exclusion, filters; no explanations): blocks of
- * users are scored by one matrix product each and reduced by partial
- * selection, ties by the lower artist ID, exactly as
- * lr_query_recommend_user() ranks.  Row i of the outputs belongs to the
+ * users are scored together and reduced by partial selection, ties by the
+ * lower artist ID; every row is bit for bit what
+ * lr_query_recommend_user() returns for that user, whatever the block and
+ * the thread count (../docs/api.md, "Determinism").  Row i of the outputs belongs to the
  * i-th user of lr_model_ids(LR_IDS_USERS); a row with fewer than k
  * results is padded with artist ID -1 and score NaN.  The query's results
  * are left as they were.

@@ -7,7 +7,10 @@
  * Results do not depend on the clone: the project builds as -std=c11,
  * under which GCC never contracts a * b + c into a fused multiply-add, and
  * every reduction that matters fixes its lane order in the source
- * (lib/model/kernels.h).  Vectors never cross a function boundary by value,
+ * (lib/model/kernels.h).  The one exception is the scoring kernel
+ * (lib/model/panels.c), which picks its own target at run time and fuses
+ * multiply-adds on FMA targets: its results depend on the CPU generation,
+ * never on the batch.  Vectors never cross a function boundary by value,
  * as wider-than-SSE vectors would change the calling convention between
  * clones. */
 #ifndef LR_CORE_HOT_H
