@@ -510,8 +510,9 @@ class Query:
         return core.similar(artist)
 
     def recommend_all(self, k=None, threads=None, as_numpy=None):
-        """Top-k of every user at once (blocked matrix products, several
-        threads): an AllRecommendations."""
+        """Top-k of every user at once (blocks of users, several threads;
+        each row bit for bit what recommend() gives that user): an
+        AllRecommendations."""
         core = self._c()
         if k is not None:
             core.set(_K, _count_arg(k, "k"))
