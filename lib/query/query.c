@@ -498,8 +498,8 @@ int lr__query_user(lr_query *q, int32_t u)
     const float *w;
     const int64_t n_src = lr__csr_row(&m->train, u, &src, &w);
     if (lr__model_has_factors(m)) {
-        /* One user's row through sgemm (lr__model_score_users) costs five
-         * times the matrix-vector product. */
+        /* the product lr__model_score_users takes, with the cosine when
+         * asked: the user's row of any batch, bit for bit */
         scale = score_vector(q, m->user_f + (size_t)u * (size_t)m->k);
     } else if (m->algo != LR_ALGO_BLEND &&
                (rc = lr__model_score_users(m, u, 1, q->scores)) != LR_OK) {
