@@ -42,9 +42,12 @@
 #include "core/threads.h"
 #include "optim/optim.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 typedef struct bpr_pair { int32_t u, i; } bpr_pair;
 
@@ -65,7 +68,7 @@ typedef struct bpr_state {
     int32_t *ushard;    /* [T + 1] first user of each user shard */
     int32_t *ashard;    /* [T + 1] first position in perm of each artist shard */
     int32_t *perm;      /* [m] the artists, shard by shard (the identity when T = 1) */
-    int32_t *shard_of;  /* [m] an artist's shard this epoch */
+    uint16_t *shard_of; /* [m] an artist's shard this epoch (T <= 1024); 2 bytes keep it in L1 */
     int32_t *pos;       /* [m] an artist's position in perm */
     int32_t *fans;      /* [m] an artist's training listeners, for balancing */
     bpr_pair *block;    /* [nnz] the pairs block by block (= pairs when T = 1) */
@@ -73,6 +76,7 @@ typedef struct bpr_state {
     lr__rng shuffle;    /* draws each epoch's artist shards */
     lr__rng *rng;       /* [2 x T^2] position and negative streams per block */
     double *loss;       /* [T^2] −log σ summed over the block's triplets */
+    double *asq, *usq;  /* [m], [n] ‖V_a‖² + b_a², ‖U_u‖² at the end of the epoch */
     uint64_t *drawn;    /* [T^2] triplets of the block */
     int32_t *negs;      /* [T x BPR_DEPTH x negatives] drawn negatives */
     float *scratch;     /* [T x 3k] Adagrad gradients */
@@ -434,18 +438,190 @@ static void sort_into_blocks(bpr_state *s, int tid)
     off[T] = last;
 }
 
-/* Sub-epoch s->sub: worker tid owns user shard tid and takes artist shard
- * (tid + sub) mod T, so no two workers write the same user row, artist row,
- * bias or Adagrad accumulator row. */
+/* The squared norms l2_sum needs, of the rows of block (tid, a) in the
+ * last sub-epoch: no later block of the epoch changes them, and so the
+ * O((N + M)k) part of the epoch's L2 term is spread over the workers. */
+LR__HOT static void block_squares(bpr_state *s, int tid, int32_t a)
+{
+    const int32_t k = s->k;
+    for (int32_t q = s->ashard[a]; q < s->ashard[a + 1]; q++) {
+        const int32_t art = s->perm[q];
+        const float *v = s->V + (size_t)art * (size_t)k;
+        s->asq[art] = (double)lr__kdot(v, v, k) + (s->b ? (double)s->bw[q] * s->bw[q] : 0.0);
+    }
+    for (int32_t u = s->ushard[tid]; u < s->ushard[tid + 1]; u++) {
+        const float *uu = s->U + (size_t)u * (size_t)k;
+        s->usq[u] = (double)lr__kdot(uu, uu, k);
+    }
+}
+
+/* Sub-epoch sub: worker tid owns user shard tid and takes artist shard
+ * (tid + sub) mod T, so no two workers write the same user row, artist
+ * row, bias or Adagrad accumulator. */
+static void sub_epoch(bpr_state *s, int tid, int sub)
+{
+    if (sub == 0 && s->threads > 1)
+        sort_into_blocks(s, tid);
+    const int32_t a = (int32_t)((tid + sub) % s->threads);
+    run_block(s, tid, a);
+    if (sub == s->threads - 1)
+        block_squares(s, tid, a);
+}
+
+/* The fork-join fallback when the team below cannot start. */
 static int sub_epoch_worker(void *ctx, int tid, size_t begin, size_t end)
 {
     (void)begin;
     (void)end;
     bpr_state *s = ctx;
-    if (s->sub == 0 && s->threads > 1)
-        sort_into_blocks(s, tid);
-    run_block(s, tid, (int32_t)((tid + s->sub) % s->threads));
+    sub_epoch(s, tid, s->sub);
     return LR_OK;
+}
+
+/* The T - 1 helper threads of a fit, started once and kept through all
+ * epochs.  A fork-join (lr__parallel_for) per sub-epoch starts and joins
+ * threads 2T times an epoch; on the shared 2-core machine, busy with other
+ * work, each start waited for a time slice, and two threads spent three
+ * times as long in the sub-epochs as working in them.  The team instead
+ * meets at a barrier that spins briefly before it sleeps: the blocks of a
+ * sub-epoch are balanced, so the partner is usually only microseconds
+ * away, and a spinning thread keeps its core. */
+typedef struct bpr_team {
+    bpr_state *s;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    atomic_int arrived;
+    atomic_uint gen;
+    atomic_int stop;
+    int n;     /* members, the calling thread included */
+    int go;    /* under mu: 0 until all started, then 1 to work, -1 to quit */
+    pthread_t *th;
+} bpr_team;
+
+/* How long a member spins at the barrier before it sleeps. */
+#define BPR_SPIN_NS 200000
+
+static uint64_t now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+/* Returns when all n members have arrived; what each wrote before is
+ * visible to all after (the counter and generation are sequentially
+ * consistent atomics, and the sleepers synchronise through mu). */
+static void team_barrier(bpr_team *t)
+{
+    const unsigned gen = atomic_load(&t->gen);
+    if (atomic_fetch_add(&t->arrived, 1) == t->n - 1) {
+        atomic_store(&t->arrived, 0);
+        pthread_mutex_lock(&t->mu);
+        atomic_fetch_add(&t->gen, 1);
+        pthread_cond_broadcast(&t->cv);
+        pthread_mutex_unlock(&t->mu);
+        return;
+    }
+    const uint64_t start = now_ns();
+    for (unsigned spin = 1; atomic_load(&t->gen) == gen; spin++) {
+        cpu_relax();
+        if (spin % 256 == 0 && now_ns() - start > BPR_SPIN_NS) {
+            pthread_mutex_lock(&t->mu);
+            while (atomic_load(&t->gen) == gen)
+                pthread_cond_wait(&t->cv, &t->mu);
+            pthread_mutex_unlock(&t->mu);
+            return;
+        }
+    }
+}
+
+/* An epoch's sub-epochs as member tid, between the barrier that opens the
+ * epoch and the one that closes it. */
+static void team_epoch(bpr_team *t, int tid)
+{
+    for (int sub = 0; sub < t->n; sub++) {
+        sub_epoch(t->s, tid, sub);
+        team_barrier(t);
+    }
+}
+
+typedef struct bpr_member {
+    bpr_team *team;
+    int tid;
+} bpr_member;
+
+static void *team_main(void *arg)
+{
+    const bpr_member *me = arg;
+    bpr_team *t = me->team;
+    pthread_mutex_lock(&t->mu);
+    while (t->go == 0)
+        pthread_cond_wait(&t->cv, &t->mu);
+    const int go = t->go;
+    pthread_mutex_unlock(&t->mu);
+    if (go < 0)
+        return NULL;
+    for (;;) {
+        team_barrier(t); /* the calling thread has set the epoch up */
+        if (atomic_load(&t->stop))
+            return NULL;
+        team_epoch(t, me->tid);
+    }
+}
+
+/* Starts the T - 1 helpers; 0 when one cannot start (the fit then falls
+ * back to fork-join, which gives the same model). */
+static int team_start(bpr_team *t, bpr_member *members, pthread_t *th, bpr_state *s)
+{
+    t->s = s;
+    t->n = s->threads;
+    t->go = 0;
+    t->th = th;
+    atomic_init(&t->arrived, 0);
+    atomic_init(&t->gen, 0u);
+    atomic_init(&t->stop, 0);
+    if (pthread_mutex_init(&t->mu, NULL))
+        return 0;
+    if (pthread_cond_init(&t->cv, NULL)) {
+        pthread_mutex_destroy(&t->mu);
+        return 0;
+    }
+    int started = 1;
+    for (; started < t->n; started++) {
+        members[started].team = t;
+        members[started].tid = started;
+        if (pthread_create(&th[started], NULL, team_main, &members[started]))
+            break;
+    }
+    const int ok = started == t->n;
+    pthread_mutex_lock(&t->mu);
+    t->go = ok ? 1 : -1;
+    pthread_cond_broadcast(&t->cv);
+    pthread_mutex_unlock(&t->mu);
+    if (!ok) {
+        for (int w = 1; w < started; w++)
+            pthread_join(th[w], NULL);
+        pthread_cond_destroy(&t->cv);
+        pthread_mutex_destroy(&t->mu);
+    }
+    return ok;
+}
+
+static void team_stop(bpr_team *t)
+{
+    atomic_store(&t->stop, 1);
+    team_barrier(t);
+    for (int w = 1; w < t->n; w++)
+        pthread_join(t->th[w], NULL);
+    pthread_cond_destroy(&t->cv);
+    pthread_mutex_destroy(&t->mu);
 }
 
 /* This epoch's artist shards: a fresh shuffle (so that over the epochs any
@@ -462,7 +638,7 @@ static void draw_artist_shards(bpr_state *s)
     for (int32_t q = 0; q < s->m; q++) {
         while (a + 1 < T && cum * T >= s->nnz * (a + 1))
             s->ashard[++a] = q;
-        s->shard_of[s->perm[q]] = a;
+        s->shard_of[s->perm[q]] = (uint16_t)a;
         s->pos[s->perm[q]] = q;
         cum += s->fans[s->perm[q]];
     }
@@ -473,26 +649,21 @@ static void draw_artist_shards(bpr_state *s)
 
 /* The expected L2 term of a triplet under the sampling distribution (u, i
  * uniform over pairs, j uniform over u's unlistened artists), before λ/2. */
-static double l2_sum(const bpr_state *s, double *asq)
+static double l2_sum(const bpr_state *s)
 {
-    const int32_t k = s->k;
     const double w = 1.0 / (double)s->nnz;
+    const double *asq = s->asq;
     double total = 0, all = 0;
-    for (int32_t a = 0; a < s->m; a++) {
-        const float *v = s->V + (size_t)a * (size_t)k;
-        asq[a] = (double)lr__kdot(v, v, k) + (s->b ? (double)s->b[a] * s->b[a] : 0.0);
+    for (int32_t a = 0; a < s->m; a++)
         all += asq[a];
-    }
     for (int32_t u = 0; u < s->n; u++) {
         const int64_t nu = s->x->ptr[u + 1] - s->x->ptr[u];
         if (nu == 0 || nu >= s->m)
             continue;
-        const float *uu = s->U + (size_t)u * (size_t)k;
         double pos = 0;
         for (int64_t p = s->x->ptr[u]; p < s->x->ptr[u + 1]; p++)
             pos += asq[s->x->idx[p]];
-        total += (double)nu * w *
-                 ((double)lr__kdot(uu, uu, k) + pos / (double)nu + (all - pos) / (double)(s->m - nu));
+        total += (double)nu * w * (s->usq[u] + pos / (double)nu + (all - pos) / (double)(s->m - nu));
     }
     return total;
 }
@@ -579,18 +750,20 @@ static int alloc_state(lr_model *m, bpr_state *s)
     s->ushard = lr__malloc(T + 1, sizeof(int32_t));
     s->ashard = lr__malloc(T + 1, sizeof(int32_t));
     s->perm = lr__malloc(mm, sizeof(int32_t));
-    s->shard_of = lr__malloc(mm, sizeof(int32_t));
+    s->shard_of = lr__malloc(mm, sizeof *s->shard_of);
     s->fans = lr__malloc(mm, sizeof(int32_t));
     s->boff = lr__malloc(T * (T + 1), sizeof(int64_t));
     s->rng = lr__malloc(T * T * 2, sizeof(lr__rng));
     s->loss = lr__calloc(T * T, sizeof(double));
     s->drawn = lr__calloc(T * T, sizeof(uint64_t));
+    s->asq = lr__malloc(mm, sizeof(double));
+    s->usq = lr__malloc((size_t)s->n, sizeof(double));
     s->negs = lr__malloc(T * BPR_DEPTH, 2 * (size_t)s->negatives * sizeof(int32_t));
     if (s->adagrad)
         s->scratch = lr__malloc(T * 3, (size_t)s->k * sizeof(float));
     if (!s->U || !s->V || (want_b && (!s->b || !s->bw || !s->tmp)) || !s->pos || !s->pairs ||
         !s->block || !s->ushard || !s->ashard || !s->perm || !s->shard_of || !s->fans ||
-        !s->boff || !s->rng || !s->loss || !s->drawn || !s->negs || (s->adagrad && !s->scratch))
+        !s->boff || !s->rng || !s->loss || !s->drawn || !s->asq || !s->usq || !s->negs || (s->adagrad && !s->scratch))
         return lr__fail_oom();
     return LR_OK;
 }
@@ -628,9 +801,10 @@ static void biases_to_artists(bpr_state *s)
     }
 }
 
-/* One epoch: T sub-epochs, each a fork-join of T blocks; the losses are
- * then summed in block order, whatever order the blocks ran in. */
-static int epoch(bpr_state *s, double *loss, uint64_t *drawn)
+/* One epoch: T sub-epochs, each T blocks at once, run by the team when
+ * there is one; the losses are then summed in block order, whatever order
+ * the blocks ran in. */
+static int epoch(bpr_state *s, bpr_team *team, double *loss, uint64_t *drawn)
 {
     const int T = s->threads;
     const int permute = T > 1 && s->b;
@@ -639,8 +813,15 @@ static int epoch(bpr_state *s, double *loss, uint64_t *drawn)
     if (permute)
         biases_to_positions(s);
     int rc = LR_OK;
-    for (s->sub = 0; s->sub < T && rc == LR_OK; s->sub++)
-        rc = lr__parallel_for(T, (size_t)T, sub_epoch_worker, s);
+    if (T == 1) {
+        sub_epoch(s, 0, 0);
+    } else if (team) {
+        team_barrier(team);
+        team_epoch(team, 0);
+    } else {
+        for (s->sub = 0; s->sub < T && rc == LR_OK; s->sub++)
+            rc = lr__parallel_for(T, (size_t)T, sub_epoch_worker, s);
+    }
     if (permute)
         biases_to_artists(s);
     if (rc)
@@ -670,18 +851,21 @@ static int train(lr_model *m, const lr__fit_ctx *ctx, bpr_state *s)
     int rc = alloc_state(m, s);
     if (rc)
         return rc;
-    double *asq = lr__malloc((size_t)s->m, sizeof(double));
-    if (!asq)
-        return lr__fail_oom();
     if (s->adagrad) {
         rc = lr__optim_init(&s->opt, LR_OPTIMIZER_ADAGRAD, s->lr,
                             (float)lr__opt_double(o, LR_OPT_EPSILON), 0.1f,
                             nk + mk + (s->b ? (size_t)s->m : 0));
         if (rc) {
             lr__error_prefix("bpr");
-            free(asq);
             return rc;
         }
+        /* the accumulators' rows on cache lines too, like the factors' */
+        float *acc = aligned_floats(s->opt.n);
+        if (!acc)
+            return lr__fail_oom();
+        memcpy(acc, s->opt.acc, s->opt.n * sizeof *acc);
+        free(s->opt.acc);
+        s->opt.acc = acc;
     }
 
     lr__rng rng;
@@ -704,12 +888,21 @@ static int train(lr_model *m, const lr__fit_ctx *ctx, bpr_state *s)
         }
     split_users(s);
 
+    bpr_team team_space, *team = NULL;
+    bpr_member *members = NULL;
+    pthread_t *th = NULL;
+    if (T > 1) {
+        members = lr__malloc((size_t)T, sizeof *members);
+        th = lr__malloc((size_t)T, sizeof *th);
+        if (members && th && team_start(&team_space, members, th, s))
+            team = &team_space;
+    }
     for (uint64_t e = 1; e <= epochs && rc == LR_OK; e++) {
         double loss;
         uint64_t drawn;
-        if ((rc = epoch(s, &loss, &drawn)))
+        if ((rc = epoch(s, team, &loss, &drawn)))
             break;
-        const double l2sum = l2_sum(s, asq);
+        const double l2sum = l2_sum(s);
         if ((rc = check(s, loss + l2sum, e)))
             break;
         double row[LR__HIST_FIELDS];
@@ -719,7 +912,10 @@ static int train(lr_model *m, const lr__fit_ctx *ctx, bpr_state *s)
         row[LR_HISTORY_LOSS - 1] = row[LR_HISTORY_LOSS_OBSERVED - 1] + row[LR_HISTORY_LOSS_L2 - 1];
         rc = lr__history_epoch(m, ctx, row, e, epochs);
     }
-    free(asq);
+    if (team)
+        team_stop(team);
+    free(members);
+    free(th);
     return rc;
 }
 
@@ -766,6 +962,8 @@ static int bpr_fit(lr_model *m, const lr__fit_ctx *ctx)
     free(s.boff);
     free(s.rng);
     free(s.loss);
+    free(s.asq);
+    free(s.usq);
     free(s.drawn);
     free(s.negs);
     free(s.scratch);
