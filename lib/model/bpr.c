@@ -13,26 +13,35 @@
  * epoch draws as many pairs as there are in training.
  *
  * Threads: the same seed and thread count T give the same model bit for
- * bit.  With T > 1 the fit is a stratified SGD (DSGD, Gemulla et al. 2011;
- * LIBMF's blocks): users are cut into T contiguous shards of about equal
- * listens, once; every epoch the artists are shuffled afresh (stream 0 of
- * the seed, so that any two artists can meet as positive and negative)
- * and cut into T shards of about equal listens.  An epoch is T
- * sub-epochs; in sub-epoch s worker t runs block (user shard t, artist
- * shard (t + s) mod T): as many draws as the block has pairs, (u, i)
- * uniform over the block's pairs and j uniform over the shard's artists u
- * has not listened to (a user who listened to all of them is skipped in
- * that block).  Workers of a sub-epoch thus never touch the same
- * user row, artist row, bias or Adagrad accumulator, and no locks or
- * atomics are needed.  Each block has its own two RNG streams, seeded from
- * (seed, block) and running on from epoch to epoch (block (t, a) runs
- * once per epoch, in a fixed order, so this is as independent of
- * scheduling as streams reseeded from (seed, epoch, block), and it keeps
- * T = 1 unchanged), and its own loss sum, added in block order, so
- * nothing depends on which thread runs when.  With T = 1 the one block is
- * the whole data and its streams are those the sequential sampler always
- * used: the model is bit for bit the one of earlier versions.  Default threads=0 (all cores) therefore ties the model to the
- * machine's core count; set threads for a model reproducible anywhere.
+ * bit, with SGD or Adagrad.  Default threads=0 (all cores) therefore ties
+ * the model to the machine's core count; set threads for a model that is
+ * reproducible anywhere.  With T = 1 the fit is the sampler above, and its
+ * two RNG streams are those it has always used: the model is bit for bit
+ * the one of earlier versions.  With T > 1 it is a stratified SGD (DSGD,
+ * Gemulla et al. 2011; LIBMF's blocks) instead of the earlier lock-free
+ * updates of shared rows (Hogwild), which depended on thread timing and,
+ * with every bias line written by both threads, made two threads slower
+ * than one:
+ *
+ * - users are cut once into T contiguous shards of about nnz / T listens;
+ *   worker t always owns user shard t;
+ * - every epoch the artists are shuffled afresh (stream 0 of the seed, so
+ *   that any two artists can meet as positive and negative) and cut into T
+ *   shards of about nnz / T listens;
+ * - an epoch is T sub-epochs; in sub-epoch s worker t runs block (user
+ *   shard t, artist shard (t + s) mod T): as many draws as the block has
+ *   pairs, (u, i) uniform over them, j uniform over the shard's artists u
+ *   has not listened to (a user who listened to all of them is skipped);
+ * - workers of a sub-epoch never touch the same user row, artist row, bias
+ *   or Adagrad accumulator, so nothing is locked and no update is lost;
+ * - each block has two RNG streams seeded from (seed, block) that run on
+ *   from epoch to epoch (a block runs once an epoch at a fixed place in
+ *   the schedule, so this is as independent of timing as streams drawn
+ *   from (seed, epoch, block), and T = 1 keeps its streams), and its own
+ *   loss sum; the sums are added in block order.
+ *
+ * How the threads meet, and what keeps them off each other's cache lines,
+ * is said where it is done (bpr_team, biases_to_positions, aligned_floats).
  */
 #include "model/bpr.h"
 #include "model/kernels.h"
@@ -64,21 +73,21 @@ typedef struct bpr_state {
     int adagrad;
     lr__optim opt;      /* Adagrad state: U, then V, then b */
     int threads;        /* T: T user shards, T artist shards, T x T blocks */
-    int sub;            /* the sub-epoch the workers are in */
+    int sub;            /* the sub-epoch, for the fork-join fallback */
     int32_t *ushard;    /* [T + 1] first user of each user shard */
     int32_t *ashard;    /* [T + 1] first position in perm of each artist shard */
     int32_t *perm;      /* [m] the artists, shard by shard (the identity when T = 1) */
-    uint16_t *shard_of; /* [m] an artist's shard this epoch (T <= 1024); 2 bytes keep it in L1 */
+    uint16_t *shard_of; /* [m] an artist's shard this epoch (T <= 1024: fits, and stays in L1) */
     int32_t *pos;       /* [m] an artist's position in perm */
     int32_t *fans;      /* [m] an artist's training listeners, for balancing */
     bpr_pair *block;    /* [nnz] the pairs block by block (= pairs when T = 1) */
-    int64_t *boff;      /* [T x (T + 1)] block (t, a) is block[boff[t(T+1) + a] .. boff[t(T+1) + a + 1]) */
+    int64_t *boff;      /* [T x (T + 1)] the bounds of worker t's blocks in block, from t(T + 1) */
     lr__rng shuffle;    /* draws each epoch's artist shards */
     lr__rng *rng;       /* [2 x T^2] position and negative streams per block */
     double *loss;       /* [T^2] −log σ summed over the block's triplets */
     double *asq, *usq;  /* [m], [n] ‖V_a‖² + b_a², ‖U_u‖² at the end of the epoch */
     uint64_t *drawn;    /* [T^2] triplets of the block */
-    int32_t *negs;      /* [T x BPR_DEPTH x negatives] drawn negatives */
+    int32_t *negs;      /* [T x BPR_DEPTH x 2 negatives] drawn negatives and positions */
     float *scratch;     /* [T x 3k] Adagrad gradients */
 } bpr_state;
 
@@ -326,7 +335,7 @@ static inline void prefetch_row(const float *p, int32_t k)
         prefetch(p + f);
 }
 
-/* A pair on its way through the pipeline of epoch_worker. */
+/* A pair on its way through the pipeline of run_block. */
 typedef struct slot {
     int64_t p;  /* position of the pair */
     int32_t u, i, pi; /* pi: i's position in perm */
@@ -648,7 +657,9 @@ static void draw_artist_shards(bpr_state *s)
 }
 
 /* The expected L2 term of a triplet under the sampling distribution (u, i
- * uniform over pairs, j uniform over u's unlistened artists), before λ/2. */
+ * uniform over pairs, j uniform over u's unlistened artists; on several
+ * threads j stays in i's artist shard, which averaged over the random
+ * shards is nearly the same distribution), before λ/2. */
 static double l2_sum(const bpr_state *s)
 {
     const double w = 1.0 / (double)s->nnz;
@@ -663,7 +674,8 @@ static double l2_sum(const bpr_state *s)
         double pos = 0;
         for (int64_t p = s->x->ptr[u]; p < s->x->ptr[u + 1]; p++)
             pos += asq[s->x->idx[p]];
-        total += (double)nu * w * (s->usq[u] + pos / (double)nu + (all - pos) / (double)(s->m - nu));
+        total += (double)nu * w *
+                 (s->usq[u] + pos / (double)nu + (all - pos) / (double)(s->m - nu));
     }
     return total;
 }
@@ -763,7 +775,8 @@ static int alloc_state(lr_model *m, bpr_state *s)
         s->scratch = lr__malloc(T * 3, (size_t)s->k * sizeof(float));
     if (!s->U || !s->V || (want_b && (!s->b || !s->bw || !s->tmp)) || !s->pos || !s->pairs ||
         !s->block || !s->ushard || !s->ashard || !s->perm || !s->shard_of || !s->fans ||
-        !s->boff || !s->rng || !s->loss || !s->drawn || !s->asq || !s->usq || !s->negs || (s->adagrad && !s->scratch))
+        !s->boff || !s->rng || !s->loss || !s->drawn || !s->asq || !s->usq || !s->negs ||
+        (s->adagrad && !s->scratch))
         return lr__fail_oom();
     return LR_OK;
 }
