@@ -292,7 +292,7 @@ START_TEST(two_threads_loss_falls)
     size_t n;
     double *obs = mt_history(m, LR_HISTORY_LOSS_OBSERVED, &n);
     ck_assert_uint_eq(n, 30);
-    ck_assert_msg(fabs(obs[0] - log(2.0)) < 0.1, "first epoch's BPR loss %g, not near log 2", obs[0]);
+    ck_assert_msg(fabs(obs[0] - log(2.0)) < 0.1, "first epoch's loss %g, not near log 2", obs[0]);
     ck_assert_msg(obs[n - 1] < 0.6 * obs[0], "BPR loss %g -> %g", obs[0], obs[n - 1]);
     double p = mt_precision_at_10(m, syn_train, syn_test), pop = pop_precision();
     ck_assert_msg(p > 2 * pop, "bpr P@10 %.4f vs popularity %.4f", p, pop);
