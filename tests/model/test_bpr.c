@@ -332,9 +332,11 @@ static int stop_at_2(const char *stage, uint64_t done, uint64_t total, void *use
     return done >= 2;
 }
 
+/* Cancelled after two epochs, on two threads (whose helper is then
+ * stopped) and on one: no model. */
 START_TEST(cancel_leaves_unfitted)
 {
-    lr_options *o = mt_opts("factors=8,epochs=50");
+    lr_options *o = mt_opts(_i ? "factors=8,epochs=50,threads=1" : "factors=8,epochs=50,threads=2");
     lr_options_set_progress(o, stop_at_2, NULL);
     lr_model *m;
     ck_assert_lr_ok(lr_model_new(&m, LR_ALGO_BPR, o));
@@ -347,10 +349,13 @@ START_TEST(cancel_leaves_unfitted)
 }
 END_TEST
 
-/* Steps so large the factors overflow: LR_E_NUMERIC saying what to change. */
+/* Steps so large the factors overflow: LR_E_NUMERIC saying what to change,
+ * on one thread and on two (whose helper thread is then stopped). */
 START_TEST(overflow_numeric_with_advice)
 {
     mt_fit_fails(LR_ALGO_BPR, syn_train, "factors=8,epochs=50,learning_rate=1e6,threads=1",
+                 LR_E_NUMERIC, "lower learning_rate");
+    mt_fit_fails(LR_ALGO_BPR, syn_train, "factors=8,epochs=50,learning_rate=1e6,threads=2",
                  LR_E_NUMERIC, "lower learning_rate");
 }
 END_TEST
@@ -433,7 +438,7 @@ static Suite *suite(void)
     tcase_add_loop_test(t, threads_deterministic, 0, 4);
     tcase_add_test(t, two_threads_loss_falls);
     tcase_add_test(t, more_threads_than_rows);
-    tcase_add_test(t, cancel_leaves_unfitted);
+    tcase_add_loop_test(t, cancel_leaves_unfitted, 0, 2);
     tcase_add_test(t, overflow_numeric_with_advice);
     tcase_add_test(t, options);
     tcase_add_test(t, validation_history);
