@@ -12,12 +12,36 @@
  * hits a listened artist is redrawn), LR_OPT_NEGATIVES times per pair; an
  * epoch draws as many pairs as there are in training.
  *
- * Threads: with one thread the fit is deterministic.  With T > 1 each
- * thread draws from its own contiguous share of the pairs (so, users being
- * contiguous in CSR order, it owns its users' rows) with its own RNG
- * stream, and all threads update the shared artist rows without locks
- * (Hogwild, Recht et al. 2011): rare lost updates on an artist row cost
- * nothing measurable, but the result then depends on thread timing.
+ * Threads: the same seed and thread count T give the same model bit for
+ * bit, with SGD or Adagrad.  Default threads=0 (all cores) therefore ties
+ * the model to the machine's core count; set threads for a model that is
+ * reproducible anywhere.  With T = 1 the fit is the sampler above, and its
+ * two RNG streams are those it has always used: the model is bit for bit
+ * the one of earlier versions.  With T > 1 it is a stratified SGD (DSGD,
+ * Gemulla et al. 2011; LIBMF's blocks) instead of the earlier lock-free
+ * updates of shared rows (Hogwild), which depended on thread timing and,
+ * with every bias line written by both threads, made two threads slower
+ * than one:
+ *
+ * - users are cut once into T contiguous shards of about nnz / T listens;
+ *   worker t always owns user shard t;
+ * - every epoch the artists are shuffled afresh (stream 0 of the seed, so
+ *   that any two artists can meet as positive and negative) and cut into T
+ *   shards of about nnz / T listens;
+ * - an epoch is T sub-epochs; in sub-epoch s worker t runs block (user
+ *   shard t, artist shard (t + s) mod T): as many draws as the block has
+ *   pairs, (u, i) uniform over them, j uniform over the shard's artists u
+ *   has not listened to (a user who listened to all of them is skipped);
+ * - workers of a sub-epoch never touch the same user row, artist row, bias
+ *   or Adagrad accumulator, so nothing is locked and no update is lost;
+ * - each block has two RNG streams seeded from (seed, block) that run on
+ *   from epoch to epoch (a block runs once an epoch at a fixed place in
+ *   the schedule, so this is as independent of timing as streams drawn
+ *   from (seed, epoch, block), and T = 1 keeps its streams), and its own
+ *   loss sum; the sums are added in block order.
+ *
+ * How the threads meet, and what keeps them off each other's cache lines,
+ * is said where it is done (bpr_team, biases_to_positions, aligned_floats).
  */
 #include "model/bpr.h"
 #include "model/kernels.h"
@@ -27,25 +51,44 @@
 #include "core/threads.h"
 #include "optim/optim.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+typedef struct bpr_pair { int32_t u, i; } bpr_pair;
 
 typedef struct bpr_state {
     int32_t n, m, k;
     int64_t nnz;
-    const lr__csr *x;   /* training listens, CSR by user */
-    struct { int32_t u, i; } *pairs; /* [nnz] (user, artist), one load per draw */
+    const lr__csr *x;
+    bpr_pair *pairs;    /* [nnz] (user, artist) in CSR order, one load per draw */
     float *U, *V, *b;   /* b NULL without item bias */
+    float *bw;          /* b by position in perm during an epoch (= b when T = 1) */
+    float *tmp;         /* [m] for permuting the biases and their accumulators */
     float lr, reg;
     int negatives;
     int adagrad;
     lr__optim opt;      /* Adagrad state: U, then V, then b */
-    lr__rng *rng;       /* [2 x threads] position and negative streams per worker */
-    double *loss;       /* [threads] −log σ summed over the epoch */
-    uint64_t *drawn;    /* [threads] triplets of the epoch */
-    int32_t *negs;      /* [threads x BPR_DEPTH x negatives] drawn negatives */
-    float *scratch;     /* [threads x 3k] Adagrad gradients */
+    int threads;        /* T: T user shards, T artist shards, T x T blocks */
+    int sub;            /* the sub-epoch, for the fork-join fallback */
+    int32_t *ushard;    /* [T + 1] first user of each user shard */
+    int32_t *ashard;    /* [T + 1] first position in perm of each artist shard */
+    int32_t *perm;      /* [m] the artists, shard by shard (the identity when T = 1) */
+    uint16_t *shard_of; /* [m] an artist's shard this epoch (T <= 1024: fits, and stays in L1) */
+    int32_t *pos;       /* [m] an artist's position in perm */
+    int32_t *fans;      /* [m] an artist's training listeners, for balancing */
+    bpr_pair *block;    /* [nnz] the pairs block by block (= pairs when T = 1) */
+    int64_t *boff;      /* [T x (T + 1)] the bounds of worker t's blocks in block, from t(T + 1) */
+    lr__rng shuffle;    /* draws each epoch's artist shards */
+    lr__rng *rng;       /* [2 x T^2] position and negative streams per block */
+    double *loss;       /* [T^2] −log σ summed over the block's triplets */
+    double *asq, *usq;  /* [m], [n] ‖V_a‖² + b_a², ‖U_u‖² at the end of the epoch */
+    uint64_t *drawn;    /* [T^2] triplets of the block */
+    int32_t *negs;      /* [T x BPR_DEPTH x 2 negatives] drawn negatives and positions */
+    float *scratch;     /* [T x 3k] Adagrad gradients */
 } bpr_state;
 
 /* Chosen on the dev split (docs/models.md). */
@@ -143,22 +186,70 @@ LR__KINLINE int listened(const lr__csr *x, int32_t u, int32_t j)
     return *row == j;
 }
 
-/* A uniformly drawn artist that u has not listened to; the caller makes sure
- * one exists. */
-LR__KINLINE int32_t draw_negative(const lr__csr *x, lr__rng *r, int32_t u)
+/* The index in artists[0 .. count) of a uniformly drawn artist that u has
+ * not listened to; the caller makes sure one exists.  With the whole
+ * catalogue in order (one thread) the draw is the plain below(M) the fit
+ * always made. */
+LR__KINLINE int32_t draw_negative(const lr__csr *x, lr__rng *r, int32_t u,
+                                  const int32_t *artists, int32_t count)
 {
     for (;;) {
-        int32_t j = (int32_t)lr__rng_below(r, (uint64_t)x->cols);
-        if (!listened(x, u, j))
-            return j;
+        const int32_t at = (int32_t)lr__rng_below(r, (uint64_t)count);
+        if (!listened(x, u, artists[at]))
+            return at;
     }
+}
+
+/* How many of u's listens fall in artist shard a. */
+static int64_t listens_in_shard(const bpr_state *s, int32_t u, int32_t a)
+{
+    int64_t c = 0;
+    for (int64_t p = s->x->ptr[u]; p < s->x->ptr[u + 1]; p++)
+        c += s->shard_of[s->x->idx[p]] == a;
+    return c;
+}
+
+/* 1 when shard a has an artist u has not listened to.  A HetRec user has
+ * at most 50 listens and a shard thousands of artists, so the count is
+ * almost never needed. */
+static inline int has_negative(const bpr_state *s, int32_t u, int32_t a)
+{
+    const int64_t size = s->ashard[a + 1] - s->ashard[a];
+    const int64_t nu = s->x->ptr[u + 1] - s->x->ptr[u];
+    return nu < size || listens_in_shard(s, u, a) < size;
+}
+
+int32_t lr__bpr_draw_negative_in(const lr__csr *x, lr__rng *r, int32_t u, const int32_t *artists,
+                                 int32_t count)
+{
+    const int32_t *row = x->idx + x->ptr[u];
+    const int64_t nu = x->ptr[u + 1] - x->ptr[u];
+    int32_t free_artists = 0;
+    for (int32_t q = 0; q < count && free_artists == 0; q++) {
+        int32_t lo = 0, hi = (int32_t)nu;
+        while (lo < hi) {
+            const int32_t mid = lo + (hi - lo) / 2;
+            if (row[mid] < artists[q])
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        free_artists += lo == nu || row[lo] != artists[q];
+    }
+    if (free_artists == 0)
+        return -1;
+    return artists[draw_negative(x, r, u, artists, count)];
 }
 
 int32_t lr__bpr_draw_negative(const lr__csr *x, lr__rng *r, int32_t u)
 {
     if (x->ptr[u + 1] - x->ptr[u] >= x->cols)
         return -1;
-    return draw_negative(x, r, u);
+    for (;;) {
+        int32_t j = (int32_t)lr__rng_below(r, (uint64_t)x->cols);
+        if (!listened(x, u, j))
+            return j;
+    }
 }
 
 /* The epoch's Σ −log σ(x) = Σ max(−x, 0) + Σ log(1 + e^−|x|): the second
@@ -190,24 +281,25 @@ static inline double loss_total(const loss_acc *a)
 
 /* One triplet; its −log σ(x) at the parameters before the step goes to acc. */
 LR__KINLINE void triplet(bpr_state *s, float *scratch, loss_acc *acc, int32_t u, int32_t i,
-                         int32_t j)
+                         int32_t j, int32_t pi, int32_t pj)
 {
+    float *b = s->b ? s->bw : NULL; /* artist a's bias is b[pos[a]] */
     const int32_t k = s->k;
     float *uu = s->U + (size_t)u * (size_t)k;
     float *vi = s->V + (size_t)i * (size_t)k;
     float *vj = s->V + (size_t)j * (size_t)k;
     float x = lr__kdot_diff(uu, vi, vj, k);
-    if (s->b)
-        x += s->b[i] - s->b[j];
+    if (b)
+        x += b[pi] - b[pj];
     /* z = σ(−x) = −d(−log σ(x))/dx; one exp serves both it and the loss */
     const float ex = expf(-fabsf(x));
     const float z = x >= 0 ? ex / (1.0f + ex) : 1.0f / (1.0f + ex);
     loss_add(acc, x, ex);
     if (!s->adagrad) {
         sgd_rows(uu, vi, vj, z, s->lr, s->reg, k);
-        if (s->b) {
-            s->b[i] -= s->lr * (s->reg * s->b[i] - z);
-            s->b[j] -= s->lr * (s->reg * s->b[j] + z);
+        if (b) {
+            b[pi] -= s->lr * (s->reg * b[pi] - z);
+            b[pj] -= s->lr * (s->reg * b[pj] + z);
         }
         return;
     }
@@ -221,10 +313,10 @@ LR__KINLINE void triplet(bpr_state *s, float *scratch, loss_acc *acc, int32_t u,
     lr__optim_step(&s->opt, uu, gu, (size_t)u * (size_t)k, (size_t)k);
     lr__optim_step(&s->opt, vi, gi, nk + (size_t)i * (size_t)k, (size_t)k);
     lr__optim_step(&s->opt, vj, gj, nk + (size_t)j * (size_t)k, (size_t)k);
-    if (s->b) {
-        float gb[2] = {s->reg * s->b[i] - z, s->reg * s->b[j] + z};
-        lr__optim_step(&s->opt, s->b + i, gb, nk + mk + (size_t)i, 1);
-        lr__optim_step(&s->opt, s->b + j, gb + 1, nk + mk + (size_t)j, 1);
+    if (b) {
+        float gb[2] = {s->reg * b[pi] - z, s->reg * b[pj] + z};
+        lr__optim_step(&s->opt, b + pi, gb, nk + mk + (size_t)pi, 1);
+        lr__optim_step(&s->opt, b + pj, gb + 1, nk + mk + (size_t)pj, 1);
     }
 }
 
@@ -243,105 +335,347 @@ static inline void prefetch_row(const float *p, int32_t k)
         prefetch(p + f);
 }
 
-/* A pair on its way through the pipeline of epoch_worker. */
+/* A pair on its way through the pipeline of run_block. */
 typedef struct slot {
     int64_t p;  /* position of the pair */
-    int32_t u, i;
-    int ok;     /* 0 when u listened to every artist: no negative exists */
-    int32_t *j; /* [negatives] */
+    int32_t u, i, pi; /* pi: i's position in perm */
+    int ok;     /* 0 when u listened to every artist of the shard */
+    int32_t *j; /* [2 x negatives] the negatives, then their positions */
 } slot;
 
-/* Iterations between the stages of a pair (see epoch_worker): enough for
- * a fetch from memory to land while other pairs are worked on. */
+/* Iterations between the stages of a pair (see run_block): enough for a
+ * fetch from memory to land while other pairs are worked on. */
 #define BPR_LAG 2
 #define BPR_DEPTH (3 * BPR_LAG + 1)
 
-/* Worker tid draws (end − begin) pairs from its share [begin, end).  The
- * rows a triplet touches are scattered over matrices larger than the
+/* Worker tid runs block (tid, a): as many draws as the block has pairs.
+ * The rows a triplet touches are scattered over matrices larger than the
  * cache, so each pair goes through four stages, BPR_LAG iterations apart,
  * and every stage prefetches what the next one reads: draw the position
  * (fetch the pair), read the pair (fetch the user row, the artist row and
  * the user's listens), draw the negatives (fetch their rows), update.  The
- * positions and the negatives come from two RNG streams of their own, so
- * the triplets do not depend on the pipeline's depth. */
-LR__HOT static int epoch_worker(void *ctx, int tid, size_t begin, size_t end)
+ * positions and the negatives come from the block's two RNG streams, so
+ * the triplets depend neither on the pipeline's depth nor on which thread
+ * runs the block when. */
+LR__HOT static void run_block(bpr_state *s, int tid, int32_t a)
 {
-    bpr_state *s = ctx;
+    const int T = s->threads;
+    const size_t blk = (size_t)tid * (size_t)T + (size_t)a;
+    const int64_t *bounds = s->boff + (size_t)tid * (size_t)(T + 1) + a;
+    const bpr_pair *pairs = s->block + bounds[0];
+    const uint64_t share = (uint64_t)(bounds[1] - bounds[0]);
+    const int32_t *artists = s->perm + s->ashard[a];
+    const int32_t count = s->ashard[a + 1] - s->ashard[a];
     /* the streams live on this thread's stack while it works: in the
-     * shared array, two workers' states can share a cache line, and every
+     * shared array, two blocks' states can share a cache line, and every
      * draw writes its state */
-    lr__rng pos_rng = s->rng[2 * tid], neg_rng = s->rng[2 * tid + 1];
+    lr__rng pos_rng = s->rng[2 * blk], neg_rng = s->rng[2 * blk + 1];
     lr__rng *rp = &pos_rng, *rn = &neg_rng;
     const int32_t k = s->k;
     float *scratch = s->scratch ? s->scratch + (size_t)tid * 3 * (size_t)k : NULL;
     slot ring[BPR_DEPTH];
     for (int d = 0; d < BPR_DEPTH; d++)
-        ring[d].j = s->negs + ((size_t)tid * BPR_DEPTH + (size_t)d) * (size_t)s->negatives;
-    const uint64_t share = end - begin;
+        ring[d].j = s->negs + ((size_t)tid * BPR_DEPTH + (size_t)d) * 2 * (size_t)s->negatives;
     loss_acc acc = {0, 0, 1.0, 0};
     uint64_t drawn = 0;
     for (uint64_t t = 0; t < share + 3 * BPR_LAG; t++) {
         if (t < share) {
-            slot *a = &ring[t % BPR_DEPTH];
-            a->p = (int64_t)begin + (int64_t)lr__rng_below(rp, share);
-            prefetch(&s->pairs[a->p]);
+            slot *c = &ring[t % BPR_DEPTH];
+            c->p = (int64_t)lr__rng_below(rp, share);
+            prefetch(&pairs[c->p]);
         }
         if (t >= BPR_LAG && t - BPR_LAG < share) {
-            slot *b = &ring[(t - BPR_LAG) % BPR_DEPTH];
-            b->u = s->pairs[b->p].u;
-            b->i = s->pairs[b->p].i;
-            const int64_t r0 = s->x->ptr[b->u], r1 = s->x->ptr[b->u + 1];
-            b->ok = r1 - r0 < s->m;
+            slot *c = &ring[(t - BPR_LAG) % BPR_DEPTH];
+            c->u = pairs[c->p].u;
+            c->i = pairs[c->p].i;
+            c->pi = s->pos[c->i];
+            const int64_t r0 = s->x->ptr[c->u], r1 = s->x->ptr[c->u + 1];
+            c->ok = has_negative(s, c->u, a);
             for (int64_t q = r0; q < r1; q += 16)
                 prefetch(s->x->idx + q);
-            prefetch_row(s->U + (size_t)b->u * (size_t)k, k);
-            prefetch_row(s->V + (size_t)b->i * (size_t)k, k);
+            prefetch_row(s->U + (size_t)c->u * (size_t)k, k);
+            prefetch_row(s->V + (size_t)c->i * (size_t)k, k);
         }
         if (t >= 2 * BPR_LAG && t - 2 * BPR_LAG < share) {
             slot *c = &ring[(t - 2 * BPR_LAG) % BPR_DEPTH];
             for (int q = 0; c->ok && q < s->negatives; q++) {
-                c->j[q] = draw_negative(s->x, rn, c->u);
+                const int32_t at = draw_negative(s->x, rn, c->u, artists, count);
+                c->j[q] = artists[at];
+                c->j[s->negatives + q] = s->ashard[a] + at;
                 prefetch_row(s->V + (size_t)c->j[q] * (size_t)k, k);
             }
         }
         if (t >= 3 * BPR_LAG) {
-            const slot *d = &ring[(t - 3 * BPR_LAG) % BPR_DEPTH];
-            if (!d->ok)
+            const slot *c = &ring[(t - 3 * BPR_LAG) % BPR_DEPTH];
+            if (!c->ok)
                 continue;
             for (int q = 0; q < s->negatives; q++)
-                triplet(s, scratch, &acc, d->u, d->i, d->j[q]);
+                triplet(s, scratch, &acc, c->u, c->i, c->j[q], c->pi,
+                        c->j[s->negatives + q]);
             drawn += (uint64_t)s->negatives;
         }
     }
-    s->rng[2 * tid] = pos_rng;
-    s->rng[2 * tid + 1] = neg_rng;
-    s->loss[tid] = loss_total(&acc);
-    s->drawn[tid] = drawn;
+    s->rng[2 * blk] = pos_rng;
+    s->rng[2 * blk + 1] = neg_rng;
+    s->loss[blk] = loss_total(&acc);
+    s->drawn[blk] = drawn;
+}
+
+/* Worker tid's pairs (those of its user shard, a contiguous range in CSR
+ * order) sorted by this epoch's artist shard, in CSR order within a block,
+ * with the blocks' bounds. */
+static void sort_into_blocks(bpr_state *s, int tid)
+{
+    const int T = s->threads;
+    const int64_t first = s->x->ptr[s->ushard[tid]], last = s->x->ptr[s->ushard[tid + 1]];
+    int64_t *off = s->boff + (size_t)tid * (size_t)(T + 1);
+    for (int a = 0; a < T; a++)
+        off[a] = 0;
+    for (int64_t p = first; p < last; p++)
+        off[s->shard_of[s->pairs[p].i]]++;
+    int64_t at = first;
+    for (int a = 0; a < T; a++) {
+        const int64_t c = off[a];
+        off[a] = at;
+        at += c;
+    }
+    for (int64_t p = first; p < last; p++)
+        s->block[off[s->shard_of[s->pairs[p].i]]++] = s->pairs[p];
+    for (int a = T - 1; a > 0; a--)
+        off[a] = off[a - 1];
+    off[0] = first;
+    off[T] = last;
+}
+
+/* The squared norms l2_sum needs, of the rows of block (tid, a) in the
+ * last sub-epoch: no later block of the epoch changes them, and so the
+ * O((N + M)k) part of the epoch's L2 term is spread over the workers. */
+LR__HOT static void block_squares(bpr_state *s, int tid, int32_t a)
+{
+    const int32_t k = s->k;
+    for (int32_t q = s->ashard[a]; q < s->ashard[a + 1]; q++) {
+        const int32_t art = s->perm[q];
+        const float *v = s->V + (size_t)art * (size_t)k;
+        s->asq[art] = (double)lr__kdot(v, v, k) + (s->b ? (double)s->bw[q] * s->bw[q] : 0.0);
+    }
+    for (int32_t u = s->ushard[tid]; u < s->ushard[tid + 1]; u++) {
+        const float *uu = s->U + (size_t)u * (size_t)k;
+        s->usq[u] = (double)lr__kdot(uu, uu, k);
+    }
+}
+
+/* Sub-epoch sub: worker tid owns user shard tid and takes artist shard
+ * (tid + sub) mod T, so no two workers write the same user row, artist
+ * row, bias or Adagrad accumulator. */
+static void sub_epoch(bpr_state *s, int tid, int sub)
+{
+    if (sub == 0 && s->threads > 1)
+        sort_into_blocks(s, tid);
+    const int32_t a = (int32_t)((tid + sub) % s->threads);
+    run_block(s, tid, a);
+    if (sub == s->threads - 1)
+        block_squares(s, tid, a);
+}
+
+/* The fork-join fallback when the team below cannot start. */
+static int sub_epoch_worker(void *ctx, int tid, size_t begin, size_t end)
+{
+    (void)begin;
+    (void)end;
+    bpr_state *s = ctx;
+    sub_epoch(s, tid, s->sub);
     return LR_OK;
 }
 
-/* The expected L2 term of a triplet under the sampling distribution (u, i
- * uniform over pairs, j uniform over u's unlistened artists), before λ/2. */
-static double l2_sum(const bpr_state *s, double *asq)
+/* The T - 1 helper threads of a fit, started once and kept through all
+ * epochs.  A fork-join (lr__parallel_for) per sub-epoch starts and joins
+ * threads 2T times an epoch; on the shared 2-core machine, busy with other
+ * work, each start waited for a time slice, and two threads spent three
+ * times as long in the sub-epochs as working in them.  The team instead
+ * meets at a barrier that spins briefly before it sleeps: the blocks of a
+ * sub-epoch are balanced, so the partner is usually only microseconds
+ * away, and a spinning thread keeps its core. */
+typedef struct bpr_team {
+    bpr_state *s;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    atomic_int arrived;
+    atomic_uint gen;
+    atomic_int stop;
+    int n;     /* members, the calling thread included */
+    int go;    /* under mu: 0 until all started, then 1 to work, -1 to quit */
+    pthread_t *th;
+} bpr_team;
+
+/* How long a member spins at the barrier before it sleeps. */
+#define BPR_SPIN_NS 200000
+
+static uint64_t now_ns(void)
 {
-    const int32_t k = s->k;
-    const double w = 1.0 / (double)s->nnz;
-    double total = 0, all = 0;
-    for (int32_t a = 0; a < s->m; a++) {
-        const float *v = s->V + (size_t)a * (size_t)k;
-        asq[a] = (double)lr__kdot(v, v, k) + (s->b ? (double)s->b[a] * s->b[a] : 0.0);
-        all += asq[a];
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+/* Returns when all n members have arrived; what each wrote before is
+ * visible to all after (the counter and generation are sequentially
+ * consistent atomics, and the sleepers synchronise through mu). */
+static void team_barrier(bpr_team *t)
+{
+    const unsigned gen = atomic_load(&t->gen);
+    if (atomic_fetch_add(&t->arrived, 1) == t->n - 1) {
+        atomic_store(&t->arrived, 0);
+        pthread_mutex_lock(&t->mu);
+        atomic_fetch_add(&t->gen, 1);
+        pthread_cond_broadcast(&t->cv);
+        pthread_mutex_unlock(&t->mu);
+        return;
     }
+    const uint64_t start = now_ns();
+    for (unsigned spin = 1; atomic_load(&t->gen) == gen; spin++) {
+        cpu_relax();
+        if (spin % 256 == 0 && now_ns() - start > BPR_SPIN_NS) {
+            pthread_mutex_lock(&t->mu);
+            while (atomic_load(&t->gen) == gen)
+                pthread_cond_wait(&t->cv, &t->mu);
+            pthread_mutex_unlock(&t->mu);
+            return;
+        }
+    }
+}
+
+/* An epoch's sub-epochs as member tid, between the barrier that opens the
+ * epoch and the one that closes it. */
+static void team_epoch(bpr_team *t, int tid)
+{
+    for (int sub = 0; sub < t->n; sub++) {
+        sub_epoch(t->s, tid, sub);
+        team_barrier(t);
+    }
+}
+
+typedef struct bpr_member {
+    bpr_team *team;
+    int tid;
+} bpr_member;
+
+static void *team_main(void *arg)
+{
+    const bpr_member *me = arg;
+    bpr_team *t = me->team;
+    pthread_mutex_lock(&t->mu);
+    while (t->go == 0)
+        pthread_cond_wait(&t->cv, &t->mu);
+    const int go = t->go;
+    pthread_mutex_unlock(&t->mu);
+    if (go < 0)
+        return NULL;
+    for (;;) {
+        team_barrier(t); /* the calling thread has set the epoch up */
+        if (atomic_load(&t->stop))
+            return NULL;
+        team_epoch(t, me->tid);
+    }
+}
+
+/* Starts the T - 1 helpers; 0 when one cannot start (the fit then falls
+ * back to fork-join, which gives the same model). */
+static int team_start(bpr_team *t, bpr_member *members, pthread_t *th, bpr_state *s)
+{
+    t->s = s;
+    t->n = s->threads;
+    t->go = 0;
+    t->th = th;
+    atomic_init(&t->arrived, 0);
+    atomic_init(&t->gen, 0u);
+    atomic_init(&t->stop, 0);
+    if (pthread_mutex_init(&t->mu, NULL))
+        return 0;
+    if (pthread_cond_init(&t->cv, NULL)) {
+        pthread_mutex_destroy(&t->mu);
+        return 0;
+    }
+    int started = 1;
+    for (; started < t->n; started++) {
+        members[started].team = t;
+        members[started].tid = started;
+        if (pthread_create(&th[started], NULL, team_main, &members[started]))
+            break;
+    }
+    const int ok = started == t->n;
+    pthread_mutex_lock(&t->mu);
+    t->go = ok ? 1 : -1;
+    pthread_cond_broadcast(&t->cv);
+    pthread_mutex_unlock(&t->mu);
+    if (!ok) {
+        for (int w = 1; w < started; w++)
+            pthread_join(th[w], NULL);
+        pthread_cond_destroy(&t->cv);
+        pthread_mutex_destroy(&t->mu);
+    }
+    return ok;
+}
+
+static void team_stop(bpr_team *t)
+{
+    atomic_store(&t->stop, 1);
+    team_barrier(t);
+    for (int w = 1; w < t->n; w++)
+        pthread_join(t->th[w], NULL);
+    pthread_cond_destroy(&t->cv);
+    pthread_mutex_destroy(&t->mu);
+}
+
+/* This epoch's artist shards: a fresh shuffle (so that over the epochs any
+ * two artists meet as positive and negative), cut into T runs of about
+ * nnz / T listens each, so that the blocks of a sub-epoch are about equal
+ * work. */
+static void draw_artist_shards(bpr_state *s)
+{
+    const int T = s->threads;
+    lr__rng_shuffle_i32(&s->shuffle, s->perm, (size_t)s->m);
+    int64_t cum = 0;
+    int a = 0;
+    s->ashard[0] = 0;
+    for (int32_t q = 0; q < s->m; q++) {
+        while (a + 1 < T && cum * T >= s->nnz * (a + 1))
+            s->ashard[++a] = q;
+        s->shard_of[s->perm[q]] = (uint16_t)a;
+        s->pos[s->perm[q]] = q;
+        cum += s->fans[s->perm[q]];
+    }
+    while (a + 1 < T)
+        s->ashard[++a] = s->m;
+    s->ashard[T] = s->m;
+}
+
+/* The expected L2 term of a triplet under the sampling distribution (u, i
+ * uniform over pairs, j uniform over u's unlistened artists; on several
+ * threads j stays in i's artist shard, which averaged over the random
+ * shards is nearly the same distribution), before λ/2. */
+static double l2_sum(const bpr_state *s)
+{
+    const double w = 1.0 / (double)s->nnz;
+    const double *asq = s->asq;
+    double total = 0, all = 0;
+    for (int32_t a = 0; a < s->m; a++)
+        all += asq[a];
     for (int32_t u = 0; u < s->n; u++) {
         const int64_t nu = s->x->ptr[u + 1] - s->x->ptr[u];
         if (nu == 0 || nu >= s->m)
             continue;
-        const float *uu = s->U + (size_t)u * (size_t)k;
         double pos = 0;
         for (int64_t p = s->x->ptr[u]; p < s->x->ptr[u + 1]; p++)
             pos += asq[s->x->idx[p]];
         total += (double)nu * w *
-                 ((double)lr__kdot(uu, uu, k) + pos / (double)nu + (all - pos) / (double)(s->m - nu));
+                 (s->usq[u] + pos / (double)nu + (all - pos) / (double)(s->m - nu));
     }
     return total;
 }
@@ -370,49 +704,185 @@ static int check(const bpr_state *s, double value, uint64_t epoch)
     return rc;
 }
 
-static int train(lr_model *m, const lr__fit_ctx *ctx, bpr_state *s, int threads)
+/* The fixed partition: T user shards of about nnz / T listens each, in
+ * user order (so a shard's pairs are contiguous in CSR order); artist
+ * shards start as one run of all artists in order, which the one-thread
+ * fit keeps. */
+static void split_users(bpr_state *s)
+{
+    const int T = s->threads;
+    int32_t u = 0;
+    s->ushard[0] = 0;
+    for (int t = 1; t < T; t++) {
+        while (u < s->n && s->x->ptr[u] * T < s->nnz * t)
+            u++;
+        s->ushard[t] = u;
+    }
+    s->ushard[T] = s->n;
+    for (int32_t a = 0; a < s->m; a++) {
+        s->perm[a] = a;
+        s->pos[a] = a;
+        s->shard_of[a] = 0;
+        s->fans[a] = 0;
+    }
+    for (int64_t p = 0; p < s->nnz; p++)
+        s->fans[s->x->idx[p]]++;
+    s->ashard[0] = 0;
+    for (int a = 1; a <= T; a++)
+        s->ashard[a] = s->m;
+    s->boff[0] = 0;
+    s->boff[1] = s->nnz;
+}
+
+/* Rows start on a cache line when k is a multiple of 16 (the default 64
+ * is): no 16-float vector of the kernels straddles two lines, and two
+ * threads updating neighbouring rows never share one.  (malloc's large
+ * blocks start 16 bytes past a page; on the dev split the aligned rows
+ * made one thread 8 % faster and two threads 17 %.) */
+static float *aligned_floats(size_t n)
+{
+    size_t bytes;
+    if (lr__mul_overflows(n, sizeof(float), &bytes) || bytes > SIZE_MAX - 64)
+        return NULL;
+    return aligned_alloc(64, bytes ? (bytes + 63) / 64 * 64 : 64);
+}
+
+static int alloc_state(lr_model *m, bpr_state *s)
+{
+    const size_t T = (size_t)s->threads, nk = (size_t)s->n * (size_t)s->k,
+                 mk = (size_t)s->m * (size_t)s->k, nnz = (size_t)s->nnz, mm = (size_t)s->m;
+    m->user_f = s->U = aligned_floats(nk);
+    m->artist_f = s->V = aligned_floats(mk);
+    const int want_b = lr__opt_int(&m->opts, LR_OPT_ITEM_BIAS) != 0;
+    if (want_b) {
+        m->artist_bias = s->b = lr__calloc(mm, sizeof(float));
+        s->bw = T > 1 ? lr__malloc(mm, sizeof(float)) : s->b;
+        s->tmp = lr__malloc(mm, sizeof(float));
+    }
+    s->pos = lr__malloc(mm, sizeof(int32_t));
+    s->pairs = lr__malloc(nnz, sizeof *s->pairs);
+    s->block = T > 1 ? lr__malloc(nnz, sizeof *s->block) : s->pairs;
+    s->ushard = lr__malloc(T + 1, sizeof(int32_t));
+    s->ashard = lr__malloc(T + 1, sizeof(int32_t));
+    s->perm = lr__malloc(mm, sizeof(int32_t));
+    s->shard_of = lr__malloc(mm, sizeof *s->shard_of);
+    s->fans = lr__malloc(mm, sizeof(int32_t));
+    s->boff = lr__malloc(T * (T + 1), sizeof(int64_t));
+    s->rng = lr__malloc(T * T * 2, sizeof(lr__rng));
+    s->loss = lr__calloc(T * T, sizeof(double));
+    s->drawn = lr__calloc(T * T, sizeof(uint64_t));
+    s->asq = lr__malloc(mm, sizeof(double));
+    s->usq = lr__malloc((size_t)s->n, sizeof(double));
+    s->negs = lr__malloc(T * BPR_DEPTH, 2 * (size_t)s->negatives * sizeof(int32_t));
+    if (s->adagrad)
+        s->scratch = lr__malloc(T * 3, (size_t)s->k * sizeof(float));
+    if (!s->U || !s->V || (want_b && (!s->b || !s->bw || !s->tmp)) || !s->pos || !s->pairs ||
+        !s->block || !s->ushard || !s->ashard || !s->perm || !s->shard_of || !s->fans ||
+        !s->boff || !s->rng || !s->loss || !s->drawn || !s->asq || !s->usq || !s->negs ||
+        (s->adagrad && !s->scratch))
+        return lr__fail_oom();
+    return LR_OK;
+}
+
+/* The biases, and their Adagrad accumulators, move into perm's order for
+ * an epoch on several threads: in artist order, the biases of two shards
+ * share every cache line, and two threads writing one line make it bounce
+ * between the cores (false sharing; about 4 % of a two-thread fit on the
+ * dev split). */
+static float *bias_acc(const bpr_state *s)
+{
+    return s->adagrad ? s->opt.acc + (size_t)(s->n + s->m) * (size_t)s->k : NULL;
+}
+
+static void biases_to_positions(bpr_state *s)
+{
+    float *acc = bias_acc(s);
+    for (int32_t a = 0; a < s->m; a++)
+        s->bw[s->pos[a]] = s->b[a];
+    if (acc) {
+        for (int32_t a = 0; a < s->m; a++)
+            s->tmp[s->pos[a]] = acc[a];
+        memcpy(acc, s->tmp, (size_t)s->m * sizeof *acc);
+    }
+}
+
+static void biases_to_artists(bpr_state *s)
+{
+    float *acc = bias_acc(s);
+    for (int32_t a = 0; a < s->m; a++)
+        s->b[a] = s->bw[s->pos[a]];
+    if (acc) {
+        for (int32_t a = 0; a < s->m; a++)
+            s->tmp[a] = acc[s->pos[a]];
+        memcpy(acc, s->tmp, (size_t)s->m * sizeof *acc);
+    }
+}
+
+/* One epoch: T sub-epochs, each T blocks at once, run by the team when
+ * there is one; the losses are then summed in block order, whatever order
+ * the blocks ran in. */
+static int epoch(bpr_state *s, bpr_team *team, double *loss, uint64_t *drawn)
+{
+    const int T = s->threads;
+    const int permute = T > 1 && s->b;
+    if (T > 1)
+        draw_artist_shards(s);
+    if (permute)
+        biases_to_positions(s);
+    int rc = LR_OK;
+    if (T == 1) {
+        sub_epoch(s, 0, 0);
+    } else if (team) {
+        team_barrier(team);
+        team_epoch(team, 0);
+    } else {
+        for (s->sub = 0; s->sub < T && rc == LR_OK; s->sub++)
+            rc = lr__parallel_for(T, (size_t)T, sub_epoch_worker, s);
+    }
+    if (permute)
+        biases_to_artists(s);
+    if (rc)
+        return rc;
+    *loss = 0;
+    *drawn = 0;
+    for (size_t b = 0; b < (size_t)T * (size_t)T; b++) {
+        *loss += s->loss[b];
+        *drawn += s->drawn[b];
+    }
+    return LR_OK;
+}
+
+static int train(lr_model *m, const lr__fit_ctx *ctx, bpr_state *s)
 {
     const lr_options *o = &m->opts;
     const uint64_t epochs = (uint64_t)lr__opt_int(o, LR_OPT_EPOCHS);
     const double init = lr__opt_double(o, LR_OPT_INIT_SCALE);
     const uint64_t seed = (uint64_t)lr__opt_int(o, LR_OPT_SEED);
     const size_t nk = (size_t)s->n * (size_t)s->k, mk = (size_t)s->m * (size_t)s->k;
-    const size_t nnz = (size_t)s->nnz;
+    const int T = s->threads;
 
     if (!(init > 0))
         return lr__fail(LR_E_INVALID,
                         "bpr: init_scale must be positive (all-zero factors have a zero gradient "
                         "and never move)");
-    m->user_f = s->U = lr__malloc(nk, sizeof(float));
-    m->artist_f = s->V = lr__malloc(mk, sizeof(float));
-    if (lr__opt_int(o, LR_OPT_ITEM_BIAS))
-        m->artist_bias = s->b = lr__calloc((size_t)s->m, sizeof(float));
-    s->pairs = lr__malloc(nnz, sizeof *s->pairs);
-    s->rng = lr__malloc((size_t)threads * 2, sizeof(lr__rng));
-    s->loss = lr__calloc((size_t)threads, sizeof(double));
-    s->drawn = lr__calloc((size_t)threads, sizeof(uint64_t));
-    s->negs = lr__malloc((size_t)threads * BPR_DEPTH, (size_t)s->negatives * sizeof(int32_t));
-    double *asq = lr__malloc((size_t)s->m, sizeof(double));
-    if (!s->U || !s->V || (lr__opt_int(o, LR_OPT_ITEM_BIAS) && !s->b) || !s->pairs || !s->rng ||
-        !s->loss || !s->drawn || !s->negs || !asq) {
-        free(asq);
-        return lr__fail_oom();
-    }
-    int rc = LR_OK;
+    int rc = alloc_state(m, s);
+    if (rc)
+        return rc;
     if (s->adagrad) {
-        s->scratch = lr__malloc((size_t)threads * 3, (size_t)s->k * sizeof(float));
-        if (!s->scratch) {
-            free(asq);
-            return lr__fail_oom();
-        }
         rc = lr__optim_init(&s->opt, LR_OPTIMIZER_ADAGRAD, s->lr,
                             (float)lr__opt_double(o, LR_OPT_EPSILON), 0.1f,
                             nk + mk + (s->b ? (size_t)s->m : 0));
         if (rc) {
             lr__error_prefix("bpr");
-            free(asq);
             return rc;
         }
+        /* the accumulators' rows on cache lines too, like the factors' */
+        float *acc = aligned_floats(s->opt.n);
+        if (!acc)
+            return lr__fail_oom();
+        memcpy(acc, s->opt.acc, s->opt.n * sizeof *acc);
+        free(s->opt.acc);
+        s->opt.acc = acc;
     }
 
     lr__rng rng;
@@ -421,26 +891,35 @@ static int train(lr_model *m, const lr__fit_ctx *ctx, bpr_state *s, int threads)
         s->U[i] = (float)(init * lr__rng_normal(&rng));
     for (size_t i = 0; i < mk; i++)
         s->V[i] = (float)(init * lr__rng_normal(&rng));
-    /* streams 1.. so that no worker repeats the initialisation's numbers */
-    for (int t = 0; t < 2 * threads; t++)
+    /* Streams 1.. so that no block repeats the initialisation's numbers;
+     * a block's streams run on from epoch to epoch (one thread: the one
+     * block's are the two streams the fit has always used), and stream 0
+     * shuffles the artists. */
+    for (size_t t = 0; t < 2 * (size_t)T * (size_t)T; t++)
         lr__rng_seed_stream(&s->rng[t], seed, (uint64_t)t + 1);
+    lr__rng_seed_stream(&s->shuffle, seed, 0);
     for (int32_t u = 0; u < s->n; u++)
         for (int64_t p = s->x->ptr[u]; p < s->x->ptr[u + 1]; p++) {
             s->pairs[p].u = u;
             s->pairs[p].i = s->x->idx[p];
         }
+    split_users(s);
 
+    bpr_team team_space, *team = NULL;
+    bpr_member *members = NULL;
+    pthread_t *th = NULL;
+    if (T > 1) {
+        members = lr__malloc((size_t)T, sizeof *members);
+        th = lr__malloc((size_t)T, sizeof *th);
+        if (members && th && team_start(&team_space, members, th, s))
+            team = &team_space;
+    }
     for (uint64_t e = 1; e <= epochs && rc == LR_OK; e++) {
-        rc = lr__parallel_for(threads, nnz, epoch_worker, s);
-        if (rc)
+        double loss;
+        uint64_t drawn;
+        if ((rc = epoch(s, team, &loss, &drawn)))
             break;
-        double loss = 0;
-        uint64_t drawn = 0;
-        for (int t = 0; t < threads; t++) {
-            loss += s->loss[t];
-            drawn += s->drawn[t];
-        }
-        const double l2sum = l2_sum(s, asq);
+        const double l2sum = l2_sum(s);
         if ((rc = check(s, loss + l2sum, e)))
             break;
         double row[LR__HIST_FIELDS];
@@ -450,7 +929,10 @@ static int train(lr_model *m, const lr__fit_ctx *ctx, bpr_state *s, int threads)
         row[LR_HISTORY_LOSS - 1] = row[LR_HISTORY_LOSS_OBSERVED - 1] + row[LR_HISTORY_LOSS_L2 - 1];
         rc = lr__history_epoch(m, ctx, row, e, epochs);
     }
-    free(asq);
+    if (team)
+        team_stop(team);
+    free(members);
+    free(th);
     return rc;
 }
 
@@ -472,13 +954,33 @@ static int bpr_fit(lr_model *m, const lr__fit_ctx *ctx)
     m->k = s.k;
     if (s.m < 2)
         return lr__fail(LR_E_INVALID, "bpr: needs at least two artists to rank");
-    int threads = lr__opt_threads(o);
-    if ((int64_t)threads > x->nnz)
-        threads = (int)x->nnz;
-    int rc = train(m, ctx, &s, threads);
+    /* more shards than users or artists would only leave blocks empty */
+    int64_t threads = lr__opt_threads(o);
+    if (threads > x->nnz)
+        threads = x->nnz;
+    if (threads > s.n)
+        threads = s.n;
+    if (threads > s.m)
+        threads = s.m;
+    s.threads = threads < 1 ? 1 : (int)threads;
+    int rc = train(m, ctx, &s);
+    if (s.block != s.pairs)
+        free(s.block);
     free(s.pairs);
+    free(s.ushard);
+    free(s.ashard);
+    free(s.perm);
+    free(s.shard_of);
+    free(s.pos);
+    if (s.bw != s.b)
+        free(s.bw);
+    free(s.tmp);
+    free(s.fans);
+    free(s.boff);
     free(s.rng);
     free(s.loss);
+    free(s.asq);
+    free(s.usq);
     free(s.drawn);
     free(s.negs);
     free(s.scratch);
