@@ -490,13 +490,6 @@ START_TEST(deterministic)
     static const char *const runs[] = {"factors=8,epochs=3,threads=1,seed=21",
                                        "factors=8,epochs=3,threads=2,seed=21"};
     for (int r = 0; r < 2; r++) {
-        /* bpr with several threads updates artist rows without locks
-         * (Hogwild), documented as depending on thread timing. */
-        if (algo == LR_ALGO_BPR && r == 1) {
-            printf("note: deterministic: bpr is checked with one thread only (Hogwild "
-                   "with more)\n");
-            continue;
-        }
         lr_model *a = fit_or_skip(algo, runs[r], NULL, "deterministic");
         if (!a)
             return;
