@@ -6,6 +6,15 @@
  * fallible call returns an int status (LR_OK or a negative LR_E_* code) and
  * leaves a one-line message in lr_last_error(), and every option goes through
  * an enum-keyed setter, so the ABI can grow without breaking.
+ *
+ * Calls that fill a caller buffer take (out, capacity, &needed) and always
+ * set *needed to the full size (0 when they fail for another reason), so
+ * asking with capacity 0 and NULL buffers gives the size.  A complete list
+ * (ordered by ID, epoch or user) is all or nothing: capacity < needed
+ * returns LR_E_BUFSIZE and writes nothing.  A ranked list (best first:
+ * name candidates, tags by use, explanations, query results) returns LR_OK
+ * with its first capacity entries, the start of the full answer.  Each
+ * call's comment says which kind it is.
  */
 #ifndef LASTREC_H
 #define LASTREC_H
@@ -448,9 +457,10 @@ enum lr_id_kind {
 };
 
 /**
- * Copy the sorted external IDs of users, artists or kept tags into @p out.
+ * Copy the sorted external IDs of users, artists or kept tags into @p out:
+ * a complete list (all or nothing).
  * @param[out] needed the number of IDs (may be NULL).
- * @return LR_OK; LR_E_BUFSIZE when @p capacity < needed (nothing copied);
+ * @return LR_OK; LR_E_BUFSIZE when @p capacity < *needed (nothing written);
  *         LR_E_INVALID.
  * Thread-safety: @p ds may be shared read-only.
  */
@@ -478,13 +488,18 @@ LR_API const char *lr_dataset_tag_name(const lr_dataset *ds, int32_t tag_id);
  * ("beyonce" finds "Beyoncé").  Candidates are ranked: an exact
  * (case- and accent-insensitive) match first, then names starting with the
  * text, then by fan count, then by ID.
- * @param[out] ids the first @p capacity candidates.
- * @param[out] found the number of all candidates (may exceed capacity).
- * @return LR_OK (also when nothing matches: *found = 0), LR_E_INVALID.
+ * A ranked list: the best @p capacity candidates are written and the rest
+ * left out.
+ * @param[out] ids the first @p capacity candidates (may be NULL when
+ *             capacity is 0).
+ * @param[out] needed the number of all candidates, which may exceed
+ *             @p capacity (may be NULL).
+ * @return LR_OK, also when @p capacity < *needed and when nothing matches
+ *         (*needed = 0); LR_E_INVALID.
  * Thread-safety: @p ds may be shared read-only.
  */
 LR_API int lr_dataset_find_artist(const lr_dataset *ds, const char *text,
-                                  int32_t *ids, size_t capacity, size_t *found);
+                                  int32_t *ids, size_t capacity, size_t *needed);
 
 /** Per-artist and per-user statistics for lr_dataset_artist_stat() and
  *  lr_dataset_user_stat(). */
@@ -515,12 +530,14 @@ LR_API int lr_dataset_user_stat(const lr_dataset *ds, int32_t user_id,
 
 /**
  * The kept tags of an artist with their use counts, most used first (ties
- * by tag ID).
- * @param[out] tag_ids,counts the first @p capacity entries (either may be NULL
+ * by tag ID).  A ranked list: the @p capacity most used are written and the
+ * rest left out.
+ * @param[out] tag_ids,counts the first @p capacity entries (both may be NULL
  *             when capacity is 0).
- * @param[out] needed the number of tags of the artist.
- * @return LR_OK (entries beyond capacity are left out, not an error),
- *         LR_E_NOTFOUND, LR_E_INVALID.
+ * @param[out] needed the number of tags of the artist, which may exceed
+ *             @p capacity (may be NULL).
+ * @return LR_OK, also when @p capacity < *needed; LR_E_NOTFOUND;
+ *         LR_E_INVALID.
  * Thread-safety: @p ds may be shared read-only.
  */
 LR_API int lr_dataset_artist_tags(const lr_dataset *ds, int32_t artist_id,
@@ -528,9 +545,11 @@ LR_API int lr_dataset_artist_tags(const lr_dataset *ds, int32_t artist_id,
                                   size_t capacity, size_t *needed);
 
 /**
- * The kept tags one user gave one artist, by tag ID.
- * @return LR_OK, LR_E_NOTFOUND (unknown user or artist), LR_E_BUFSIZE,
- *         LR_E_INVALID.
+ * The kept tags one user gave one artist, by tag ID: a complete list (all
+ * or nothing).
+ * @param[out] needed the number of such tags (may be NULL).
+ * @return LR_OK, LR_E_NOTFOUND (unknown user or artist),
+ *         LR_E_BUFSIZE when @p capacity < *needed (nothing written), LR_E_INVALID.
  * Thread-safety: @p ds may be shared read-only.
  */
 LR_API int lr_dataset_user_artist_tags(const lr_dataset *ds, int32_t user_id,
@@ -538,8 +557,11 @@ LR_API int lr_dataset_user_artist_tags(const lr_dataset *ds, int32_t user_id,
                                        size_t capacity, size_t *needed);
 
 /**
- * A user's listens: artist IDs ascending and their listen counts.
- * @return LR_OK, LR_E_NOTFOUND, LR_E_BUFSIZE (with *needed set), LR_E_INVALID.
+ * A user's listens: artist IDs ascending and their listen counts, a complete
+ * list (all or nothing).  Either array may be NULL and is then skipped.
+ * @param[out] needed the number of the user's artists (may be NULL).
+ * @return LR_OK, LR_E_NOTFOUND, LR_E_BUFSIZE when @p capacity < *needed (nothing written),
+ *         LR_E_INVALID.
  * Thread-safety: @p ds may be shared read-only.
  */
 LR_API int lr_dataset_user_listens(const lr_dataset *ds, int32_t user_id,
@@ -547,8 +569,9 @@ LR_API int lr_dataset_user_listens(const lr_dataset *ds, int32_t user_id,
                                    size_t capacity, size_t *needed);
 
 /**
- * A user's friends, by user ID ascending.
- * @return LR_OK, LR_E_NOTFOUND, LR_E_BUFSIZE, LR_E_INVALID.
+ * A user's friends, by user ID ascending: a complete list (all or nothing).
+ * @param[out] needed the number of friends (may be NULL).
+ * @return LR_OK, LR_E_NOTFOUND, LR_E_BUFSIZE when @p capacity < *needed (nothing written), LR_E_INVALID.
  * Thread-safety: @p ds may be shared read-only.
  */
 LR_API int lr_dataset_user_friends(const lr_dataset *ds, int32_t user_id,
@@ -591,8 +614,10 @@ enum lr_distribution {
 
 /**
  * Copy one value per item of a distribution into @p out, in ID order of
- * the items (random pairs in drawing order, seeded by LR_OPT_SEED = 42).
- * @return LR_OK, LR_E_BUFSIZE (with *needed set), LR_E_INVALID.
+ * the items (random pairs in drawing order, seeded by LR_OPT_SEED = 42): a
+ * complete list (all or nothing).
+ * @param[out] needed the number of values (may be NULL).
+ * @return LR_OK, LR_E_BUFSIZE when @p capacity < *needed (nothing written), LR_E_INVALID, LR_E_NOMEM.
  * Thread-safety: @p ds may be shared read-only.
  */
 LR_API int lr_dataset_distribution(const lr_dataset *ds, int which,
@@ -723,8 +748,11 @@ LR_API int lr_model_embeddings(const lr_model *m, int which, const float **data,
 
 /**
  * The user or artist IDs of a fitted model (LR_IDS_USERS / LR_IDS_ARTISTS),
- * ascending: the row order of its embeddings.
- * @return LR_OK, LR_E_BUFSIZE (with *needed set), LR_E_INVALID.
+ * ascending: the row order of its embeddings.  A complete list (all or
+ * nothing).
+ * @param[out] needed the number of IDs (may be NULL).
+ * @return LR_OK, LR_E_BUFSIZE when @p capacity < *needed (nothing written), LR_E_INVALID (NULL
+ *         or unfitted model, unknown kind).
  * Thread-safety: @p m may be shared read-only.
  */
 LR_API int lr_model_ids(const lr_model *m, int kind, int32_t *out,
@@ -745,8 +773,9 @@ enum lr_history_field {
 /**
  * One column of the training history, one value per epoch; NaN where the
  * value was not measured (no validation set, or not defined for the
- * algorithm).
- * @return LR_OK, LR_E_BUFSIZE (with *needed = epochs recorded), LR_E_INVALID.
+ * algorithm).  A complete list (all or nothing).
+ * @param[out] needed the number of epochs recorded (may be NULL).
+ * @return LR_OK, LR_E_BUFSIZE when @p capacity < *needed (nothing written), LR_E_INVALID.
  * Thread-safety: @p m may be shared read-only.
  */
 LR_API int lr_model_history(const lr_model *m, int field, double *out,
@@ -810,8 +839,10 @@ LR_API int lr_evaluate(lr_evaluation **out, const lr_model *m,
 LR_API double lr_evaluation_metric(const lr_evaluation *e, int metric);
 
 /**
- * Per-user values of a metric, in the order of lr_evaluation_users().
- * @return LR_OK, LR_E_BUFSIZE (with *needed set), LR_E_INVALID.
+ * Per-user values of a metric, in the order of lr_evaluation_users(): a
+ * complete list (all or nothing).
+ * @param[out] needed the number of evaluated users (may be NULL).
+ * @return LR_OK, LR_E_BUFSIZE when @p capacity < *needed (nothing written), LR_E_INVALID.
  * Thread-safety: @p e may be shared read-only.
  */
 LR_API int lr_evaluation_user_metric(const lr_evaluation *e, int metric,
@@ -819,8 +850,10 @@ LR_API int lr_evaluation_user_metric(const lr_evaluation *e, int metric,
                                      size_t *needed);
 
 /**
- * The IDs of the evaluated users, ascending.
- * @return LR_OK, LR_E_BUFSIZE (with *needed set), LR_E_INVALID.
+ * The IDs of the evaluated users, ascending: a complete list (all or
+ * nothing).
+ * @param[out] needed the number of evaluated users (may be NULL).
+ * @return LR_OK, LR_E_BUFSIZE when @p capacity < *needed (nothing written), LR_E_INVALID.
  * Thread-safety: @p e may be shared read-only.
  */
 LR_API int lr_evaluation_users(const lr_evaluation *e, int32_t *out,
@@ -945,11 +978,12 @@ LR_API int lr_query_find_artist(lr_query *q, const char *name, int32_t *artist_i
  * The candidates of the last name lookup on @p q (lr_query_find_artist(),
  * lr_query_add_preference_name(), lr_query_similar_name()), best first:
  * exact matches, then names starting with the text, then by fans, then ID.
+ * A ranked list: the best @p capacity are written and the rest left out.
  * @param[out] artist_ids the first @p capacity candidates (may be NULL when
  *             capacity is 0).
- * @param[out] needed the number of all candidates (may be NULL).
- * @return LR_OK (candidates beyond capacity are left out, as
- *         lr_dataset_find_artist() does); LR_E_INVALID.
+ * @param[out] needed the number of all candidates, which may exceed
+ *             @p capacity (may be NULL).
+ * @return LR_OK, also when @p capacity < *needed; LR_E_INVALID.
  * Thread-safety: needs exclusive access to @p q.
  */
 LR_API int lr_query_candidates(const lr_query *q, int32_t *artist_ids, size_t capacity,
@@ -991,8 +1025,10 @@ LR_API void lr_query_clear_preferences(lr_query *q);
 
 /**
  * The current preferences, by artist ID ascending, with their listen
- * counts.  Either array may be NULL when @p capacity is 0.
- * @return LR_OK; LR_E_BUFSIZE (with *needed set); LR_E_INVALID.
+ * counts: a complete list (all or nothing).  Either array may be NULL and
+ * is then skipped.
+ * @param[out] needed the number of preferences (may be NULL).
+ * @return LR_OK; LR_E_BUFSIZE when @p capacity < *needed (nothing written); LR_E_INVALID.
  * Thread-safety: needs exclusive access to @p q.
  */
 LR_API int lr_query_preferences(const lr_query *q, int32_t *artist_ids, double *listens,
@@ -1099,11 +1135,12 @@ LR_API int64_t lr_query_result_fans(const lr_query *q, size_t rank);
 /**
  * Up to five most used tags of the artist at @p rank with their use
  * counts, most used first (ties by tag ID).  @p tags receives borrowed
- * strings valid while the model lives; @p counts may be NULL.
- * @param[out] needed the number of tags, 0 to 5 (may be NULL).
- * @return LR_OK (tags beyond @p capacity are left out, as
- *         lr_dataset_artist_tags() does: the first are the most used);
- *         LR_E_INVALID (rank out of range, NULL tags with capacity > 0).
+ * strings valid while the model lives; @p counts may be NULL.  A ranked
+ * list: the @p capacity most used are written and the rest left out.
+ * @param[out] needed the number of tags, 0 to 5, which may exceed
+ *             @p capacity (may be NULL).
+ * @return LR_OK, also when @p capacity < *needed; LR_E_INVALID (rank out
+ *         of range, NULL tags with capacity > 0).
  * Thread-safety: needs exclusive access to @p q.
  */
 LR_API int lr_query_result_tags(const lr_query *q, size_t rank, const char **tags,
@@ -1119,11 +1156,12 @@ LR_API int lr_query_result_tags(const lr_query *q, size_t rank, const char **tag
  * shares, each on its standardised scale (they sum to the score up to a
  * constant per query), ease multiplies the
  * artist's item weight by the listen weight.  Similar-artist and pop
- * results have none.  @p contributions may be NULL.
- * @param[out] needed the number of explanation artists (may be NULL).
- * @return LR_OK (artists beyond @p capacity are left out: the first
- *         contributed most); LR_E_INVALID (rank out of range, NULL ids with
- *         capacity > 0).
+ * results have none.  @p contributions may be NULL.  A ranked list: the
+ * @p capacity largest contributions are written and the rest left out.
+ * @param[out] needed the number of explanation artists, which may exceed
+ *             @p capacity (may be NULL).
+ * @return LR_OK, also when @p capacity < *needed; LR_E_INVALID (rank out
+ *         of range, NULL ids with capacity > 0).
  * Thread-safety: needs exclusive access to @p q.
  */
 LR_API int lr_query_result_explanation(const lr_query *q, size_t rank,
@@ -1138,11 +1176,13 @@ LR_API int lr_query_result_explanation(const lr_query *q, size_t rank,
  * explanation artists (at most @p per_result, the largest contributions)
  * in @p explain_ids[r * per_result ...] with their @p contributions.  Any
  * output may be NULL and is then skipped; @p explain_ids and
- * @p contributions hold capacity x per_result entries.
- * @param[out] needed the result count (may be NULL).
- * @return LR_OK (results beyond @p capacity are left out: the first are
- *         the best); LR_E_INVALID (NULL query, explain_ids or contributions
- *         without explain_counts).
+ * @p contributions hold capacity x per_result entries.  A ranked list: the
+ * @p capacity best results (and each one's @p per_result largest
+ * contributions) are written and the rest left out.
+ * @param[out] needed the result count, which may exceed @p capacity (may
+ *         be NULL).
+ * @return LR_OK, also when @p capacity < *needed; LR_E_INVALID (NULL
+ *         query, explain_ids or contributions without explain_counts).
  * Thread-safety: needs exclusive access to @p q.
  */
 LR_API int lr_query_results(const lr_query *q, int32_t *artist_ids, double *scores,
@@ -1163,8 +1203,9 @@ LR_API int lr_query_results(const lr_query *q, int32_t *artist_ids, double *scor
  * @param opts may be NULL; LR_OPT_THREADS applies (0 = all cores).
  * @param[out] artist_ids users x k IDs, row-major.
  * @param[out] scores users x k scores, or NULL.
- * @param[out] needed users x k (may be NULL).
- * @return LR_OK; LR_E_BUFSIZE when capacity < needed (nothing written);
+ * @param[out] needed users x k (may be NULL).  A complete list (all or
+ *        nothing).
+ * @return LR_OK; LR_E_BUFSIZE when @p capacity < *needed (nothing written);
  *         LR_E_INVALID; LR_E_NOMEM.
  * Thread-safety: needs exclusive access to @p q; runs LR_OPT_THREADS
  *         threads of its own.

@@ -11,10 +11,10 @@
 #include <string.h>
 
 int lr_dataset_find_artist(const lr_dataset *ds, const char *text, int32_t *ids,
-                           size_t capacity, size_t *found)
+                           size_t capacity, size_t *needed)
 {
-    if (found)
-        *found = 0;
+    if (needed)
+        *needed = 0;
     if (!ds || !text)
         return lr__fail(LR_E_INVALID, "lr_dataset_find_artist: NULL argument");
     if (capacity && !ids)
@@ -26,8 +26,8 @@ int lr_dataset_find_artist(const lr_dataset *ds, const char *text, int32_t *ids,
         return rc;
     for (size_t i = 0; i < n && i < capacity; i++)
         ids[i] = ds->artist_ids[ids[i]];
-    if (found)
-        *found = n;
+    if (needed)
+        *needed = n;
     return LR_OK;
 }
 
@@ -71,8 +71,9 @@ int lr_dataset_distribution(const lr_dataset *ds, int which, double *out,
     if (needed)
         *needed = n;
     if (capacity < n)
-        rc = lr__fail(LR_E_BUFSIZE, "distribution %d: %zu values, capacity %zu", which, n,
-                      capacity);
+        rc = lr__fail(LR_E_BUFSIZE,
+                      "lr_dataset_distribution: distribution %d: %zu values, capacity %zu",
+                      which, n, capacity);
     else if (n && !out)
         rc = lr__fail(LR_E_INVALID, "lr_dataset_distribution: out is NULL");
     else if (n)

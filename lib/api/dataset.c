@@ -41,10 +41,11 @@ static int give(void *out, size_t capacity, size_t *needed, const void *src,
     if (needed)
         *needed = n;
     if (capacity < n)
-        return lr__fail(LR_E_BUFSIZE, "%s: %zu entries needed, capacity %zu", what, n, capacity);
+        return lr__fail(LR_E_BUFSIZE, "lr_dataset_ids: %s: %zu entries needed, capacity %zu",
+                        what, n, capacity);
     if (n) {
         if (!out)
-            return lr__fail(LR_E_INVALID, "%s: output buffer is NULL", what);
+            return lr__fail(LR_E_INVALID, "lr_dataset_ids: output buffer is NULL");
         memcpy(out, src, n * size);
     }
     return LR_OK;
@@ -53,6 +54,8 @@ static int give(void *out, size_t capacity, size_t *needed, const void *src,
 int lr_dataset_ids(const lr_dataset *ds, int kind, int32_t *out,
                    size_t capacity, size_t *needed)
 {
+    if (needed)
+        *needed = 0;
     if (!ds)
         return lr__fail(LR_E_INVALID, "lr_dataset_ids: dataset is NULL");
     switch (kind) {
@@ -169,6 +172,8 @@ int lr_dataset_user_stat(const lr_dataset *ds, int32_t user_id, int which, doubl
 int lr_dataset_artist_tags(const lr_dataset *ds, int32_t artist_id, int32_t *tag_ids,
                            int64_t *counts, size_t capacity, size_t *needed)
 {
+    if (needed)
+        *needed = 0;
     int32_t a = 0;
     int rc = artist_or_fail(ds, artist_id, &a);
     if (rc)
@@ -205,6 +210,8 @@ int lr_dataset_artist_tags(const lr_dataset *ds, int32_t artist_id, int32_t *tag
 int lr_dataset_user_artist_tags(const lr_dataset *ds, int32_t user_id, int32_t artist_id,
                                 int32_t *tag_ids, size_t capacity, size_t *needed)
 {
+    if (needed)
+        *needed = 0;
     int32_t u = 0, a = 0;
     int rc = user_or_fail(ds, user_id, &u);
     if (rc == LR_OK)
@@ -221,8 +228,9 @@ int lr_dataset_user_artist_tags(const lr_dataset *ds, int32_t user_id, int32_t a
     if (needed)
         *needed = k;
     if (capacity < k)
-        return lr__fail(LR_E_BUFSIZE, "user %d, artist %d: %zu tags, capacity %zu", user_id,
-                        artist_id, k, capacity);
+        return lr__fail(LR_E_BUFSIZE,
+                        "lr_dataset_user_artist_tags: user %d, artist %d: %zu tags needed, "
+                        "capacity %zu", user_id, artist_id, k, capacity);
     if (k && !tag_ids)
         return lr__fail(LR_E_INVALID, "lr_dataset_user_artist_tags: tag_ids is NULL");
     k = 0;
@@ -235,6 +243,8 @@ int lr_dataset_user_artist_tags(const lr_dataset *ds, int32_t user_id, int32_t a
 int lr_dataset_user_listens(const lr_dataset *ds, int32_t user_id, int32_t *artist_ids,
                             float *counts, size_t capacity, size_t *needed)
 {
+    if (needed)
+        *needed = 0;
     int32_t u = 0;
     int rc = user_or_fail(ds, user_id, &u);
     if (rc)
@@ -245,8 +255,9 @@ int lr_dataset_user_listens(const lr_dataset *ds, int32_t user_id, int32_t *arti
     if (needed)
         *needed = (size_t)n;
     if (capacity < (size_t)n)
-        return lr__fail(LR_E_BUFSIZE, "user %d: %lld listens, capacity %zu", user_id,
-                        (long long)n, capacity);
+        return lr__fail(LR_E_BUFSIZE,
+                        "lr_dataset_user_listens: user %d: %lld listens needed, capacity %zu",
+                        user_id, (long long)n, capacity);
     for (int64_t i = 0; i < n; i++) {
         if (artist_ids)
             artist_ids[i] = ds->artist_ids[idx[i]];
@@ -259,6 +270,8 @@ int lr_dataset_user_listens(const lr_dataset *ds, int32_t user_id, int32_t *arti
 int lr_dataset_user_friends(const lr_dataset *ds, int32_t user_id, int32_t *friend_ids,
                             size_t capacity, size_t *needed)
 {
+    if (needed)
+        *needed = 0;
     int32_t u = 0;
     int rc = user_or_fail(ds, user_id, &u);
     if (rc)
@@ -268,8 +281,9 @@ int lr_dataset_user_friends(const lr_dataset *ds, int32_t user_id, int32_t *frie
     if (needed)
         *needed = (size_t)n;
     if (capacity < (size_t)n)
-        return lr__fail(LR_E_BUFSIZE, "user %d: %lld friends, capacity %zu", user_id,
-                        (long long)n, capacity);
+        return lr__fail(LR_E_BUFSIZE,
+                        "lr_dataset_user_friends: user %d: %lld friends needed, capacity %zu",
+                        user_id, (long long)n, capacity);
     if (n && !friend_ids)
         return lr__fail(LR_E_INVALID, "lr_dataset_user_friends: friend_ids is NULL");
     for (int64_t i = 0; i < n; i++)

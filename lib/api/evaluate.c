@@ -35,6 +35,8 @@ double lr_evaluation_metric(const lr_evaluation *e, int metric)
 int lr_evaluation_user_metric(const lr_evaluation *e, int metric, double *out,
                               size_t capacity, size_t *needed)
 {
+    if (needed)
+        *needed = 0;
     if (!e || metric < 1 || metric > LR__METRIC_MAX)
         return lr__fail(LR_E_INVALID, "lr_evaluation_user_metric: NULL evaluation or unknown metric");
     if (!e->per_user[metric])
@@ -43,7 +45,7 @@ int lr_evaluation_user_metric(const lr_evaluation *e, int metric, double *out,
     if (needed)
         *needed = n;
     if (capacity < n)
-        return lr__fail(LR_E_BUFSIZE, "lr_evaluation_user_metric: %zu users, capacity %zu", n, capacity);
+        return lr__fail(LR_E_BUFSIZE, "lr_evaluation_user_metric: %zu users needed, capacity %zu", n, capacity);
     if (n && !out)
         return lr__fail(LR_E_INVALID, "lr_evaluation_user_metric: output buffer is NULL");
     lr__copy(out, e->per_user[metric], n, sizeof *out);
@@ -52,13 +54,15 @@ int lr_evaluation_user_metric(const lr_evaluation *e, int metric, double *out,
 
 int lr_evaluation_users(const lr_evaluation *e, int32_t *out, size_t capacity, size_t *needed)
 {
+    if (needed)
+        *needed = 0;
     if (!e)
         return lr__fail(LR_E_INVALID, "lr_evaluation_users: evaluation is NULL");
     size_t n = (size_t)e->n_users;
     if (needed)
         *needed = n;
     if (capacity < n)
-        return lr__fail(LR_E_BUFSIZE, "lr_evaluation_users: %zu users, capacity %zu", n, capacity);
+        return lr__fail(LR_E_BUFSIZE, "lr_evaluation_users: %zu users needed, capacity %zu", n, capacity);
     if (n && !out)
         return lr__fail(LR_E_INVALID, "lr_evaluation_users: output buffer is NULL");
     lr__copy(out, e->user_ids, n, sizeof *out);

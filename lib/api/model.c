@@ -128,6 +128,8 @@ int lr_model_embeddings(const lr_model *m, int which, const float **data, size_t
 
 int lr_model_ids(const lr_model *m, int kind, int32_t *out, size_t capacity, size_t *needed)
 {
+    if (needed)
+        *needed = 0;
     if (!m || !m->fitted)
         return lr__fail(LR_E_INVALID, "lr_model_ids: the model is NULL or not fitted");
     const int32_t *src;
@@ -144,7 +146,7 @@ int lr_model_ids(const lr_model *m, int kind, int32_t *out, size_t capacity, siz
     if (needed)
         *needed = n;
     if (capacity < n)
-        return lr__fail(LR_E_BUFSIZE, "lr_model_ids: %zu IDs, capacity %zu", n, capacity);
+        return lr__fail(LR_E_BUFSIZE, "lr_model_ids: %zu IDs needed, capacity %zu", n, capacity);
     if (n && !out)
         return lr__fail(LR_E_INVALID, "lr_model_ids: output buffer is NULL");
     lr__copy(out, src, n, sizeof *src);
@@ -154,6 +156,8 @@ int lr_model_ids(const lr_model *m, int kind, int32_t *out, size_t capacity, siz
 int lr_model_history(const lr_model *m, int field, double *out, size_t capacity,
                      size_t *needed)
 {
+    if (needed)
+        *needed = 0;
     if (!m)
         return lr__fail(LR_E_INVALID, "lr_model_history: model is NULL");
     if (field < 1 || field > LR__HIST_FIELDS)
@@ -162,7 +166,7 @@ int lr_model_history(const lr_model *m, int field, double *out, size_t capacity,
     if (needed)
         *needed = h->n;
     if (capacity < h->n)
-        return lr__fail(LR_E_BUFSIZE, "lr_model_history: %zu epochs, capacity %zu", h->n, capacity);
+        return lr__fail(LR_E_BUFSIZE, "lr_model_history: %zu epochs needed, capacity %zu", h->n, capacity);
     if (h->n && !out)
         return lr__fail(LR_E_INVALID, "lr_model_history: output buffer is NULL");
     for (size_t i = 0; i < h->n; i++)

@@ -194,13 +194,15 @@ void lr_query_clear_preferences(lr_query *q)
 int lr_query_preferences(const lr_query *q, int32_t *artist_ids, double *listens,
                          size_t capacity, size_t *needed)
 {
+    if (needed)
+        *needed = 0;
     if (!q)
         return lr__fail(LR_E_INVALID, "lr_query_preferences: query is NULL");
     const size_t n = (size_t)q->n_pref;
     if (needed)
         *needed = n;
     if (capacity < n)
-        return lr__fail(LR_E_BUFSIZE, "lr_query_preferences: %zu preferences, capacity %zu", n,
+        return lr__fail(LR_E_BUFSIZE, "lr_query_preferences: %zu preferences needed, capacity %zu", n,
                         capacity);
     for (size_t i = 0; i < n; i++) {
         if (artist_ids)
@@ -423,8 +425,8 @@ int lr_query_recommend_all(lr_query *q, const lr_options *opts, int32_t *artist_
     if (needed)
         *needed = n;
     if (capacity < n)
-        return lr__fail(LR_E_BUFSIZE, "lr_query_recommend_all: %d users x k %d = %zu entries, "
-                                      "capacity %zu",
+        return lr__fail(LR_E_BUFSIZE, "lr_query_recommend_all: %d users x k %d = %zu entries "
+                                      "needed, capacity %zu",
                         (int)q->m->n_users, (int)q->k, n, capacity);
     if (n && !artist_ids)
         return lr__fail(LR_E_INVALID, "lr_query_recommend_all: artist_ids is NULL");
