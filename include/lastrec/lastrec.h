@@ -110,23 +110,33 @@ enum lr_status {
 LR_API const char *lr_strerror(int status);
 
 /**
- * The message of the last failure on this thread: what went wrong and, for
- * input files, "file:line: field: problem".
- * @return a borrowed string valid until the next lastrec call on this
- *         thread; "" when no failure is recorded.
- * Thread-safety: the message is thread-local.
+ * The message of the most recent failing call on this thread: what went
+ * wrong and, for input files, "file:line: field: problem".  A call that
+ * succeeds leaves the message as it was (as errno does), so read it only
+ * right after a call returned a negative status; a successful call, or a
+ * cleanup call (lr_*_free()) between the failure and the read, does not
+ * lose it.  Every failing call sets it.
+ * @return a borrowed string in thread-local storage: its contents change
+ *         at the next failing call on this thread or at lr_clear_error();
+ *         "" when no failure is recorded (or after lr_clear_error()).
+ * Thread-safety: the message is thread-local: a failure on another thread
+ *         never changes it.
  */
 LR_API const char *lr_last_error(void);
 
 /**
- * Forget this thread's last error message.
+ * Forget this thread's last error message: lr_last_error() gives "" until
+ * the next failing call.
  * Thread-safety: the message is thread-local.
  */
 LR_API void lr_clear_error(void);
 
 /**
- * Free memory that lastrec handed to the caller as owned (strings, arrays).
- * Never use free() on it.  NULL is accepted.
+ * Reserved.  No function of this library hands out memory for the caller
+ * to free: results go into caller buffers, and strings returned are
+ * borrowed (each comment says for how long).  lr_free() stays exported for
+ * the ABI and for a future call that does allocate, whose comment will say
+ * so; today it releases nothing lastrec gave out.  NULL is accepted.
  * Thread-safety: safe from any thread.
  */
 LR_API void lr_free(void *ptr);
@@ -162,6 +172,8 @@ LR_API void lr_set_log_handler(lr_log_fn fn, int max_level, void *user_data);
  * "epoch"), @p done of @p total units are finished.  Returning non-zero
  * cancels the work, which then fails with LR_E_CANCELLED and leaves nothing
  * half-made.  It may run on a worker thread, never concurrently with itself.
+ * @p user_data is the pointer given with the callback, passed through
+ * untouched: lastrec borrows it and never reads or frees it.
  */
 typedef int (*lr_progress_fn)(const char *stage, uint64_t done, uint64_t total,
                               void *user_data);
@@ -305,9 +317,12 @@ LR_API int lr_options_get_double(const lr_options *opts, int key, double *value)
 
 /**
  * Set options from text: "key=value,key=value" with the names of
- * lr_option_info() ("min_tag_uses=3,seed=7").  Spaces around items are
+ * lr_option_info() ("min_tag_uses=3,seed=7").  Enum-valued options also
+ * take their values' names, case ignored ("transform=bm25,optimizer=sgd,
+ * solver=cholesky"; lr_option_value_name()).  Spaces around items are
  * ignored.  Nothing is changed unless every item is valid.
- * @return LR_OK; LR_E_INVALID naming the item at fault.
+ * @return LR_OK; LR_E_INVALID naming the item at fault (for a bad name,
+ *         listing the valid ones).
  * Thread-safety: needs exclusive access to @p opts.
  */
 LR_API int lr_options_set_string(lr_options *opts, const char *text);
@@ -316,12 +331,39 @@ LR_API int lr_options_set_string(lr_options *opts, const char *text);
  * Describe an option.  Any out-parameter may be NULL.
  * @param[out] name  static lower-case name ("min_tag_uses").
  * @param[out] type  an lr_option_type.
- * @param[out] min,max,def  bounds and default.
+ * @param[out] min,max,def  bounds and the generic default: what
+ *             lr_options_new() holds.  A model substitutes its algorithm's
+ *             own default for some keys (LR_OPT_REGULARIZATION is 0.05
+ *             here and 15 for als); lr_option_default() gives those.
  * @return LR_OK; LR_E_INVALID for an unknown key.
  * Thread-safety: safe from any thread.
  */
 LR_API int lr_option_info(int key, const char **name, int *type, double *min,
                           double *max, double *def);
+
+/**
+ * The name of a value of an enum-valued option (LR_OPT_OPTIMIZER,
+ * LR_OPT_TRANSFORM, LR_OPT_SOLVER): lr_option_value_name(LR_OPT_TRANSFORM,
+ * LR_TRANSFORM_BM25) is "bm25".  These are the names
+ * lr_options_set_string() accepts.
+ * @return a static string, or NULL for a key without names or a value
+ *         without a name.
+ * Thread-safety: safe from any thread.
+ * Since: 1.1 (LASTREC_1.1).
+ */
+LR_API const char *lr_option_value_name(int key, int64_t value);
+
+/**
+ * The value of an enum-valued option named @p name, case ignored
+ * ("BM25" gives LR_TRANSFORM_BM25).
+ * @param[out] value the option's value.
+ * @return LR_OK; LR_E_NOTFOUND for a name the option does not have (the
+ *         message lists the valid names); LR_E_INVALID for an unknown key,
+ *         a key whose values have no names, or NULL.
+ * Thread-safety: safe from any thread.
+ * Since: 1.1 (LASTREC_1.1).
+ */
+LR_API int lr_option_value_lookup(int key, const char *name, int64_t *value);
 
 /**
  * Find an option key by name.
@@ -339,7 +381,11 @@ LR_API int lr_option_key_at(size_t index);
 
 /**
  * Attach a progress callback that long work started with these options
- * reports to.  NULL removes it.
+ * reports to.  NULL removes it; a second call replaces it.
+ * @p fn and @p user_data are borrowed, not copied: they must stay valid
+ * while a call made with @p opts runs, and, because lr_model_new() copies
+ * them into the model, while that model may be fitted (until its last
+ * lr_model_fit() returns, or lr_model_set_progress() replaces them).
  * Thread-safety: needs exclusive access to @p opts.
  */
 LR_API void lr_options_set_progress(lr_options *opts, lr_progress_fn fn,
@@ -677,7 +723,10 @@ LR_API int lr_algorithm_lookup(const char *name, int *algorithm);
 /**
  * Create an unfitted model.  The options are copied; options the caller did
  * not set take the algorithm's defaults (docs/models.md).
- * @param opts may be NULL; its progress callback is kept for lr_model_fit().
+ * @param opts may be NULL; its progress callback and user_data are kept
+ *        for every lr_model_fit() of the model (borrowed: see
+ *        lr_options_set_progress()) until lr_model_set_progress() replaces
+ *        them.
  * @param[out] out owned by the caller, freed by lr_model_free().
  * @return LR_OK, LR_E_INVALID (unknown algorithm), LR_E_NOMEM.
  * Thread-safety: safe from any thread.
@@ -708,6 +757,19 @@ LR_API int lr_model_fit(lr_model *m, const lr_dataset *train,
 LR_API void lr_model_free(lr_model *m);
 
 /**
+ * Replace the progress callback the model's fits report to (the one of the
+ * options it was created with, until this is called); NULL clears it.
+ * After a cancelled fit the model is unfitted and may be fitted again:
+ * clear or replace the callback that cancelled first, or that fit is
+ * cancelled again.  @p fn and @p user_data are borrowed: they must stay
+ * valid until the last lr_model_fit() on @p m returns or they are
+ * replaced.  A NULL model is ignored.
+ * Thread-safety: needs exclusive access to @p m (not during a fit).
+ * Since: 1.1 (LASTREC_1.1).
+ */
+LR_API void lr_model_set_progress(lr_model *m, lr_progress_fn fn, void *user_data);
+
+/**
  * The algorithm of a model.
  * @return an lr_algorithm, or 0 for NULL.
  * Thread-safety: @p m may be shared read-only.
@@ -719,6 +781,19 @@ LR_API int lr_model_algorithm(const lr_model *m);
  * Thread-safety: @p m may be shared read-only.
  */
 LR_API int lr_model_is_fitted(const lr_model *m);
+
+/**
+ * The default of an option for models of @p algorithm: what
+ * lr_model_option() reports for a model made with options that leave
+ * @p key alone (for example LR_OPT_REGULARIZATION: 15 for als, 0.05 for
+ * mf).  Keys an algorithm does not substitute give lr_option_info()'s
+ * generic default.
+ * @param[out] value the default, as a double (integer options are exact).
+ * @return LR_OK; LR_E_INVALID for an unknown algorithm or key, or NULL.
+ * Thread-safety: safe from any thread.
+ * Since: 1.1 (LASTREC_1.1).
+ */
+LR_API int lr_option_default(int algorithm, int key, double *value);
 
 /**
  * The value of an option as the model uses it (the algorithm's default

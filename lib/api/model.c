@@ -92,6 +92,29 @@ int lr_model_fit(lr_model *m, const lr_dataset *train, const lr_dataset *validat
     return LR_OK;
 }
 
+int lr_option_default(int algorithm, int key, double *value)
+{
+    if (!value)
+        return lr__fail(LR_E_INVALID, "lr_option_default: value is NULL");
+    const lr__algo *a = lr__algo_find(algorithm);
+    if (!a)
+        return lr__fail(LR_E_INVALID, "lr_option_default: unknown algorithm %d (1 pop, 2 mf, 3 als, 4 bpr, 5 ease, 6 blend)",
+                        algorithm);
+    /* What lr_model_new() does with options the caller left alone. */
+    lr_options o;
+    lr__options_init(&o);
+    a->defaults(&o);
+    return lr_options_get_double(&o, key, value);
+}
+
+void lr_model_set_progress(lr_model *m, lr_progress_fn fn, void *user_data)
+{
+    if (!m)
+        return;
+    m->opts.progress.fn = fn;
+    m->opts.progress.user_data = user_data;
+}
+
 int lr_model_option(const lr_model *m, int key, double *value)
 {
     if (!m)

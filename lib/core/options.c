@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -62,6 +63,57 @@ static const opt_spec specs[] = {
 #define N_SPECS (sizeof specs / sizeof specs[0])
 _Static_assert(N_SPECS <= LR_OPTIONS_MAX, "raise LR_OPTIONS_MAX");
 
+/* The names of enum-valued options' values (enum lr_optimizer, lr_transform,
+ * lr_solver): the one table lr_options_set_string(), the tool and the Python
+ * binding read.  Grouped by key, in value order. */
+typedef struct opt_choice {
+    int key;
+    int value;
+    const char *name;
+} opt_choice;
+
+static const opt_choice choices[] = {
+    {LR_OPT_OPTIMIZER, LR_OPTIMIZER_SGD, "sgd"},
+    {LR_OPT_OPTIMIZER, LR_OPTIMIZER_ADAGRAD, "adagrad"},
+    {LR_OPT_TRANSFORM, LR_TRANSFORM_RAW, "raw"},
+    {LR_OPT_TRANSFORM, LR_TRANSFORM_LOG1P, "log1p"},
+    {LR_OPT_TRANSFORM, LR_TRANSFORM_BINARY, "binary"},
+    {LR_OPT_TRANSFORM, LR_TRANSFORM_BM25, "bm25"},
+    {LR_OPT_SOLVER, LR_SOLVER_CHOLESKY, "cholesky"},
+    {LR_OPT_SOLVER, LR_SOLVER_CG, "cg"},
+};
+
+#define N_CHOICES (sizeof choices / sizeof choices[0])
+
+static int has_names(int key)
+{
+    for (size_t i = 0; i < N_CHOICES; i++)
+        if (choices[i].key == key)
+            return 1;
+    return 0;
+}
+
+/* "raw, log1p, binary, bm25" into buf. */
+static void list_names(int key, char *buf, size_t cap)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < N_CHOICES && n < cap; i++) {
+        if (choices[i].key != key)
+            continue;
+        int w = snprintf(buf + n, cap - n, "%s%s", n ? ", " : "", choices[i].name);
+        n += w > 0 ? (size_t)w : 0;
+    }
+}
+
+static int ieq(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++)
+        if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+            return 0;
+    return *a == *b;
+}
+
 static int slot_of(int key)
 {
     for (size_t i = 0; i < N_SPECS; i++)
@@ -70,7 +122,7 @@ static int slot_of(int key)
     return -1;
 }
 
-static void set_defaults(lr_options *o)
+void lr__options_init(lr_options *o)
 {
     memset(o, 0, sizeof *o);
     for (size_t i = 0; i < N_SPECS; i++)
@@ -84,7 +136,7 @@ int lr_options_new(lr_options **out)
     *out = malloc(sizeof **out);
     if (!*out)
         return lr__fail_oom();
-    set_defaults(*out);
+    lr__options_init(*out);
     return LR_OK;
 }
 
@@ -213,6 +265,34 @@ int lr_option_key_at(size_t index)
     return index < N_SPECS ? specs[index].key : 0;
 }
 
+const char *lr_option_value_name(int key, int64_t value)
+{
+    for (size_t i = 0; i < N_CHOICES; i++)
+        if (choices[i].key == key && choices[i].value == value)
+            return choices[i].name;
+    return NULL;
+}
+
+int lr_option_value_lookup(int key, const char *name, int64_t *value)
+{
+    int i = slot_of(key);
+    if (!name || !value)
+        return lr__fail(LR_E_INVALID, "lr_option_value_lookup: NULL argument");
+    if (i < 0)
+        return unknown_key(key);
+    if (!has_names(key))
+        return lr__fail(LR_E_INVALID, "option '%s' takes a number, not a name", specs[i].name);
+    for (size_t c = 0; c < N_CHOICES; c++)
+        if (choices[c].key == key && ieq(choices[c].name, name)) {
+            *value = choices[c].value;
+            return LR_OK;
+        }
+    char names[256];
+    list_names(key, names, sizeof names);
+    return lr__fail(LR_E_NOTFOUND, "option '%s': '%s' is not one of %s", specs[i].name, name,
+                    names);
+}
+
 void lr_options_set_progress(lr_options *opts, lr_progress_fn fn, void *user_data)
 {
     if (!opts)
@@ -254,7 +334,7 @@ int lr_options_set_string(lr_options *opts, const char *text)
         char *k = trim(t), *v = trim(eq + 1);
         int key;
         if (lr_option_lookup(k, &key) != LR_OK) {
-            rc = lr__fail(LR_E_INVALID, "option item '%s=%s': unknown option '%s'", k, v, k);
+            rc = lr__fail(LR_E_INVALID, "unknown option '%s' (lr_option_key_at() lists them)", k);
             break;
         }
         const opt_spec *s = &specs[slot_of(key)];
@@ -262,7 +342,20 @@ int lr_options_set_string(lr_options *opts, const char *text)
         errno = 0;
         if (s->type == LR_OPTTYPE_INT) {
             long long x = strtoll(v, &end, 10);
-            if (!*v || *end || errno) {
+            if (has_names(key) && (!*v || *end || errno)) {
+                /* "transform=bm25": a name of the option's enum */
+                int64_t named;
+                rc = lr_option_value_lookup(key, v, &named);
+                if (rc == LR_E_NOTFOUND) {
+                    char names[256];
+                    list_names(key, names, sizeof names);
+                    rc = lr__fail(LR_E_INVALID, "option '%s': '%s' is not one of %s "
+                                  "(or their numbers)", k, v, names);
+                }
+                if (rc)
+                    break;
+                x = named;
+            } else if (!*v || *end || errno) {
                 rc = lr__fail(LR_E_INVALID, "option '%s': '%s' is not an integer", k, v);
                 break;
             }

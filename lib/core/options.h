@@ -14,6 +14,10 @@ struct lr_options {
     lr__progress progress;
 };
 
+/* Fill *o with every generic default, nothing set by a caller, no progress
+ * callback (what lr_options_new() gives, without the allocation). */
+void lr__options_init(lr_options *o);
+
 /* Internal reads, with defaults when opts is NULL.  The key must be a known
  * key of the right kind: these are for library code, not user input. */
 int64_t lr__opt_int(const lr_options *opts, int key);

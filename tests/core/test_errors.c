@@ -169,6 +169,64 @@ START_TEST(message_is_thread_local)
 }
 END_TEST
 
+/* The rule of the header: lr_last_error() is the message of the most
+ * recent failing call on this thread; successful calls leave it alone. */
+START_TEST(last_failure_survives_success)
+{
+    lr_options *o;
+    lr_clear_error();
+    ck_assert_lr_ok(lr_options_new(&o));
+    ck_assert_str_eq(lr_last_error(), ""); /* a success sets nothing */
+    ck_assert_int_eq(lr_options_set_int(o, LR_OPT_THREADS, -1), LR_E_INVALID);
+    char first[256];
+    snprintf(first, sizeof first, "%s", lr_last_error());
+    ck_assert_msg(strstr(first, "'threads'") != NULL, "%s", first);
+    /* successes (and a free) between the failure and the read keep it */
+    ck_assert_lr_ok(lr_options_set_int(o, LR_OPT_THREADS, 1));
+    ck_assert_lr_ok(lr_options_set_string(o, "seed=3,transform=bm25"));
+    int key;
+    ck_assert_lr_ok(lr_option_lookup("seed", &key));
+    lr_options_free(o);
+    ck_assert_str_eq(lr_last_error(), first);
+    /* the next failure replaces it */
+    ck_assert_int_eq(lr_option_lookup("no_such_option", &key), LR_E_NOTFOUND);
+    ck_assert_ptr_nonnull(strstr(lr_last_error(), "no_such_option"));
+    lr_clear_error();
+    ck_assert_str_eq(lr_last_error(), "");
+}
+END_TEST
+
+/* Every failing call sets a message of its own: after lr_clear_error() a
+ * failure never leaves "" behind. */
+#define FAILS_WITH_MESSAGE(call)                                                 \
+    do {                                                                         \
+        lr_clear_error();                                                        \
+        int rc_ = (call);                                                        \
+        ck_assert_msg(rc_ < 0, "%s succeeded", #call);                           \
+        ck_assert_msg(*lr_last_error(), "%s failed without a message", #call);   \
+    } while (0)
+
+START_TEST(every_failure_sets_a_message)
+{
+    int key;
+    double d;
+    int64_t v;
+    lr_options *o;
+    ck_assert_lr_ok(lr_options_new(&o));
+    FAILS_WITH_MESSAGE(lr_options_set_int(o, 99999, 1));
+    FAILS_WITH_MESSAGE(lr_options_get_double(o, LR_OPT_SEED, NULL));
+    FAILS_WITH_MESSAGE(lr_option_info(-5, NULL, NULL, NULL, NULL, &d));
+    FAILS_WITH_MESSAGE(lr_option_lookup(NULL, &key));
+    FAILS_WITH_MESSAGE(lr_options_get_int(o, LR_OPT_HOLDOUT_FRACTION, &v));
+    FAILS_WITH_MESSAGE(lr_option_default(LR_ALGO_ALS, 99999, &d));
+    FAILS_WITH_MESSAGE(lr_option_default(0, LR_OPT_SEED, &d));
+    FAILS_WITH_MESSAGE(lr_option_value_lookup(LR_OPT_TRANSFORM, "x", &v));
+    FAILS_WITH_MESSAGE(lr_dataset_load(NULL, "x", NULL));
+    FAILS_WITH_MESSAGE(lr_model_new(NULL, LR_ALGO_ALS, NULL));
+    lr_options_free(o);
+}
+END_TEST
+
 static Suite *errors_suite(void)
 {
     Suite *s = suite_create("errors");
@@ -181,6 +239,8 @@ static Suite *errors_suite(void)
     tcase_add_test(tc, prefix_adds_context);
     tcase_add_test(tc, oom_is_static);
     tcase_add_test(tc, message_is_thread_local);
+    tcase_add_test(tc, last_failure_survives_success);
+    tcase_add_test(tc, every_failure_sets_a_message);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -305,6 +305,85 @@ START_TEST(threads_resolve)
 }
 END_TEST
 
+/* Enum-valued options take their names in lr_options_set_string(), the
+ * names come from one table, and a bad name lists the valid ones. */
+START_TEST(set_string_enum_names)
+{
+    lr_options *o = fresh();
+    int64_t v;
+    ck_assert_lr_ok(lr_options_set_string(o, "transform=bm25, optimizer=SGD,solver=cholesky"));
+    ck_assert_lr_ok(lr_options_get_int(o, LR_OPT_TRANSFORM, &v));
+    ck_assert_int_eq(v, LR_TRANSFORM_BM25);
+    ck_assert_lr_ok(lr_options_get_int(o, LR_OPT_OPTIMIZER, &v));
+    ck_assert_int_eq(v, LR_OPTIMIZER_SGD);
+    ck_assert_lr_ok(lr_options_get_int(o, LR_OPT_SOLVER, &v));
+    ck_assert_int_eq(v, LR_SOLVER_CHOLESKY);
+    /* numbers still work */
+    ck_assert_lr_ok(lr_options_set_string(o, "transform=2,optimizer=adagrad,solver=cg"));
+    ck_assert_lr_ok(lr_options_get_int(o, LR_OPT_TRANSFORM, &v));
+    ck_assert_int_eq(v, LR_TRANSFORM_BINARY);
+    ck_assert_lr_ok(lr_options_get_int(o, LR_OPT_SOLVER, &v));
+    ck_assert_int_eq(v, LR_SOLVER_CG);
+    /* a bad name lists the valid ones, and changes nothing */
+    ck_assert_lr_fail(lr_options_set_string(o, "seed=3,transform=bm2"), LR_E_INVALID,
+                      "option 'transform': 'bm2' is not one of raw, log1p, binary, bm25");
+    ck_assert_lr_fail(lr_options_set_string(o, "optimizer=adam"), LR_E_INVALID,
+                      "sgd, adagrad");
+    ck_assert_lr_fail(lr_options_set_string(o, "solver=lu"), LR_E_INVALID, "cholesky, cg");
+    ck_assert_lr_ok(lr_options_get_int(o, LR_OPT_SEED, &v));
+    ck_assert_int_eq(v, 42);
+    /* a name for an option without names is still "not an integer" */
+    ck_assert_lr_fail(lr_options_set_string(o, "factors=many"), LR_E_INVALID,
+                      "'many' is not an integer");
+    /* the unknown-option message says it once */
+    ck_assert_lr_fail(lr_options_set_string(o, "colour=blue"), LR_E_INVALID,
+                      "unknown option 'colour'");
+    ck_assert_ptr_null(strstr(strstr(lr_last_error(), "colour") + 1, "colour"));
+    lr_options_free(o);
+}
+END_TEST
+
+START_TEST(value_names_round_trip)
+{
+    static const struct { int key; int64_t value; const char *name; } all[] = {
+        {LR_OPT_OPTIMIZER, LR_OPTIMIZER_SGD, "sgd"},
+        {LR_OPT_OPTIMIZER, LR_OPTIMIZER_ADAGRAD, "adagrad"},
+        {LR_OPT_TRANSFORM, LR_TRANSFORM_RAW, "raw"},
+        {LR_OPT_TRANSFORM, LR_TRANSFORM_LOG1P, "log1p"},
+        {LR_OPT_TRANSFORM, LR_TRANSFORM_BINARY, "binary"},
+        {LR_OPT_TRANSFORM, LR_TRANSFORM_BM25, "bm25"},
+        {LR_OPT_SOLVER, LR_SOLVER_CHOLESKY, "cholesky"},
+        {LR_OPT_SOLVER, LR_SOLVER_CG, "cg"},
+    };
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+        ck_assert_str_eq(lr_option_value_name(all[i].key, all[i].value), all[i].name);
+        int64_t v = -1;
+        ck_assert_lr_ok(lr_option_value_lookup(all[i].key, all[i].name, &v));
+        ck_assert_int_eq(v, all[i].value);
+    }
+    /* every value within an enum option's bounds has a name */
+    const int keys[] = {LR_OPT_OPTIMIZER, LR_OPT_TRANSFORM, LR_OPT_SOLVER};
+    for (size_t i = 0; i < 3; i++) {
+        double lo, hi;
+        ck_assert_lr_ok(lr_option_info(keys[i], NULL, NULL, &lo, &hi, NULL));
+        for (int64_t v = (int64_t)lo; v <= (int64_t)hi; v++)
+            ck_assert_ptr_nonnull(lr_option_value_name(keys[i], v));
+        ck_assert_ptr_null(lr_option_value_name(keys[i], (int64_t)hi + 1));
+    }
+    ck_assert_ptr_null(lr_option_value_name(LR_OPT_FACTORS, 1));
+    ck_assert_ptr_null(lr_option_value_name(12345, 1));
+    int64_t v;
+    ck_assert_lr_ok(lr_option_value_lookup(LR_OPT_TRANSFORM, "BM25", &v));
+    ck_assert_int_eq(v, LR_TRANSFORM_BM25);
+    ck_assert_lr_fail(lr_option_value_lookup(LR_OPT_TRANSFORM, "tfidf", &v), LR_E_NOTFOUND,
+                      "raw, log1p, binary, bm25");
+    ck_assert_lr_fail(lr_option_value_lookup(LR_OPT_FACTORS, "x", &v), LR_E_INVALID,
+                      "takes a number");
+    ck_assert_lr_fail(lr_option_value_lookup(12345, "x", &v), LR_E_INVALID, "12345");
+    ck_assert_lr_fail(lr_option_value_lookup(LR_OPT_SOLVER, NULL, &v), LR_E_INVALID, "NULL");
+}
+END_TEST
+
 static Suite *options_suite(void)
 {
     Suite *s = suite_create("options");
@@ -321,6 +400,8 @@ static Suite *options_suite(void)
     tcase_add_test(tc, set_string_all_or_nothing);
     tcase_add_test(tc, copy_is_independent);
     tcase_add_test(tc, threads_resolve);
+    tcase_add_test(tc, set_string_enum_names);
+    tcase_add_test(tc, value_names_round_trip);
     suite_add_tcase(s, tc);
     return s;
 }
