@@ -18,7 +18,7 @@ from .errors import (Ambiguous, BufferTooSmall, Cancelled, DuplicateError, Empty
                      InvalidArgument, LastrecIOError, LineTooLong, NoMemory, NotFound,
                      NumericError, ParseError, RangeError, Unsupported)
 from .evaluation import Metrics, evaluate
-from .model import Model
+from .model import Model, option_default
 from .query import AllRecommendations, Because, Query, Recommendation
 
 # The binding's own version; its major must equal the C library's (checked
@@ -55,5 +55,5 @@ __all__ = [
     "LineTooLong", "Metrics", "Model", "NoMemory", "NotFound", "NumericError", "OptionInfo",
     "ParseError", "Query", "RangeError", "Recommendation", "Tag", "Unsupported", "UserStats",
     "build_info", "evaluate", "library_path", "library_version", "library_version_number",
-    "options", "strerror",
+    "option_default", "options", "strerror",
 ]

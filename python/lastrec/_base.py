@@ -4,7 +4,7 @@ import collections
 import math
 import os
 import weakref
-from ctypes import byref, c_char_p, c_double, c_int
+from ctypes import byref, c_char_p, c_double, c_int, c_int64
 
 from . import _ffi
 from . import errors
@@ -99,12 +99,8 @@ def int_id(value, what):
 # --------------------------------------------------------------------- options
 
 # Options whose integer values name a choice (enum lr_optimizer, lr_transform,
-# lr_solver).  Names are accepted on the way in and given back on the way out.
-OPTION_CHOICES = {
-    "optimizer": {"sgd": 1, "adagrad": 2},
-    "transform": {"raw": 0, "log1p": 1, "binary": 2, "bm25": 3},
-    "solver": {"cholesky": 1, "cg": 2},
-}
+# lr_solver) take the names on the way in and give them back on the way out.
+# The names are the C library's (lr_option_value_name/_lookup), not a copy.
 
 _OPTTYPE_INT = 1
 _OPTTYPE_DOUBLE = 2
@@ -138,13 +134,13 @@ def option_info(name):
     key = c_int()
     try:
         _ffi.lr_option_lookup(encode_text(name), byref(key))
-    except errors.NotFound as exc:
+    except errors.NotFound:
         # The C lookup says "not found"; to a caller passing keyword
         # arguments an unknown name is a bad argument, as it is to
-        # lr_options_set_string.
+        # lr_options_set_string.  Its message would only repeat the name.
         raise errors.InvalidArgument(
-            errors.E_INVALID, "unknown option %r (lastrec.options() lists them): %s"
-            % (name, exc.message)) from None
+            errors.E_INVALID, "unknown option %r (lastrec.options() lists them)"
+            % (name,)) from None
     info = _info_for_key(key.value)
     _option_cache[name] = info
     return info
@@ -164,17 +160,42 @@ def all_options():
         i += 1
 
 
+def option_choices(name):
+    """The value names of an enum-valued option ({'sgd': 1, 'adagrad': 2}),
+    or {} for an option that takes numbers, from the library's table."""
+    info = option_info(name)
+    if info.type != "int" or info.maximum - info.minimum > 64:
+        return {}
+    out = {}
+    for value in range(info.minimum, info.maximum + 1):
+        label = _ffi.lr_option_value_name(info.key, value)
+        if label is not None:
+            out[label.decode()] = value
+    return out
+
+
 def option_value_out(info, value):
     """A value read from the library, as the caller would have passed it."""
     if info.type == "int":
         value = int(value)
-        choices = OPTION_CHOICES.get(info.name)
-        if choices:
-            for label, number in choices.items():
-                if number == value:
-                    return label
-        return value
+        label = _ffi.lr_option_value_name(info.key, value)
+        return label.decode() if label is not None else value
     return float(value)
+
+
+def option_value_in(info, text):
+    """The number of a value name of an enum-valued option ('bm25' -> 3);
+    InvalidArgument listing the valid names otherwise."""
+    number = c_int64()
+    try:
+        _ffi.lr_option_value_lookup(info.key, encode_text(text), byref(number))
+    except errors.NotFound as exc:
+        # "option 'transform': 'bm2' is not one of raw, log1p, binary, bm25"
+        raise errors.InvalidArgument(errors.E_INVALID, exc.message) from None
+    except errors.InvalidArgument:
+        raise errors.InvalidArgument(
+            errors.E_INVALID, "option %s: a number is required, got %r" % (info.name, text)) from None
+    return number.value
 
 
 class Options(Handle):
@@ -194,16 +215,8 @@ class Options(Handle):
 
     def set(self, name, value):
         info = option_info(name)
-        choices = OPTION_CHOICES.get(name)
         if isinstance(value, str):
-            if choices is None:
-                raise errors.InvalidArgument(
-                    errors.E_INVALID, "option %s: a number is required, got %r" % (name, value))
-            if value.lower() not in choices:
-                raise errors.InvalidArgument(
-                    errors.E_INVALID, "option %s: %r is not one of %s"
-                    % (name, value, ", ".join(sorted(choices))))
-            value = choices[value.lower()]
+            value = option_value_in(info, value)
         if isinstance(value, bool):
             value = int(value)
         if isinstance(value, int):

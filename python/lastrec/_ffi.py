@@ -17,6 +17,7 @@ long calls (loading, fitting, evaluating) let other Python threads run.
 """
 
 import ctypes
+import re
 from ctypes import (CFUNCTYPE, POINTER, Structure, byref, c_char_p, c_double,
                     c_float, c_int, c_int32, c_int64, c_size_t, c_uint,
                     c_uint64, c_void_p)
@@ -107,18 +108,36 @@ def last_error():
     return raw.decode("utf-8", "replace") if raw else ""
 
 
-def error_for(status):
-    """The exception for a status just returned on this thread."""
-    message = last_error()
+# The C messages start with the C function that failed ("lr_model_fit: the
+# model is already fitted"), which means nothing to a Python caller whose
+# traceback already shows the Python call.  The prefix is dropped and kept
+# as the exception's ``function`` attribute.
+_C_PREFIX = re.compile(r"^(lr_[a-z0-9_]+): ")
+
+
+def natural(message):
+    """(message without its leading C function name, that name or None)."""
+    m = _C_PREFIX.match(message)
+    if m is None:
+        return message, None
+    return message[m.end():], m.group(1)
+
+
+def error_for(status, func=None):
+    """The exception for a status just returned on this thread by ``func``
+    (a C function, or None)."""
+    message, function = natural(last_error())
     if not message:
         raw = lib.lr_strerror(status)
         message = raw.decode("utf-8", "replace") if raw else "status %d" % status
-    return errors.make_error(status, message)
+    exc = errors.make_error(status, message)
+    exc.function = function or getattr(func, "__name__", None)
+    return exc
 
 
 def _check(result, func, args):
     if result < 0:
-        raise error_for(result)
+        raise error_for(result, func)
     return result
 
 
@@ -126,7 +145,7 @@ def _check_size(result, func, args):
     # LR_E_BUFSIZE is the expected answer to a size query (capacity 0); the
     # callers look at *needed and ask again.
     if result < 0 and result != errors.E_BUFSIZE:
-        raise error_for(result)
+        raise error_for(result, func)
     return result
 
 
@@ -172,7 +191,7 @@ ffi("lr_build_info", [], c_char_p)
 ffi("lr_strerror", [c_int], c_char_p)
 ffi("lr_last_error", [], c_char_p)
 ffi("lr_clear_error", [], None)
-ffi("lr_free", [c_void_p], None)
+# lr_free is reserved in C (no call hands out memory to free) and unused here.
 ffi("lr_set_log_handler", [LOG_FN, c_int, c_void_p], None)
 
 # --- options
@@ -188,6 +207,9 @@ ffi("lr_option_info", [c_int, POINTER(c_char_p), POINTER(c_int), POINTER(c_doubl
                        POINTER(c_double), POINTER(c_double)], c_int, _check)
 ffi("lr_option_lookup", [c_char_p, POINTER(c_int)], c_int, _check)
 ffi("lr_option_key_at", [c_size_t], c_int)
+ffi("lr_option_value_name", [c_int, c_int64], c_char_p)
+ffi("lr_option_value_lookup", [c_int, c_char_p, POINTER(c_int64)], c_int, _check)
+ffi("lr_option_default", [c_int, c_int, POINTER(c_double)], c_int, _check)
 ffi("lr_options_set_progress", [OptionsP, PROGRESS_FN, c_void_p], None)
 
 # --- datasets
@@ -222,6 +244,7 @@ ffi("lr_algorithm_lookup", [c_char_p, POINTER(c_int)], c_int, _check)
 ffi("lr_model_new", [POINTER(ModelP), c_int, OptionsP], c_int, _check)
 ffi("lr_model_fit", [ModelP, DatasetP, DatasetP], c_int, _check)
 ffi("lr_model_free", [ModelP], None)
+ffi("lr_model_set_progress", [ModelP, PROGRESS_FN, c_void_p], None)
 ffi("lr_model_algorithm", [ModelP], c_int)
 ffi("lr_model_is_fitted", [ModelP], c_int)
 ffi("lr_model_option", [ModelP, c_int, POINTER(c_double)], c_int, _check)

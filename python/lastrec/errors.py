@@ -39,10 +39,14 @@ class Error(Exception):
     Attributes:
         status: the negative ``LR_E_*`` status code (an int).
         message: the library's description of this failure (``lr_last_error()``
-            at the time), or the static text of the status when it left none.
+            at the time, without the name of the C function it starts with),
+            or the static text of the status when it left none.
+        function: the C function that failed (``'lr_model_fit'``), or None
+            when the binding itself raised the error.
     """
 
     status = None
+    function = None
 
     def __init__(self, status, message):
         super().__init__(message)
@@ -129,7 +133,9 @@ class Unsupported(Error, NotImplementedError):
 
 
 class BufferTooSmall(Error):
-    """LR_E_BUFSIZE: the binding sizes its buffers itself, so seeing this is a bug."""
+    """LR_E_BUFSIZE: a caller buffer was too small.  The binding sizes its
+    buffers itself (it asks for the size first), so seeing this is a bug in
+    the binding: please report it."""
 
 
 class Ambiguous(Error, LookupError):

@@ -40,6 +40,17 @@ def algorithm_code(algorithm):
                                  "algorithm must be a name or a number, got %r" % (algorithm,))
 
 
+def option_default(algorithm, name):
+    """The value option ``name`` takes in a model of ``algorithm`` when it
+    is not given: ``option_default('als', 'regularization')`` is 15.0 while
+    ``lastrec.options()`` lists the generic 0.05.  Enum-valued options come
+    back as names (``option_default('als', 'transform')`` is 'bm25')."""
+    info = option_info(name)
+    value = c_double()
+    _ffi.lr_option_default(algorithm_code(algorithm), info.key, byref(value))
+    return option_value_out(info, value.value)
+
+
 def _free_model(ptr, queries):
     # The C queries borrow the C model; they go first.
     for fin in list(queries.values()):
@@ -87,6 +98,23 @@ class Model(Handle):
     _what = "model"
 
     def __init__(self, algorithm, **options):
+        """Create an unfitted model.
+
+        Args:
+            algorithm: 'pop', 'mf', 'als', 'bpr', 'ease' or 'blend' (or its
+                lr_algorithm number).
+            **options: library options by name, e.g. ``factors=64``,
+                ``epochs=15``, ``transform='bm25'``.  An option left out
+                takes the algorithm's own default, which may differ from the
+                generic one ``lastrec.options()`` lists:
+                ``lastrec.option_default('als', 'regularization')`` tells
+                it, and ``model.option(name)`` what the model uses.
+
+        Raises:
+            InvalidArgument: an unknown algorithm or option, or a value of
+                the wrong kind or out of range (the message names the
+                option and its range, or lists the valid names).
+        """
         code = algorithm_code(algorithm)
         # The library copies the options, progress callback included, into
         # the model when it is created; fit() later reports through it.  So

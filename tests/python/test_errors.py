@@ -1,5 +1,6 @@
 """Status codes become typed exceptions carrying lr_last_error()."""
 
+import os
 import pickle
 import threading
 import unittest
@@ -129,6 +130,62 @@ class TestMessages(support.TempDirCase):
         for t in threads:
             t.join()
         self.assertEqual(failures, [])
+
+
+class TestNaturalMessages(unittest.TestCase):
+    """Exceptions read as Python, not as C: no leading C function name, the
+    detail kept, the C function in ``function``."""
+
+    def test_c_prefix_is_dropped_and_kept_apart(self):
+        _, train, _ = support.synthetic()
+        model = support.fit(self, "pop", train)
+        with self.assertRaises(lastrec.InvalidArgument) as cm:
+            model.fit(train)
+        exc = cm.exception
+        self.assertFalse(exc.message.startswith("lr_"), exc.message)
+        self.assertNotIn("lr_model_fit", str(exc))
+        self.assertIn("already fitted", exc.message)
+        self.assertEqual(exc.function, "lr_model_fit")
+
+    def test_messages_without_prefix_are_unchanged(self):
+        self.assertEqual(lastrec._ffi.natural("user_artists.dat:3: weight: bad"),
+                         ("user_artists.dat:3: weight: bad", None))
+        self.assertEqual(lastrec._ffi.natural("lr_query_new: model is NULL"),
+                         ("model is NULL", "lr_query_new"))
+
+    def test_binding_errors_have_no_function(self):
+        with self.assertRaises(lastrec.InvalidArgument) as cm:
+            lastrec.Model("als", no_such_option=1)
+        self.assertIsNone(cm.exception.function)
+
+    def test_unknown_option_is_said_once(self):
+        for call in (lambda: lastrec.Model("als", colour=1),
+                     lambda: lastrec.Dataset.synthesize(colour=1)):
+            with self.assertRaises(lastrec.InvalidArgument) as cm:
+                call()
+            message = cm.exception.message
+            self.assertEqual(message.count("colour"), 1, message)
+            self.assertEqual(message.count("unknown option"), 1, message)
+            self.assertIn("lastrec.options()", message)
+
+    def test_bad_value_name_lists_the_valid_ones(self):
+        with self.assertRaises(lastrec.InvalidArgument) as cm:
+            lastrec.Model("als", transform="bm2")
+        self.assertIn("raw, log1p, binary, bm25", cm.exception.message)
+        self.assertNotIn("lr_", cm.exception.message)
+        with self.assertRaises(lastrec.InvalidArgument) as cm:
+            lastrec.Model("als", factors="many")
+        self.assertIn("factors", cm.exception.message)
+
+    def test_buffer_too_small_is_documented(self):
+        doc = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "python.md")
+        with open(doc, encoding="utf-8") as f:
+            text = f.read()
+        for name in lastrec.__all__:
+            obj = getattr(lastrec, name)
+            if isinstance(obj, type) and issubclass(obj, lastrec.Error) \
+                    and obj not in (lastrec.Error, lastrec.InputError):
+                self.assertIn("`%s`" % name, text, "%s is missing from docs/python.md" % name)
 
 
 if __name__ == "__main__":

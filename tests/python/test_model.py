@@ -61,6 +61,38 @@ class TestOptions(unittest.TestCase):
             lastrec.Model("als").option("no_such_option")
 
 
+class TestDefaults(unittest.TestCase):
+    def test_option_default_is_what_a_model_uses(self):
+        for algo in ("pop", "mf", "als", "bpr", "ease", "blend"):
+            model = lastrec.Model(algo)
+            for info in lastrec.options():
+                self.assertEqual(lastrec.option_default(algo, info.name), model.option(info.name),
+                                 (algo, info.name))
+
+    def test_als_defaults_are_its_own(self):
+        generic = {o.name: o.default for o in lastrec.options()}
+        self.assertEqual(lastrec.option_default("als", "regularization"), 15.0)
+        self.assertNotEqual(generic["regularization"], 15.0)
+        self.assertEqual(lastrec.option_default("als", "transform"), "bm25")
+        with self.assertRaises(lastrec.InvalidArgument):
+            lastrec.option_default("nope", "factors")
+        with self.assertRaises(lastrec.InvalidArgument):
+            lastrec.option_default("als", "nope")
+
+    def test_value_names_come_from_the_library(self):
+        from lastrec import _base
+        self.assertEqual(_base.option_choices("transform"),
+                         {"raw": 0, "log1p": 1, "binary": 2, "bm25": 3})
+        self.assertEqual(_base.option_choices("optimizer"), {"sgd": 1, "adagrad": 2})
+        self.assertEqual(_base.option_choices("solver"), {"cholesky": 1, "cg": 2})
+        self.assertEqual(_base.option_choices("factors"), {})
+        self.assertEqual(lastrec.Model("als", transform="BM25").option("transform"), "bm25")
+
+    def test_init_has_help(self):
+        self.assertIn("algorithm", lastrec.Model.__init__.__doc__)
+        self.assertIn("option_default", lastrec.Model.__init__.__doc__)
+
+
 class TestFit(unittest.TestCase):
     def setUp(self):
         self.ds, self.train, self.test = support.synthetic()
