@@ -2,6 +2,7 @@
 """Checks that the documentation a newcomer reads first is true.
 
 usage: check_docs.py links   SOURCE_ROOT
+       check_docs.py layout  SOURCE_ROOT BUILD_ROOT
        check_docs.py tour    SOURCE_ROOT BUILD_ROOT LASTREC_BINARY
        check_docs.py checker SOURCE_ROOT BUILD_ROOT LASTREC_BINARY
 
@@ -9,6 +10,8 @@ links    every relative link of README.md and docs/*.md, and every docs/
          reference of include/lastrec/lastrec.h, names a file of the
          repository, and every #anchor a heading of the file it points into
          (GitHub's rule for heading anchors).
+layout   docs/layout.md's list of public functions defined outside lib/api/,
+         and its counts, are what the built library's objects define.
 tour     every command line of the README's tour ("## A short tour") runs
          and exits 0, from a scratch directory standing in for the
          repository's root.  Blocks marked <!-- docs-check: real-data -->
@@ -212,6 +215,60 @@ def check_links(root):
     return problems, notes
 
 
+# -------------------------------------------------------------------- layout
+
+
+def defined_functions(build):
+    """{source file: exported functions it defines}, from the objects of the
+    shared library (lib/<layer>/<file>.c is compiled to <layer>_<file>.c.o)."""
+    out = {}
+    objects = glob.glob(os.path.join(build, "lib", "liblastrec.so*.p", "*.o"))
+    for obj in objects:
+        layer, _, name = os.path.basename(obj)[:-2].partition("_")
+        p = subprocess.run(["nm", "--defined-only", obj], capture_output=True, text=True,
+                           check=True)
+        names = {f[2] for f in (line.split() for line in p.stdout.splitlines())
+                 if len(f) == 3 and f[1] == "T" and re.match(r"^lr_[a-z]", f[2])}
+        if names:
+            out[f"lib/{layer}/{name}"] = names
+    return out
+
+
+def check_layout(source, build):
+    with open(os.path.join(source, "docs", "layout.md"), encoding="utf-8") as f:
+        text = f.read()
+    m = re.search(r"<!-- layout:outside-api:begin -->(.*?)<!-- layout:outside-api:end -->",
+                  text, re.S)
+    if not m:
+        return ["docs/layout.md: the outside-api markers are missing"]
+    shown = {}
+    for item in re.split(r"\n- ", "\n" + m.group(1).strip()):
+        head = re.match(r"\s*`(lib/[^`]+)`:", item)
+        if head:
+            shown[head.group(1)] = set(re.findall(r"`(lr_[a-z0-9_]+)`", item))
+    actual = defined_functions(build)
+    if not actual:
+        return [f"no objects of the shared library under {build}/lib"]
+    outside = {f: n for f, n in actual.items() if not f.startswith("lib/api/")}
+    problems = []
+    for f in sorted(set(shown) | set(outside)):
+        extra, missing = shown.get(f, set()) - outside.get(f, set()), \
+            outside.get(f, set()) - shown.get(f, set())
+        if extra:
+            problems.append(f"docs/layout.md lists {sorted(extra)} under {f}, which does not "
+                            "define them")
+        if missing:
+            problems.append(f"{f} defines {sorted(missing)}, missing from docs/layout.md")
+    total = sum(len(n) for n in actual.values())
+    in_api = total - sum(len(n) for n in outside.values())
+    counts = re.search(r"exports (\d+) functions.*?(\d+) are defined in `lib/api/`; these "
+                       r"(\d+)", text, re.S)
+    if not counts or tuple(map(int, counts.groups())) != (total, in_api, total - in_api):
+        problems.append(f"docs/layout.md should say: exports {total} functions, {in_api} in "
+                        f"lib/api/, {total - in_api} outside")
+    return problems
+
+
 # ---------------------------------------------------------------------- tour
 
 
@@ -382,6 +439,19 @@ def check_checker(source, build, tool):
         got, _ = run_tour(source, build, tool, readme)
         if not any("README.md:" in g and "no-such-data-set" in g for g in got):
             problems.append(f"a failing tour command was not reported; got {got}")
+        # docs/layout.md's list against the objects: one function dropped,
+        # one invented.
+        layout = os.path.join(copy, "docs", "layout.md")
+        with open(layout, encoding="utf-8") as f:
+            text = f.read()
+        with open(layout, "w", encoding="utf-8") as f:
+            f.write(text.replace("`lib/core/alloc.c`: `lr_free`",
+                                 "`lib/core/alloc.c`: `lr_no_such_function`"))
+        got = check_layout(copy, build)
+        for w in ("['lr_no_such_function'] under lib/core/alloc.c",
+                  "lib/core/alloc.c defines ['lr_free'], missing"):
+            if not any(w in g for g in got):
+                problems.append(f"a wrong docs/layout.md was not reported ({w}); got {got}")
     for heading, want in (("A split on disk: `LASTREC_SPLIT`", "a-split-on-disk-lastrec_split"),
                           ("lastrec eval", "lastrec-eval"),
                           ("Measured on the real data (`min_tag_uses` = 2)",
@@ -396,12 +466,14 @@ def check_checker(source, build, tool):
 
 
 def main(argv):
-    if len(argv) < 3 or argv[1] not in ("links", "tour", "checker") or \
-            (argv[1] != "links" and len(argv) != 5):
+    nargs = {"links": 3, "layout": 4, "tour": 5, "checker": 5}
+    if len(argv) < 2 or nargs.get(argv[1]) != len(argv):
         sys.exit(__doc__)
     what, source = argv[1], os.path.abspath(argv[2])
     if what == "links":
         problems, notes = check_links(source)
+    elif what == "layout":
+        problems, notes = check_layout(source, os.path.abspath(argv[3])), []
     elif what == "tour":
         problems, notes = run_tour(source, os.path.abspath(argv[3]), argv[4])
     else:
