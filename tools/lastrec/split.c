@@ -161,7 +161,7 @@ static void sync_dir(const char *dir)
 }
 
 /* Both sides are complete on disk before either is renamed, so a failure
- * never leaves a new train.dat beside an old test.dat. */
+ * while writing (a full disk, say) leaves an earlier split whole. */
 static int write_sides(const char *dir, lr_dataset *const sides[SIDES],
                        int64_t users_with[SIDES])
 {
