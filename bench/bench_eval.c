@@ -9,7 +9,7 @@
  * holding train.dat and test.dat); without them it exits 77 (skipped).
  * RUNS (default 11, at least 5) evaluations are timed per case after one
  * untimed warm-up; the median, because a busy machine adds outliers, and
- * the minimum, the best the code can do.  The target (issue 4): all users'
+ * the minimum, the best the code can do.  The target: all users'
  * top-10 for a 64-factor model within 100 ms on 2 threads.
  *
  * Scoring calls no BLAS (lib/model/panels.c), so the evaluation runs on

@@ -1,5 +1,5 @@
 /* bench_query: how fast queries answer on the real data — a 64-factor ALS
- * model fitted on the dev split's training side — against issue 4's
+ * model fitted on the dev split's training side — against the project's
  * targets (medians):
  *
  *   one user's top 10 (1 thread)              < 0.5 ms

@@ -1,6 +1,7 @@
 /* Search artist names the way a person types them: "beyonce" finds
  * "Beyoncé".
  *
+ *   cc find_artist.c $(pkg-config --cflags --libs lastrec) -o find_artist
  *   ./find_artist PATH [TEXT]      (TEXT defaults to "the")
  *
  * SPDX-License-Identifier: MIT */

@@ -1,6 +1,7 @@
 /* Hold out a share of each user's artists for evaluation, with options set
  * from text and a progress callback.
  *
+ *   cc split_dataset.c $(pkg-config --cflags --libs lastrec) -o split_dataset
  *   ./split_dataset PATH ["holdout_fraction=0.2,seed=7"]
  *
  * SPDX-License-Identifier: MIT */

@@ -1,4 +1,4 @@
-"""The C functions, declared once (STYLE.md F1/P1).
+"""The C functions, declared once.
 
 Every function liblastrec exports that the binding uses goes through
 ``ffi(name, argtypes, restype, errcheck)`` below, so its argument types,

@@ -1,6 +1,6 @@
 """Finding and loading liblastrec, and the version handshake.
 
-The search order (STYLE.md P1) lets a build tree, a wheel and a system
+The search order lets a build tree, a wheel and a system
 install each win where they should:
 
 1. ``LASTREC_LIBRARY``: an explicit path; if it cannot be loaded that is an

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Exported symbols of the shared library == the global list of the version
 script, every one public (lr_, not lr__) and versioned with the node that
-lists it; each node alphabetical, as STYLE.md V3 asks.
+lists it; each node alphabetical, so a diff of the map shows what a release
+added.
 
 usage: check_symbols.py LIBRARY VERSION_SCRIPT
 """

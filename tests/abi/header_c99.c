@@ -1,4 +1,4 @@
-/* The public header under strict C99 (STYLE.md H4): the test is that this
+/* The public header under strict C99, as users may compile: the test is that this
  * compiles with -std=c99 -pedantic -Werror; running checks that the header
  * and library agree on the version.  SPDX-License-Identifier: MIT */
 #include <lastrec/lastrec.h>

@@ -1,4 +1,4 @@
-// The public header as C++11 (STYLE.md H4): extern "C" linkage, no C-only
+// The public header as C++11, for C++ callers: extern "C" linkage, no C-only
 // constructs.  SPDX-License-Identifier: MIT
 #include <lastrec/lastrec.h>
 

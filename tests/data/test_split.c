@@ -299,7 +299,8 @@ static int64_t data_lines(const char *dir, const char *name)
 }
 
 /* On the real data the per-user rule gives the sizes of the dev split,
- * which EVALUATION.md made with the same rule: 1,884 users hold out. */
+ * which was made by the same rule (docs/evaluation.md#the-dev-split): 1,884
+ * users hold out. */
 START_TEST(real_data_matches_dev_split_sizes)
 {
     const char *dir = getenv("LASTREC_DATA");

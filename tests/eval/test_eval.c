@@ -224,7 +224,7 @@ START_TEST(training_artists_are_dropped)
 END_TEST
 
 /* k larger than the artists left to rank: the list is shorter than k, and
- * precision still divides by k (EVALUATION.md: hits / k). */
+ * precision still divides by k (docs/evaluation.md: hits / k). */
 START_TEST(k_beyond_the_catalogue)
 {
     lr_model *m = fake_model(train, 1, user_f, artist_f, LR_TRANSFORM_RAW);
@@ -635,7 +635,7 @@ END_TEST
 /* ------------------------------------------------------------- real data */
 
 /* Popularity is deterministic, so its numbers on the dev split check that
- * the metrics and the tie rule are the protocol's (issue 3). */
+ * the metrics and the tie rule are the protocol's (docs/evaluation.md). */
 START_TEST(popularity_on_the_dev_split)
 {
     const char *dir = getenv("LASTREC_DATA"), *split = getenv("LASTREC_SPLIT");

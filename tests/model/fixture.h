@@ -106,7 +106,7 @@ static inline int mt_real_split(lr_dataset **cat, lr_dataset **train, lr_dataset
     return 1;
 }
 
-/* A metric at 10 by the library's evaluation (EVALUATION.md). */
+/* A metric at 10 by the library's evaluation (docs/evaluation.md). */
 static inline double mt_evaluate_at_10(const lr_model *m, const lr_dataset *train,
                                        const lr_dataset *test, int metric)
 {

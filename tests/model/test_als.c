@@ -344,7 +344,7 @@ static lr_options *syn_opts(int threads)
     return o;
 }
 
-/* Precision@10 by the library's evaluation (EVALUATION.md). */
+/* Precision@10 by the library's evaluation (docs/evaluation.md). */
 static double precision_at_10(const lr_model *m)
 {
     return mt_evaluate_at_10(m, syn_train, syn_test, LR_METRIC_PRECISION);

@@ -268,7 +268,7 @@ END_TEST
 
 /* ------------------------------------------------------- synthetic data */
 
-/* Precision@10 by the library's evaluation (EVALUATION.md). */
+/* Precision@10 by the library's evaluation (docs/evaluation.md). */
 static double precision_at_10(const lr_model *m, const lr_dataset *train, const lr_dataset *test)
 {
     return mt_evaluate_at_10(m, train, test, LR_METRIC_PRECISION);

@@ -518,7 +518,7 @@ def test_eval_holdout(tmp):
     per_user = {}
     for r in listens:
         per_user[r[0]] = per_user.get(r[0], 0) + 1
-    # EVALUATION.md's rule: max(1, round(0.2 n)) of n >= 2 artists.
+    # The protocol's rule (docs/evaluation.md): max(1, round(0.2 n)) of n >= 2 artists.
     held = sum(max(1, math.floor(0.2 * n + 0.5)) for n in per_user.values() if n >= 2)
     a, _ = eval_json(data, "--algo", "pop", "--holdout", "0.2", "--seed", "3")
     check(a["split"]["method"] == "per_user_holdout" and a["split"]["seed"] == 3, f"{a['split']}")
@@ -721,7 +721,7 @@ def test_real_data(tmp):
         check(c[k] == v, f"real data {k}: {c[k]}, want {v}")
     split = os.environ.get("LASTREC_SPLIT")
     if split:
-        # Popularity on the dev split: issue 3's check of metrics and ties.
+        # Popularity on the dev split: its exact figures check the metrics and ties.
         doc, _ = eval_json(data, "--algo", "pop", "--train", os.path.join(split, "train.dat"),
                            "--test", os.path.join(split, "test.dat"))
         r = doc["results"][0]

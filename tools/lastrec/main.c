@@ -8,7 +8,7 @@
 
 static const tool_cmd *const commands[] = {
     &tool_cmd_info, &tool_cmd_analyze, &tool_cmd_synth, &tool_cmd_snapshot,
-    &tool_cmd_train, &tool_cmd_eval, &tool_cmd_recommend, &tool_cmd_similar, NULL,
+    &tool_cmd_split, &tool_cmd_train, &tool_cmd_eval, &tool_cmd_recommend, &tool_cmd_similar, NULL,
 };
 
 static void usage(FILE *fp)

@@ -48,7 +48,7 @@ typedef struct tool_cmd {
 } tool_cmd;
 
 extern const tool_cmd tool_cmd_info, tool_cmd_analyze, tool_cmd_synth,
-    tool_cmd_snapshot, tool_cmd_train, tool_cmd_eval;
+    tool_cmd_snapshot, tool_cmd_split, tool_cmd_train, tool_cmd_eval;
 
 /* The options every data-reading command shares, for the commands' tables. */
 #define TOOL_OPT_JSON {"json", NULL, "print JSON instead of text"}
