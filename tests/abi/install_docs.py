@@ -3,7 +3,8 @@
 every page of docs/, README.md, COPYING and CHANGELOG.md is installed under
 the doc directory at its source-tree path, and every reference to the
 documentation in the installed header and Python package names a file that
-is installed there (and, for `docs/x.md, "Section"`, a heading that exists).
+is installed there (and, for `docs/x.md, "Section"`, a heading that exists);
+the installed package records that doc directory.
 
 usage: install_docs.py MESON BUILDDIR SOURCEDIR DOCDIR
 DOCDIR is the absolute doc directory of the configured prefix
@@ -70,6 +71,12 @@ def main():
         readers = [find_one(tmp, os.path.join("include", "lastrec", "lastrec.h"))]
         package = os.path.dirname(find_one(tmp, os.path.join("lastrec", "_lib.py")))
         readers += sorted(glob.glob(os.path.join(package, "*.py")))
+        # The installed package records the doc directory (lastrec._install).
+        recorded = {}
+        with open(os.path.join(package, "_install.py"), encoding="utf-8") as f:
+            exec(f.read(), recorded)
+        if recorded.get("DOCDIR") != docdir:
+            errors.append(f"lastrec/_install.py records DOCDIR {recorded.get('DOCDIR')!r}, not {docdir!r}")
         count = 0
         for path in readers:
             with open(path, encoding="utf-8") as f:

@@ -4,7 +4,10 @@ from a clean environment (env -i) holding only PATH and the variables the
 README names: the installed `lastrec --version` runs with nothing else; a
 program built with PKG_CONFIG_PATH and `-Wl,-rpath,$(pkg-config
 --variable=libdir lastrec)` runs with nothing else; built without the rpath
-it fails to find liblastrec.so.1 and runs with LD_LIBRARY_PATH.
+it fails to find liblastrec.so.1 and runs with LD_LIBRARY_PATH.  Then, as
+docs/python.md says, `python3` (the one Meson finds, first on PATH) imports
+the installed package with only PATH and PYTHONPATH set, loads the library
+installed with it and fits a small model.
 
 A destdir install cannot show this: the run path and every recorded path
 name the configured prefix, so the test configures its own build of the
@@ -14,6 +17,7 @@ what is installed).
 usage: install_prefix.py MESON SOURCEDIR CC
 """
 import json
+import textwrap
 import os
 import shlex
 import shutil
@@ -104,6 +108,29 @@ def main():
             return 1
         run([exe, data], env=clean_env(LD_LIBRARY_PATH=pc_libdir))
         print("without the rpath: fails alone, runs with LD_LIBRARY_PATH")
+
+        # The Python package: where Meson installed it is PYTHONPATH.
+        installed = json.loads(run(meson + ["introspect", build, "--installed"]).stdout)
+        init = [d for d in installed.values() if d.endswith(os.path.join("lastrec", "__init__.py"))]
+        if len(init) != 1 or not os.path.isfile(init[0]):
+            print(f"expected one installed lastrec/__init__.py, found {init}")
+            return 1
+        pythonpath = os.path.dirname(os.path.dirname(init[0]))
+        script = textwrap.dedent(f"""
+            import os, lastrec
+            from lastrec import _install
+            print("lastrec", lastrec.library_version(), "from", lastrec.library_path)
+            assert lastrec.library_path.startswith({libdir!r} + os.sep), lastrec.library_path
+            assert lastrec.library_path.endswith("(installed)"), lastrec.library_path
+            assert os.path.isfile(os.path.join(_install.DOCDIR, "docs", "python.md")), _install.DOCDIR
+            ds = lastrec.Dataset.synthesize(users=60, artists=300, seed=7)
+            train, test = ds.split("per_user", fraction=0.2, seed=7)
+            model = lastrec.Model("als", factors=8, epochs=3).fit(train)
+            print(lastrec.evaluate(model, train, test, k=10))
+            print([r.name for r in model.recommend(train.user_ids()[0], k=3)])
+            """)
+        out = run(["python3", "-c", script], env=clean_env(PYTHONPATH=pythonpath)).stdout
+        print(f"$ env -i PATH=… PYTHONPATH={pythonpath} python3\n{out}", end="")
     return 0
 
 
