@@ -15,6 +15,10 @@
  * name candidates, tags by use, explanations, query results) returns LR_OK
  * with its first capacity entries, the start of the full answer.  Each
  * call's comment says which kind it is.
+ *
+ * References such as docs/models.md name lastrec's documentation by its path
+ * in the source tree; meson install puts it at the same path under
+ * <datadir>/doc/lastrec (by default /usr/local/share/doc/lastrec/docs/models.md).
  */
 #ifndef LASTREC_H
 #define LASTREC_H
@@ -673,7 +677,7 @@ LR_API int lr_dataset_distribution(const lr_dataset *ds, int which,
 /** How lr_dataset_split() holds out listens. */
 enum lr_split_method {
     /** Per user: a user with n >= 2 artists has max(1, round(f*n)) held out
-     *  at random; a user with one artist keeps it (docs/EVALUATION). */
+     *  at random; a user with one artist keeps it (docs/cli.md, "lastrec eval"). */
     LR_SPLIT_PER_USER = 1,
     /** The notebook's holdout: a random f of all (user, artist) rows. */
     LR_SPLIT_RANDOM_PAIRS = 2
@@ -748,7 +752,7 @@ LR_API int lr_model_new(lr_model **out, int algorithm, const lr_options *opts);
  * Thread-safety: needs exclusive access to @p m; uses LR_OPT_THREADS
  *         threads.  Same seed and options give the same model bit for bit
  *         on one machine: for any thread count, or for bpr for the same
- *         thread count (../docs/api.md, "Determinism").
+ *         thread count (docs/api.md, "Determinism").
  */
 LR_API int lr_model_fit(lr_model *m, const lr_dataset *train,
                         const lr_dataset *validation);
@@ -877,7 +881,7 @@ LR_API int lr_model_load(lr_model **out, const char *path);
 
 /* -------------------------------------------------------------- evaluation */
 
-/** Metrics of lr_evaluation_metric(), as ../docs/evaluation.md defines them. */
+/** Metrics of lr_evaluation_metric(), as docs/evaluation.md defines them. */
 enum lr_metric {
     LR_METRIC_PRECISION = 1, /**< Precision@k, averaged over evaluated users */
     LR_METRIC_RECALL = 2,    /**< Recall@k */
@@ -1115,7 +1119,7 @@ LR_API int lr_query_preferences(const lr_query *q, int32_t *artist_ids, double *
  * artists unless LR_QUERY_EXCLUDE_LISTENED is 0, and what the filters
  * exclude.  Results replace the previous ones.  The scores are the same
  * bits as the user's row of lr_query_recommend_all() and of lr_evaluate()
- * (../docs/api.md, "Determinism").
+ * (docs/api.md, "Determinism").
  * @param[out] count the number of results, k or fewer (may be NULL).
  * @return LR_OK; LR_E_NOTFOUND (a user the model does not know);
  *         LR_E_NUMERIC (an explanation's system is not positive definite);
@@ -1271,7 +1275,7 @@ LR_API int lr_query_results(const lr_query *q, int32_t *artist_ids, double *scor
  * users are scored together and reduced by partial selection, ties by the
  * lower artist ID; every row is bit for bit what
  * lr_query_recommend_user() returns for that user, whatever the block and
- * the thread count (../docs/api.md, "Determinism").  Row i of the outputs belongs to the
+ * the thread count (docs/api.md, "Determinism").  Row i of the outputs belongs to the
  * i-th user of lr_model_ids(LR_IDS_USERS); a row with fewer than k
  * results is padded with artist ID -1 and score NaN.  The query's results
  * are left as they were.

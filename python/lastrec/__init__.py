@@ -1,7 +1,9 @@
 """lastrec: artist recommendations from listening data, through ctypes.
 
 A thin binding of liblastrec (the C library): standard library only, with
-numpy used when it is importable.  See docs/python.md.
+numpy used when it is importable.  See docs/python.md: a path in lastrec's
+source tree, and under <datadir>/doc/lastrec where meson install puts the
+documentation (by default /usr/local/share/doc/lastrec/docs/python.md).
 
     import lastrec
     ds = lastrec.Dataset.load("hetrec2011-lastfm-2k")

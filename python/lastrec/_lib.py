@@ -6,8 +6,15 @@ install each win where they should:
 1. ``LASTREC_LIBRARY``: an explicit path; if it cannot be loaded that is an
    error, never a silent fallback to some other copy.
 2. A library bundled in this package's directory (a wheel or a vendored copy).
-3. ``ctypes.util.find_library('lastrec')`` (the linker cache).
-4. ``liblastrec.so.1`` through the dynamic loader's own search path.
+3. The library ``meson install`` installed with this package: the libdir
+   that ``_install.py`` records (only an installed package has that module),
+   so that a package installed into any prefix needs no variable.
+4. ``ctypes.util.find_library('lastrec')`` (the linker cache).
+5. ``liblastrec.so.1`` through the dynamic loader's own search path.
+
+A bundled copy goes before the recorded one: it is in the package's own
+directory only because someone put it there for this package, while a
+recorded libdir may hold a copy installed later by another build.
 
 The SONAME, not the unversioned ``liblastrec.so`` development symlink, is
 what gets loaded, so an ABI break (a new SONAME) is never picked up by
@@ -36,7 +43,16 @@ else:
 _SONAME = "liblastrec.so.1"
 
 
-def _candidates(package_dir):
+def _installed_libdir():
+    """The libdir recorded at install time, or None (not installed by Meson)."""
+    try:
+        from . import _install
+    except ImportError:
+        return None
+    return _install.LIBDIR
+
+
+def _candidates(package_dir, installed_libdir=None):
     """Yield (how it was found, name or path, must succeed)."""
     env = os.environ.get(ENV_VAR)
     if env:
@@ -46,6 +62,9 @@ def _candidates(package_dir):
         path = os.path.join(package_dir, name)
         if os.path.exists(path):
             yield "bundled", path, False
+    if installed_libdir:
+        for name in _BUNDLED_NAMES:
+            yield "installed", os.path.join(installed_libdir, name), False
     found = ctypes.util.find_library("lastrec")
     if found:
         yield "find_library", found, False
@@ -64,16 +83,20 @@ def check_version(number, string, where, expected_major=None):
             "the right library" % (expected_major, where, string, number, ENV_VAR))
 
 
-def load_library(package_dir=None):
+def load_library(package_dir=None, installed_libdir=None):
     """Load liblastrec and check its version.
 
+    package_dir and installed_libdir default to this package's directory and
+    the libdir recorded when it was installed.
     Returns (ctypes.CDLL, description of where it came from).
     Raises ImportError when no usable library is found.
     """
     if package_dir is None:
         package_dir = os.path.dirname(os.path.abspath(__file__))
+    if installed_libdir is None:
+        installed_libdir = _installed_libdir()
     tried = []
-    for how, name, must in _candidates(package_dir):
+    for how, name, must in _candidates(package_dir, installed_libdir):
         try:
             lib = ctypes.CDLL(name)
         except OSError as exc:

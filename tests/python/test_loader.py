@@ -82,6 +82,29 @@ class TestLoader(unittest.TestCase):
         self.assertIn(pkg, where)
         self.assertTrue(hasattr(lib, "lr_dataset_load"))
 
+    def test_installed_libdir_comes_after_bundled(self):
+        # The libdir meson install records (_install.py) is tried after a
+        # bundled copy, before find_library and the loader's search path.
+        real = os.path.realpath(os.environ["LASTREC_LIBRARY"])
+        env = {k: v for k, v in os.environ.items() if k != "LASTREC_LIBRARY"}
+        with tempfile.TemporaryDirectory() as libdir, tempfile.TemporaryDirectory() as pkg:
+            os.symlink(real, os.path.join(libdir, "liblastrec.so.1"))
+            with mock.patch.dict(os.environ, env, clear=True):
+                lib, where = _lib.load_library(package_dir=pkg, installed_libdir=libdir)
+                self.assertIn("installed", where)
+                self.assertIn(libdir, where)
+                os.symlink(real, os.path.join(pkg, "liblastrec.so.1"))
+                lib, where = _lib.load_library(package_dir=pkg, installed_libdir=libdir)
+                self.assertIn("bundled", where)
+                order = [how for how, _, must in _lib._candidates(pkg, libdir) if not must]
+            self.assertEqual(order[:2], ["bundled", "installed"])
+            self.assertEqual([how for how, _, _ in _lib._candidates(pkg, libdir)],
+                             ["LASTREC_LIBRARY"])
+
+    def test_source_tree_has_no_recorded_libdir(self):
+        # Only an installed package has _install.py; the source tree must not.
+        self.assertIsNone(_lib._installed_libdir())
+
     def test_missing_symbol_raises_unsupported_when_used(self):
         func = _ffi.ffi("lr_no_such_function", [], ctypes.c_int)
         try:
