@@ -4,7 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-/* The one piece of global state (STYLE T1): set once at start-up. */
+/* The one piece of global state, set once at start-up (docs/api.md, "Threads"). */
 static lr_log_fn g_fn;
 static void *g_ud;
 static int g_max = LR_LOG_INFO;

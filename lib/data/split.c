@@ -12,7 +12,7 @@ int64_t lr__holdout_count(int64_t n, double fraction)
 {
     if (n < 2 || !(fraction > 0))
         return 0;
-    /* round() is half away from zero, as EVALUATION.md specifies. */
+    /* round() is half away from zero, as docs/evaluation.md specifies. */
     double r = round(fraction * (double)n);
     int64_t h = r >= (double)n ? n : (int64_t)r;
     return h < 1 ? 1 : h;

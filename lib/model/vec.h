@@ -3,7 +3,7 @@
  *
  * These run inside lastrec's own worker threads, where calling BLAS would
  * either be slow (call overhead on k = 64) or nest OpenBLAS's threads in
- * ours (STYLE T3).  The build has no -march flag and -O2 vectorises neither
+ * ours (lastrec never changes BLAS threading).  The build has no -march flag and -O2 vectorises neither
  * loops of unknown trip count nor float reductions, so the bodies use
  * GCC/Clang vector types of 16 floats: four SSE, two AVX or one AVX-512
  * instruction, as the caller's target allows (LR__HOT, lib/core/hot.h).  Vectors never

@@ -305,7 +305,7 @@ ffi("lr_query_recommend_all", [QueryP, OptionsP, I32Buf, F32Buf, _size, _sizep],
 def fast(name, restype):
     """The same C function bound a second time with its result type only.
 
-    For the accessor every query's results go through (issue 4 allows
+    For the accessor every query's results go through (the budget is
     50 µs of Python per recommendation, and argtypes plus errcheck cost
     ctypes a Python-level conversion per argument and a Python call per
     invocation).  Without argtypes ctypes passes each argument as what it

@@ -224,7 +224,7 @@ class _Core:
         return self.results(self._count.value, False)
 
     def results(self, n, explained):
-        # The hot path of every query (issue 4 allows 50 µs of Python per
+        # The hot path of every query (the budget is 50 µs of Python per
         # recommendation): one call copies every result and explanation
         # out (lr_query_results, through its fast binding with arguments
         # converted once), everything used in the loop is a local, and the
