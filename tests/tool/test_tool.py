@@ -24,9 +24,9 @@ COMMAND_OPTIONS = {
     "synth": ["--users", "--artists", "--seed", "--opt", "--help"],
     "snapshot": ["--opt", "--help"],
     "train": ["--algo", "-o, --output", "--opt", "--train", "--validation", "--history",
-              "--verbose", "--help"],
+              "--verbose", "--seed", "--threads", "--factors", "--epochs", "--help"],
     "eval": ["--algo", "--baseline", "--opt", "--train", "--test", "--holdout", "--seed", "-k",
-             "--threads", "--json", "--help"],
+             "--threads", "--factors", "--epochs", "--json", "--help"],
 }
 
 # Algorithms that must work; every other one lr_algorithm_lookup knows is

@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 /* The metrics shown, in order, with their JSON keys. */
@@ -237,8 +238,7 @@ static int parse(const tool_args *a, sides *s, int *k, lr_options *opts)
 {
     s->train_path = tool_value(a, "train");
     s->test_path = tool_value(a, "test");
-    const char *holdout = tool_value(a, "holdout"), *seed = tool_value(a, "seed");
-    const char *kt = tool_value(a, "k"), *threads = tool_value(a, "threads");
+    const char *holdout = tool_value(a, "holdout"), *kt = tool_value(a, "k");
     if (!s->train_path != !s->test_path)
         return tool_usage_error(a->cmd, "eval: --train and --test go together");
     if (s->train_path && holdout)
@@ -253,18 +253,6 @@ static int parse(const tool_args *a, sides *s, int *k, lr_options *opts)
             return tool_usage_error(a->cmd, "eval: -k: '%s' is not a whole number from 1 to "
                                     "100000", kt);
         *k = (int)v;
-    }
-    if (threads) {
-        if (tool_parse_int(threads, 0, 1024, &v) != 0)
-            return tool_usage_error(a->cmd, "eval: --threads: '%s' is not a whole number from "
-                                    "0 (all cores) to 1024", threads);
-        lr_options_set_int(opts, LR_OPT_THREADS, v);
-    }
-    if (seed) {
-        if (tool_parse_int(seed, 0, 9007199254740991LL, &v) != 0)
-            return tool_usage_error(a->cmd, "eval: --seed: '%s' is not a whole number from 0",
-                                    seed);
-        lr_options_set_int(opts, LR_OPT_SEED, v);
     }
     if (holdout) {
         double f;
@@ -317,6 +305,10 @@ static int run(const tool_args *a)
         }
         int64_t threads = 0;
         lr_options_get_int(opts, LR_OPT_THREADS, &threads);
+        /* As the library uses it: never more than the CPUs. */
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        if (cpus > 0 && threads > cpus)
+            threads = cpus;
         if (tool_flag(a, "json"))
             print_json(&s, rows, n, k, threads);
         else
@@ -345,8 +337,9 @@ static const tool_opt opts[] = {
     {"seed", "S", "seed of the holdout and of the models (shorthand for --opt seed=S; "
                   "default 42)"},
     {"k", "N", "cut-off of the ranking metrics (default 10)"},
-    {"threads", "N", "threads for fitting and evaluating, 0 = all cores (shorthand for "
-                     "--opt threads=N)"},
+    TOOL_OPT_THREADS,
+    TOOL_OPT_FACTORS,
+    TOOL_OPT_EPOCHS,
     TOOL_OPT_JSON,
     {NULL, NULL, NULL},
 };

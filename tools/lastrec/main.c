@@ -60,8 +60,19 @@ static int help(int argc, char **argv)
         usage(stdout);
         return TOOL_OK;
     }
+    /* Every command takes --help, help too (it answers with the overview,
+     * which says what help does). */
+    for (int i = 0; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return TOOL_OK;
+        }
     if (argc > 1)
         return tool_usage_error(NULL, "help: expected at most one topic");
+    if (!strcmp(argv[0], "help")) {
+        usage(stdout);
+        return TOOL_OK;
+    }
     if (!strcmp(argv[0], "options")) {
         list_options(stdout);
         return TOOL_OK;
@@ -110,6 +121,7 @@ static int dispatch(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    tool_log_init();
     int rc = dispatch(argc, argv);
     /* A full disk or a closed pipe must not pass for success. */
     int err = fflush(stdout) != 0 ? errno : 0;

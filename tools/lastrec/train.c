@@ -194,6 +194,10 @@ static const tool_opt opts[] = {
                            "(k = eval_k)"},
     {"history", "FILE.json", "write the training history, every column per epoch, as JSON"},
     {"verbose", NULL, "one line per epoch on stderr when it is not a terminal", },
+    TOOL_OPT_SEED,
+    TOOL_OPT_THREADS,
+    TOOL_OPT_FACTORS,
+    TOOL_OPT_EPOCHS,
     {NULL, NULL, NULL},
 };
 

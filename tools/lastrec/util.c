@@ -195,6 +195,22 @@ int tool_fail(int status, const char *path)
     return TOOL_BAD_INPUT;
 }
 
+/* The library's warnings (threads cut to the CPUs, friend rows completed)
+ * are for the person at the command line: on stderr, after any progress
+ * line is cleared. */
+static void log_to_stderr(int level, const char *message, void *user_data)
+{
+    (void)user_data;
+    tool_progress_done();
+    fprintf(stderr, "lastrec: %s%s\n", level == LR_LOG_ERROR ? "error: " : "warning: ",
+            message);
+}
+
+void tool_log_init(void)
+{
+    lr_set_log_handler(log_to_stderr, LR_LOG_WARNING, NULL);
+}
+
 /* ---------------------------------------------------------------- progress */
 
 static int progress_drawn;
@@ -301,6 +317,32 @@ int tool_options(const tool_args *a, lr_options **out)
             lr_options_free(opts);
             return tool_usage_error(a->cmd, "--opt %s: %s", a->values[k][i],
                                     lr_last_error());
+        }
+    }
+    /* The shorthands, checked against the library's own bounds. */
+    static const struct {
+        const char *name;
+        int key;
+    } shorthands[] = {
+        {"seed", LR_OPT_SEED},
+        {"threads", LR_OPT_THREADS},
+        {"factors", LR_OPT_FACTORS},
+        {"epochs", LR_OPT_EPOCHS},
+    };
+    for (size_t i = 0; i < sizeof shorthands / sizeof shorthands[0]; i++) {
+        const char *text = tool_value(a, shorthands[i].name);
+        double min = 0, max = 0;
+        long long v;
+        if (!text)
+            continue;
+        lr_option_info(shorthands[i].key, NULL, NULL, &min, &max, NULL);
+        if (tool_parse_int(text, (long long)min, (long long)max, &v) != 0 ||
+            lr_options_set_int(opts, shorthands[i].key, v) != LR_OK) {
+            lr_options_free(opts);
+            return tool_usage_error(a->cmd, "%s: --%s: '%s' is not a whole number from %.0f%s "
+                                    "to %.0f", a->cmd->name, shorthands[i].name, text, min,
+                                    shorthands[i].key == LR_OPT_THREADS ? " (all CPUs)" : "",
+                                    max);
         }
     }
     /* A progress line only makes sense to a person watching a terminal;

@@ -56,7 +56,26 @@ extern const tool_cmd tool_cmd_info, tool_cmd_analyze, tool_cmd_synth,
     {"opt", "KEY=VALUE", "set a library option, e.g. min_tag_uses=3 "        \
                          "(repeatable; `lastrec help options` lists them)"}
 
+/* Shorthands for the options every training command takes; tool_options
+ * applies them after every --opt, so they win over it. */
+#define TOOL_OPT_SEED                                                        \
+    {"seed", "S", "seed of every random choice (shorthand for --opt seed=S; " \
+                  "default 42)"}
+#define TOOL_OPT_THREADS                                                     \
+    {"threads", "N", "worker threads, 0 = all CPUs, never more than the "   \
+                     "online CPUs (shorthand for --opt threads=N)"}
+#define TOOL_OPT_FACTORS                                                     \
+    {"factors", "N", "embedding size (shorthand for --opt factors=N; the "  \
+                     "default depends on the algorithm)"}
+#define TOOL_OPT_EPOCHS                                                      \
+    {"epochs", "N", "training epochs (shorthand for --opt epochs=N; the "   \
+                    "default depends on the algorithm)"}
+
 void tool_usage(const tool_cmd *cmd, FILE *fp);
+
+/* Send the library's warnings and errors to stderr ("lastrec: warning: ");
+ * once, at start-up. */
+void tool_log_init(void);
 
 /* Parse argv (after the command name).  Returns TOOL_OK, TOOL_USAGE after
  * printing why, or -1 when --help was asked and answered. */
@@ -78,8 +97,10 @@ int tool_fail(int status, const char *path);
 /* A command-line problem: message on stderr, TOOL_USAGE. */
 int tool_usage_error(const tool_cmd *cmd, const char *fmt, ...) TOOL_PRINTF(2, 3);
 
-/* Options from every --opt, with the progress line attached when stderr is
- * a terminal.  On failure prints the reason and returns TOOL_USAGE. */
+/* Options from every --opt, then the shorthands the command has (--seed,
+ * --threads, --factors, --epochs), with the progress line attached when
+ * stderr is a terminal.  On failure prints the reason and returns
+ * TOOL_USAGE. */
 int tool_options(const tool_args *a, lr_options **out);
 /* Progress of model work on @p opts (copied into each model, so call it
  * before lr_model_new): a bar per epoch labelled @p label (borrowed) when

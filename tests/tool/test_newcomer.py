@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""Tests of issue #17, "A newcomer's first hour": the tool says what it
+means.  Each test runs the built tool and checks its exit status and what
+it says; test_tool.py's helpers are shared.
+
+usage: test_newcomer.py LASTREC_BINARY TEST
+Exit 0 pass, 1 fail, 77 skip.
+"""
+import json
+import os
+import re
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import test_tool as t  # noqa: E402
+from test_tool import Failure, check, lastrec, lastrec_json, synth  # noqa: E402
+
+SKIP = 77
+
+
+def cpus():
+    # What sysconf(_SC_NPROCESSORS_ONLN) says, which CPython's cpu_count is.
+    return os.cpu_count() or 1
+
+
+def test_threads_clamp(tmp):
+    """--threads far above the CPUs is cut to them, with one warning."""
+    data, _ = synth(tmp)
+    model, hist = os.path.join(tmp, "m.lrmodel"), os.path.join(tmp, "h.json")
+    _, err = lastrec("train", data, "--algo", "als", "--threads", "1000", "--epochs", "1",
+                     "--factors", "4", "-o", model, "--history", hist)
+    want = f"lastrec: warning: threads=1000 is more than the {cpus()} online CPU"
+    check(want in err, f"no warning of the cut threads:\n{err}")
+    check(err.count("warning: threads=") == 1, f"warned more than once:\n{err}")
+    out, err = lastrec("eval", data, "--algo", "als", "--holdout", "0.2", "--threads", "1000",
+                       "--epochs", "1", "--factors", "4")
+    check(f"threads {cpus()}\n" in out, f"eval does not show the threads used:\n{out}")
+    # Within the CPUs: no warning.
+    _, err = lastrec("train", data, "--algo", "als", "--threads", "1", "--epochs", "1",
+                     "--factors", "4", "-o", model)
+    check("warning" not in err, f"a warning for threads=1:\n{err}")
+
+
+def test_shorthands(tmp):
+    """help --help works; every training command has --seed, --threads,
+    --factors and --epochs."""
+    out, _ = lastrec("help", "--help")
+    check(out.startswith("usage: lastrec"), f"help --help:\n{out}")
+    out2, _ = lastrec("help", "help")
+    check(out2 == out, "help help differs from help --help")
+    for cmd in ("train", "eval"):
+        out, _ = lastrec(cmd, "--help")
+        for o in ("--seed", "--threads", "--factors", "--epochs"):
+            check(o + " " in out, f"{cmd} --help lacks {o}:\n{out}")
+    data, _ = synth(tmp)
+    model, hist = os.path.join(tmp, "m.lrmodel"), os.path.join(tmp, "h.json")
+    lastrec("train", data, "--algo", "als", "--seed", "5", "--threads", "1", "--factors", "6",
+            "--epochs", "2", "-o", model, "--history", hist)
+    with open(hist) as f:
+        o = json.load(f)["options"]
+    check((o["seed"], o["threads"], o["factors"], o["epochs"]) == (5, 1, 6, 2),
+          f"train's shorthands did not reach the model: {o}")
+    # The shorthand wins over --opt, as the later word.
+    lastrec("train", data, "--algo", "als", "--opt", "factors=9,epochs=1", "--factors", "7",
+            "-o", model, "--history", hist)
+    with open(hist) as f:
+        check(json.load(f)["options"]["factors"] == 7, "--factors lost to --opt")
+    doc = lastrec_json("eval", data, "--algo", "als", "--holdout", "0.2", "--factors", "6",
+                       "--epochs", "2", "--threads", "1")
+    o = doc["results"][0]["options"]
+    check((o["factors"], o["epochs"]) == (6, 2), f"eval's shorthands: {o}")
+    for bad in (["--factors", "0"], ["--epochs", "x"], ["--seed", "-1"], ["--threads", "-1"],
+                ["--threads", "5000"]):
+        _, err = lastrec("train", data, "--algo", "als", "-o", model, *bad, status=2)
+        check(bad[0] in err and "whole number" in err, f"{bad}: {err}")
+
+
+TESTS = {name[5:].replace("_", "-"): fn for name, fn in globals().items()
+         if name.startswith("test_")}
+
+
+def main():
+    if len(sys.argv) != 3 or sys.argv[2] not in TESTS:
+        sys.exit(f"usage: {sys.argv[0]} LASTREC TEST ({', '.join(TESTS)})")
+    t.TOOL = sys.argv[1]
+    with tempfile.TemporaryDirectory(prefix="lastrec-newcomer-") as tmp:
+        try:
+            rc = TESTS[sys.argv[2]](tmp)
+        except Failure as e:
+            print(f"FAIL: {e}")
+            return 1
+    if rc == SKIP:
+        return SKIP
+    print(f"PASS: {sys.argv[2]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
