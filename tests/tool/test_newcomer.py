@@ -76,6 +76,34 @@ def test_shorthands(tmp):
         check(bad[0] in err and "whole number" in err, f"{bad}: {err}")
 
 
+def test_units(tmp):
+    """One word per unit: "user-artist pairs" for rows of user_artists.dat,
+    "plays" for play counts summed; never "listens" for either."""
+    data, reported = synth(tmp)
+    rows = t.read_tsv(os.path.join(data, "user_artists.dat"))
+    total = sum(int(r[2]) for r in rows)
+    out, _ = lastrec("info", data)
+    check(re.search(rf"^\s+user-artist pairs\s+{len(rows):,}\b", out, re.M),
+          f"info does not count {len(rows)} user-artist pairs:\n{out}")
+    check(re.search(rf"^\s+plays\s+{total:,}\b", out, re.M),
+          f"info does not sum {total} plays:\n{out}")
+    c = lastrec_json("info", data)["counts"]
+    check(c["listens"] == len(rows) and c["plays"] == total, f"info JSON: {c}")
+    out, _ = lastrec("analyze", data)
+    check("Plays per user" in out and "Plays per artist" in out, f"analyze:\n{out}")
+    tr = os.path.join(tmp, "tr.dat")
+    t.write_listens(tr, [tuple(int(x) for x in r[:3]) for r in rows])
+    outs = [out, lastrec("info", data)[0], lastrec("synth", os.path.join(tmp, "s2"))[0],
+            lastrec("eval", data, "--algo", "pop", "--holdout", "0.2")[0],
+            lastrec("eval", data, "--algo", "pop", "--train", tr, "--test", tr)[0]]
+    for cmd in ("info", "analyze", "train", "eval", "recommend", "synth", "snapshot"):
+        outs.append(lastrec(cmd, "--help")[0])
+    for o in outs:
+        # "listens file" names a file kind (user_artists.dat format), not a unit.
+        bad = [m for m in re.finditer(r"\blistens?\b(?! file)", o)]
+        check(not bad, f"'listens' as a unit in:\n{o}")
+
+
 TESTS = {name[5:].replace("_", "-"): fn for name, fn in globals().items()
          if name.startswith("test_")}
 

@@ -134,12 +134,12 @@ static void print_text(const sides *s, const row *rows, int n, int k, int64_t th
            tool_fmt(a, sizeof a, (double)lr_dataset_count(s->all, LR_COUNT_USERS), 0),
            tool_fmt(b, sizeof b, (double)lr_dataset_count(s->all, LR_COUNT_ARTISTS), 0));
     if (s->train_path)
-        printf("split: train %s (%s listens), test %s (%s listens)\n", s->train_path,
+        printf("split: train %s (%s user-artist pairs), test %s (%s pairs)\n", s->train_path,
                tool_fmt(a, sizeof a, (double)lr_dataset_count(s->train, LR_COUNT_LISTENS), 0),
                s->test_path,
                tool_fmt(b, sizeof b, (double)lr_dataset_count(s->test, LR_COUNT_LISTENS), 0));
     else
-        printf("split: per-user holdout %g, seed %lld: train %s listens, test %s listens\n",
+        printf("split: per-user holdout %g, seed %lld: train %s user-artist pairs, test %s pairs\n",
                s->fraction, (long long)s->seed,
                tool_fmt(a, sizeof a, (double)lr_dataset_count(s->train, LR_COUNT_LISTENS), 0),
                tool_fmt(b, sizeof b, (double)lr_dataset_count(s->test, LR_COUNT_LISTENS), 0));
@@ -329,9 +329,9 @@ static const tool_opt opts[] = {
                             "(repeatable or comma-separated; one row each)"},
     {"baseline", NULL, "add popularity as the first row, if it is not asked for already"},
     TOOL_OPT_OPT,
-    {"train", "FILE", "the training listens (user_artists.dat format, over DATA's "
+    {"train", "FILE", "the training user-artist pairs (user_artists.dat format, over DATA's "
                       "catalogue); needs --test"},
-    {"test", "FILE", "the held-out listens"},
+    {"test", "FILE", "the held-out user-artist pairs"},
     {"holdout", "FRACTION", "instead of files: hold out this share of each user's artists "
                             "(lr_dataset_split per user)"},
     {"seed", "S", "seed of the holdout and of the models (shorthand for --opt seed=S; "
@@ -348,10 +348,10 @@ const tool_cmd tool_cmd_eval = {
     .name = "eval",
     .args = "DATA",
     .npos = 1,
-    .summary = "fit models and print their ranking metrics on held-out listens",
+    .summary = "fit models and print their ranking metrics on held-out pairs",
     .details = "DATA is the catalogue: every artist in it is ranked.  Each algorithm is\n"
                "fitted on the training side and, for every user with held-out artists,\n"
-               "all artists not in the user's training listens are ranked (equal scores\n"
+               "all artists not in the user's training pairs are ranked (equal scores\n"
                "by the lower artist ID); the top k give P@k, R@k, NDCG@k, MAP@k, HR@k\n"
                "and Coverage@k (docs/evaluation.md), and mf also the RMSE of the\n"
                "held-out weights under its transform.  Fit and evaluation times are\n"

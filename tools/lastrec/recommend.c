@@ -27,7 +27,7 @@ static int parse_like(const tool_cmd *cmd, const char *text, like *l)
     errno = 0;
     double v = strtod(eq + 1, &end);
     if (!eq[1] || *end || errno || !isfinite(v) || v <= 0)
-        return tool_usage_error(cmd, "recommend: --like '%s': the listen count must be a number "
+        return tool_usage_error(cmd, "recommend: --like '%s': the play count must be a number "
                                      "above 0",
                                 text);
     memcpy(l->name, text, (size_t)(eq - text));
@@ -150,7 +150,7 @@ static int run(const tool_args *a)
 static const tool_opt opts[] = {
     {"user", "ID", "recommend for this user of the model's training data"},
     {"like", "NAME=COUNT",
-     "a new listener played NAME COUNT times (repeatable); names are found "
+     "a new listener played NAME COUNT times (COUNT is plays; repeatable); names are found "
      "ignoring case and accents, and must be exact or unique; id:ID=COUNT "
      "names the artist by ID"},
     TOOL_OPT_K,
