@@ -104,6 +104,44 @@ def test_units(tmp):
         check(not bad, f"'listens' as a unit in:\n{o}")
 
 
+def test_wrong_kind(tmp):
+    """The wrong kind of path gets a message that says what it is and what
+    was expected."""
+    data, _ = synth(tmp)
+    model = os.path.join(tmp, "pop.lrmodel")
+    lastrec("train", data, "--algo", "pop", "-o", model)
+    empty = os.path.join(tmp, "empty")
+    os.mkdir(empty)
+    for cmd in (["info"], ["analyze"], ["train", "--algo", "pop", "-o", model],
+                ["eval", "--algo", "pop", "--holdout", "0.2"]):
+        out, err = lastrec(cmd[0], empty, *cmd[1:], status=1)
+        check("not a HetRec directory" in err, f"{cmd[0]} on an empty directory:\n{err}")
+        for f in ("artists.dat", "tags.dat", "user_artists.dat", "user_friends.dat",
+                  "user_taggedartists.dat"):
+            check(f in err, f"{cmd[0]} on an empty directory does not list {f}:\n{err}")
+        check(out == "", f"{cmd[0]} printed {out!r}")
+    with open(os.path.join(empty, "artists.dat"), "w") as f:
+        f.write("id\tname\turl\tpictureURL\n")
+    _, err = lastrec("info", empty, status=1)
+    check("incomplete HetRec directory" in err and "user_artists.dat" in err
+          and "artists.dat, tags.dat" not in err.split("\n")[0], f"half a directory:\n{err}")
+    for f in ("artists.dat", "tags.dat", "user_friends.dat", "user_taggedartists.dat"):
+        _, err = lastrec("info", os.path.join(data, f), status=1)
+        check(f"this is HetRec's {f}" in err and "give this file's directory" in err,
+              f"info {f}:\n{err}")
+    _, err = lastrec("info", model, status=1)
+    check("this is a model file" in err and "lastrec recommend" in err, f"info MODEL:\n{err}")
+    # A listens file is data: still read.
+    lastrec("info", os.path.join(data, "user_artists.dat"))
+    for path, kind in ((data, "a HetRec data directory"),
+                       (os.path.join(data, "user_artists.dat"), "a listens file")):
+        for cmd in (["recommend", path, "--user", "1"], ["similar", path, "x"]):
+            out, err = lastrec(*cmd, status=1)
+            check(f"this is {kind}" in err and "not a model file" in err
+                  and f"lastrec train {path} --algo" in err, f"{cmd}:\n{err}")
+            check(out == "", f"{cmd} printed {out!r}")
+
+
 TESTS = {name[5:].replace("_", "-"): fn for name, fn in globals().items()
          if name.startswith("test_")}
 

@@ -85,11 +85,14 @@ static void measure(row *r, const sides *s, int k, lr_options *opts)
     r->eval_s = t2 - t1;
 }
 
+extern const tool_cmd tool_cmd_eval;
+
 static int load_sides(sides *s, lr_options *opts)
 {
     int st = lr_dataset_load(&s->all, s->data, opts);
     if (st != LR_OK)
-        return tool_fail(st, s->data);
+        return tool_wrong_kind(&tool_cmd_eval, s->data, 0) ? TOOL_BAD_INPUT
+                                                            : tool_fail(st, s->data);
     if (s->train_path) {
         /* Both sides against DATA, so they share one catalogue: the
          * protocol ranks every artist of it, including artists that only

@@ -30,7 +30,7 @@ int tool_query_open(const tool_args *a, const char *path, lr_model **m, lr_query
     *q = NULL;
     int st = lr_model_load(m, path);
     if (st != LR_OK)
-        return tool_fail(st, path);
+        return tool_wrong_kind(a->cmd, path, 1) ? TOOL_BAD_INPUT : tool_fail(st, path);
     st = lr_query_new(q, *m);
     if (st == LR_OK)
         st = lr_query_set_int(*q, LR_QUERY_K, k);

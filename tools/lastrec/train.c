@@ -134,7 +134,7 @@ static int run(const tool_args *a)
     lr_model *m = NULL;
     int st = lr_dataset_load(&ds, data, opts);
     if (st != LR_OK) {
-        rc = tool_fail(st, data);
+        rc = tool_wrong_kind(a->cmd, data, 0) ? TOOL_BAD_INPUT : tool_fail(st, data);
         goto done;
     }
     /* Both against DATA's catalogue, so the training and validation users

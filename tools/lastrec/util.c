@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Print @p text from column @p indent, wrapped at word boundaries so no
@@ -353,6 +354,139 @@ int tool_options(const tool_args *a, lr_options **out)
     return TOOL_OK;
 }
 
+/* ------------------------------------------------------ the kind of a path */
+
+/* The HetRec files by their header line (tab-separated; a CR may end it). */
+static const struct {
+    const char *file, *header;
+} hetrec_files[] = {
+    {"artists.dat", "id\tname\turl\tpictureURL"},
+    {"tags.dat", "tagID\ttagValue"},
+    {"user_artists.dat", "userID\tartistID\tweight"},
+    {"user_friends.dat", "userID\tfriendID"},
+    {"user_taggedartists.dat", "userID\tartistID\ttagID\tday\tmonth\tyear"},
+    {"user_taggedartists-timestamps.dat", "userID\tartistID\ttagID\ttimestamp"},
+};
+#define N_HETREC_REQUIRED 5 /* all but the timestamps file */
+#define N_HETREC (sizeof hetrec_files / sizeof hetrec_files[0])
+
+/* The first line of a file (at most size - 1 bytes, without CR LF); the
+ * number of bytes read, or -1. */
+static long first_line(const char *path, char *buf, size_t size)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return -1;
+    size_t n = fread(buf, 1, size - 1, fp);
+    fclose(fp);
+    buf[n] = '\0';
+    buf[strcspn(buf, "\r\n")] = '\0';
+    return (long)n;
+}
+
+/* What a file is, by its first bytes: "a model file", "a snapshot",
+ * "HetRec's artists.dat", "a listens file"; NULL when unknown. */
+static const char *file_kind(const char *path)
+{
+    char head[256];
+    long n = first_line(path, head, sizeof head);
+    if (n < 0)
+        return NULL;
+    if (n >= 8 && !memcmp(head, "LRMODEL", 8))
+        return "a model file (written by 'lastrec train')";
+    if (n >= 8 && !memcmp(head, "LRDSNAP", 8))
+        return "a data set snapshot (written by 'lastrec snapshot')";
+    static char kind[96];
+    for (size_t i = 0; i < N_HETREC; i++)
+        if (!strcmp(head, hetrec_files[i].header)) {
+            if (!strcmp(hetrec_files[i].file, "user_artists.dat"))
+                return "a listens file (user_artists.dat format)";
+            snprintf(kind, sizeof kind, "HetRec's %s (by its header)", hetrec_files[i].file);
+            return kind;
+        }
+    return NULL;
+}
+
+static int is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* How many of the required HetRec files directory @p path has; the names
+ * of the others, comma-separated, into @p missing (may be NULL). */
+static size_t hetrec_found(const char *path, char *missing, size_t size)
+{
+    char file[4096];
+    size_t found = 0, len = 0;
+    if (missing)
+        missing[0] = '\0';
+    for (size_t i = 0; i < N_HETREC_REQUIRED; i++) {
+        snprintf(file, sizeof file, "%s/%s", path, hetrec_files[i].file);
+        if (access(file, F_OK) == 0) {
+            found++;
+        } else if (missing && len < size) {
+            snprintf(missing + len, size - len, "%s%s", len ? ", " : "", hetrec_files[i].file);
+            len += strlen(missing + len);
+        }
+    }
+    return found;
+}
+
+int tool_wrong_kind(const tool_cmd *cmd, const char *path, int want_model)
+{
+    const char *name = cmd->name;
+    if (want_model) {
+        const char *kind = is_dir(path) ? (hetrec_found(path, NULL, 0) == N_HETREC_REQUIRED
+                                               ? "a HetRec data directory"
+                                               : "a directory")
+                                        : file_kind(path);
+        if (!kind || !strncmp(kind, "a model file", 12))
+            return 0;
+        /* Data that a model can be trained from: say how. */
+        int data = !strcmp(kind, "a HetRec data directory") || !strncmp(kind, "a listens", 9) ||
+                   !strncmp(kind, "a data set", 10);
+        tool_progress_done();
+        fprintf(stderr, "lastrec: %s: this is %s, not a model file.\n"
+                "'lastrec %s' reads a model file written by 'lastrec train', e.g.\n"
+                "  lastrec train %s --algo als -o als.lrmodel\n"
+                "  lastrec %s als.lrmodel ...\n", path, kind, name, data ? path : "DATA", name);
+        return 1;
+    }
+    if (is_dir(path)) {
+        char missing[512];
+        size_t found = hetrec_found(path, missing, sizeof missing);
+        if (found == N_HETREC_REQUIRED)
+            return 0;
+        tool_progress_done();
+        if (found == 0)
+            fprintf(stderr, "lastrec: %s: not a HetRec directory: it has none of its files.\n"
+                    "Expected the HetRec 2011 Last.fm 2K files: artists.dat, tags.dat,\n"
+                    "user_artists.dat, user_friends.dat, user_taggedartists.dat (and\n"
+                    "optionally user_taggedartists-timestamps.dat).\n", path);
+        else
+            fprintf(stderr, "lastrec: %s: an incomplete HetRec directory: %s missing.\n"
+                    "Expected artists.dat, tags.dat, user_artists.dat, user_friends.dat\n"
+                    "and user_taggedartists.dat (user_taggedartists-timestamps.dat is\n"
+                    "optional).\n", path, missing);
+        return 1;
+    }
+    const char *kind = file_kind(path);
+    if (!kind || !strncmp(kind, "a listens file", 14) || !strncmp(kind, "a data set", 10))
+        return 0;
+    tool_progress_done();
+    fprintf(stderr, "lastrec: %s: this is %s, not a data set.\n"
+            "'lastrec %s' reads a HetRec directory, a listens file (user_artists.dat\n"
+            "format) or a snapshot",
+            path, kind, name);
+    if (!strncmp(kind, "HetRec's", 8))
+        fputs("; for the whole data set give this file's directory", stderr);
+    else if (!strncmp(kind, "a model file", 12))
+        fputs(";\na model file is read by 'lastrec recommend' and 'lastrec similar'", stderr);
+    fputs(".\n", stderr);
+    return 1;
+}
+
 int tool_load(const tool_args *a, const char *path, lr_dataset **out)
 {
     lr_options *opts = NULL;
@@ -362,7 +496,7 @@ int tool_load(const tool_args *a, const char *path, lr_dataset **out)
     rc = lr_dataset_load(out, path, opts);
     lr_options_free(opts);
     if (rc != LR_OK)
-        return tool_fail(rc, path);
+        return tool_wrong_kind(a->cmd, path, 0) ? TOOL_BAD_INPUT : tool_fail(rc, path);
     tool_progress_done();
     return TOOL_OK;
 }

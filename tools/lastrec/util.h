@@ -110,6 +110,13 @@ void tool_progress_model(lr_options *opts, const char *label, int verbose);
 /* Clear the progress line, if one was drawn. */
 void tool_progress_done(void);
 
+/* When @p path is the wrong kind of thing for a command (a directory
+ * without HetRec files, one HetRec file, a model file where data is
+ * wanted, data where a model file is wanted), print on stderr what it is
+ * and what was expected, and return 1; else 0 (nothing printed).
+ * @p want_model: the command reads a model file, not data. */
+int tool_wrong_kind(const tool_cmd *cmd, const char *path, int want_model);
+
 /* Load PATH with the command's options; prints the failure itself. */
 int tool_load(const tool_args *a, const char *path, lr_dataset **out);
 
