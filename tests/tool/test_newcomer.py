@@ -142,6 +142,50 @@ def test_wrong_kind(tmp):
             check(out == "", f"{cmd} printed {out!r}")
 
 
+def test_did_you_mean(tmp):
+    """An unknown command, option, --opt key, algorithm or artist name gets
+    the closest valid names, and the command that lists them."""
+    _, err = lastrec("trian", status=2)
+    check("did you mean 'train'?" in err and "lastrec help" in err, f"trian:\n{err}")
+    _, err = lastrec("help", "optoins", status=2)
+    check("did you mean 'options'?" in err, f"help optoins:\n{err}")
+    data, _ = synth(tmp)
+    model = os.path.join(tmp, "als.lrmodel")
+    _, err = lastrec("info", data, "--opt", "factor=32", status=2)
+    check("did you mean 'factors'?" in err and "lastrec help options" in err
+          and "info --help" not in err, f"--opt factor=32:\n{err}")
+    _, err = lastrec("train", data, "--algo", "als", "-o", model, "--opt", "seed=3, epoch=2",
+                     status=2)
+    check("did you mean 'epochs'?" in err, f"--opt seed=3, epoch=2:\n{err}")
+    _, err = lastrec("train", data, "--algo", "alss", "-o", model, status=2)
+    check("did you mean 'als'?" in err, f"--algo alss:\n{err}")
+    _, err = lastrec("train", data, "--algo", "als", "-o", model, "--factor", "3", status=2)
+    check("did you mean '--factors'?" in err, f"--factor:\n{err}")
+    _, err = lastrec("train", data, "--algo", "als", "-o", model, "--learning_rate", "0.1",
+                     status=2)
+    check("'--opt learning_rate=VALUE'" in err and "lastrec help options" in err,
+          f"--learning_rate:\n{err}")
+    _, err = lastrec("train", data, "--algo", "als", "-o", model, "--bogus", status=2)
+    check("did you mean" not in err, f"--bogus has nothing close:\n{err}")
+    # Artist names: a swap of two letters finds the name again.
+    lastrec("train", data, "--algo", "als", "--epochs", "2", "-o", model)
+    names = [r[1] for r in t.read_tsv(os.path.join(data, "artists.dat"))]
+    ids = {r[1]: r[0] for r in t.read_tsv(os.path.join(data, "artists.dat"))}
+    for name in names:
+        if len(name) < 7 or " " in name:
+            continue
+        typo = name[:3] + name[4] + name[3] + name[5:]
+        if typo.lower() != name.lower() and not any(typo.lower() in n.lower() for n in names):
+            break
+    else:
+        raise Failure("no synthetic artist name to misspell")
+    for cmd in (["similar", model, typo], ["recommend", model, "--like", f"{typo}=10"]):
+        out, err = lastrec(*cmd, status=1)
+        check(re.search(rf"did you mean:\n\s+{ids[name]}\s+{re.escape(name)}\n", err)
+              and "lastrec similar MODEL PART" in err, f"{cmd}:\n{err}")
+        check(out == "", f"{cmd} printed {out!r}")
+
+
 TESTS = {name[5:].replace("_", "-"): fn for name, fn in globals().items()
          if name.startswith("test_")}
 

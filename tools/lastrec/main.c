@@ -54,6 +54,22 @@ static const tool_cmd *find_command(const char *name)
     return NULL;
 }
 
+/* "unknown command 'trian'; did you mean 'train'?" */
+static int unknown_command(const char *what, const char *name)
+{
+    tool_near nr;
+    tool_near_init(&nr, name);
+    for (int i = 0; commands[i]; i++)
+        tool_near_add(&nr, commands[i]->name, 0);
+    tool_near_add(&nr, "help", 0);
+    if (!strcmp(what, "help topic"))
+        tool_near_add(&nr, "options", 0);
+    char near[160];
+    tool_near_text(&nr, "'", "'", near, sizeof near);
+    return tool_usage_error(NULL, "unknown %s '%s'%s%s%s", what, name,
+                            *near ? "; did you mean " : "", near, *near ? "?" : "");
+}
+
 static int help(int argc, char **argv)
 {
     if (argc == 0) {
@@ -79,7 +95,7 @@ static int help(int argc, char **argv)
     }
     const tool_cmd *cmd = find_command(argv[0]);
     if (!cmd)
-        return tool_usage_error(NULL, "help: unknown topic '%s'", argv[0]);
+        return unknown_command("help topic", argv[0]);
     tool_usage(cmd, stdout);
     return TOOL_OK;
 }
@@ -109,7 +125,7 @@ static int dispatch(int argc, char **argv)
         return help(argc - 2, argv + 2);
     const tool_cmd *cmd = find_command(name);
     if (!cmd)
-        return tool_usage_error(NULL, "unknown command '%s'", name);
+        return unknown_command("command", name);
     tool_args args;
     int rc = tool_parse(cmd, argc - 2, argv + 2, &args);
     if (rc < 0)

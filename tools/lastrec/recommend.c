@@ -125,7 +125,7 @@ static int run(const tool_args *a)
         if (st == LR_E_AMBIGUOUS || st == LR_E_NOTFOUND) {
             char what[300];
             snprintf(what, sizeof what, "--like '%s'", likes[i].text);
-            rc = tool_query_name_failed(q, st, what);
+            rc = tool_query_name_failed(m, q, st, what, likes[i].name);
         } else if (st != LR_OK) {
             rc = tool_fail(st, NULL);
         }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "results.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define EXPLAIN_MAX 3
@@ -50,9 +51,45 @@ int tool_query_open(const tool_args *a, const char *path, lr_model **m, lr_query
     return TOOL_OK;
 }
 
-int tool_query_name_failed(lr_query *q, int status, const char *what)
+/* A name nothing contains ("Radiohed"): the closest names of the model's
+ * artists by edit distance, best known first among equals. */
+static void near_names(const lr_model *m, const lr_query *q, const char *text)
+{
+    size_t n = 0;
+    if (lr_model_ids(m, LR_IDS_ARTISTS, NULL, 0, &n) != LR_E_BUFSIZE || n == 0) {
+        lr_clear_error();
+        return;
+    }
+    lr_clear_error();
+    int32_t *ids = malloc(n * sizeof *ids);
+    if (!ids || lr_model_ids(m, LR_IDS_ARTISTS, ids, n, NULL) != LR_OK) {
+        free(ids);
+        return;
+    }
+    tool_near nr;
+    tool_near_init(&nr, text);
+    nr.part = 1;
+    for (size_t i = 0; i < n; i++)
+        tool_near_add(&nr, lr_query_artist_name(q, ids[i]), ids[i]);
+    if (nr.n) {
+        fputs("did you mean:\n", stderr);
+        for (int i = 0; i < nr.n && nr.dist[i] == nr.dist[0]; i++)
+            fprintf(stderr, "  %8d  %s\n", (int)nr.id[i], nr.name[i]);
+    }
+    fputs("Names are matched ignoring case and accents, as a part of the name:\n"
+          "'lastrec similar MODEL PART --json' lists every artist whose name holds PART.\n",
+          stderr);
+    free(ids);
+}
+
+int tool_query_name_failed(const lr_model *m, lr_query *q, int status, const char *what,
+                           const char *text)
 {
     fprintf(stderr, "lastrec: %s: %s\n", what, lr_last_error());
+    if (status == LR_E_NOTFOUND) {
+        near_names(m, q, text);
+        return TOOL_BAD_INPUT;
+    }
     int32_t ids[20];
     size_t n = 0;
     if (status == LR_E_AMBIGUOUS && lr_query_candidates(q, ids, 20, &n) == LR_OK && n) {

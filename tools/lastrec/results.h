@@ -23,9 +23,12 @@ extern const tool_cmd tool_cmd_recommend, tool_cmd_similar;
  * TOOL_USAGE. */
 int tool_query_open(const tool_args *a, const char *path, lr_model **m, lr_query **q);
 
-/* After a failed name lookup: the library's message and every candidate
- * (up to 20) with its ID, on stderr.  Returns TOOL_BAD_INPUT. */
-int tool_query_name_failed(lr_query *q, int status, const char *what);
+/* After a failed lookup of name @p text in model @p m: the library's
+ * message and every candidate (up to 20) with its ID, on stderr; when no
+ * name contains the text, the closest names ("did you mean").  Returns
+ * TOOL_BAD_INPUT. */
+int tool_query_name_failed(const lr_model *m, lr_query *q, int status, const char *what,
+                           const char *text);
 
 /* The results of the last query as a numbered table; with explanations
  * (a "because of" column) when @p explain. */

@@ -27,7 +27,7 @@ static int run(const tool_args *a)
     if (!tool_flag(a, "id"))
         lr_query_candidates(q, cand, SHOW_CANDIDATES + 1, &nc);
     if (st == LR_E_NOTFOUND && !tool_flag(a, "id")) {
-        rc = tool_query_name_failed(q, st, artist);
+        rc = tool_query_name_failed(m, q, st, artist, artist);
     } else if (st != LR_OK) {
         rc = tool_fail(st, path);
     } else if (tool_flag(a, "json")) {

@@ -2,13 +2,15 @@
  * subcommands.  SPDX-License-Identifier: MIT */
 #include "util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Print @p text from column @p indent, wrapped at word boundaries so no
@@ -65,6 +67,108 @@ void tool_usage(const tool_cmd *cmd, FILE *fp)
     fprintf(fp, "  %-22s %s\n", "-h, --help", "print this help and exit");
 }
 
+/* ----------------------------------------------------------- did you mean */
+
+/* Optimal string alignment distance, ASCII case ignored, capped at
+ * NEAR_CAP (longer words are cut: nobody mistypes past 64 bytes).  With
+ * @p part, the distance of @p a to the closest part of @p b (the rest of
+ * b is free), plus one: "Beatels" is one edit from a part of "The
+ * Beatles", which a whole name one edit away still beats. */
+#define NEAR_CAP 64
+static int near_distance(const char *a, const char *b, int part)
+{
+    size_t n = strlen(a), m = strlen(b);
+    if (n > NEAR_CAP)
+        n = NEAR_CAP;
+    if (m > NEAR_CAP)
+        m = NEAR_CAP;
+    int d[NEAR_CAP + 1][NEAR_CAP + 1];
+    for (size_t i = 0; i <= n; i++)
+        d[i][0] = (int)i;
+    for (size_t j = 0; j <= m; j++)
+        d[0][j] = part ? 0 : (int)j;
+    for (size_t i = 1; i <= n; i++)
+        for (size_t j = 1; j <= m; j++) {
+            int ca = tolower((unsigned char)a[i - 1]), cb = tolower((unsigned char)b[j - 1]);
+            int v = d[i - 1][j - 1] + (ca != cb);
+            if (d[i - 1][j] + 1 < v)
+                v = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < v)
+                v = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && ca == tolower((unsigned char)b[j - 2]) &&
+                tolower((unsigned char)a[i - 2]) == cb && d[i - 2][j - 2] + 1 < v)
+                v = d[i - 2][j - 2] + 1;
+            d[i][j] = v;
+        }
+    if (!part)
+        return d[n][m];
+    int best = d[n][0];
+    for (size_t j = 1; j <= m; j++)
+        best = d[n][j] < best ? d[n][j] : best;
+    return best + 1;
+}
+
+void tool_near_init(tool_near *nr, const char *word)
+{
+    memset(nr, 0, sizeof *nr);
+    nr->word = word;
+}
+
+void tool_near_add(tool_near *nr, const char *candidate, int32_t id)
+{
+    size_t len = strlen(nr->word);
+    if (len == 0 || !candidate || !*candidate)
+        return;
+    int d = near_distance(nr->word, candidate, 0);
+    if (nr->part) {
+        int p = near_distance(nr->word, candidate, 1);
+        d = p < d ? p : d;
+    }
+    int limit = len < 3 ? 1 : (int)(len + 1) / 3;
+    /* "fact" for "factors": a word that starts a candidate is close. */
+    if (d > limit && len >= 3 && !strncasecmp(candidate, nr->word, len))
+        d = limit;
+    if (d > limit || d == 0)
+        return;
+    /* Keep the closest, in order; among equals the first offered first. */
+    int at = nr->n;
+    while (at > 0 && nr->dist[at - 1] > d)
+        at--;
+    if (at == TOOL_NEAR_MAX)
+        return;
+    int last = nr->n < TOOL_NEAR_MAX ? nr->n : TOOL_NEAR_MAX - 1;
+    for (int i = last; i > at; i--) {
+        nr->name[i] = nr->name[i - 1];
+        nr->id[i] = nr->id[i - 1];
+        nr->dist[i] = nr->dist[i - 1];
+    }
+    nr->name[at] = candidate;
+    nr->id[at] = id;
+    nr->dist[at] = d;
+    if (nr->n < TOOL_NEAR_MAX)
+        nr->n++;
+}
+
+const char *tool_near_text(const tool_near *nr, const char *before, const char *after,
+                           char *buf, size_t size)
+{
+    size_t len = 0;
+    int k = 0;
+    buf[0] = '\0';
+    /* Only the closest: "did you mean 'factors'", not everything two
+     * edits away, unless several are equally close. */
+    while (k < nr->n && nr->dist[k] == nr->dist[0])
+        k++;
+    for (int i = 0; i < k && len < size; i++) {
+        if (i)
+            len += (size_t)snprintf(buf + len, size - len, "%s", i + 1 < k ? ", " : " or ");
+        if (len < size)
+            len += (size_t)snprintf(buf + len, size - len, "%s%s%s", before, nr->name[i],
+                                    after);
+    }
+    return buf;
+}
+
 int tool_usage_error(const tool_cmd *cmd, const char *fmt, ...)
 {
     va_list ap;
@@ -97,6 +201,59 @@ static int find_short(const tool_cmd *cmd, char c)
             (cmd->opts[i].name[0] == c && !cmd->opts[i].name[1]))
             return i;
     return -1;
+}
+
+/* The library's option keys, for "did you mean". */
+static void near_library_keys(tool_near *nr)
+{
+    int key;
+    for (size_t i = 0; (key = lr_option_key_at(i)) != 0; i++) {
+        const char *name;
+        if (lr_option_info(key, &name, NULL, NULL, NULL, NULL) == LR_OK)
+            tool_near_add(nr, name, key);
+    }
+}
+
+/* Whether @p name is one of the library's option keys. */
+static int is_library_key(const char *name)
+{
+    int key;
+    for (size_t i = 0; (key = lr_option_key_at(i)) != 0; i++) {
+        const char *kn;
+        if (lr_option_info(key, &kn, NULL, NULL, NULL, NULL) == LR_OK && !strcmp(kn, name))
+            return key;
+    }
+    return 0;
+}
+
+/* "--factor": the command's closest options; failing those, a library
+ * key the command takes through --opt. */
+static int unknown_option(const tool_cmd *cmd, const char *name, size_t len)
+{
+    char word[64], near[256];
+    snprintf(word, sizeof word, "%.*s", (int)(len < 63 ? len : 63), name);
+    tool_near nr;
+    tool_near_init(&nr, word);
+    for (int i = 0; i < TOOL_MAX_OPTS && cmd->opts[i].name; i++)
+        tool_near_add(&nr, cmd->opts[i].name, 0);
+    tool_near_text(&nr, "'--", "'", near, sizeof near);
+    if (!*near && find_opt(cmd, "opt", 3) >= 0) {
+        /* "--learning_rate 0.1": a library key, set through --opt. */
+        if (is_library_key(word)) {
+            snprintf(near, sizeof near, "'--opt %s=VALUE'", word);
+        } else {
+            tool_near_init(&nr, word);
+            near_library_keys(&nr);
+            tool_near_text(&nr, "'--opt ", "=VALUE'", near, sizeof near);
+        }
+    }
+    if (!strncmp(near, "'--opt", 6)) {
+        fprintf(stderr, "lastrec: %s: unknown option '--%s'; did you mean %s?\n"
+                "Run 'lastrec help options' for the keys --opt takes.\n", cmd->name, word, near);
+        return TOOL_USAGE;
+    }
+    return tool_usage_error(cmd, "%s: unknown option '--%s'%s%s%s", cmd->name, word,
+                            *near ? "; did you mean " : "", near, *near ? "?" : "");
 }
 
 int tool_parse(const tool_cmd *cmd, int argc, char **argv, tool_args *out)
@@ -144,8 +301,7 @@ int tool_parse(const tool_cmd *cmd, int argc, char **argv, tool_args *out)
             len = eq ? (size_t)(eq - name) : strlen(name);
             k = find_opt(cmd, name, len);
             if (k < 0)
-                return tool_usage_error(cmd, "%s: unknown option '--%.*s'", cmd->name,
-                                        (int)len, name);
+                return unknown_option(cmd, name, len);
         }
         const tool_opt *o = &cmd->opts[k];
         const char *value = "";
@@ -303,6 +459,38 @@ void tool_progress_done(void)
     }
 }
 
+/* A failed --opt: the library's message, the closest keys to each
+ * unknown one, and where the keys are listed (not the command's --help,
+ * which does not list them). */
+static int bad_opt(const char *text)
+{
+    fprintf(stderr, "lastrec: --opt %s: %s", text, lr_last_error());
+    char near[256] = "";
+    for (const char *p = text; *p;) {
+        size_t len = strcspn(p, ","), klen = strcspn(p, "=,");
+        char key[64];
+        while (klen && *p == ' ')
+            p++, len--, klen--;
+        while (klen && p[klen - 1] == ' ')
+            klen--;
+        snprintf(key, sizeof key, "%.*s", (int)(klen < 63 ? klen : 63), p);
+        int known = is_library_key(key);
+        if (!known && *key) {
+            tool_near nr;
+            tool_near_init(&nr, key);
+            near_library_keys(&nr);
+            tool_near_text(&nr, "'", "'", near, sizeof near);
+            break;
+        }
+        p += len;
+        p += *p == ',';
+    }
+    if (*near)
+        fprintf(stderr, "; did you mean %s?", near);
+    fputs("\nRun 'lastrec help options' for every key with its range and defaults.\n", stderr);
+    return TOOL_USAGE;
+}
+
 int tool_options(const tool_args *a, lr_options **out)
 {
     lr_options *opts = NULL;
@@ -316,8 +504,7 @@ int tool_options(const tool_args *a, lr_options **out)
         rc = lr_options_set_string(opts, a->values[k][i]);
         if (rc != LR_OK) {
             lr_options_free(opts);
-            return tool_usage_error(a->cmd, "--opt %s: %s", a->values[k][i],
-                                    lr_last_error());
+            return bad_opt(a->values[k][i]);
         }
     }
     /* The shorthands, checked against the library's own bounds. */

@@ -97,6 +97,27 @@ int tool_fail(int status, const char *path);
 /* A command-line problem: message on stderr, TOOL_USAGE. */
 int tool_usage_error(const tool_cmd *cmd, const char *fmt, ...) TOOL_PRINTF(2, 3);
 
+/* "Did you mean": the closest of the candidates offered to a mistyped
+ * word, by edit distance (ignoring ASCII case; a swap of two neighbouring
+ * letters is one edit), within about a third of the word's length; a
+ * candidate the word starts is close too. */
+#define TOOL_NEAR_MAX 4
+typedef struct tool_near {
+    const char *word;
+    const char *name[TOOL_NEAR_MAX]; /* borrowed from the caller */
+    int32_t id[TOOL_NEAR_MAX];
+    int dist[TOOL_NEAR_MAX];
+    int n;
+    int part; /* set after init: a close part of a candidate counts too
+                 (artist names, which are searched by their parts) */
+} tool_near;
+void tool_near_init(tool_near *nr, const char *word);
+void tool_near_add(tool_near *nr, const char *candidate, int32_t id);
+/* "'factors'" or "'factors' or 'epochs'": the closest names, each between
+ * @p before and @p after ("'--" and "'"); "" when nothing is close. */
+const char *tool_near_text(const tool_near *nr, const char *before, const char *after,
+                           char *buf, size_t size);
+
 /* Options from every --opt, then the shorthands the command has (--seed,
  * --threads, --factors, --epochs), with the progress line attached when
  * stderr is a terminal.  On failure prints the reason and returns
