@@ -186,6 +186,39 @@ def test_did_you_mean(tmp):
         check(out == "", f"{cmd} printed {out!r}")
 
 
+def test_options_per_algorithm(tmp):
+    """help options shows each algorithm's default, not one per key; enum
+    values by name; --algo NAME shows one algorithm with the ranges."""
+    out, _ = lastrec("help", "options")
+    head = re.search(r"^\s+key\s+mf\s+als\s+bpr\s+ease\s+blend$", out, re.M)
+    check(head, f"no column per algorithm:\n{out}")
+    rows = {line.split()[0]: line.split()[1:] for line in out[head.end():].splitlines()
+            if re.match(r"^  [a-z_0-9]+\s", line)}
+    check(rows.get("epochs", [])[:3] == ["200", "15", "100"], f"epochs row {rows.get('epochs')}")
+    check(rows.get("transform", [])[:2] == ["log1p", "bm25"], f"transform {rows.get('transform')}")
+    check(rows.get("optimizer", [])[2] == "sgd", f"optimizer {rows.get('optimizer')}")
+    check(not any(line != line.rstrip() for line in out.splitlines()), "trailing spaces")
+    check(all(len(line) <= 79 for line in out.splitlines()), "a line past 79 columns")
+    out, _ = lastrec("help", "options", "--algo", "als")
+    check(re.search(r"^\s+epochs\s+int\s+15\s", out, re.M), f"--algo als epochs:\n{out}")
+    check(re.search(r"^\s+transform\s+int\s+bm25\s+0 raw, 1 log1p, 2 binary, 3 bm25$", out,
+                    re.M), f"--algo als transform:\n{out}")
+    out2, _ = lastrec("help", "options", "--algo=als")
+    check(out2 == out, "--algo=als differs from --algo als")
+    lastrec("help", "options", "--algo", "nope", status=2)
+    # The table is what a model trained with no options resolves.
+    data, _ = synth(tmp)
+    for algo in ("mf", "bpr", "als"):
+        hist = os.path.join(tmp, f"{algo}.json")
+        lastrec("train", data, "--algo", algo, "-o", os.path.join(tmp, "m"), "--history", hist,
+                "--epochs", "1")
+        with open(hist) as f:
+            o = json.load(f)["options"]
+        out, _ = lastrec("help", "options", "--algo", algo)
+        want = re.search(r"^\s+regularization\s+double\s+(\S+)", out, re.M).group(1)
+        check(float(want) == o["regularization"], f"{algo}: {want} vs {o['regularization']}")
+
+
 TESTS = {name[5:].replace("_", "-"): fn for name, fn in globals().items()
          if name.startswith("test_")}
 
