@@ -219,6 +219,50 @@ def test_options_per_algorithm(tmp):
         check(float(want) == o["regularization"], f"{algo}: {want} vs {o['regularization']}")
 
 
+SCORES = {
+    "pop": "the artist's fan count",
+    "mf": "dot product of the listener's and the artist's embeddings",
+    "als": "dot product of the listener's and the artist's embeddings",
+    "bpr": "dot product of the listener's and the artist's embeddings, plus the artist's bias",
+    "ease": "the item weights from each played artist to this one, times the transformed plays",
+    "blend": "standardised item score + blend_weight x standardised dot",
+}
+
+
+def test_scores(tmp):
+    """Every results table says what its score is, for that model, and that
+    it compares only within one model; --help links docs/queries.md#scores,
+    which exists."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, "..", "..", "docs", "queries.md"), encoding="utf-8") as f:
+        check(re.search(r"^## Scores$", f.read(), re.M), "docs/queries.md has no Scores section")
+    for cmd in ("recommend", "similar"):
+        out, _ = lastrec(cmd, "--help")
+        check("docs/queries.md#scores" in out, f"{cmd} --help does not link the scores:\n{out}")
+    data, _ = synth(tmp)
+    user = t.read_tsv(os.path.join(data, "user_artists.dat"))[0][0]
+    artist = t.read_tsv(os.path.join(data, "artists.dat"))[0][0]
+    for algo, meaning in SCORES.items():
+        model = os.path.join(tmp, f"{algo}.lrmodel")
+        lastrec("train", data, "--algo", algo, "--epochs", "2", "-o", model)
+        out, _ = lastrec("recommend", model, "--user", user, "-k", "3")
+        flat = " ".join(out.split())
+        check(f"score ({algo}): {meaning}" in flat and "within one model" in flat
+              and "docs/queries.md#scores" in flat, f"recommend by {algo}:\n{out}")
+        check(out.count("score (") == 1, f"the note more than once:\n{out}")
+        doc = lastrec_json("recommend", model, "--user", user, "-k", "3")
+        check(meaning in doc.get("score_meaning", ""), f"{algo} JSON: {doc.get('score_meaning')}")
+        if algo == "pop":
+            continue
+        out, _ = lastrec("similar", model, artist, "--id", "-k", "3")
+        flat = " ".join(out.split())
+        check(f"score ({algo}):" in flat and "within one model" in flat, f"similar {algo}:\n{out}")
+        if algo in ("mf", "als", "bpr"):
+            check("dot product of the two artists' embeddings" in flat, f"similar {algo}:\n{out}")
+            out, _ = lastrec("similar", model, artist, "--id", "--measure", "cosine")
+            check("cosine of the two artists' embeddings" in out, f"cosine {algo}:\n{out}")
+
+
 TESTS = {name[5:].replace("_", "-"): fn for name, fn in globals().items()
          if name.startswith("test_")}
 

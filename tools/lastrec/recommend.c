@@ -53,6 +53,7 @@ static void print_text(const lr_query *q, const lr_model *m, long long user, con
         }
     }
     tool_query_print(q, 1);
+    tool_score_note(m, q, 0);
 }
 
 static void print_json(const lr_query *q, const lr_model *m, const char *path, long long user,
@@ -67,6 +68,7 @@ static void print_json(const lr_query *q, const lr_model *m, const char *path, l
     lr_query_get_int(q, LR_QUERY_K, &k);
     json_int(&w, "k", k);
     json_string(&w, "measure", tool_measure_name(q));
+    json_string(&w, "score_meaning", tool_score_meaning(m, q, 0));
     if (n_likes == 0) {
         json_int(&w, "user", user);
     } else {
@@ -170,7 +172,8 @@ const tool_cmd tool_cmd_recommend = {
                "folded into the model without retraining and left out.  Each artist\n"
                "comes with the liked (or listened) artists that contributed most.\n"
                "An ambiguous or unknown name is an error (exit 1) listing the\n"
-               "candidates.",
+               "candidates.  A note under the table says what a score is for the\n"
+               "model; scores compare only within one model (docs/queries.md#scores).",
     .opts = opts,
     .run = run,
 };

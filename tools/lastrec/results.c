@@ -13,6 +13,52 @@ const char *tool_measure_name(const lr_query *q)
     return v == LR_MEASURE_COSINE ? "cosine" : "dot";
 }
 
+const char *tool_score_meaning(const lr_model *m, const lr_query *q, int similar)
+{
+    int cosine = !strcmp(tool_measure_name(q), "cosine");
+    double bias = 0;
+    switch (lr_model_algorithm(m)) {
+    case LR_ALGO_POP:
+        return "the artist's fan count (its listeners in the training data)";
+    case LR_ALGO_EASE:
+        return similar ? "the item weight from the chosen artist to this one (a row of B)"
+                       : "the item weights from each played artist to this one, times "
+                         "the transformed plays, summed";
+    case LR_ALGO_BLEND:
+        if (similar)
+            return cosine ? "standardised item weight + blend_weight x standardised cosine "
+                            "of the two artists' embeddings"
+                          : "standardised item weight + blend_weight x standardised dot "
+                            "product of the two artists' embeddings";
+        return cosine ? "standardised item score + blend_weight x standardised cosine of "
+                        "the listener's and the artist's embeddings"
+                      : "standardised item score + blend_weight x standardised dot product "
+                        "of the listener's and the artist's embeddings";
+    default:
+        break;
+    }
+    if (similar)
+        return cosine ? "cosine of the two artists' embeddings (-1 to 1)"
+                      : "dot product of the two artists' embeddings";
+    if (cosine)
+        return "cosine of the listener's and the artist's embeddings (-1 to 1)";
+    if (lr_model_algorithm(m) == LR_ALGO_BPR && lr_model_option(m, LR_OPT_ITEM_BIAS, &bias) == LR_OK &&
+        bias != 0)
+        return "dot product of the listener's and the artist's embeddings, plus the "
+               "artist's bias";
+    return "dot product of the listener's and the artist's embeddings";
+}
+
+void tool_score_note(const lr_model *m, const lr_query *q, int similar)
+{
+    char line[512];
+    snprintf(line, sizeof line, "score (%s): %s.", lr_algorithm_name(lr_model_algorithm(m)),
+             tool_score_meaning(m, q, similar));
+    tool_wrap(stdout, line, 2);
+    puts("Scores rank artists within one model and measure; they do not compare\n"
+         "across models (docs/queries.md#scores).");
+}
+
 int tool_query_open(const tool_args *a, const char *path, lr_model **m, lr_query **q)
 {
     long long k = 10;

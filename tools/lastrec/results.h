@@ -37,6 +37,16 @@ void tool_query_print(const lr_query *q, int explain);
 /* The results of the last query as a JSON array under @p key. */
 void tool_query_json(json_writer *w, const char *key, const lr_query *q, int explain);
 
+/* What a score of this model and measure is, in one phrase ("dot product
+ * of the listener's and the artist's embeddings"); @p similar: of
+ * `similar` (artist to artist), else of `recommend`.  docs/queries.md#scores
+ * has them all. */
+const char *tool_score_meaning(const lr_model *m, const lr_query *q, int similar);
+
+/* The footnote under a results table: the score's meaning, and that scores
+ * compare only within one model. */
+void tool_score_note(const lr_model *m, const lr_query *q, int similar);
+
 /* "dot" or "cosine". */
 const char *tool_measure_name(const lr_query *q);
 

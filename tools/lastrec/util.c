@@ -15,7 +15,7 @@
 
 /* Print @p text from column @p indent, wrapped at word boundaries so no
  * line passes 79 columns. */
-static void wrap(FILE *fp, const char *text, int indent)
+void tool_wrap(FILE *fp, const char *text, int indent)
 {
     const int width = 79 - indent;
     int col = 0;
@@ -62,7 +62,7 @@ void tool_usage(const tool_cmd *cmd, FILE *fp)
         snprintf(left, sizeof left, "%s%s%s", spelled, o->metavar ? " " : "",
                  o->metavar ? o->metavar : "");
         fprintf(fp, "  %-22s ", left);
-        wrap(fp, o->help, 25);
+        tool_wrap(fp, o->help, 25);
     }
     fprintf(fp, "  %-22s %s\n", "-h, --help", "print this help and exit");
 }

@@ -73,6 +73,10 @@ extern const tool_cmd tool_cmd_info, tool_cmd_analyze, tool_cmd_synth,
 
 void tool_usage(const tool_cmd *cmd, FILE *fp);
 
+/* Print @p text, then a newline, wrapped at spaces so no line passes 79
+ * columns; lines after the first start at column @p indent. */
+void tool_wrap(FILE *fp, const char *text, int indent);
+
 /* Send the library's warnings and errors to stderr ("lastrec: warning: ");
  * once, at start-up. */
 void tool_log_init(void);
