@@ -263,6 +263,24 @@ def test_scores(tmp):
             check("cosine of the two artists' embeddings" in out, f"cosine {algo}:\n{out}")
 
 
+def test_version(tmp):
+    """--version has one readable BLAS line: version, threading, core."""
+    out, _ = lastrec("--version")
+    lines = out.splitlines()
+    check(re.match(r"lastrec \d+\.\d+\.\d+$", lines[0]), f"--version:\n{out}")
+    blas = [line for line in lines if line.startswith("BLAS: ")]
+    check(len(blas) == 1, f"not one BLAS line:\n{out}")
+    check(re.match(r"BLAS: OpenBLAS \d+\.\d+\.\d+, (pthreads, \d+ threads?( \(max \d+\))?"
+                   r"|OpenMP, \d+ threads?( \(max \d+\))?|sequential), core \w+", blas[0]),
+          f"BLAS line: {blas[0]}")
+    for noise in ("NO_LAPACKE", "MAX_THREADS=", "DYNAMIC_ARCH", "OpenBLAS OpenBLAS"):
+        check(noise not in out, f"OpenBLAS's build flags in --version:\n{out}")
+    # The thread count is OpenBLAS's own, as the environment sets it.
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
+    p = t.subprocess.run([t.TOOL, "--version"], capture_output=True, text=True, env=env)
+    check(", 1 thread" in p.stdout or "sequential" in p.stdout, f"one thread:\n{p.stdout}")
+
+
 TESTS = {name[5:].replace("_", "-"): fn for name, fn in globals().items()
          if name.startswith("test_")}
 

@@ -243,7 +243,15 @@ static int version(void)
      * with is worth knowing about in a bug report. */
     if (lr_version_number() != LR_VERSION_NUMBER)
         printf("built with lastrec.h %s\n", LR_VERSION_STRING);
-    printf("%s\n", lr_build_info());
+    /* lr_build_info() is one line of "; "-separated parts, the version
+     * first: one part a line reads better. */
+    const char *info = lr_build_info(), *p = strstr(info, "; ");
+    for (p = p ? p + 2 : info; *p;) {
+        size_t len = strcspn(p, ";");
+        printf("%.*s\n", (int)len, p);
+        p += len;
+        p += strspn(p, "; ");
+    }
     return TOOL_OK;
 }
 
