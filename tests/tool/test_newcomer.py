@@ -281,6 +281,55 @@ def test_version(tmp):
     check(", 1 thread" in p.stdout or "sequential" in p.stdout, f"one thread:\n{p.stdout}")
 
 
+def write_hetrec(path, artists, tags, listens, tagged):
+    """A small HetRec directory: artists [(id, name)], tags [(id, value)],
+    listens [(user, artist, plays)], tagged [(user, artist, tag)]."""
+    os.makedirs(path, exist_ok=True)
+    files = {
+        "artists.dat": ("id\tname\turl\tpictureURL", [(i, n, "", "") for i, n in artists]),
+        "tags.dat": ("tagID\ttagValue", tags),
+        "user_artists.dat": ("userID\tartistID\tweight", listens),
+        "user_friends.dat": ("userID\tfriendID", [(1, 2), (2, 1)]),
+        "user_taggedartists.dat": ("userID\tartistID\ttagID\tday\tmonth\tyear",
+                                   [(u, a, t, 1, 5, 2009) for u, a, t in tagged]),
+    }
+    for name, (header, rows) in files.items():
+        with open(os.path.join(path, name), "w", encoding="utf-8") as f:
+            f.write(header + "\n")
+            for r in rows:
+                f.write("\t".join(str(x) for x in r) + "\n")
+
+
+def test_tag_merge(tmp):
+    """Tags that display alike ("hip hop", "hip-hop", "hiphop") are one
+    entry, their uses summed, in the top tag and the tag lists."""
+    data = os.path.join(tmp, "tags")
+    artists = [(1, "Alpha"), (2, "Beta"), (3, "Gamma"), (4, "Delta")]
+    tags = [(1, "hip hop"), (2, "hip-hop"), (3, "hiphop"), (4, "rock")]
+    listens = [(u, a, 10 * u + a) for u in (1, 2, 3, 4) for a in (1, 2, 3, 4) if (u + a) % 4]
+    tagged = [(1, 1, 1), (2, 1, 1), (3, 1, 2), (4, 1, 2), (1, 1, 3),
+              (1, 1, 4), (2, 1, 4), (3, 1, 4), (1, 2, 4)]
+    write_hetrec(data, artists, tags, listens, tagged)
+    model = os.path.join(tmp, "pop.lrmodel")
+    lastrec("train", data, "--algo", "pop", "-o", model, "--opt", "min_tag_uses=0")
+    # The data keeps the raw tags: four kept.
+    c = lastrec_json("info", data, "--opt", "min_tag_uses=0")["counts"]
+    check(c["tags"] == 4, f"raw tags not kept: {c}")
+    doc = lastrec_json("recommend", model, "--like", "id:4=1")
+    alpha = [r for r in doc["results"] if r["artist_id"] == 1]
+    check(alpha, f"Alpha not recommended: {doc}")
+    a = alpha[0]
+    check(a["top_tag"] == "HipHop", f"top tag {a['top_tag']} (Rock 3 beats each HipHop alone)")
+    check(a["tags"] == [{"tag": "HipHop", "count": 5}, {"tag": "Rock", "count": 3}],
+          f"tags of Alpha: {a['tags']}")
+    out, _ = lastrec("recommend", model, "--like", "id:4=1")
+    check(re.search(r"Alpha\s+\S+\s+HipHop\s", out), f"text top tag:\n{out}")
+    # --tag finds the merged tag by any spelling.
+    for spelling in ("hip hop", "hiphop", "Hip-Hop"):
+        doc = lastrec_json("recommend", model, "--like", "id:4=1", "--tag", spelling)
+        check([r["artist_id"] for r in doc["results"]] == [1], f"--tag {spelling}: {doc}")
+
+
 TESTS = {name[5:].replace("_", "-"): fn for name, fn in globals().items()
          if name.startswith("test_")}
 
