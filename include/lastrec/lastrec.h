@@ -207,7 +207,7 @@ enum lr_option_type {
  * Numbers never change.
  */
 enum lr_option {
-    LR_OPT_THREADS = 100,          /**< int: worker threads, 0 = all cores (default 0) */
+    LR_OPT_THREADS = 100,          /**< int: worker threads, 0 = all cores (default 0); never more than the online CPUs */
     LR_OPT_SEED = 101,             /**< int: seed of every random choice (default 42) */
 
     LR_OPT_MIN_TAG_USES = 200,     /**< int: drop tags used at most this often (default 2) */

@@ -31,7 +31,8 @@ void lr__opt_default_int(lr_options *opts, int key, int64_t v);
 void lr__opt_default_double(lr_options *opts, int key, double v);
 /* The progress callback of opts, or a silent one when opts is NULL. */
 const lr__progress *lr__opt_progress(const lr_options *opts);
-/* Worker threads for LR_OPT_THREADS: 0 = online cores, never below 1. */
+/* Worker threads for LR_OPT_THREADS: 0 = online CPUs, never below 1 nor
+ * above the online CPUs (warns once when it cuts a request). */
 int lr__opt_threads(const lr_options *opts);
 
 #endif

@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 lr_dataset *lr__dataset_alloc(int kind, const char *source)
 {
@@ -257,6 +258,53 @@ void lr__strtab_free(lr__strtab *t)
     free(t->off);
     free(t->blob);
     memset(t, 0, sizeof *t);
+}
+
+typedef struct tag_key {
+    const char *name;
+    int32_t idx;
+} tag_key;
+
+static int tag_key_cmp(const void *pa, const void *pb)
+{
+    const tag_key *a = pa, *b = pb;
+    int c = strcasecmp(a->name, b->name);
+    return c ? c : (a->idx > b->idx) - (a->idx < b->idx);
+}
+
+int lr__tag_display_canon(const lr_dataset *ds, int32_t *canon)
+{
+    const int32_t n = ds->n_tags;
+    if (n <= 0)
+        return LR_OK;
+    tag_key *keys = lr__malloc((size_t)n, sizeof *keys);
+    double *uses = lr__calloc((size_t)n, sizeof *uses);
+    if (!keys || !uses) {
+        free(keys);
+        free(uses);
+        return lr__fail_oom();
+    }
+    const lr__csr *at = &ds->artist_tags;
+    for (int64_t i = 0; at->ptr && at->val && i < at->nnz; i++)
+        uses[at->idx[i]] += at->val[i];
+    for (int32_t t = 0; t < n; t++)
+        keys[t] = (tag_key){lr__strtab_get(&ds->tag_names, t), t};
+    qsort(keys, (size_t)n, sizeof *keys, tag_key_cmp);
+    for (int32_t i = 0; i < n;) {
+        int32_t j = i, best = keys[i].idx;
+        /* a group is in index order, so a later member wins only by more uses */
+        while (j < n && !strcasecmp(keys[j].name, keys[i].name)) {
+            if (uses[keys[j].idx] > uses[best])
+                best = keys[j].idx;
+            j++;
+        }
+        for (int32_t g = i; g < j; g++)
+            canon[keys[g].idx] = best;
+        i = j;
+    }
+    free(keys);
+    free(uses);
+    return LR_OK;
 }
 
 char *lr__camel_case(const char *name)

@@ -118,4 +118,12 @@ void lr__strtab_free(lr__strtab *t);
  * "hip hop" -> "HipHop", "post-rock" -> "PostRock".  NULL on out of memory. */
 char *lr__camel_case(const char *name);
 
+/* Tags that display alike are one tag for display and counting: "hip hop"
+ * and "hip-hop" are both "HipHop", and "hiphop" ("Hiphop") differs only in
+ * case (the rule by which queries match a tag name).  canon[t] (n_tags
+ * entries) receives the tag that stands for t's group: the group's most
+ * used (lower index on ties).  The dataset's tags stay as the files have
+ * them.  LR_OK or LR_E_NOMEM. */
+int lr__tag_display_canon(const lr_dataset *ds, int32_t *canon);
+
 #endif

@@ -88,29 +88,52 @@ int lr__model_has_factors(const lr_model *m)
     return m->user_f != NULL && m->artist_f != NULL;
 }
 
+static int int32_cmp(const void *pa, const void *pb)
+{
+    int32_t a = *(const int32_t *)pa, b = *(const int32_t *)pb;
+    return (a > b) - (a < b);
+}
+
 /* The most used tags of each artist, in the order lr_dataset_artist_tags
- * reports them (count descending, then tag ID), by a bounded insertion. */
+ * reports them (count descending, then tag index), by a bounded insertion.
+ * Tags that display alike count as one, under the group's most used tag
+ * (lr__tag_display_canon): "hip hop" and "hip-hop" are one HipHop entry
+ * with their uses summed, never two. */
 static int take_top_tags(lr_model *m, const lr_dataset *ds)
 {
     const int T = LR__TAGS_PER_ARTIST;
     size_t n = (size_t)ds->n_artists * (size_t)T;
+    size_t nt = ds->n_tags > 0 ? (size_t)ds->n_tags : 1;
     m->artist_tags = lr__malloc(n, sizeof *m->artist_tags);
     m->artist_tag_counts = lr__malloc(n, sizeof *m->artist_tag_counts);
-    if (!m->artist_tags || !m->artist_tag_counts)
-        return lr__fail_oom();
-    for (size_t i = 0; i < n; i++) {
+    int32_t *canon = lr__malloc(nt, sizeof *canon);
+    int32_t *acc = lr__calloc(nt, sizeof *acc);
+    int32_t *touched = lr__malloc(nt, sizeof *touched);
+    int rc = m->artist_tags && m->artist_tag_counts && canon && acc && touched
+                 ? lr__tag_display_canon(ds, canon)
+                 : lr__fail_oom();
+    for (size_t i = 0; rc == LR_OK && i < n; i++) {
         m->artist_tags[i] = -1;
         m->artist_tag_counts[i] = 0;
     }
     const lr__csr *at = &ds->artist_tags;
-    for (int32_t a = 0; a < ds->n_artists && at->ptr; a++) {
+    for (int32_t a = 0; rc == LR_OK && a < ds->n_artists && at->ptr; a++) {
         int32_t *tg = m->artist_tags + (size_t)a * (size_t)T;
         int32_t *ct = m->artist_tag_counts + (size_t)a * (size_t)T;
-        int have = 0;
+        size_t nz = 0;
         for (int64_t i = at->ptr[a]; i < at->ptr[a + 1]; i++) {
-            int32_t c = (int32_t)at->val[i];
+            int32_t g = canon[at->idx[i]];
+            if (acc[g] == 0)
+                touched[nz++] = g;
+            acc[g] += (int32_t)at->val[i];
+        }
+        qsort(touched, nz, sizeof *touched, int32_cmp);
+        int have = 0;
+        for (size_t k = 0; k < nz; k++) {
+            int32_t t = touched[k], c = acc[t];
+            acc[t] = 0;
             int j = have < T ? have++ : T;
-            /* tags arrive by ascending ID: an equal count never displaces */
+            /* tags arrive by ascending index: an equal count never displaces */
             while (j > 0 && ct[j - 1] < c) {
                 if (j < T) {
                     ct[j] = ct[j - 1];
@@ -120,10 +143,15 @@ static int take_top_tags(lr_model *m, const lr_dataset *ds)
             }
             if (j < T) {
                 ct[j] = c;
-                tg[j] = at->idx[i];
+                tg[j] = t;
             }
         }
     }
+    free(canon);
+    free(acc);
+    free(touched);
+    if (rc != LR_OK)
+        return rc;
     return lr__strtab_copy(&m->tag_names, &ds->tag_names);
 }
 
@@ -140,20 +168,22 @@ int lr__model_take_catalogue(lr_model *m, const lr_dataset *ds)
     }
     memcpy(m->user_ids, ds->user_ids, (size_t)ds->n_users * sizeof(int32_t));
     memcpy(m->artist_ids, ds->artist_ids, (size_t)ds->n_artists * sizeof(int32_t));
+    /* The top tag is the first of the merged top tags (the mode, tags
+     * that display alike counted as one; ties to the lower index). */
+    int rc = take_top_tags(m, ds);
     static char empty[] = "";
-    for (int32_t a = 0; a < ds->n_artists; a++) {
-        int32_t t = ds->artist_top_tag ? ds->artist_top_tag[a] : -1;
+    for (int32_t a = 0; rc == LR_OK && a < ds->n_artists; a++) {
+        int32_t t = m->artist_tags[(size_t)a * LR__TAGS_PER_ARTIST];
         /* the strtab copies; these are borrowed pointers */
         tops[a] = t >= 0 ? (char *)lr__strtab_get(&ds->tag_names, t) : empty;
     }
-    int rc = lr__strtab_from_array(&m->artist_top_tags, tops, ds->n_artists);
+    if (rc == LR_OK)
+        rc = lr__strtab_from_array(&m->artist_top_tags, tops, ds->n_artists);
     free(tops);
     if (rc == LR_OK)
         rc = lr__strtab_copy(&m->artist_names, &ds->artist_names);
     if (rc == LR_OK)
         rc = lr__csr_copy(&m->train, &ds->listens);
-    if (rc == LR_OK)
-        rc = take_top_tags(m, ds);
     return rc;
 }
 

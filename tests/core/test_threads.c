@@ -4,6 +4,7 @@
 
 #include "lastrec.h"
 #include "core/error.h"
+#include "core/options.h"
 #include "core/threads.h"
 
 #include <pthread.h>
@@ -145,6 +146,54 @@ START_TEST(runs_on_several_threads)
 }
 END_TEST
 
+/* LR_OPT_THREADS far above the CPU count is cut to it, with one warning
+ * through the log handler that says why; 0 is every CPU. */
+typedef struct logged {
+    int warnings;
+    char last[256];
+} logged;
+
+static void log_into(int level, const char *msg, void *user_data)
+{
+    logged *l = user_data;
+    if (level == LR_LOG_WARNING) {
+        l->warnings++;
+        snprintf(l->last, sizeof l->last, "%s", msg);
+    }
+}
+
+START_TEST(threads_capped_at_cpus)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    ck_assert_int_ge(cpus, 1);
+    logged l = {0, ""};
+    lr_set_log_handler(log_into, LR_LOG_WARNING, &l);
+    lr_options *o;
+    ck_assert_lr_ok(lr_options_new(&o));
+    ck_assert_int_eq(lr__opt_threads(o), cpus); /* the default, 0 */
+    ck_assert_int_eq(l.warnings, 0);
+    ck_assert_lr_ok(lr_options_set_int(o, LR_OPT_THREADS, 1000));
+    ck_assert_int_eq(lr__opt_threads(o), cpus);
+    ck_assert_int_eq(l.warnings, 1);
+    char want[64];
+    snprintf(want, sizeof want, "threads=1000 is more than the %ld online CPU", cpus);
+    ck_assert_msg(strstr(l.last, want) != NULL, "warning: %s", l.last);
+    ck_assert_msg(strstr(l.last, "using") != NULL, "warning: %s", l.last);
+    /* Once per process, not once per call. */
+    ck_assert_lr_ok(lr_options_set_int(o, LR_OPT_THREADS, 1024));
+    ck_assert_int_eq(lr__opt_threads(o), cpus);
+    ck_assert_int_eq(l.warnings, 1);
+    /* Within the CPUs: as asked. */
+    ck_assert_lr_ok(lr_options_set_int(o, LR_OPT_THREADS, 1));
+    ck_assert_int_eq(lr__opt_threads(o), 1);
+    ck_assert_lr_ok(lr_options_set_int(o, LR_OPT_THREADS, cpus));
+    ck_assert_int_eq(lr__opt_threads(o), cpus);
+    ck_assert_int_eq(l.warnings, 1);
+    lr_options_free(o);
+    lr_set_log_handler(NULL, LR_LOG_INFO, NULL);
+}
+END_TEST
+
 static Suite *threads_suite(void)
 {
     Suite *s = suite_create("threads");
@@ -155,6 +204,9 @@ static Suite *threads_suite(void)
     tcase_add_test(tc, error_propagates_with_message);
     tcase_add_test(tc, runs_on_several_threads);
     suite_add_tcase(s, tc);
+    TCase *clamp = tcase_create("option");
+    tcase_add_test(clamp, threads_capped_at_cpus);
+    suite_add_tcase(s, clamp);
     return s;
 }
 

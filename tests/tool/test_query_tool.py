@@ -8,6 +8,7 @@ Exit 0 pass, 1 fail, 77 skip.
 """
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -172,7 +173,8 @@ def test_recommend_user(tmp):
         check(r["name"] == d.names[r["artist_id"]], f"name of {r['artist_id']}: {r['name']}")
     # the text form shows the same artists in the same order
     out, _ = lastrec("recommend", model, "--user", str(user))
-    rows = [l.split()[1] for l in out.splitlines()[2:] if l.strip()]
+    # the rows are numbered; the note on scores follows them
+    rows = [l.split()[1] for l in out.splitlines()[2:] if re.match(r"^\s+\d+\s", l)]
     check(rows == [str(i) for i in ids], f"text rows {rows} differ from JSON {ids}")
     check(f"user {user}" in out.splitlines()[0], f"header line: {out.splitlines()[0]}")
     # -k and cosine

@@ -24,9 +24,9 @@ COMMAND_OPTIONS = {
     "synth": ["--users", "--artists", "--seed", "--opt", "--help"],
     "snapshot": ["--opt", "--help"],
     "train": ["--algo", "-o, --output", "--opt", "--train", "--validation", "--history",
-              "--verbose", "--help"],
+              "--verbose", "--seed", "--threads", "--factors", "--epochs", "--help"],
     "eval": ["--algo", "--baseline", "--opt", "--train", "--test", "--holdout", "--seed", "-k",
-             "--threads", "--json", "--help"],
+             "--threads", "--factors", "--epochs", "--json", "--help"],
 }
 
 # Algorithms that must work; every other one lr_algorithm_lookup knows is
@@ -82,7 +82,11 @@ def synth(tmp, name="synthetic", args=SYNTH_ARGS):
     path = os.path.join(tmp, name)
     out, _ = lastrec("synth", path, *args)
     counts = {k: number(v) for v, k in
-              re.findall(r"([\d,]+) (users|artists|listens|tags|tag uses|friend pairs)", out)}
+              re.findall(r"([\d,]+) (users|artists|user-artist pairs|tags|tag uses|friend pairs)",
+                         out)}
+    # "listens" is the JSON key (info's counts) for user-artist pairs.
+    if "user-artist pairs" in counts:
+        counts["listens"] = counts.pop("user-artist pairs")
     for k in ("users", "artists", "listens"):
         check(k in counts, f"synth did not report {k}: {out}")
     return path, counts
@@ -235,8 +239,9 @@ def test_info(tmp):
     out, err = lastrec("info", data)
     # No terminal here, so no progress line either.
     check(err == "", f"info wrote to stderr without a terminal: {err!r}")
-    for key in ("users", "artists", "listens"):
-        m = re.search(rf"^\s+{key}\s+([\d,]+)$", out, re.M)
+    for key, label in (("users", "users"), ("artists", "artists"),
+                       ("listens", "user-artist pairs"), ("plays", "plays")):
+        m = re.search(rf"^\s+{label}\s+([\d,]+)\b", out, re.M)
         check(m and number(m.group(1)) == c[key], f"text info {key}:\n{out}")
     check("policies:" in out, f"text info lists no policies:\n{out}")
 
@@ -321,7 +326,7 @@ def test_analyze(tmp):
     check(f["jaccard"]["friends"]["mean"] > f["jaccard"]["random"]["mean"],
           f"friends' Jaccard not above random: {f['jaccard']}")
     out, _ = lastrec("analyze", data)
-    for title in ("Listens per user", "Listens per artist", "above 150,000",
+    for title in ("Plays per user", "Plays per artist", "above 150,000",
                   "above 15,000", "Tagging", "Friends' taste overlap", "Jaccard", "cosine"):
         check(title in out, f"text analyze lacks '{title}':\n{out}")
 
@@ -711,8 +716,8 @@ def test_real_data(tmp):
         print("SKIP: LASTREC_DATA is unset; the real-data checks did not run")
         return SKIP
     out, _ = lastrec("info", data)
-    for key, want in (("users", "1,892"), ("artists", "17,632"), ("listens", "92,834")):
-        check(re.search(rf"^\s+{key}\s+{want}$", out, re.M), f"info {key} is not {want}:\n{out}")
+    for key, want in (("users", "1,892"), ("artists", "17,632"), ("user-artist pairs", "92,834")):
+        check(re.search(rf"^\s+{key}\s+{want}\b", out, re.M), f"info {key} is not {want}:\n{out}")
     c = lastrec_json("info", data)["counts"]
     want = {"users": 1892, "artists": 17632, "listens": 92834, "tags_in_file": 11946,
             "tag_uses_in_file": 186479, "friend_rows": 25434, "friend_pairs": 12717,

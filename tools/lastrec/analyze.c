@@ -102,8 +102,8 @@ typedef struct listen_section {
     double cutoff;
 } listen_section;
 
-static const listen_section user_section = {"user_listens", "Listens per user", "users", 150000};
-static const listen_section artist_section = {"artist_listens", "Listens per artist", "artists", 15000};
+static const listen_section user_section = {"user_listens", "Plays per user: play counts summed over each user's artists", "users", 150000};
+static const listen_section artist_section = {"artist_listens", "Plays per artist: play counts summed over each artist's listeners", "artists", 15000};
 
 static const struct {
     const char *key;
@@ -127,7 +127,7 @@ static void text_listens(const listen_section *s, const dist *d)
     char a[32], b[32], c[32], e[32];
     printf("%s (%s %s)\n", s->title, tool_fmt(a, sizeof a, (double)d->n, 0), s->unit);
     if (d->n == 0) {
-        puts("  no listens\n");
+        puts("  no plays\n");
         return;
     }
     printf("  mean %s   std %s\n", tool_fmt(a, sizeof a, stats_mean(d->v, d->n), 3),
@@ -344,13 +344,14 @@ const tool_cmd tool_cmd_analyze = {
     .name = "analyze",
     .args = "PATH",
     .npos = 1,
-    .summary = "print the notebook's analysis: listen totals, tagging, friends' overlap",
+    .summary = "print the notebook's analysis: plays, tagging, friends' overlap",
     .details = "PATH is a HetRec directory, a listens file or a snapshot.  Prints the\n"
-               "listen total per user and per artist (mean, sample std, quantiles,\n"
-               "the share above 150,000 per user / 15,000 per artist and a histogram\n"
-               "below), artists tagged per user, tagging sessions per (user, artist),\n"
-               "the share of repeated tags, and friends' taste overlap (Jaccard,\n"
-               "cosine, shared artists) against as many random non-friend pairs.",
+               "plays per user and per artist (play counts summed: mean, sample std,\n"
+               "quantiles, the share above 150,000 per user / 15,000 per artist and a\n"
+               "histogram below), artists tagged per user, tagging sessions per\n"
+               "(user, artist), the share of repeated tags, and friends' taste overlap\n"
+               "(Jaccard, cosine, shared artists) against as many random non-friend\n"
+               "pairs.",
     .opts = opts,
     .run = run,
 };

@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 /* The metrics shown, in order, with their JSON keys. */
@@ -84,11 +85,14 @@ static void measure(row *r, const sides *s, int k, lr_options *opts)
     r->eval_s = t2 - t1;
 }
 
+extern const tool_cmd tool_cmd_eval;
+
 static int load_sides(sides *s, lr_options *opts)
 {
     int st = lr_dataset_load(&s->all, s->data, opts);
     if (st != LR_OK)
-        return tool_fail(st, s->data);
+        return tool_wrong_kind(&tool_cmd_eval, s->data, 0) ? TOOL_BAD_INPUT
+                                                            : tool_fail(st, s->data);
     if (s->train_path) {
         /* Both sides against DATA, so they share one catalogue: the
          * protocol ranks every artist of it, including artists that only
@@ -133,12 +137,12 @@ static void print_text(const sides *s, const row *rows, int n, int k, int64_t th
            tool_fmt(a, sizeof a, (double)lr_dataset_count(s->all, LR_COUNT_USERS), 0),
            tool_fmt(b, sizeof b, (double)lr_dataset_count(s->all, LR_COUNT_ARTISTS), 0));
     if (s->train_path)
-        printf("split: train %s (%s listens), test %s (%s listens)\n", s->train_path,
+        printf("split: train %s (%s user-artist pairs), test %s (%s pairs)\n", s->train_path,
                tool_fmt(a, sizeof a, (double)lr_dataset_count(s->train, LR_COUNT_LISTENS), 0),
                s->test_path,
                tool_fmt(b, sizeof b, (double)lr_dataset_count(s->test, LR_COUNT_LISTENS), 0));
     else
-        printf("split: per-user holdout %g, seed %lld: train %s listens, test %s listens\n",
+        printf("split: per-user holdout %g, seed %lld: train %s user-artist pairs, test %s pairs\n",
                s->fraction, (long long)s->seed,
                tool_fmt(a, sizeof a, (double)lr_dataset_count(s->train, LR_COUNT_LISTENS), 0),
                tool_fmt(b, sizeof b, (double)lr_dataset_count(s->test, LR_COUNT_LISTENS), 0));
@@ -237,8 +241,7 @@ static int parse(const tool_args *a, sides *s, int *k, lr_options *opts)
 {
     s->train_path = tool_value(a, "train");
     s->test_path = tool_value(a, "test");
-    const char *holdout = tool_value(a, "holdout"), *seed = tool_value(a, "seed");
-    const char *kt = tool_value(a, "k"), *threads = tool_value(a, "threads");
+    const char *holdout = tool_value(a, "holdout"), *kt = tool_value(a, "k");
     if (!s->train_path != !s->test_path)
         return tool_usage_error(a->cmd, "eval: --train and --test go together");
     if (s->train_path && holdout)
@@ -253,18 +256,6 @@ static int parse(const tool_args *a, sides *s, int *k, lr_options *opts)
             return tool_usage_error(a->cmd, "eval: -k: '%s' is not a whole number from 1 to "
                                     "100000", kt);
         *k = (int)v;
-    }
-    if (threads) {
-        if (tool_parse_int(threads, 0, 1024, &v) != 0)
-            return tool_usage_error(a->cmd, "eval: --threads: '%s' is not a whole number from "
-                                    "0 (all cores) to 1024", threads);
-        lr_options_set_int(opts, LR_OPT_THREADS, v);
-    }
-    if (seed) {
-        if (tool_parse_int(seed, 0, 9007199254740991LL, &v) != 0)
-            return tool_usage_error(a->cmd, "eval: --seed: '%s' is not a whole number from 0",
-                                    seed);
-        lr_options_set_int(opts, LR_OPT_SEED, v);
     }
     if (holdout) {
         double f;
@@ -317,6 +308,10 @@ static int run(const tool_args *a)
         }
         int64_t threads = 0;
         lr_options_get_int(opts, LR_OPT_THREADS, &threads);
+        /* As the library uses it: never more than the CPUs. */
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        if (cpus > 0 && threads > cpus)
+            threads = cpus;
         if (tool_flag(a, "json"))
             print_json(&s, rows, n, k, threads);
         else
@@ -337,16 +332,17 @@ static const tool_opt opts[] = {
                             "(repeatable or comma-separated; one row each)"},
     {"baseline", NULL, "add popularity as the first row, if it is not asked for already"},
     TOOL_OPT_OPT,
-    {"train", "FILE", "the training listens (user_artists.dat format, over DATA's "
+    {"train", "FILE", "the training user-artist pairs (user_artists.dat format, over DATA's "
                       "catalogue); needs --test"},
-    {"test", "FILE", "the held-out listens"},
+    {"test", "FILE", "the held-out user-artist pairs"},
     {"holdout", "FRACTION", "instead of files: hold out this share of each user's artists "
                             "(lr_dataset_split per user)"},
     {"seed", "S", "seed of the holdout and of the models (shorthand for --opt seed=S; "
                   "default 42)"},
     {"k", "N", "cut-off of the ranking metrics (default 10)"},
-    {"threads", "N", "threads for fitting and evaluating, 0 = all cores (shorthand for "
-                     "--opt threads=N)"},
+    TOOL_OPT_THREADS,
+    TOOL_OPT_FACTORS,
+    TOOL_OPT_EPOCHS,
     TOOL_OPT_JSON,
     {NULL, NULL, NULL},
 };
@@ -355,10 +351,10 @@ const tool_cmd tool_cmd_eval = {
     .name = "eval",
     .args = "DATA",
     .npos = 1,
-    .summary = "fit models and print their ranking metrics on held-out listens",
+    .summary = "fit models and print their ranking metrics on held-out pairs",
     .details = "DATA is the catalogue: every artist in it is ranked.  Each algorithm is\n"
                "fitted on the training side and, for every user with held-out artists,\n"
-               "all artists not in the user's training listens are ranked (equal scores\n"
+               "all artists not in the user's training pairs are ranked (equal scores\n"
                "by the lower artist ID); the top k give P@k, R@k, NDCG@k, MAP@k, HR@k\n"
                "and Coverage@k (docs/evaluation.md), and mf also the RMSE of the\n"
                "held-out weights under its transform.  Fit and evaluation times are\n"

@@ -43,6 +43,24 @@ static int64_t count(const lr_dataset *ds, int which)
     return v < 0 ? 0 : v;
 }
 
+/* Plays: the play counts of every user-artist pair, summed (the sum of
+ * the per-user totals; exact in a double up to 2^53). */
+static double plays(const lr_dataset *ds)
+{
+    size_t n = 0;
+    int rc = lr_dataset_distribution(ds, LR_DIST_USER_LISTENS, NULL, 0, &n);
+    lr_clear_error();
+    if ((rc != LR_OK && rc != LR_E_BUFSIZE) || n == 0)
+        return 0;
+    double *v = malloc(n * sizeof *v), sum = 0;
+    if (v && lr_dataset_distribution(ds, LR_DIST_USER_LISTENS, v, n, NULL) == LR_OK)
+        for (size_t i = 0; i < n; i++)
+            sum += v[i];
+    lr_clear_error();
+    free(v);
+    return sum;
+}
+
 static const char *n(char *buf, int64_t v)
 {
     return tool_fmt(buf, 32, (double)v, 0);
@@ -130,7 +148,12 @@ static void print_text(const lr_dataset *ds, const char *path)
     printf("%s: %s\n", path, tool_source_name(count(ds, LR_COUNT_SOURCE_KIND)));
     printf("  %-18s %12s\n", "users", n(a, count(ds, LR_COUNT_USERS)));
     printf("  %-18s %12s\n", "artists", n(a, count(ds, LR_COUNT_ARTISTS)));
-    printf("  %-18s %12s\n", "listens", n(a, count(ds, LR_COUNT_LISTENS)));
+    /* Two units, two words: a pair is one row of user_artists.dat, a play
+     * one listen of its count (docs/data.md). */
+    printf("  %-18s %12s  (user, artist) rows\n", "user-artist pairs",
+           n(a, count(ds, LR_COUNT_LISTENS)));
+    printf("  %-18s %12s  their play counts summed\n", "plays",
+           tool_fmt(a, sizeof a, plays(ds), 0));
     /* A listens file has no tags or friends: zeros there would only read as
      * if something had been dropped. */
     if (count(ds, LR_COUNT_SOURCE_KIND) != LR_SOURCE_LISTENS)
@@ -155,6 +178,9 @@ static void print_json(const lr_dataset *ds, const char *path)
     json_object_begin(&w, "counts");
     for (size_t i = 0; i < N_COUNTERS; i++)
         json_int(&w, counters[i].key, count(ds, counters[i].which));
+    /* "listens" counts user-artist pairs (a stable key); "plays" sums
+     * their play counts. */
+    json_int(&w, "plays", (int64_t)plays(ds));
     json_int(&w, "tag_uses_dropped",
              count(ds, LR_COUNT_TAG_USES_UNLISTENED) + count(ds, LR_COUNT_TAG_USES_RARE));
     json_object_end(&w);
@@ -199,8 +225,9 @@ const tool_cmd tool_cmd_info = {
     .summary = "load a data set and print its counts and the processing applied",
     .details = "PATH is a HetRec 2011 directory, a file in user_artists.dat format\n"
                "or a snapshot written by 'lastrec snapshot'; the kind is recognised.\n"
-               "Prints users, artists, listens, tags and tag uses kept and dropped,\n"
-               "friend pairs, Latin-1 fixes, and one line per processing policy.",
+               "Prints users, artists, user-artist pairs (rows of user_artists.dat)\n"
+               "and plays (their play counts summed), tags and tag uses kept and\n"
+               "dropped, friend pairs, Latin-1 fixes, and one line per processing policy.",
     .opts = opts,
     .run = run,
 };

@@ -14,7 +14,7 @@ static const tool_cmd *const commands[] = {
 static void usage(FILE *fp)
 {
     fputs("usage: lastrec COMMAND ARGS [options]\n"
-          "       lastrec help [COMMAND | options]\n"
+          "       lastrec help [COMMAND | options [--algo NAME]]\n"
           "       lastrec --version\n"
           "\ncommands:\n",
           fp);
@@ -26,24 +26,162 @@ static void usage(FILE *fp)
           fp);
 }
 
-/* The keys --opt accepts, read from the library so the list never goes
- * stale. */
-static void list_options(FILE *fp)
-{
-    fputs("Library options for --opt KEY=VALUE (several as KEY=VALUE,KEY=VALUE):\n\n", fp);
-    fprintf(fp, "  %-24s %-7s %-10s %s\n", "key", "type", "default", "range");
+/* Names of the enum-valued options' values, as docs/models.md has them;
+ * --opt takes the numbers. */
+static const struct {
     int key;
+    const char *names[4];
+} enum_options[] = {
+    {LR_OPT_TRANSFORM, {"raw", "log1p", "binary", "bm25"}},
+    {LR_OPT_OPTIMIZER, {NULL, "sgd", "adagrad", NULL}},
+    {LR_OPT_SOLVER, {NULL, "cholesky", "cg", NULL}},
+};
+
+static const char *enum_name(int key, double v)
+{
+    for (size_t i = 0; i < sizeof enum_options / sizeof enum_options[0]; i++)
+        if (enum_options[i].key == key && v >= 0 && v < 4 && v == (int)v)
+            return enum_options[i].names[(int)v];
+    return NULL;
+}
+
+/* A value as the tables show it: an enum by name, an int whole. */
+static const char *show_value(char *buf, size_t size, int key, int type, double v)
+{
+    const char *name = enum_name(key, v);
+    if (name)
+        snprintf(buf, size, "%s", name);
+    else if (type == LR_OPTTYPE_INT)
+        snprintf(buf, size, "%.0f", v);
+    else
+        snprintf(buf, size, "%g", v);
+    return buf;
+}
+
+/* "0 to 3" or, for an enum, "0 raw, 1 log1p, 2 binary, 3 bm25". */
+static const char *show_range(char *buf, size_t size, int key, int type, double min,
+                              double max)
+{
+    if (enum_name(key, min)) {
+        size_t len = 0;
+        buf[0] = '\0';
+        for (int v = (int)min; v <= (int)max && len < size; v++)
+            len += (size_t)snprintf(buf + len, size - len, "%s%d %s", v > (int)min ? ", " : "",
+                                    v, enum_name(key, v));
+    } else if (type == LR_OPTTYPE_INT) {
+        snprintf(buf, size, "%.0f to %.0f", min, max);
+    } else {
+        snprintf(buf, size, "%g to %g", min, max);
+    }
+    return buf;
+}
+
+/* The algorithms whose defaults the model table shows (pop takes no
+ * model option). */
+static const int table_algos[] = {LR_ALGO_MF, LR_ALGO_ALS, LR_ALGO_BPR, LR_ALGO_EASE,
+                                  LR_ALGO_BLEND};
+#define N_TABLE_ALGOS (sizeof table_algos / sizeof table_algos[0])
+
+/* Each algorithm's defaults: a model made with no options set holds them
+ * (lr_model_new fills in the algorithm's own). */
+static int algo_defaults(int algo, lr_model **m)
+{
+    lr_options *none = NULL;
+    int rc = lr_options_new(&none);
+    if (rc == LR_OK)
+        rc = lr_model_new(m, algo, none);
+    lr_options_free(none);
+    return rc;
+}
+
+/* The keys --opt accepts, read from the library so the list never goes
+ * stale: the general ones with their default, the model ones with each
+ * algorithm's (or, with @p algo > 0, one algorithm's, with the ranges). */
+static int list_options(FILE *fp, int algo)
+{
+    lr_model *models[N_TABLE_ALGOS] = {NULL};
+    lr_model *one = NULL;
+    int rc = LR_OK;
+    if (algo > 0)
+        rc = algo_defaults(algo, &one);
+    for (size_t a = 0; algo <= 0 && rc == LR_OK && a < N_TABLE_ALGOS; a++)
+        rc = algo_defaults(table_algos[a], &models[a]);
+    if (rc != LR_OK) {
+        lr_model_free(one);
+        for (size_t a = 0; a < N_TABLE_ALGOS; a++)
+            lr_model_free(models[a]);
+        return tool_fail(rc, NULL);
+    }
+    fputs("Library options for --opt KEY=VALUE (several as KEY=VALUE,KEY=VALUE).\n", fp);
+    if (algo > 0)
+        fprintf(fp, "Defaults are %s's.\n", lr_algorithm_name(algo));
+    else
+        fputs("\nGeneral options (data loading, splits, synthetic data, threads, seed):\n", fp);
+    fprintf(fp, "\n  %-22s %-7s %-10s %s\n", "key", "type", "default", "range");
+    int key;
+    char v[32], r[96];
     for (size_t i = 0; (key = lr_option_key_at(i)) != 0; i++) {
         const char *name;
         int type;
         double min, max, def;
         if (lr_option_info(key, &name, &type, &min, &max, &def) != LR_OK)
             continue;
-        if (type == LR_OPTTYPE_INT)
-            fprintf(fp, "  %-24s %-7s %-10.0f %.0f to %.0f\n", name, "int", def, min, max);
-        else
-            fprintf(fp, "  %-24s %-7s %-10g %g to %g\n", name, "double", def, min, max);
+        if (algo <= 0 && key >= LR_OPT_FACTORS)
+            continue;
+        if (one)
+            lr_model_option(one, key, &def);
+        fprintf(fp, "  %-22s %-7s %-10s %s\n", name, type == LR_OPTTYPE_INT ? "int" : "double",
+                show_value(v, sizeof v, key, type, def), show_range(r, sizeof r, key, type, min, max));
     }
+    if (algo <= 0) {
+        fputs("\nModel options: each algorithm's default (pop takes none).  The ranges\n"
+              "and one algorithm's list: lastrec help options --algo NAME.\n\n", fp);
+        fprintf(fp, "  %-22s", "key");
+        for (size_t a = 0; a < N_TABLE_ALGOS; a++)
+            fprintf(fp, a + 1 < N_TABLE_ALGOS ? " %-9s" : " %s", lr_algorithm_name(table_algos[a]));
+        fputc('\n', fp);
+        for (size_t i = 0; (key = lr_option_key_at(i)) != 0; i++) {
+            const char *name;
+            int type;
+            if (key < LR_OPT_FACTORS ||
+                lr_option_info(key, &name, &type, NULL, NULL, NULL) != LR_OK)
+                continue;
+            fprintf(fp, "  %-22s", name);
+            for (size_t a = 0; a < N_TABLE_ALGOS; a++) {
+                double d = 0;
+                lr_model_option(models[a], key, &d);
+                fprintf(fp, a + 1 < N_TABLE_ALGOS ? " %-9s" : " %s",
+                        show_value(v, sizeof v, key, type, d));
+            }
+            fputc('\n', fp);
+        }
+        fputs("\nNamed values are given to --opt by number: transform 0 raw, 1 log1p,\n"
+              "2 binary, 3 bm25; optimizer 1 sgd, 2 adagrad; solver 1 cholesky, 2 cg.\n"
+              "A key an algorithm does not use shows the general value and is ignored\n"
+              "(docs/models.md lists each algorithm's options).\n", fp);
+    }
+    lr_model_free(one);
+    for (size_t a = 0; a < N_TABLE_ALGOS; a++)
+        lr_model_free(models[a]);
+    return TOOL_OK;
+}
+
+/* help options [--algo NAME] */
+static int help_options(int argc, char **argv)
+{
+    if (argc == 0)
+        return list_options(stdout, 0);
+    const char *name = NULL;
+    if (argc == 2 && !strcmp(argv[0], "--algo"))
+        name = argv[1];
+    else if (argc == 1 && !strncmp(argv[0], "--algo=", 7))
+        name = argv[0] + 7;
+    if (!name)
+        return tool_usage_error(NULL, "help options: expected nothing or --algo NAME");
+    int algo;
+    if (lr_algorithm_lookup(name, &algo) != LR_OK)
+        return tool_usage_error(NULL, "help options --algo: %s", lr_last_error());
+    return list_options(stdout, algo);
 }
 
 static const tool_cmd *find_command(const char *name)
@@ -54,21 +192,46 @@ static const tool_cmd *find_command(const char *name)
     return NULL;
 }
 
+/* "unknown command 'trian'; did you mean 'train'?" */
+static int unknown_command(const char *what, const char *name)
+{
+    tool_near nr;
+    tool_near_init(&nr, name);
+    for (int i = 0; commands[i]; i++)
+        tool_near_add(&nr, commands[i]->name, 0);
+    tool_near_add(&nr, "help", 0);
+    if (!strcmp(what, "help topic"))
+        tool_near_add(&nr, "options", 0);
+    char near[160];
+    tool_near_text(&nr, "'", "'", near, sizeof near);
+    return tool_usage_error(NULL, "unknown %s '%s'%s%s%s", what, name,
+                            *near ? "; did you mean " : "", near, *near ? "?" : "");
+}
+
 static int help(int argc, char **argv)
 {
     if (argc == 0) {
         usage(stdout);
         return TOOL_OK;
     }
+    /* Every command takes --help, help too (it answers with the overview,
+     * which says what help does). */
+    for (int i = 0; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return TOOL_OK;
+        }
+    if (!strcmp(argv[0], "options"))
+        return help_options(argc - 1, argv + 1);
     if (argc > 1)
         return tool_usage_error(NULL, "help: expected at most one topic");
-    if (!strcmp(argv[0], "options")) {
-        list_options(stdout);
+    if (!strcmp(argv[0], "help")) {
+        usage(stdout);
         return TOOL_OK;
     }
     const tool_cmd *cmd = find_command(argv[0]);
     if (!cmd)
-        return tool_usage_error(NULL, "help: unknown topic '%s'", argv[0]);
+        return unknown_command("help topic", argv[0]);
     tool_usage(cmd, stdout);
     return TOOL_OK;
 }
@@ -80,7 +243,15 @@ static int version(void)
      * with is worth knowing about in a bug report. */
     if (lr_version_number() != LR_VERSION_NUMBER)
         printf("built with lastrec.h %s\n", LR_VERSION_STRING);
-    printf("%s\n", lr_build_info());
+    /* lr_build_info() is one line of "; "-separated parts, the version
+     * first: one part a line reads better. */
+    const char *info = lr_build_info(), *p = strstr(info, "; ");
+    for (p = p ? p + 2 : info; *p;) {
+        size_t len = strcspn(p, ";");
+        printf("%.*s\n", (int)len, p);
+        p += len;
+        p += strspn(p, "; ");
+    }
     return TOOL_OK;
 }
 
@@ -98,7 +269,7 @@ static int dispatch(int argc, char **argv)
         return help(argc - 2, argv + 2);
     const tool_cmd *cmd = find_command(name);
     if (!cmd)
-        return tool_usage_error(NULL, "unknown command '%s'", name);
+        return unknown_command("command", name);
     tool_args args;
     int rc = tool_parse(cmd, argc - 2, argv + 2, &args);
     if (rc < 0)
@@ -110,6 +281,7 @@ static int dispatch(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    tool_log_init();
     int rc = dispatch(argc, argv);
     /* A full disk or a closed pipe must not pass for success. */
     int err = fflush(stdout) != 0 ? errno : 0;

@@ -23,8 +23,21 @@ int tool_algorithms(const tool_args *a, int *algos, int *n)
             memcpy(name, p, len);
             name[len] = '\0';
             int algo;
-            if (lr_algorithm_lookup(name, &algo) != LR_OK)
-                return tool_usage_error(a->cmd, "%s: --algo: %s", a->cmd->name, lr_last_error());
+            if (lr_algorithm_lookup(name, &algo) != LR_OK) {
+                /* The library's message lists them all; add the closest. */
+                tool_near nr;
+                char near[128];
+                tool_near_init(&nr, name);
+                for (int id = 1; id < 64; id++) {
+                    const char *an = lr_algorithm_name(id);
+                    if (an && *an && strcmp(an, "unknown") != 0)
+                        tool_near_add(&nr, an, id);
+                }
+                tool_near_text(&nr, "'", "'", near, sizeof near);
+                return tool_usage_error(a->cmd, "%s: --algo: %s%s%s%s", a->cmd->name,
+                                        lr_last_error(), *near ? "; did you mean " : "", near,
+                                        *near ? "?" : "");
+            }
             int seen = 0;
             for (int i = 0; i < *n; i++)
                 seen |= algos[i] == algo;

@@ -27,7 +27,7 @@ static int parse_like(const tool_cmd *cmd, const char *text, like *l)
     errno = 0;
     double v = strtod(eq + 1, &end);
     if (!eq[1] || *end || errno || !isfinite(v) || v <= 0)
-        return tool_usage_error(cmd, "recommend: --like '%s': the listen count must be a number "
+        return tool_usage_error(cmd, "recommend: --like '%s': the play count must be a number "
                                      "above 0",
                                 text);
     memcpy(l->name, text, (size_t)(eq - text));
@@ -53,6 +53,7 @@ static void print_text(const lr_query *q, const lr_model *m, long long user, con
         }
     }
     tool_query_print(q, 1);
+    tool_score_note(m, q, 0);
 }
 
 static void print_json(const lr_query *q, const lr_model *m, const char *path, long long user,
@@ -67,6 +68,7 @@ static void print_json(const lr_query *q, const lr_model *m, const char *path, l
     lr_query_get_int(q, LR_QUERY_K, &k);
     json_int(&w, "k", k);
     json_string(&w, "measure", tool_measure_name(q));
+    json_string(&w, "score_meaning", tool_score_meaning(m, q, 0));
     if (n_likes == 0) {
         json_int(&w, "user", user);
     } else {
@@ -125,7 +127,7 @@ static int run(const tool_args *a)
         if (st == LR_E_AMBIGUOUS || st == LR_E_NOTFOUND) {
             char what[300];
             snprintf(what, sizeof what, "--like '%s'", likes[i].text);
-            rc = tool_query_name_failed(q, st, what);
+            rc = tool_query_name_failed(m, q, st, what, likes[i].name);
         } else if (st != LR_OK) {
             rc = tool_fail(st, NULL);
         }
@@ -150,7 +152,7 @@ static int run(const tool_args *a)
 static const tool_opt opts[] = {
     {"user", "ID", "recommend for this user of the model's training data"},
     {"like", "NAME=COUNT",
-     "a new listener played NAME COUNT times (repeatable); names are found "
+     "a new listener played NAME COUNT times (COUNT is plays; repeatable); names are found "
      "ignoring case and accents, and must be exact or unique; id:ID=COUNT "
      "names the artist by ID"},
     TOOL_OPT_K,
@@ -170,7 +172,8 @@ const tool_cmd tool_cmd_recommend = {
                "folded into the model without retraining and left out.  Each artist\n"
                "comes with the liked (or listened) artists that contributed most.\n"
                "An ambiguous or unknown name is an error (exit 1) listing the\n"
-               "candidates.",
+               "candidates.  A note under the table says what a score is for the\n"
+               "model; scores compare only within one model (docs/queries.md#scores).",
     .opts = opts,
     .run = run,
 };

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "results.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define EXPLAIN_MAX 3
@@ -10,6 +11,52 @@ const char *tool_measure_name(const lr_query *q)
     int64_t v = LR_MEASURE_DOT;
     lr_query_get_int(q, LR_QUERY_MEASURE, &v);
     return v == LR_MEASURE_COSINE ? "cosine" : "dot";
+}
+
+const char *tool_score_meaning(const lr_model *m, const lr_query *q, int similar)
+{
+    int cosine = !strcmp(tool_measure_name(q), "cosine");
+    double bias = 0;
+    switch (lr_model_algorithm(m)) {
+    case LR_ALGO_POP:
+        return "the artist's fan count (its listeners in the training data)";
+    case LR_ALGO_EASE:
+        return similar ? "the item weight from the chosen artist to this one (a row of B)"
+                       : "the item weights from each played artist to this one, times "
+                         "the transformed plays, summed";
+    case LR_ALGO_BLEND:
+        if (similar)
+            return cosine ? "standardised item weight + blend_weight x standardised cosine "
+                            "of the two artists' embeddings"
+                          : "standardised item weight + blend_weight x standardised dot "
+                            "product of the two artists' embeddings";
+        return cosine ? "standardised item score + blend_weight x standardised cosine of "
+                        "the listener's and the artist's embeddings"
+                      : "standardised item score + blend_weight x standardised dot product "
+                        "of the listener's and the artist's embeddings";
+    default:
+        break;
+    }
+    if (similar)
+        return cosine ? "cosine of the two artists' embeddings (-1 to 1)"
+                      : "dot product of the two artists' embeddings";
+    if (cosine)
+        return "cosine of the listener's and the artist's embeddings (-1 to 1)";
+    if (lr_model_algorithm(m) == LR_ALGO_BPR && lr_model_option(m, LR_OPT_ITEM_BIAS, &bias) == LR_OK &&
+        bias != 0)
+        return "dot product of the listener's and the artist's embeddings, plus the "
+               "artist's bias";
+    return "dot product of the listener's and the artist's embeddings";
+}
+
+void tool_score_note(const lr_model *m, const lr_query *q, int similar)
+{
+    char line[512];
+    snprintf(line, sizeof line, "score (%s): %s.", lr_algorithm_name(lr_model_algorithm(m)),
+             tool_score_meaning(m, q, similar));
+    tool_wrap(stdout, line, 2);
+    puts("Scores rank artists within one model and measure; they do not compare\n"
+         "across models (docs/queries.md#scores).");
 }
 
 int tool_query_open(const tool_args *a, const char *path, lr_model **m, lr_query **q)
@@ -30,7 +77,7 @@ int tool_query_open(const tool_args *a, const char *path, lr_model **m, lr_query
     *q = NULL;
     int st = lr_model_load(m, path);
     if (st != LR_OK)
-        return tool_fail(st, path);
+        return tool_wrong_kind(a->cmd, path, 1) ? TOOL_BAD_INPUT : tool_fail(st, path);
     st = lr_query_new(q, *m);
     if (st == LR_OK)
         st = lr_query_set_int(*q, LR_QUERY_K, k);
@@ -50,9 +97,45 @@ int tool_query_open(const tool_args *a, const char *path, lr_model **m, lr_query
     return TOOL_OK;
 }
 
-int tool_query_name_failed(lr_query *q, int status, const char *what)
+/* A name nothing contains ("Radiohed"): the closest names of the model's
+ * artists by edit distance, best known first among equals. */
+static void near_names(const lr_model *m, const lr_query *q, const char *text)
+{
+    size_t n = 0;
+    if (lr_model_ids(m, LR_IDS_ARTISTS, NULL, 0, &n) != LR_E_BUFSIZE || n == 0) {
+        lr_clear_error();
+        return;
+    }
+    lr_clear_error();
+    int32_t *ids = malloc(n * sizeof *ids);
+    if (!ids || lr_model_ids(m, LR_IDS_ARTISTS, ids, n, NULL) != LR_OK) {
+        free(ids);
+        return;
+    }
+    tool_near nr;
+    tool_near_init(&nr, text);
+    nr.part = 1;
+    for (size_t i = 0; i < n; i++)
+        tool_near_add(&nr, lr_query_artist_name(q, ids[i]), ids[i]);
+    if (nr.n) {
+        fputs("did you mean:\n", stderr);
+        for (int i = 0; i < nr.n && nr.dist[i] == nr.dist[0]; i++)
+            fprintf(stderr, "  %8d  %s\n", (int)nr.id[i], nr.name[i]);
+    }
+    fputs("Names are matched ignoring case and accents, as a part of the name:\n"
+          "'lastrec similar MODEL PART --json' lists every artist whose name holds PART.\n",
+          stderr);
+    free(ids);
+}
+
+int tool_query_name_failed(const lr_model *m, lr_query *q, int status, const char *what,
+                           const char *text)
 {
     fprintf(stderr, "lastrec: %s: %s\n", what, lr_last_error());
+    if (status == LR_E_NOTFOUND) {
+        near_names(m, q, text);
+        return TOOL_BAD_INPUT;
+    }
     int32_t ids[20];
     size_t n = 0;
     if (status == LR_E_AMBIGUOUS && lr_query_candidates(q, ids, 20, &n) == LR_OK && n) {

@@ -23,9 +23,12 @@ extern const tool_cmd tool_cmd_recommend, tool_cmd_similar;
  * TOOL_USAGE. */
 int tool_query_open(const tool_args *a, const char *path, lr_model **m, lr_query **q);
 
-/* After a failed name lookup: the library's message and every candidate
- * (up to 20) with its ID, on stderr.  Returns TOOL_BAD_INPUT. */
-int tool_query_name_failed(lr_query *q, int status, const char *what);
+/* After a failed lookup of name @p text in model @p m: the library's
+ * message and every candidate (up to 20) with its ID, on stderr; when no
+ * name contains the text, the closest names ("did you mean").  Returns
+ * TOOL_BAD_INPUT. */
+int tool_query_name_failed(const lr_model *m, lr_query *q, int status, const char *what,
+                           const char *text);
 
 /* The results of the last query as a numbered table; with explanations
  * (a "because of" column) when @p explain. */
@@ -33,6 +36,16 @@ void tool_query_print(const lr_query *q, int explain);
 
 /* The results of the last query as a JSON array under @p key. */
 void tool_query_json(json_writer *w, const char *key, const lr_query *q, int explain);
+
+/* What a score of this model and measure is, in one phrase ("dot product
+ * of the listener's and the artist's embeddings"); @p similar: of
+ * `similar` (artist to artist), else of `recommend`.  docs/queries.md#scores
+ * has them all. */
+const char *tool_score_meaning(const lr_model *m, const lr_query *q, int similar);
+
+/* The footnote under a results table: the score's meaning, and that scores
+ * compare only within one model. */
+void tool_score_note(const lr_model *m, const lr_query *q, int similar);
 
 /* "dot" or "cosine". */
 const char *tool_measure_name(const lr_query *q);

@@ -27,7 +27,7 @@ static int run(const tool_args *a)
     if (!tool_flag(a, "id"))
         lr_query_candidates(q, cand, SHOW_CANDIDATES + 1, &nc);
     if (st == LR_E_NOTFOUND && !tool_flag(a, "id")) {
-        rc = tool_query_name_failed(q, st, artist);
+        rc = tool_query_name_failed(m, q, st, artist, artist);
     } else if (st != LR_OK) {
         rc = tool_fail(st, path);
     } else if (tool_flag(a, "json")) {
@@ -37,6 +37,7 @@ static int run(const tool_args *a)
         json_string(&w, "model", path);
         json_string(&w, "algorithm", lr_algorithm_name(lr_model_algorithm(m)));
         json_string(&w, "measure", tool_measure_name(q));
+        json_string(&w, "score_meaning", tool_score_meaning(m, q, 1));
         json_string(&w, "query", artist);
         json_int(&w, "artist_id", id);
         json_string(&w, "name", lr_query_artist_name(q, id));
@@ -75,6 +76,7 @@ static int run(const tool_args *a)
         printf("artists similar to %s (%d) by %s (%s):\n", lr_query_artist_name(q, id), (int)id,
                lr_algorithm_name(lr_model_algorithm(m)), tool_measure_name(q));
         tool_query_print(q, 0);
+        tool_score_note(m, q, 1);
     }
     lr_query_free(q);
     lr_model_free(m);
@@ -98,7 +100,9 @@ const tool_cmd tool_cmd_similar = {
     .details = "MODEL is a model file written by 'lastrec train'.  ARTIST is found\n"
                "ignoring case and accents; when several names match (\"Kanye\"), the\n"
                "exact one or else the best-known one is used and the others are\n"
-               "listed.  Popularity models have no notion of similarity.",
+               "listed.  Popularity models have no notion of similarity.  A note\n"
+               "under the table says what a score is for the model; scores compare\n"
+               "only within one model (docs/queries.md#scores).",
     .opts = opts,
     .run = run,
 };

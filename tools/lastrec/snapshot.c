@@ -14,7 +14,7 @@ static int run(const tool_args *a)
         rc = tool_fail(st, out);
     } else {
         char u[32], ar[32], l[32];
-        printf("%s: snapshot of %s, %s users, %s artists, %s listens\n", out, path,
+        printf("%s: snapshot of %s, %s users, %s artists, %s user-artist pairs\n", out, path,
                tool_fmt(u, sizeof u, (double)lr_dataset_count(ds, LR_COUNT_USERS), 0),
                tool_fmt(ar, sizeof ar, (double)lr_dataset_count(ds, LR_COUNT_ARTISTS), 0),
                tool_fmt(l, sizeof l, (double)lr_dataset_count(ds, LR_COUNT_LISTENS), 0));

@@ -36,7 +36,7 @@ static void report(const lr_dataset *ds, const char *dir, const lr_options *opts
     char u[32], ar[32], l[32], t[32], tu[32], f[32];
     int64_t seed = 0;
     lr_options_get_int(opts, LR_OPT_SEED, &seed);
-    printf("%s: synthetic HetRec data, %s users, %s artists, %s listens, %s tags, "
+    printf("%s: synthetic HetRec data, %s users, %s artists, %s user-artist pairs, %s tags, "
            "%s tag uses, %s friend pairs (seed %lld)\n",
            dir, tool_fmt(u, sizeof u, (double)lr_dataset_count(ds, LR_COUNT_USERS), 0),
            tool_fmt(ar, sizeof ar, (double)lr_dataset_count(ds, LR_COUNT_ARTISTS), 0),

@@ -74,8 +74,8 @@ static void warn_overlap(const lr_dataset *train, const lr_dataset *val)
     }
     if (shared) {
         char x[32], y[32];
-        fprintf(stderr, "lastrec: warning: %s of %s validation listens are also training "
-                "listens and can never be hits; hold them out of training with --train FILE\n",
+        fprintf(stderr, "lastrec: warning: %s of %s validation user-artist pairs are also "
+                "training pairs and can never be hits; hold them out of training with --train FILE\n",
                 tool_fmt(x, sizeof x, (double)shared, 0),
                 tool_fmt(y, sizeof y, (double)lr_dataset_count(val, LR_COUNT_LISTENS), 0));
     }
@@ -134,7 +134,7 @@ static int run(const tool_args *a)
     lr_model *m = NULL;
     int st = lr_dataset_load(&ds, data, opts);
     if (st != LR_OK) {
-        rc = tool_fail(st, data);
+        rc = tool_wrong_kind(a->cmd, data, 0) ? TOOL_BAD_INPUT : tool_fail(st, data);
         goto done;
     }
     /* Both against DATA's catalogue, so the training and validation users
@@ -188,12 +188,16 @@ static const tool_opt opts[] = {
     {"output", "MODEL", "write the fitted model here (required)", },
     TOOL_OPT_OPT,
     {"train", "FILE", "fit on this listens file (over DATA's users and artists) instead of "
-                      "on all of DATA's listens"},
+                      "on all of DATA's user-artist pairs"},
     {"validation", "FILE", "a listens file over DATA's users and artists; each epoch's "
                            "history then holds the validation loss, NDCG@k and Precision@k "
                            "(k = eval_k)"},
     {"history", "FILE.json", "write the training history, every column per epoch, as JSON"},
     {"verbose", NULL, "one line per epoch on stderr when it is not a terminal", },
+    TOOL_OPT_SEED,
+    TOOL_OPT_THREADS,
+    TOOL_OPT_FACTORS,
+    TOOL_OPT_EPOCHS,
     {NULL, NULL, NULL},
 };
 
@@ -203,7 +207,7 @@ const tool_cmd tool_cmd_train = {
     .npos = 1,
     .summary = "fit a model (pop, mf, als, bpr, ease, blend) and save it as a model file",
     .details = "DATA is anything 'lastrec info' reads: the catalogue of users and\n"
-               "artists, and the listens the model learns from unless --train names a\n"
+               "artists, and the user-artist pairs the model learns from unless --train names a\n"
                "split's training side (then --validation can be its held-out side).\n"
                "Options the algorithm uses come from --opt (see 'lastrec help\n"
                "options' and docs/models.md); those not given take the algorithm's\n"

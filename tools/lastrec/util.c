@@ -2,17 +2,20 @@
  * subcommands.  SPDX-License-Identifier: MIT */
 #include "util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 /* Print @p text from column @p indent, wrapped at word boundaries so no
  * line passes 79 columns. */
-static void wrap(FILE *fp, const char *text, int indent)
+void tool_wrap(FILE *fp, const char *text, int indent)
 {
     const int width = 79 - indent;
     int col = 0;
@@ -59,9 +62,111 @@ void tool_usage(const tool_cmd *cmd, FILE *fp)
         snprintf(left, sizeof left, "%s%s%s", spelled, o->metavar ? " " : "",
                  o->metavar ? o->metavar : "");
         fprintf(fp, "  %-22s ", left);
-        wrap(fp, o->help, 25);
+        tool_wrap(fp, o->help, 25);
     }
     fprintf(fp, "  %-22s %s\n", "-h, --help", "print this help and exit");
+}
+
+/* ----------------------------------------------------------- did you mean */
+
+/* Optimal string alignment distance, ASCII case ignored, capped at
+ * NEAR_CAP (longer words are cut: nobody mistypes past 64 bytes).  With
+ * @p part, the distance of @p a to the closest part of @p b (the rest of
+ * b is free), plus one: "Beatels" is one edit from a part of "The
+ * Beatles", which a whole name one edit away still beats. */
+#define NEAR_CAP 64
+static int near_distance(const char *a, const char *b, int part)
+{
+    size_t n = strlen(a), m = strlen(b);
+    if (n > NEAR_CAP)
+        n = NEAR_CAP;
+    if (m > NEAR_CAP)
+        m = NEAR_CAP;
+    int d[NEAR_CAP + 1][NEAR_CAP + 1];
+    for (size_t i = 0; i <= n; i++)
+        d[i][0] = (int)i;
+    for (size_t j = 0; j <= m; j++)
+        d[0][j] = part ? 0 : (int)j;
+    for (size_t i = 1; i <= n; i++)
+        for (size_t j = 1; j <= m; j++) {
+            int ca = tolower((unsigned char)a[i - 1]), cb = tolower((unsigned char)b[j - 1]);
+            int v = d[i - 1][j - 1] + (ca != cb);
+            if (d[i - 1][j] + 1 < v)
+                v = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < v)
+                v = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && ca == tolower((unsigned char)b[j - 2]) &&
+                tolower((unsigned char)a[i - 2]) == cb && d[i - 2][j - 2] + 1 < v)
+                v = d[i - 2][j - 2] + 1;
+            d[i][j] = v;
+        }
+    if (!part)
+        return d[n][m];
+    int best = d[n][0];
+    for (size_t j = 1; j <= m; j++)
+        best = d[n][j] < best ? d[n][j] : best;
+    return best + 1;
+}
+
+void tool_near_init(tool_near *nr, const char *word)
+{
+    memset(nr, 0, sizeof *nr);
+    nr->word = word;
+}
+
+void tool_near_add(tool_near *nr, const char *candidate, int32_t id)
+{
+    size_t len = strlen(nr->word);
+    if (len == 0 || !candidate || !*candidate)
+        return;
+    int d = near_distance(nr->word, candidate, 0);
+    if (nr->part) {
+        int p = near_distance(nr->word, candidate, 1);
+        d = p < d ? p : d;
+    }
+    int limit = len < 3 ? 1 : (int)(len + 1) / 3;
+    /* "fact" for "factors": a word that starts a candidate is close. */
+    if (d > limit && len >= 3 && !strncasecmp(candidate, nr->word, len))
+        d = limit;
+    if (d > limit || d == 0)
+        return;
+    /* Keep the closest, in order; among equals the first offered first. */
+    int at = nr->n;
+    while (at > 0 && nr->dist[at - 1] > d)
+        at--;
+    if (at == TOOL_NEAR_MAX)
+        return;
+    int last = nr->n < TOOL_NEAR_MAX ? nr->n : TOOL_NEAR_MAX - 1;
+    for (int i = last; i > at; i--) {
+        nr->name[i] = nr->name[i - 1];
+        nr->id[i] = nr->id[i - 1];
+        nr->dist[i] = nr->dist[i - 1];
+    }
+    nr->name[at] = candidate;
+    nr->id[at] = id;
+    nr->dist[at] = d;
+    if (nr->n < TOOL_NEAR_MAX)
+        nr->n++;
+}
+
+const char *tool_near_text(const tool_near *nr, const char *before, const char *after,
+                           char *buf, size_t size)
+{
+    size_t len = 0;
+    int k = 0;
+    buf[0] = '\0';
+    /* Only the closest: "did you mean 'factors'", not everything two
+     * edits away, unless several are equally close. */
+    while (k < nr->n && nr->dist[k] == nr->dist[0])
+        k++;
+    for (int i = 0; i < k && len < size; i++) {
+        if (i)
+            len += (size_t)snprintf(buf + len, size - len, "%s", i + 1 < k ? ", " : " or ");
+        if (len < size)
+            len += (size_t)snprintf(buf + len, size - len, "%s%s%s", before, nr->name[i],
+                                    after);
+    }
+    return buf;
 }
 
 int tool_usage_error(const tool_cmd *cmd, const char *fmt, ...)
@@ -96,6 +201,59 @@ static int find_short(const tool_cmd *cmd, char c)
             (cmd->opts[i].name[0] == c && !cmd->opts[i].name[1]))
             return i;
     return -1;
+}
+
+/* The library's option keys, for "did you mean". */
+static void near_library_keys(tool_near *nr)
+{
+    int key;
+    for (size_t i = 0; (key = lr_option_key_at(i)) != 0; i++) {
+        const char *name;
+        if (lr_option_info(key, &name, NULL, NULL, NULL, NULL) == LR_OK)
+            tool_near_add(nr, name, key);
+    }
+}
+
+/* Whether @p name is one of the library's option keys. */
+static int is_library_key(const char *name)
+{
+    int key;
+    for (size_t i = 0; (key = lr_option_key_at(i)) != 0; i++) {
+        const char *kn;
+        if (lr_option_info(key, &kn, NULL, NULL, NULL, NULL) == LR_OK && !strcmp(kn, name))
+            return key;
+    }
+    return 0;
+}
+
+/* "--factor": the command's closest options; failing those, a library
+ * key the command takes through --opt. */
+static int unknown_option(const tool_cmd *cmd, const char *name, size_t len)
+{
+    char word[64], near[256];
+    snprintf(word, sizeof word, "%.*s", (int)(len < 63 ? len : 63), name);
+    tool_near nr;
+    tool_near_init(&nr, word);
+    for (int i = 0; i < TOOL_MAX_OPTS && cmd->opts[i].name; i++)
+        tool_near_add(&nr, cmd->opts[i].name, 0);
+    tool_near_text(&nr, "'--", "'", near, sizeof near);
+    if (!*near && find_opt(cmd, "opt", 3) >= 0) {
+        /* "--learning_rate 0.1": a library key, set through --opt. */
+        if (is_library_key(word)) {
+            snprintf(near, sizeof near, "'--opt %s=VALUE'", word);
+        } else {
+            tool_near_init(&nr, word);
+            near_library_keys(&nr);
+            tool_near_text(&nr, "'--opt ", "=VALUE'", near, sizeof near);
+        }
+    }
+    if (!strncmp(near, "'--opt", 6)) {
+        fprintf(stderr, "lastrec: %s: unknown option '--%s'; did you mean %s?\n"
+                "Run 'lastrec help options' for the keys --opt takes.\n", cmd->name, word, near);
+        return TOOL_USAGE;
+    }
+    return tool_usage_error(cmd, "%s: unknown option '--%s'%s%s%s", cmd->name, word,
+                            *near ? "; did you mean " : "", near, *near ? "?" : "");
 }
 
 int tool_parse(const tool_cmd *cmd, int argc, char **argv, tool_args *out)
@@ -143,8 +301,7 @@ int tool_parse(const tool_cmd *cmd, int argc, char **argv, tool_args *out)
             len = eq ? (size_t)(eq - name) : strlen(name);
             k = find_opt(cmd, name, len);
             if (k < 0)
-                return tool_usage_error(cmd, "%s: unknown option '--%.*s'", cmd->name,
-                                        (int)len, name);
+                return unknown_option(cmd, name, len);
         }
         const tool_opt *o = &cmd->opts[k];
         const char *value = "";
@@ -193,6 +350,22 @@ int tool_fail(int status, const char *path)
     else
         fprintf(stderr, "lastrec: %s\n", msg);
     return TOOL_BAD_INPUT;
+}
+
+/* The library's warnings (threads cut to the CPUs, friend rows completed)
+ * are for the person at the command line: on stderr, after any progress
+ * line is cleared. */
+static void log_to_stderr(int level, const char *message, void *user_data)
+{
+    (void)user_data;
+    tool_progress_done();
+    fprintf(stderr, "lastrec: %s%s\n", level == LR_LOG_ERROR ? "error: " : "warning: ",
+            message);
+}
+
+void tool_log_init(void)
+{
+    lr_set_log_handler(log_to_stderr, LR_LOG_WARNING, NULL);
 }
 
 /* ---------------------------------------------------------------- progress */
@@ -286,6 +459,38 @@ void tool_progress_done(void)
     }
 }
 
+/* A failed --opt: the library's message, the closest keys to each
+ * unknown one, and where the keys are listed (not the command's --help,
+ * which does not list them). */
+static int bad_opt(const char *text)
+{
+    fprintf(stderr, "lastrec: --opt %s: %s", text, lr_last_error());
+    char near[256] = "";
+    for (const char *p = text; *p;) {
+        size_t len = strcspn(p, ","), klen = strcspn(p, "=,");
+        char key[64];
+        while (klen && *p == ' ')
+            p++, len--, klen--;
+        while (klen && p[klen - 1] == ' ')
+            klen--;
+        snprintf(key, sizeof key, "%.*s", (int)(klen < 63 ? klen : 63), p);
+        int known = is_library_key(key);
+        if (!known && *key) {
+            tool_near nr;
+            tool_near_init(&nr, key);
+            near_library_keys(&nr);
+            tool_near_text(&nr, "'", "'", near, sizeof near);
+            break;
+        }
+        p += len;
+        p += *p == ',';
+    }
+    if (*near)
+        fprintf(stderr, "; did you mean %s?", near);
+    fputs("\nRun 'lastrec help options' for every key with its range and defaults.\n", stderr);
+    return TOOL_USAGE;
+}
+
 int tool_options(const tool_args *a, lr_options **out)
 {
     lr_options *opts = NULL;
@@ -299,8 +504,33 @@ int tool_options(const tool_args *a, lr_options **out)
         rc = lr_options_set_string(opts, a->values[k][i]);
         if (rc != LR_OK) {
             lr_options_free(opts);
-            return tool_usage_error(a->cmd, "--opt %s: %s", a->values[k][i],
-                                    lr_last_error());
+            return bad_opt(a->values[k][i]);
+        }
+    }
+    /* The shorthands, checked against the library's own bounds. */
+    static const struct {
+        const char *name;
+        int key;
+    } shorthands[] = {
+        {"seed", LR_OPT_SEED},
+        {"threads", LR_OPT_THREADS},
+        {"factors", LR_OPT_FACTORS},
+        {"epochs", LR_OPT_EPOCHS},
+    };
+    for (size_t i = 0; i < sizeof shorthands / sizeof shorthands[0]; i++) {
+        const char *text = tool_value(a, shorthands[i].name);
+        double min = 0, max = 0;
+        long long v;
+        if (!text)
+            continue;
+        lr_option_info(shorthands[i].key, NULL, NULL, &min, &max, NULL);
+        if (tool_parse_int(text, (long long)min, (long long)max, &v) != 0 ||
+            lr_options_set_int(opts, shorthands[i].key, v) != LR_OK) {
+            lr_options_free(opts);
+            return tool_usage_error(a->cmd, "%s: --%s: '%s' is not a whole number from %.0f%s "
+                                    "to %.0f", a->cmd->name, shorthands[i].name, text, min,
+                                    shorthands[i].key == LR_OPT_THREADS ? " (all CPUs)" : "",
+                                    max);
         }
     }
     /* A progress line only makes sense to a person watching a terminal;
@@ -309,6 +539,139 @@ int tool_options(const tool_args *a, lr_options **out)
         lr_options_set_progress(opts, show_progress, NULL);
     *out = opts;
     return TOOL_OK;
+}
+
+/* ------------------------------------------------------ the kind of a path */
+
+/* The HetRec files by their header line (tab-separated; a CR may end it). */
+static const struct {
+    const char *file, *header;
+} hetrec_files[] = {
+    {"artists.dat", "id\tname\turl\tpictureURL"},
+    {"tags.dat", "tagID\ttagValue"},
+    {"user_artists.dat", "userID\tartistID\tweight"},
+    {"user_friends.dat", "userID\tfriendID"},
+    {"user_taggedartists.dat", "userID\tartistID\ttagID\tday\tmonth\tyear"},
+    {"user_taggedartists-timestamps.dat", "userID\tartistID\ttagID\ttimestamp"},
+};
+#define N_HETREC_REQUIRED 5 /* all but the timestamps file */
+#define N_HETREC (sizeof hetrec_files / sizeof hetrec_files[0])
+
+/* The first line of a file (at most size - 1 bytes, without CR LF); the
+ * number of bytes read, or -1. */
+static long first_line(const char *path, char *buf, size_t size)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return -1;
+    size_t n = fread(buf, 1, size - 1, fp);
+    fclose(fp);
+    buf[n] = '\0';
+    buf[strcspn(buf, "\r\n")] = '\0';
+    return (long)n;
+}
+
+/* What a file is, by its first bytes: "a model file", "a snapshot",
+ * "HetRec's artists.dat", "a listens file"; NULL when unknown. */
+static const char *file_kind(const char *path)
+{
+    char head[256];
+    long n = first_line(path, head, sizeof head);
+    if (n < 0)
+        return NULL;
+    if (n >= 8 && !memcmp(head, "LRMODEL", 8))
+        return "a model file (written by 'lastrec train')";
+    if (n >= 8 && !memcmp(head, "LRDSNAP", 8))
+        return "a data set snapshot (written by 'lastrec snapshot')";
+    static char kind[96];
+    for (size_t i = 0; i < N_HETREC; i++)
+        if (!strcmp(head, hetrec_files[i].header)) {
+            if (!strcmp(hetrec_files[i].file, "user_artists.dat"))
+                return "a listens file (user_artists.dat format)";
+            snprintf(kind, sizeof kind, "HetRec's %s (by its header)", hetrec_files[i].file);
+            return kind;
+        }
+    return NULL;
+}
+
+static int is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* How many of the required HetRec files directory @p path has; the names
+ * of the others, comma-separated, into @p missing (may be NULL). */
+static size_t hetrec_found(const char *path, char *missing, size_t size)
+{
+    char file[4096];
+    size_t found = 0, len = 0;
+    if (missing)
+        missing[0] = '\0';
+    for (size_t i = 0; i < N_HETREC_REQUIRED; i++) {
+        snprintf(file, sizeof file, "%s/%s", path, hetrec_files[i].file);
+        if (access(file, F_OK) == 0) {
+            found++;
+        } else if (missing && len < size) {
+            snprintf(missing + len, size - len, "%s%s", len ? ", " : "", hetrec_files[i].file);
+            len += strlen(missing + len);
+        }
+    }
+    return found;
+}
+
+int tool_wrong_kind(const tool_cmd *cmd, const char *path, int want_model)
+{
+    const char *name = cmd->name;
+    if (want_model) {
+        const char *kind = is_dir(path) ? (hetrec_found(path, NULL, 0) == N_HETREC_REQUIRED
+                                               ? "a HetRec data directory"
+                                               : "a directory")
+                                        : file_kind(path);
+        if (!kind || !strncmp(kind, "a model file", 12))
+            return 0;
+        /* Data that a model can be trained from: say how. */
+        int data = !strcmp(kind, "a HetRec data directory") || !strncmp(kind, "a listens", 9) ||
+                   !strncmp(kind, "a data set", 10);
+        tool_progress_done();
+        fprintf(stderr, "lastrec: %s: this is %s, not a model file.\n"
+                "'lastrec %s' reads a model file written by 'lastrec train', e.g.\n"
+                "  lastrec train %s --algo als -o als.lrmodel\n"
+                "  lastrec %s als.lrmodel ...\n", path, kind, name, data ? path : "DATA", name);
+        return 1;
+    }
+    if (is_dir(path)) {
+        char missing[512];
+        size_t found = hetrec_found(path, missing, sizeof missing);
+        if (found == N_HETREC_REQUIRED)
+            return 0;
+        tool_progress_done();
+        if (found == 0)
+            fprintf(stderr, "lastrec: %s: not a HetRec directory: it has none of its files.\n"
+                    "Expected the HetRec 2011 Last.fm 2K files: artists.dat, tags.dat,\n"
+                    "user_artists.dat, user_friends.dat, user_taggedartists.dat (and\n"
+                    "optionally user_taggedartists-timestamps.dat).\n", path);
+        else
+            fprintf(stderr, "lastrec: %s: an incomplete HetRec directory: %s missing.\n"
+                    "Expected artists.dat, tags.dat, user_artists.dat, user_friends.dat\n"
+                    "and user_taggedartists.dat (user_taggedartists-timestamps.dat is\n"
+                    "optional).\n", path, missing);
+        return 1;
+    }
+    const char *kind = file_kind(path);
+    if (!kind || !strncmp(kind, "a listens file", 14) || !strncmp(kind, "a data set", 10))
+        return 0;
+    tool_progress_done();
+    fprintf(stderr, "lastrec: %s: this is %s, not a data set.\n"
+            "'lastrec %s' reads a HetRec directory, a listens file (user_artists.dat\n"
+            "format) or a snapshot",
+            path, kind, name);
+    if (!strncmp(kind, "HetRec's", 8))
+        fputs("; for the whole data set give this file's directory", stderr);
+    else if (!strncmp(kind, "a model file", 12))
+        fputs(";\na model file is read by 'lastrec recommend' and 'lastrec similar'", stderr);
+    fputs(".\n", stderr);
+    return 1;
 }
 
 int tool_load(const tool_args *a, const char *path, lr_dataset **out)
@@ -320,7 +683,7 @@ int tool_load(const tool_args *a, const char *path, lr_dataset **out)
     rc = lr_dataset_load(out, path, opts);
     lr_options_free(opts);
     if (rc != LR_OK)
-        return tool_fail(rc, path);
+        return tool_wrong_kind(a->cmd, path, 0) ? TOOL_BAD_INPUT : tool_fail(rc, path);
     tool_progress_done();
     return TOOL_OK;
 }

@@ -56,7 +56,30 @@ extern const tool_cmd tool_cmd_info, tool_cmd_analyze, tool_cmd_synth,
     {"opt", "KEY=VALUE", "set a library option, e.g. min_tag_uses=3 "        \
                          "(repeatable; `lastrec help options` lists them)"}
 
+/* Shorthands for the options every training command takes; tool_options
+ * applies them after every --opt, so they win over it. */
+#define TOOL_OPT_SEED                                                        \
+    {"seed", "S", "seed of every random choice (shorthand for --opt seed=S; " \
+                  "default 42)"}
+#define TOOL_OPT_THREADS                                                     \
+    {"threads", "N", "worker threads, 0 = all CPUs, never more than the "   \
+                     "online CPUs (shorthand for --opt threads=N)"}
+#define TOOL_OPT_FACTORS                                                     \
+    {"factors", "N", "embedding size (shorthand for --opt factors=N; the "  \
+                     "default depends on the algorithm)"}
+#define TOOL_OPT_EPOCHS                                                      \
+    {"epochs", "N", "training epochs (shorthand for --opt epochs=N; the "   \
+                    "default depends on the algorithm)"}
+
 void tool_usage(const tool_cmd *cmd, FILE *fp);
+
+/* Print @p text, then a newline, wrapped at spaces so no line passes 79
+ * columns; lines after the first start at column @p indent. */
+void tool_wrap(FILE *fp, const char *text, int indent);
+
+/* Send the library's warnings and errors to stderr ("lastrec: warning: ");
+ * once, at start-up. */
+void tool_log_init(void);
 
 /* Parse argv (after the command name).  Returns TOOL_OK, TOOL_USAGE after
  * printing why, or -1 when --help was asked and answered. */
@@ -78,8 +101,31 @@ int tool_fail(int status, const char *path);
 /* A command-line problem: message on stderr, TOOL_USAGE. */
 int tool_usage_error(const tool_cmd *cmd, const char *fmt, ...) TOOL_PRINTF(2, 3);
 
-/* Options from every --opt, with the progress line attached when stderr is
- * a terminal.  On failure prints the reason and returns TOOL_USAGE. */
+/* "Did you mean": the closest of the candidates offered to a mistyped
+ * word, by edit distance (ignoring ASCII case; a swap of two neighbouring
+ * letters is one edit), within about a third of the word's length; a
+ * candidate the word starts is close too. */
+#define TOOL_NEAR_MAX 4
+typedef struct tool_near {
+    const char *word;
+    const char *name[TOOL_NEAR_MAX]; /* borrowed from the caller */
+    int32_t id[TOOL_NEAR_MAX];
+    int dist[TOOL_NEAR_MAX];
+    int n;
+    int part; /* set after init: a close part of a candidate counts too
+                 (artist names, which are searched by their parts) */
+} tool_near;
+void tool_near_init(tool_near *nr, const char *word);
+void tool_near_add(tool_near *nr, const char *candidate, int32_t id);
+/* "'factors'" or "'factors' or 'epochs'": the closest names, each between
+ * @p before and @p after ("'--" and "'"); "" when nothing is close. */
+const char *tool_near_text(const tool_near *nr, const char *before, const char *after,
+                           char *buf, size_t size);
+
+/* Options from every --opt, then the shorthands the command has (--seed,
+ * --threads, --factors, --epochs), with the progress line attached when
+ * stderr is a terminal.  On failure prints the reason and returns
+ * TOOL_USAGE. */
 int tool_options(const tool_args *a, lr_options **out);
 /* Progress of model work on @p opts (copied into each model, so call it
  * before lr_model_new): a bar per epoch labelled @p label (borrowed) when
@@ -88,6 +134,13 @@ int tool_options(const tool_args *a, lr_options **out);
 void tool_progress_model(lr_options *opts, const char *label, int verbose);
 /* Clear the progress line, if one was drawn. */
 void tool_progress_done(void);
+
+/* When @p path is the wrong kind of thing for a command (a directory
+ * without HetRec files, one HetRec file, a model file where data is
+ * wanted, data where a model file is wanted), print on stderr what it is
+ * and what was expected, and return 1; else 0 (nothing printed).
+ * @p want_model: the command reads a model file, not data. */
+int tool_wrong_kind(const tool_cmd *cmd, const char *path, int want_model);
 
 /* Load PATH with the command's options; prints the failure itself. */
 int tool_load(const tool_args *a, const char *path, lr_dataset **out);
