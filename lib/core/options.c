@@ -425,6 +425,10 @@ const lr__progress *lr__opt_progress(const lr_options *opts)
  * fit with threads=1000 on two cores ran 130 times slower).  So a request
  * above the CPU count is cut to it, and the first time, the log handler
  * hears about it. */
+static atomic_int g_uncapped;
+
+void lr__opt_threads_uncap(int on) { atomic_store(&g_uncapped, on != 0); }
+
 int lr__opt_threads(const lr_options *opts)
 {
     static atomic_flag warned = ATOMIC_FLAG_INIT;
@@ -434,7 +438,7 @@ int lr__opt_threads(const lr_options *opts)
         n = 1;
     if (t <= 0)
         return (int)n;
-    if (t > n) {
+    if (t > n && !atomic_load(&g_uncapped)) {
         if (!atomic_flag_test_and_set(&warned))
             lr__log(LR_LOG_WARNING,
                     "threads=%lld is more than the %ld online CPU%s; using %ld "

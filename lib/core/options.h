@@ -35,4 +35,9 @@ const lr__progress *lr__opt_progress(const lr_options *opts);
  * above the online CPUs (warns once when it cuts a request). */
 int lr__opt_threads(const lr_options *opts);
 
+/* For tests only: with on != 0, lr__opt_threads no longer cuts a request
+ * to the CPU count, so that the suites that promise the same results on
+ * 1, 2 and 3 threads run 3 workers on a 2-core machine too. */
+void lr__opt_threads_uncap(int on);
+
 #endif

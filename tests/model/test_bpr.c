@@ -455,4 +455,8 @@ static Suite *suite(void)
     return s;
 }
 
-int main(void) { return lr_test_run(suite()); }
+int main(void)
+{
+    lr__opt_threads_uncap(1); /* 3 threads mean 3 workers on 2 cores too */
+    return lr_test_run(suite());
+}

@@ -443,12 +443,24 @@ START_TEST(fits_ignore_thread_count)
 }
 END_TEST
 
+/* The suites promise the same bits on 1, 2 and 3 threads: 3 must mean 3
+ * workers even on a 2-core machine, where lr__opt_threads would cut it. */
+START_TEST(three_threads_mean_three_workers)
+{
+    lr_options *o = opts("threads=3");
+    ck_assert_int_eq(lr__opt_threads(o), 3);
+    lr_options_free(o);
+}
+END_TEST
+
 int main(void)
 {
+    lr__opt_threads_uncap(1);
     Suite *s = suite_create("identity");
     TCase *t = tcase_create("same bits");
     tcase_add_checked_fixture(t, setup, teardown);
     tcase_set_timeout(t, 120);
+    tcase_add_test(t, three_threads_mean_three_workers);
     tcase_add_loop_test(t, blocks_equal_single_users, 0, N_ALGOS);
     tcase_add_loop_test(t, query_paths_agree, 0, N_ALGOS);
     tcase_add_loop_test(t, evaluation_agrees, 0, N_ALGOS);

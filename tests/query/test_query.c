@@ -676,4 +676,8 @@ static Suite *query_suite(void)
     return s;
 }
 
-int main(void) { return lr_test_run(query_suite()); }
+int main(void)
+{
+    lr__opt_threads_uncap(1); /* 3 threads mean 3 workers on 2 cores too */
+    return lr_test_run(query_suite());
+}
