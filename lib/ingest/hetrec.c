@@ -151,7 +151,7 @@ static int listen_rows(lr__tsv *t, lr__raw_listens *l)
             rc = lr__tsv_int(t, 2, &l->weight[i]);
         if (rc == LR_OK && l->weight[i] == 0)
             rc = lr__tsv_fail(t, LR_E_RANGE, 2,
-                              "zero listen count (a listened artist has a count of at least 1)");
+                              "zero plays (a listened artist has at least 1 play)");
         if (rc)
             return rc;
         l->n++;

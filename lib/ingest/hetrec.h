@@ -1,7 +1,7 @@
 /* The HetRec 2011 Last.fm files as raw tables.  SPDX-License-Identifier: MIT
  *
  * Each reader checks what one row of one file can show on its own: field
- * count, numbers, ranges (zero listen counts, months), encodings.  Checks
+ * count, numbers, ranges (zero play counts, months), encodings.  Checks
  * across rows and files (duplicates, unknown IDs) and every processing
  * policy belong to lib/data/build.c, which names the file and line through
  * the path kept here and lr__tsv_row_line(row).

@@ -529,7 +529,7 @@ START_TEST(listen_duplicate_and_zero)
                       "user_artists.dat:4: user 10 and artist 1 repeat line 2");
     put("user_artists.dat", "userID\tartistID\tweight\n10\t1\t5\n20\t1\t0\n");
     ck_assert_lr_fail(load_dir(), LR_E_RANGE,
-                      "user_artists.dat:3: field 'weight': zero listen count");
+                      "user_artists.dat:3: field 'weight': zero plays");
 }
 END_TEST
 

@@ -182,7 +182,7 @@ END_TEST
 START_TEST(zero_listen_count)
 {
     ck_assert_lr_fail(load_str(HEADER "2\t51\t3\n2\t52\t0\n"), LR_E_RANGE,
-                      "listens.dat:3: field 'weight': zero listen count");
+                      "listens.dat:3: field 'weight': zero plays");
 }
 END_TEST
 

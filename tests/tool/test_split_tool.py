@@ -194,7 +194,7 @@ def test_split_synthetic(tmp):
         train = listens(os.path.join(out_dir, "train.dat"))
         test = listens(os.path.join(out_dir, "test.dat"))
         check_split(original, train, test, fraction, f"holdout {fraction}, seed {seed}")
-        check(f"train.dat {len(train):,} listens" in out and f"test.dat {len(test):,} listens" in out,
+        check(f"train.dat {len(train):,} user-artist pairs" in out and f"test.dat {len(test):,};" in out,
               f"the summary line does not give the counts {len(train)}, {len(test)}: {out}")
     # The defaults are the protocol's: 0.2 and seed 42.
     default = os.path.join(tmp, "default")

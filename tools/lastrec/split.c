@@ -265,8 +265,8 @@ static int run(const tool_args *a)
         lr_options_get_double(opts, LR_OPT_HOLDOUT_FRACTION, &fraction);
         lr_options_get_int(opts, LR_OPT_SEED, &seed);
         char tr[32], te[32], u[32], all_u[32];
-        printf("%s: per-user holdout %g, seed %lld, of %s: train.dat %s listens, test.dat %s "
-               "listens; %s of %s users have held-out artists\n",
+        printf("%s: per-user holdout %g, seed %lld, of %s: train.dat %s user-artist pairs, "
+               "test.dat %s; %s of %s users have held-out artists\n",
                dir, fraction, (long long)seed, data,
                tool_fmt(tr, sizeof tr, (double)lr_dataset_count(sides[TRAIN], LR_COUNT_LISTENS), 0),
                tool_fmt(te, sizeof te, (double)lr_dataset_count(sides[TEST], LR_COUNT_LISTENS), 0),
@@ -294,7 +294,7 @@ const tool_cmd tool_cmd_split = {
     .name = "split",
     .args = "DATA OUTDIR",
     .npos = 2,
-    .summary = "hold out listens per user; write train.dat and test.dat",
+    .summary = "hold out a share of each user's artists; write train.dat and test.dat",
     .details = "Loads DATA (a HetRec directory, a listens file or a snapshot) and holds\n"
                "out round(F*n) of each user's n artists at random (at least 1; a user\n"
                "with one artist keeps it), as docs/evaluation.md describes.  Writes\n"
