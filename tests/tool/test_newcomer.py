@@ -10,13 +10,13 @@ import json
 import os
 import re
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
 import test_tool as t  # noqa: E402
-from test_tool import Failure, check, lastrec, lastrec_json, synth  # noqa: E402
+from harness import SKIP, Failure, check, lastrec, lastrec_json  # noqa: E402
+from test_tool import synth  # noqa: E402
 
-SKIP = 77
 
 
 def cpus():
@@ -277,7 +277,7 @@ def test_version(tmp):
         check(noise not in out, f"OpenBLAS's build flags in --version:\n{out}")
     # The thread count is OpenBLAS's own, as the environment sets it.
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
-    p = t.subprocess.run([t.TOOL, "--version"], capture_output=True, text=True, env=env)
+    p = t.subprocess.run([harness.TOOL, "--version"], capture_output=True, text=True, env=env)
     check(", 1 thread" in p.stdout or "sequential" in p.stdout, f"one thread:\n{p.stdout}")
 
 
@@ -334,21 +334,6 @@ TESTS = {name[5:].replace("_", "-"): fn for name, fn in globals().items()
          if name.startswith("test_")}
 
 
-def main():
-    if len(sys.argv) != 3 or sys.argv[2] not in TESTS:
-        sys.exit(f"usage: {sys.argv[0]} LASTREC TEST ({', '.join(TESTS)})")
-    t.TOOL = sys.argv[1]
-    with tempfile.TemporaryDirectory(prefix="lastrec-newcomer-") as tmp:
-        try:
-            rc = TESTS[sys.argv[2]](tmp)
-        except Failure as e:
-            print(f"FAIL: {e}")
-            return 1
-    if rc == SKIP:
-        return SKIP
-    print(f"PASS: {sys.argv[2]}")
-    return 0
-
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(harness.main(TESTS, "lastrec-newcomer-"))

@@ -6,56 +6,16 @@ each apart.
 usage: test_query_tool.py LASTREC_BINARY TEST
 Exit 0 pass, 1 fail, 77 skip.
 """
-import json
 import os
 import re
-import subprocess
 import sys
-import tempfile
 
-TOOL = None
-SKIP = 77
-SYNTH_ARGS = ["--users", "150", "--artists", "600", "--seed", "7"]
+import harness
+from harness import (SKIP, SYNTH_ARGS, Failure, check, lastrec, lastrec_json,  # noqa: F401
+                     read_tsv, run)
+
 # What a library placeholder says before an algorithm lands.
 PLACEHOLDER = "not built yet"
-
-
-class Failure(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise Failure(what)
-
-
-def run(*args):
-    p = subprocess.run([TOOL, *args], capture_output=True, stdin=subprocess.DEVNULL)
-    return (p.returncode, p.stdout.decode("utf-8", "replace"),
-            p.stderr.decode("utf-8", "replace"))
-
-
-def lastrec(*args, status=0):
-    """Run the tool; the exit status must be `status`.  Returns (out, err)."""
-    rc, out, err = run(*args)
-    if rc != status:
-        raise Failure(f"lastrec {' '.join(args)}: exit {rc}, want {status}\n"
-                      f"--- stdout\n{out}--- stderr\n{err}")
-    return out, err
-
-
-def lastrec_json(*args):
-    out, _ = lastrec(*args, "--json")
-    try:
-        return json.loads(out)
-    except ValueError as e:
-        raise Failure(f"lastrec {' '.join(args)} --json is not JSON: {e}\n{out[:2000]}")
-
-
-def read_tsv(path):
-    with open(path, encoding="utf-8", errors="replace") as f:
-        next(f)
-        return [line.rstrip("\r\n").split("\t") for line in f if line.strip()]
 
 
 class Data:
@@ -306,22 +266,6 @@ TESTS = {
 }
 
 
-def main():
-    global TOOL
-    if len(sys.argv) != 3 or sys.argv[2] not in TESTS:
-        sys.exit(f"usage: {sys.argv[0]} LASTREC TEST ({', '.join(TESTS)})")
-    TOOL = sys.argv[1]
-    with tempfile.TemporaryDirectory(prefix="lastrec-query-tool-") as tmp:
-        try:
-            rc = TESTS[sys.argv[2]](tmp)
-        except Failure as e:
-            print(f"FAIL: {e}")
-            return 1
-    if rc == SKIP:
-        return SKIP
-    print(f"PASS: {sys.argv[2]}")
-    return 0
-
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(harness.main(TESTS, "lastrec-query-tool-"))

@@ -10,34 +10,13 @@ import json
 import math
 import os
 import re
-import subprocess
 import sys
-import tempfile
 
-TOOL = None
-SKIP = 77
+import harness
+from harness import (SKIP, SYNTH_ARGS, Failure, check, lastrec, lastrec_json,  # noqa: F401
+                     read_tsv, run)
+
 HEADER = "userID\tartistID\tweight\n"
-SYNTH_ARGS = ["--users", "150", "--artists", "600", "--seed", "7"]
-
-
-class Failure(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise Failure(what)
-
-
-def lastrec(*args, status=0):
-    """Run the tool; the exit status must be `status`.  Returns (out, err)."""
-    p = subprocess.run([TOOL, *args], capture_output=True, stdin=subprocess.DEVNULL)
-    out = p.stdout.decode("utf-8", "replace")
-    err = p.stderr.decode("utf-8", "replace")
-    if p.returncode != status:
-        raise Failure(f"lastrec {' '.join(args)}: exit {p.returncode}, want {status}\n"
-                      f"--- stdout\n{out}--- stderr\n{err}")
-    return out, err
 
 
 def synth(tmp):
@@ -268,22 +247,6 @@ TESTS = {name[5:].replace("_", "-"): fn for name, fn in globals().items()
          if name.startswith("test_")}
 
 
-def main():
-    global TOOL
-    if len(sys.argv) != 3 or sys.argv[2] not in TESTS:
-        sys.exit(f"usage: {sys.argv[0]} LASTREC TEST ({', '.join(TESTS)})")
-    TOOL = sys.argv[1]
-    with tempfile.TemporaryDirectory(prefix="lastrec-split-") as tmp:
-        try:
-            rc = TESTS[sys.argv[2]](tmp)
-        except Failure as e:
-            print(f"FAIL: {e}")
-            return 1
-    if rc == SKIP:
-        return SKIP
-    print(f"PASS: {sys.argv[2]}")
-    return 0
-
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(harness.main(TESTS, "lastrec-split-"))

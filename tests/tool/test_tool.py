@@ -12,10 +12,11 @@ import re
 import statistics
 import subprocess
 import sys
-import tempfile
 
-TOOL = None
-SKIP = 77
+import harness
+from harness import (SKIP, SYNTH_ARGS, Failure, check, lastrec, lastrec_json,  # noqa: F401
+                     read_tsv, run)
+
 
 # The options each command must document in --help (docs/cli.md).
 COMMAND_OPTIONS = {
@@ -35,43 +36,6 @@ REQUIRED = ["pop", "als"]
 # What a library placeholder says (lib/model/*.c before an algorithm lands).
 PLACEHOLDER = "not built yet"
 
-SYNTH_ARGS = ["--users", "150", "--artists", "600", "--seed", "7"]
-
-
-class Failure(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise Failure(what)
-
-
-def lastrec(*args, status=0):
-    """Run the tool; the exit status must be `status`.  Returns (out, err)
-    as text, undecodable bytes replaced."""
-    p = subprocess.run([TOOL, *args], capture_output=True, stdin=subprocess.DEVNULL)
-    out = p.stdout.decode("utf-8", "replace")
-    err = p.stderr.decode("utf-8", "replace")
-    if p.returncode != status:
-        raise Failure(f"lastrec {' '.join(args)}: exit {p.returncode}, want {status}\n"
-                      f"--- stdout\n{out}--- stderr\n{err}")
-    return out, err
-
-
-def lastrec_json(*args):
-    p = subprocess.run([TOOL, *args, "--json"], capture_output=True,
-                       stdin=subprocess.DEVNULL)
-    if p.returncode != 0:
-        raise Failure(f"lastrec {' '.join(args)} --json: exit {p.returncode}\n"
-                      f"{p.stderr.decode('utf-8', 'replace')}")
-    try:
-        return json.loads(p.stdout)
-    except ValueError as e:
-        raise Failure(f"lastrec {' '.join(args)} --json is not JSON: {e}\n"
-                      f"{p.stdout[:2000]!r}")
-
-
 def number(text):
     return int(text.replace(",", ""))
 
@@ -90,12 +54,6 @@ def synth(tmp, name="synthetic", args=SYNTH_ARGS):
     for k in ("users", "artists", "listens"):
         check(k in counts, f"synth did not report {k}: {out}")
     return path, counts
-
-
-def read_tsv(path):
-    with open(path, encoding="utf-8", errors="replace") as f:
-        next(f)
-        return [line.rstrip("\r\n").split("\t") for line in f if line.strip()]
 
 
 def close(a, b, rel=1e-9):
@@ -371,9 +329,9 @@ def test_json_escaping(tmp):
     # in the path must still give JSON that parses.
     name = b'we"ird\\ \t\x01 \xff caf\xc3\xa9'
     path = os.path.join(os.fsencode(tmp), name)
-    subprocess.run([TOOL, "synth", path, *SYNTH_ARGS], check=True, capture_output=True)
+    subprocess.run([harness.TOOL, "synth", path, *SYNTH_ARGS], check=True, capture_output=True)
     for cmd in ("info", "analyze"):
-        p = subprocess.run([TOOL, cmd, path, "--json"], capture_output=True)
+        p = subprocess.run([harness.TOOL, cmd, path, "--json"], capture_output=True)
         check(p.returncode == 0, f"{cmd}: exit {p.returncode} {p.stderr!r}")
         try:
             doc = json.loads(p.stdout)
@@ -483,7 +441,7 @@ def algorithms():
 def working(algo, data, tmp):
     """Whether the library can fit `algo` yet: a placeholder says so, and
     only algorithms outside REQUIRED may be placeholders."""
-    p = subprocess.run([TOOL, "eval", data, "--algo", algo, "--holdout", "0.2", "--opt",
+    p = subprocess.run([harness.TOOL, "eval", data, "--algo", algo, "--holdout", "0.2", "--opt",
                         "epochs=2", "--json"], capture_output=True, stdin=subprocess.DEVNULL)
     err = p.stderr.decode("utf-8", "replace")
     if p.returncode == 1 and PLACEHOLDER in err and algo not in REQUIRED:
@@ -598,7 +556,7 @@ def test_eval_algorithms(tmp):
 def train_model(args, out):
     """Run train; the model is saved, or (until model files land) the save
     fails with the library's message.  Returns (saved, stdout)."""
-    p = subprocess.run([TOOL, "train", *args, "-o", out], capture_output=True,
+    p = subprocess.run([harness.TOOL, "train", *args, "-o", out], capture_output=True,
                        stdin=subprocess.DEVNULL)
     o = p.stdout.decode("utf-8", "replace")
     err = p.stderr.decode("utf-8", "replace")
@@ -652,13 +610,13 @@ def test_train(tmp):
     check(e["val_ndcg"] is None, "val_ndcg without a validation set")
     check(read_history(hist)["options"]["eval_k"] == 5, "options in the history")
     # Validating on listens that are also trained on measures nothing: said.
-    p = subprocess.run([TOOL, "train", data, "--algo", "pop", "--validation", te, "-o", model],
+    p = subprocess.run([harness.TOOL, "train", data, "--algo", "pop", "--validation", te, "-o", model],
                        capture_output=True, text=True)
     check("warning" in p.stderr and "never be hits" in p.stderr, f"no overlap warning: {p.stderr}")
     # Progress: nothing on stderr in a pipe, one line per epoch with --verbose.
-    p = subprocess.run([TOOL, "train", data, "--algo", "pop", "-o", model], capture_output=True)
+    p = subprocess.run([harness.TOOL, "train", data, "--algo", "pop", "-o", model], capture_output=True)
     check(b"epoch" not in p.stderr, f"progress in a pipe: {p.stderr!r}")
-    p = subprocess.run([TOOL, "train", data, "--algo", "pop", "-o", model, "--verbose"],
+    p = subprocess.run([harness.TOOL, "train", data, "--algo", "pop", "-o", model, "--verbose"],
                        capture_output=True)
     check(b"pop: epoch 1/1" in p.stderr, f"--verbose: {p.stderr!r}")
     # A listens file is a catalogue too (users and artists, no tags).
@@ -746,22 +704,6 @@ TESTS = {name[5:].replace("_", "-"): fn for name, fn in globals().items()
          if name.startswith("test_")}
 
 
-def main():
-    global TOOL
-    if len(sys.argv) != 3 or sys.argv[2] not in TESTS:
-        sys.exit(f"usage: {sys.argv[0]} LASTREC TEST ({', '.join(TESTS)})")
-    TOOL = sys.argv[1]
-    with tempfile.TemporaryDirectory(prefix="lastrec-tool-") as tmp:
-        try:
-            rc = TESTS[sys.argv[2]](tmp)
-        except Failure as e:
-            print(f"FAIL: {e}")
-            return 1
-    if rc == SKIP:
-        return SKIP
-    print(f"PASS: {sys.argv[2]}")
-    return 0
-
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(harness.main(TESTS, "lastrec-tool-"))
