@@ -41,22 +41,21 @@
  *   loss sum; the sums are added in block order.
  *
  * How the threads meet, and what keeps them off each other's cache lines,
- * is said where it is done (bpr_team, biases_to_positions, aligned_floats).
+ * is said where it is done (lib/core/team.h, biases_to_positions,
+ * aligned_floats).
  */
 #include "model/bpr.h"
 #include "model/kernels.h"
 #include "core/alloc.h"
 #include "core/error.h"
 #include "core/rng.h"
+#include "core/team.h"
 #include "core/threads.h"
 #include "optim/optim.h"
 
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 typedef struct bpr_pair { int32_t u, i; } bpr_pair;
 
@@ -487,150 +486,16 @@ static int sub_epoch_worker(void *ctx, int tid, size_t begin, size_t end)
     return LR_OK;
 }
 
-/* The T - 1 helper threads of a fit, started once and kept through all
- * epochs.  A fork-join (lr__parallel_for) per sub-epoch starts and joins
- * threads 2T times an epoch; on the shared 2-core machine, busy with other
- * work, each start waited for a time slice, and two threads spent three
- * times as long in the sub-epochs as working in them.  The team instead
- * meets at a barrier that spins briefly before it sleeps: the blocks of a
- * sub-epoch are balanced, so the partner is usually only microseconds
- * away, and a spinning thread keeps its core. */
-typedef struct bpr_team {
-    bpr_state *s;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    atomic_int arrived;
-    atomic_uint gen;
-    atomic_int stop;
-    int n;     /* members, the calling thread included */
-    int go;    /* under mu: 0 until all started, then 1 to work, -1 to quit */
-    pthread_t *th;
-} bpr_team;
-
-/* How long a member spins at the barrier before it sleeps. */
-#define BPR_SPIN_NS 200000
-
-static uint64_t now_ns(void)
+/* An epoch as member tid of the team (lib/core/team.h): the T sub-epochs
+ * with a meeting between each two (the round's end closes the last). */
+static void team_epoch(lr__team *t, void *ctx, int tid)
 {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
-
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#endif
-}
-
-/* Returns when all n members have arrived; what each wrote before is
- * visible to all after (the counter and generation are sequentially
- * consistent atomics, and the sleepers synchronise through mu). */
-static void team_barrier(bpr_team *t)
-{
-    const unsigned gen = atomic_load(&t->gen);
-    if (atomic_fetch_add(&t->arrived, 1) == t->n - 1) {
-        atomic_store(&t->arrived, 0);
-        pthread_mutex_lock(&t->mu);
-        atomic_fetch_add(&t->gen, 1);
-        pthread_cond_broadcast(&t->cv);
-        pthread_mutex_unlock(&t->mu);
-        return;
+    bpr_state *s = ctx;
+    for (int sub = 0; sub < s->threads; sub++) {
+        sub_epoch(s, tid, sub);
+        if (sub + 1 < s->threads)
+            lr__team_barrier(t);
     }
-    const uint64_t start = now_ns();
-    for (unsigned spin = 1; atomic_load(&t->gen) == gen; spin++) {
-        cpu_relax();
-        if (spin % 256 == 0 && now_ns() - start > BPR_SPIN_NS) {
-            pthread_mutex_lock(&t->mu);
-            while (atomic_load(&t->gen) == gen)
-                pthread_cond_wait(&t->cv, &t->mu);
-            pthread_mutex_unlock(&t->mu);
-            return;
-        }
-    }
-}
-
-/* An epoch's sub-epochs as member tid, between the barrier that opens the
- * epoch and the one that closes it. */
-static void team_epoch(bpr_team *t, int tid)
-{
-    for (int sub = 0; sub < t->n; sub++) {
-        sub_epoch(t->s, tid, sub);
-        team_barrier(t);
-    }
-}
-
-typedef struct bpr_member {
-    bpr_team *team;
-    int tid;
-} bpr_member;
-
-static void *team_main(void *arg)
-{
-    const bpr_member *me = arg;
-    bpr_team *t = me->team;
-    pthread_mutex_lock(&t->mu);
-    while (t->go == 0)
-        pthread_cond_wait(&t->cv, &t->mu);
-    const int go = t->go;
-    pthread_mutex_unlock(&t->mu);
-    if (go < 0)
-        return NULL;
-    for (;;) {
-        team_barrier(t); /* the calling thread has set the epoch up */
-        if (atomic_load(&t->stop))
-            return NULL;
-        team_epoch(t, me->tid);
-    }
-}
-
-/* Starts the T - 1 helpers; 0 when one cannot start (the fit then falls
- * back to fork-join, which gives the same model). */
-static int team_start(bpr_team *t, bpr_member *members, pthread_t *th, bpr_state *s)
-{
-    t->s = s;
-    t->n = s->threads;
-    t->go = 0;
-    t->th = th;
-    atomic_init(&t->arrived, 0);
-    atomic_init(&t->gen, 0u);
-    atomic_init(&t->stop, 0);
-    if (pthread_mutex_init(&t->mu, NULL))
-        return 0;
-    if (pthread_cond_init(&t->cv, NULL)) {
-        pthread_mutex_destroy(&t->mu);
-        return 0;
-    }
-    int started = 1;
-    for (; started < t->n; started++) {
-        members[started].team = t;
-        members[started].tid = started;
-        if (pthread_create(&th[started], NULL, team_main, &members[started]))
-            break;
-    }
-    const int ok = started == t->n;
-    pthread_mutex_lock(&t->mu);
-    t->go = ok ? 1 : -1;
-    pthread_cond_broadcast(&t->cv);
-    pthread_mutex_unlock(&t->mu);
-    if (!ok) {
-        for (int w = 1; w < started; w++)
-            pthread_join(th[w], NULL);
-        pthread_cond_destroy(&t->cv);
-        pthread_mutex_destroy(&t->mu);
-    }
-    return ok;
-}
-
-static void team_stop(bpr_team *t)
-{
-    atomic_store(&t->stop, 1);
-    team_barrier(t);
-    for (int w = 1; w < t->n; w++)
-        pthread_join(t->th[w], NULL);
-    pthread_cond_destroy(&t->cv);
-    pthread_mutex_destroy(&t->mu);
 }
 
 /* This epoch's artist shards: a fresh shuffle (so that over the epochs any
@@ -821,7 +686,7 @@ static void biases_to_artists(bpr_state *s)
 /* One epoch: T sub-epochs, each T blocks at once, run by the team when
  * there is one; the losses are then summed in block order, whatever order
  * the blocks ran in. */
-static int epoch(bpr_state *s, bpr_team *team, double *loss, uint64_t *drawn)
+static int epoch(bpr_state *s, lr__team *team, double *loss, uint64_t *drawn)
 {
     const int T = s->threads;
     const int permute = T > 1 && s->b;
@@ -833,8 +698,7 @@ static int epoch(bpr_state *s, bpr_team *team, double *loss, uint64_t *drawn)
     if (T == 1) {
         sub_epoch(s, 0, 0);
     } else if (team) {
-        team_barrier(team);
-        team_epoch(team, 0);
+        lr__team_round(team);
     } else {
         for (s->sub = 0; s->sub < T && rc == LR_OK; s->sub++)
             rc = lr__parallel_for(T, (size_t)T, sub_epoch_worker, s);
@@ -905,15 +769,9 @@ static int train(lr_model *m, const lr__fit_ctx *ctx, bpr_state *s)
         }
     split_users(s);
 
-    bpr_team team_space, *team = NULL;
-    bpr_member *members = NULL;
-    pthread_t *th = NULL;
-    if (T > 1) {
-        members = lr__malloc((size_t)T, sizeof *members);
-        th = lr__malloc((size_t)T, sizeof *th);
-        if (members && th && team_start(&team_space, members, th, s))
-            team = &team_space;
-    }
+    /* NULL on one thread, or when threads cannot be had: then epoch()
+     * forks and joins per sub-epoch, which fits the same model */
+    lr__team *team = lr__team_start(T, team_epoch, s);
     for (uint64_t e = 1; e <= epochs && rc == LR_OK; e++) {
         double loss;
         uint64_t drawn;
@@ -929,10 +787,7 @@ static int train(lr_model *m, const lr__fit_ctx *ctx, bpr_state *s)
         row[LR_HISTORY_LOSS - 1] = row[LR_HISTORY_LOSS_OBSERVED - 1] + row[LR_HISTORY_LOSS_L2 - 1];
         rc = lr__history_epoch(m, ctx, row, e, epochs);
     }
-    if (team)
-        team_stop(team);
-    free(members);
-    free(th);
+    lr__team_stop(team);
     return rc;
 }
 
