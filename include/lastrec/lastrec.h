@@ -425,7 +425,11 @@ enum lr_count {
     LR_COUNT_LATIN1_FIXES = 14,      /**< invalid UTF-8 bytes read as Latin-1 */
     LR_COUNT_TIMESTAMPS_MERGED = 15, /**< tag uses timed from the timestamps file */
     LR_COUNT_MIN_TAG_USES = 16,      /**< the min_tag_uses the dataset was made with */
-    LR_COUNT_FRIEND_ROWS_ONE_WAY = 17 /**< friend rows whose reverse row is missing */
+    LR_COUNT_FRIEND_ROWS_ONE_WAY = 17, /**< friend rows whose reverse row is missing */
+    /** Tag assignments (user, artist, tag) a split's training side dropped
+     *  because their (user, artist) pair is held out (docs/evaluation.md);
+     *  0 for any other dataset.  Since: 1.2. */
+    LR_COUNT_TAG_USES_HELD_OUT = 18
 };
 
 /**
@@ -459,6 +463,32 @@ LR_API int lr_dataset_load(lr_dataset **out, const char *path,
 LR_API int lr_dataset_load_listens(lr_dataset **out, const char *path,
                                    const lr_dataset *catalogue,
                                    const lr_options *opts);
+
+/**
+ * Load a split given as two files in user_artists.dat format, both over the
+ * users and artists of @p catalogue, as lr_dataset_load_listens() loads
+ * each, and keep the protocol's rule that no tag can leak into the test
+ * (docs/evaluation.md): the training side drops every tag assignment
+ * (user, artist, tag) whose (user, artist) pair is held out, and keeps all
+ * others; lr_dataset_count(train, LR_COUNT_TAG_USES_HELD_OUT) says how
+ * many it dropped.  A pair is held out when the test file has it (also
+ * when, in a hand-made pair of files, the training file has it too).
+ * Without a test file (@p test_path and @p test NULL) the training file is
+ * taken to be one side of a split of the catalogue's listens, and the held-
+ * out pairs are the catalogue's pairs that the training file lacks.
+ * @param[out] train owned by the caller.
+ * @param[out] test owned by the caller; NULL exactly when @p test_path is.
+ * @param catalogue borrowed for the call only.
+ * @return as lr_dataset_load_listens(); LR_E_INVALID for a NULL argument,
+ *         or @p test and @p test_path not both given or both NULL.  On
+ *         failure *train and *test are NULL.
+ * Thread-safety: safe from any thread.
+ * Since: 1.2 (LASTREC_1.2).
+ */
+LR_API int lr_dataset_load_split(lr_dataset **train, lr_dataset **test,
+                                 const char *train_path, const char *test_path,
+                                 const lr_dataset *catalogue,
+                                 const lr_options *opts);
 
 /** Free a dataset.  NULL is accepted. */
 LR_API void lr_dataset_free(lr_dataset *ds);
@@ -686,8 +716,11 @@ enum lr_split_method {
 /**
  * Split the listens into a training and a test dataset over the same
  * catalogue (users, artists, names, tags and friends are shared; statistics
- * are recomputed from each side's listens).  LR_OPT_HOLDOUT_FRACTION and
- * LR_OPT_SEED apply.
+ * are recomputed from each side's listens).  The training side drops the
+ * tag assignments whose (user, artist) pair is held out, so that no tag
+ * leaks into the test (LR_COUNT_TAG_USES_HELD_OUT counts them; its top tags
+ * and tag counts follow from the tags it keeps); the test side keeps all.
+ * LR_OPT_HOLDOUT_FRACTION and LR_OPT_SEED apply.
  * @param[out] train,test owned by the caller.
  * @return LR_OK, LR_E_INVALID, LR_E_NOMEM.
  * Thread-safety: @p ds may be shared read-only.

@@ -30,6 +30,7 @@ int64_t lr_dataset_count(const lr_dataset *ds, int which)
     case LR_COUNT_TIMESTAMPS_MERGED: return r->timestamps_merged;
     case LR_COUNT_MIN_TAG_USES: return r->min_tag_uses;
     case LR_COUNT_FRIEND_ROWS_ONE_WAY: return r->friend_rows_one_way;
+    case LR_COUNT_TAG_USES_HELD_OUT: return r->tag_uses_held_out;
     default: return -1;
     }
 }

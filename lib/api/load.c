@@ -1,9 +1,10 @@
-/* lr_dataset_load, lr_dataset_load_listens: argument checks and the choice
- * of reader.  SPDX-License-Identifier: MIT */
+/* lr_dataset_load, lr_dataset_load_listens, lr_dataset_load_split: argument
+ * checks and the choice of reader.  SPDX-License-Identifier: MIT */
 #include "lastrec.h"
 #include "core/error.h"
 #include "data/build.h"
 #include "data/snapshot.h"
+#include "data/split.h"
 #include "ingest/hetrec.h"
 
 #include <errno.h>
@@ -92,4 +93,39 @@ int lr_dataset_load_listens(lr_dataset **out, const char *path, const lr_dataset
     if (!S_ISREG(st.st_mode))
         return lr__fail(LR_E_IO, "%s: not a regular file", path);
     return load_listens_file(out, path, catalogue, opts);
+}
+
+int lr_dataset_load_split(lr_dataset **train, lr_dataset **test, const char *train_path,
+                          const char *test_path, const lr_dataset *catalogue,
+                          const lr_options *opts)
+{
+    if (train)
+        *train = NULL;
+    if (test)
+        *test = NULL;
+    if (!train || !catalogue || !train_path)
+        return lr__fail(LR_E_INVALID, "lr_dataset_load_split: NULL argument");
+    if (!test != !test_path)
+        return lr__fail(LR_E_INVALID, "lr_dataset_load_split: test and test_path go together "
+                        "(both given or both NULL)");
+    if (train == test)
+        return lr__fail(LR_E_INVALID, "lr_dataset_load_split: train and test are the same pointer");
+    lr_dataset *tr = NULL, *te = NULL;
+    int rc = lr_dataset_load_listens(&tr, train_path, catalogue, opts);
+    if (rc == LR_OK && test_path)
+        rc = lr_dataset_load_listens(&te, test_path, catalogue, opts);
+    /* With a test file its pairs are the held-out ones; without, whatever
+     * of the catalogue's listens the training file lacks. */
+    if (rc == LR_OK)
+        rc = lr__split_drop_held_tags(tr, te ? &te->listens : NULL,
+                                      te ? NULL : &catalogue->listens);
+    if (rc) {
+        lr_dataset_free(tr);
+        lr_dataset_free(te);
+        return rc;
+    }
+    *train = tr;
+    if (test)
+        *test = te;
+    return LR_OK;
 }

@@ -49,6 +49,8 @@ typedef struct lr__ds_report {
     int64_t latin1_fixes;
     int64_t timestamps_merged;
     int64_t min_tag_uses;
+    int64_t tag_uses_held_out;     /* dropped from a split's training side: their
+                                      (user, artist) pair is held out */
 } lr__ds_report;
 
 struct lr_dataset {

@@ -115,6 +115,35 @@ static int make_side(const lr_dataset *ds, const uint8_t *held, uint8_t want,
     return LR_OK;
 }
 
+static int held_pair(const lr_dataset *train, const lr__csr *held, const lr__csr *all,
+                     int32_t u, int32_t a)
+{
+    if (held && lr__csr_find(held, u, a) >= 0)
+        return 1;
+    return all && lr__csr_find(all, u, a) >= 0 && lr__csr_find(&train->listens, u, a) < 0;
+}
+
+int lr__split_drop_held_tags(lr_dataset *train, const lr__csr *held, const lr__csr *all)
+{
+    /* Compacted in place: the kept uses stay in (user, artist, tag, time)
+     * order, and a pair's uses are adjacent, so each pair is looked up
+     * once. */
+    lr__tag_use *t = train->tag_uses;
+    int64_t o = 0;
+    for (int64_t i = 0; i < train->n_tag_uses;) {
+        int64_t e = i + 1;
+        while (e < train->n_tag_uses && t[e].user == t[i].user && t[e].artist == t[i].artist)
+            e++;
+        if (!held_pair(train, held, all, t[i].user, t[i].artist))
+            for (int64_t j = i; j < e; j++)
+                t[o++] = t[j];
+        i = e;
+    }
+    train->report.tag_uses_held_out += train->n_tag_uses - o;
+    train->n_tag_uses = o;
+    return lr__dataset_derive(train);
+}
+
 int lr__split(const lr_dataset *ds, int method, double fraction, uint64_t seed,
               lr_dataset **train, lr_dataset **test)
 {
@@ -141,10 +170,15 @@ int lr__split(const lr_dataset *ds, int method, double fraction, uint64_t seed,
                  fraction, (unsigned long long)seed);
         rc = make_side(ds, held, 1, src, test);
     }
+    /* The test side keeps every tag use: it is the catalogue the held-out
+     * listens are scored against, and no model learns from it. */
+    if (rc == LR_OK)
+        rc = lr__split_drop_held_tags(*train, &(*test)->listens, NULL);
     free(held);
     if (rc) {
         lr_dataset_free(*train);
-        *train = NULL;
+        lr_dataset_free(*test);
+        *train = *test = NULL;
     }
     return rc;
 }

@@ -16,8 +16,20 @@ int64_t lr__holdout_count(int64_t n, double fraction);
 
 /* Split ds's listens (method: enum lr_split_method) into two datasets that
  * share ds's catalogue; each keeps its own listens and derived statistics.
+ * The training side drops the tag uses of held-out pairs
+ * (lr__split_drop_held_tags with the test side's listens).
  * The same (ds, method, fraction, seed) give the same sides. */
 int lr__split(const lr_dataset *ds, int method, double fraction, uint64_t seed,
               lr_dataset **train, lr_dataset **test);
+
+/* Remove from train's tag uses every (user, artist, tag) whose pair is held
+ * out, add their number to train's report (tag_uses_held_out) and derive
+ * train's statistics again, so top tags and tag counts follow.  A pair is
+ * held out when held has it, or (all not NULL) when all has it and train's
+ * listens do not: all is then the data set train is one side of, and
+ * whatever of it train lacks is the other side, in whichever file it is.
+ * held and all are users x artists of train's catalogue; either may be
+ * NULL.  Fails only on out of memory. */
+int lr__split_drop_held_tags(lr_dataset *train, const lr__csr *held, const lr__csr *all);
 
 #endif

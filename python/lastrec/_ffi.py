@@ -215,6 +215,8 @@ ffi("lr_options_set_progress", [OptionsP, PROGRESS_FN, c_void_p], None)
 # --- datasets
 ffi("lr_dataset_load", [POINTER(DatasetP), c_char_p, OptionsP], c_int, _check)
 ffi("lr_dataset_load_listens", [POINTER(DatasetP), c_char_p, DatasetP, OptionsP], c_int, _check)
+ffi("lr_dataset_load_split", [POINTER(DatasetP), POINTER(DatasetP), c_char_p, c_char_p, DatasetP,
+                             OptionsP], c_int, _check)
 ffi("lr_dataset_free", [DatasetP], None)
 ffi("lr_dataset_save", [DatasetP, c_char_p], c_int, _check)
 ffi("lr_dataset_synthesize", [POINTER(DatasetP), OptionsP], c_int, _check)

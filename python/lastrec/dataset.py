@@ -16,6 +16,7 @@ COUNTS = {
     "tag_uses_unlistened": 9, "artists_unlistened": 10, "tag_uses_rare": 11,
     "friend_rows": 12, "friend_pairs": 13, "latin1_fixes": 14,
     "timestamps_merged": 15, "min_tag_uses": 16, "friend_rows_one_way": 17,
+    "tag_uses_held_out": 18,
 }
 
 # enum lr_source_kind
@@ -65,8 +66,8 @@ def _lookup(table, name, what):
 class Dataset(Handle):
     """A loaded, processed, read-only listening data set.
 
-    Make one with :meth:`load`, :meth:`load_listens`, :meth:`synthesize` or
-    :meth:`split`.  A dataset may be shared by any number of threads.  It is
+    Make one with :meth:`load`, :meth:`load_listens`, :meth:`load_split`,
+    :meth:`synthesize` or :meth:`split`.  A dataset may be shared by any number of threads.  It is
     freed by :meth:`close`, at the end of a ``with`` block, or when
     garbage collected.
     """
@@ -110,6 +111,27 @@ class Dataset(Handle):
         call_with_progress(bridge, _ffi.lr_dataset_load_listens, byref(ptr), encode_path(path),
                            handle_of(catalogue, Dataset, "catalogue"), raw(opts))
         return cls._wrap(ptr)
+
+    @classmethod
+    def load_split(cls, train_path, test_path, catalogue, progress=None, **options):
+        """Load a split given as two user_artists.dat-format files over the
+        users and artists of ``catalogue``: returns ``(train, test)``.  The
+        training side drops the tag assignments of the test file's (user,
+        artist) pairs, so no tag leaks into the test
+        (``train.count('tag_uses_held_out')`` says how many).  With
+        ``test_path`` None, test is None and the held-out pairs are the
+        catalogue's pairs the training file lacks."""
+        bridge = Progress(progress) if progress is not None else None
+        opts = make_options(options, bridge)
+        train, test = _ffi.DatasetP(), _ffi.DatasetP()
+        call_with_progress(bridge, _ffi.lr_dataset_load_split, byref(train),
+                           byref(test) if test_path is not None else None,
+                           encode_path(train_path),
+                           encode_path(test_path) if test_path is not None else None,
+                           handle_of(catalogue, Dataset, "catalogue"), raw(opts))
+        # Wrap both before anything else can fail, so neither leaks.
+        tr = cls._wrap(train)
+        return tr, (cls._wrap(test) if test_path is not None else None)
 
     @classmethod
     def synthesize(cls, **options):

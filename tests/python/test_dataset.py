@@ -211,6 +211,32 @@ class TestFiles(support.TempDirCase):
         self.assertEqual(alone.source, "listens")
         self.assertEqual(alone.listens, test.listens)
 
+    def test_split_drops_tags_of_held_out_pairs(self):
+        # docs/evaluation.md: the training side of a split loses the tag
+        # assignments of held-out (user, artist) pairs, the test side none;
+        # the same from files with load_split.
+        ds, train, test = support.synthetic()
+        dropped = train.count("tag_uses_held_out")
+        self.assertGreater(dropped, 0)
+        self.assertEqual(train.count("tag_uses") + dropped, ds.count("tag_uses"))
+        self.assertEqual(test.count("tag_uses"), ds.count("tag_uses"))
+        self.assertEqual(test.count("tag_uses_held_out"), 0)
+        hetrec = self.path("hetrec")
+        ds.write_hetrec(hetrec)
+        back = lastrec.Dataset.load(hetrec)
+        sides = {}
+        for name, side in (("train", train), ("test", test)):
+            side.write_hetrec(self.path(name))
+            sides[name] = os.path.join(self.path(name), "user_artists.dat")
+        tr, te = lastrec.Dataset.load_split(sides["train"], sides["test"], back)
+        self.assertEqual((tr.listens, te.listens), (train.listens, test.listens))
+        self.assertEqual(tr.count("tag_uses_held_out"), dropped)
+        alone, none = lastrec.Dataset.load_split(sides["train"], None, back)
+        self.assertIsNone(none)
+        self.assertEqual(alone.count("tag_uses_held_out"), dropped)
+        with self.assertRaises(lastrec.errors.LastrecIOError):
+            lastrec.Dataset.load_split(sides["train"], self.path("missing.dat"), back)
+
     def test_pathlike_and_unicode_paths(self):
         import pathlib
         ds, _, _ = support.synthetic()

@@ -451,17 +451,54 @@ def working(algo, data, tmp):
     return True
 
 
+def held_out_tag_uses(data, test):
+    """The tag assignments of DATA whose (user, artist) pair is held out:
+    what the training side drops (docs/evaluation.md).  The synthetic data
+    set writes only kept tags, so every row of its file is kept."""
+    held = {(u, a) for u, a, _ in test}
+    return sum((int(r[0]), int(r[1])) in held
+               for r in read_tsv(os.path.join(data, "user_taggedartists.dat")))
+
+
+def test_eval_held_out_tags(tmp):
+    # `eval --train --test` drops the tags of the test file's pairs from the
+    # training side and says how many, in text and JSON; the count is the
+    # same whichever algorithm runs, and eval's own holdout reports it too.
+    data, _ = synth(tmp)
+    tr, te, train, test = split_files(data, tmp)
+    want = held_out_tag_uses(data, test)
+    doc, _ = eval_json(data, "--algo", "pop", "--train", tr, "--test", te)
+    check(doc["split"]["train_tag_uses_held_out"] == want,
+          f"train_tag_uses_held_out {doc['split']['train_tag_uses_held_out']}, want {want}")
+    out, _ = lastrec("eval", data, "--algo", "pop", "--train", tr, "--test", te)
+    line = f"tags:  {want:,} tag assignments of held-out pairs dropped from training"
+    check(line in out, f"text eval lacks '{line}':\n{out}")
+    doc, _ = eval_json(data, "--algo", "pop", "--holdout", "0.2")
+    check(doc["split"]["train_tag_uses_held_out"] > 0, f"holdout split {doc['split']}")
+    # A test file of untagged pairs drops nothing.
+    tagged = {(int(r[0]), int(r[1]))
+              for r in read_tsv(os.path.join(data, "user_taggedartists.dat"))}
+    untagged = [r for r in test if (r[0], r[1]) not in tagged]
+    te2 = os.path.join(tmp, "untagged.dat")
+    write_listens(te2, untagged)
+    doc, _ = eval_json(data, "--algo", "pop", "--train", tr, "--test", te2)
+    check(doc["split"]["train_tag_uses_held_out"] == 0, f"untagged test {doc['split']}")
+
+
 def test_eval_metrics(tmp):
     # The tool's numbers for popularity equal the protocol computed here
     # from the files, on a catalogue with artists nobody trained on.
     data, reported = synth(tmp)
     tr, te, train, test = split_files(data, tmp)
     artists = sorted(int(r[0]) for r in read_tsv(os.path.join(data, "artists.dat")))
+    held_tags = held_out_tag_uses(data, test)
+    check(held_tags > 0, "the synthetic split holds out no tagged pair")
     for k in (10, 3, 50):
         doc, _ = eval_json(data, "--algo", "pop", "--train", tr, "--test", te, "-k", str(k))
         check(doc["k"] == k and doc["artists"] == len(artists), f"header {doc}")
         check(doc["split"] == {"method": "files", "train": tr, "test": te,
-                               "train_listens": len(train), "test_listens": len(test)},
+                               "train_listens": len(train), "test_listens": len(test),
+                               "train_tag_uses_held_out": held_tags},
               f"split {doc['split']}")
         (row,) = doc["results"]
         want = reference_metrics(artists, train, test, fans(train), k)

@@ -96,13 +96,12 @@ static int load_sides(sides *s, lr_options *opts)
     if (s->train_path) {
         /* Both sides against DATA, so they share one catalogue: the
          * protocol ranks every artist of it, including artists that only
-         * the test side or neither side mentions. */
-        st = lr_dataset_load_listens(&s->train, s->train_path, s->all, opts);
+         * the test side or neither side mentions.  Loaded as a pair, so
+         * the training side drops the tags of the test file's pairs. */
+        st = lr_dataset_load_split(&s->train, &s->test, s->train_path, s->test_path, s->all,
+                                   opts);
         if (st != LR_OK)
-            return tool_fail(st, s->train_path);
-        st = lr_dataset_load_listens(&s->test, s->test_path, s->all, opts);
-        if (st != LR_OK)
-            return tool_fail(st, s->test_path);
+            return tool_fail(st, NULL);
     } else {
         st = lr_dataset_split(s->all, LR_SPLIT_PER_USER, opts, &s->train, &s->test);
         if (st != LR_OK)
@@ -146,6 +145,9 @@ static void print_text(const sides *s, const row *rows, int n, int k, int64_t th
                s->fraction, (long long)s->seed,
                tool_fmt(a, sizeof a, (double)lr_dataset_count(s->train, LR_COUNT_LISTENS), 0),
                tool_fmt(b, sizeof b, (double)lr_dataset_count(s->test, LR_COUNT_LISTENS), 0));
+    printf("tags:  %s tag assignments of held-out pairs dropped from training\n",
+           tool_fmt(a, sizeof a, (double)lr_dataset_count(s->train, LR_COUNT_TAG_USES_HELD_OUT),
+                    0));
     printf("users: %s with held-out artists, k = %d, threads %s\n\n",
            tool_fmt(c, sizeof c, users_evaluated(rows, n), 0), k,
            threads ? tool_fmt(a, sizeof a, (double)threads, 0) : "all cores");
@@ -199,6 +201,8 @@ static void print_json(const sides *s, const row *rows, int n, int k, int64_t th
     }
     json_int(&w, "train_listens", lr_dataset_count(s->train, LR_COUNT_LISTENS));
     json_int(&w, "test_listens", lr_dataset_count(s->test, LR_COUNT_LISTENS));
+    json_int(&w, "train_tag_uses_held_out",
+             lr_dataset_count(s->train, LR_COUNT_TAG_USES_HELD_OUT));
     json_object_end(&w);
     json_int(&w, "artists", lr_dataset_count(s->all, LR_COUNT_ARTISTS));
     json_int(&w, "k", k);

@@ -138,8 +138,11 @@ static int run(const tool_args *a)
         goto done;
     }
     /* Both against DATA's catalogue, so the training and validation users
-     * and artists are the model's. */
-    if (train_path && (st = lr_dataset_load_listens(&train, train_path, ds, opts)) != LR_OK) {
+     * and artists are the model's.  The training file is a split's
+     * training side: whatever of DATA's pairs it lacks is held out (the
+     * validation pairs among them), and their tags are dropped with them. */
+    if (train_path &&
+        (st = lr_dataset_load_split(&train, NULL, train_path, NULL, ds, opts)) != LR_OK) {
         rc = tool_fail(st, train_path);
         goto done;
     }
