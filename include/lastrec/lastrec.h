@@ -923,7 +923,14 @@ enum lr_metric {
     LR_METRIC_HITRATE = 5,   /**< HitRate@k */
     LR_METRIC_COVERAGE = 6,  /**< distinct recommended artists / catalogue */
     LR_METRIC_RMSE = 7,      /**< mf: RMSE of held-out weights under the model's transform; NaN otherwise */
-    LR_METRIC_USERS = 8      /**< number of users evaluated */
+    LR_METRIC_USERS = 8,     /**< number of users evaluated */
+    /** Recall@k restricted to cold held-out artists, those with no listener
+     *  in the training side: per user, hits among them / their number;
+     *  averaged over the users with at least one (NaN, also per user,
+     *  where there is none).  Since: 1.2. */
+    LR_METRIC_COLD_RECALL = 9,
+    LR_METRIC_COLD_USERS = 10, /**< users with a cold held-out artist (no per-user value).  Since: 1.2. */
+    LR_METRIC_COLD_PAIRS = 11  /**< held-out (user, artist) pairs of cold artists (no per-user value).  Since: 1.2. */
 };
 
 /**

@@ -59,6 +59,7 @@ static float pair_target(const lr_model *m, float w)
 typedef struct job {
     const lr_model *m;
     const lr__csr *train, *test;
+    const lr__csr *fans;    /* train by artist: an empty column is a cold artist */
     int k;
     const int32_t *users;   /* [n_eval] dense indices, ascending */
     int32_t n_eval;
@@ -70,6 +71,8 @@ typedef struct job {
 
     /* outputs, one slot per evaluated user */
     double *per_user[N_PER_USER];
+    double *cold_recall;    /* [n_eval]: NaN for a user without cold held-out artists */
+    int64_t *cold_held;     /* [n_eval]: the user's cold held-out artists */
     double *sq_err;         /* [n_eval] or NULL */
 
     /* per-thread scratch */
@@ -86,6 +89,13 @@ typedef struct job {
     const lr__progress *progress;
 } job;
 
+/* An artist nobody listened to in the training side: a model that reads
+ * only listens knows nothing of it (docs/evaluation.md, "Cold artists"). */
+static int is_cold(const job *j, int32_t a)
+{
+    return j->fans->ptr[a + 1] == j->fans->ptr[a];
+}
+
 static void user_metrics(job *j, int tid, int32_t slot, const float *scores)
 {
     const int32_t u = j->users[slot];
@@ -96,16 +106,22 @@ static void user_metrics(job *j, int tid, int32_t slot, const float *scores)
     int32_t n = lr__topk(j->heap_k, scores, j->m->n_artists, skip, n_skip, NULL,
                          j->top_score[tid], top);
     unsigned char *seen = j->seen[tid];
-    int hits = 0;
+    int hits = 0, cold_hits = 0;
     double dcg = 0, ap = 0;
     for (int32_t r = 1; r <= n; r++) {
         seen[top[r - 1]] = 1;
         if (lr__csr_find(j->test, u, top[r - 1]) >= 0) {
             hits++;
+            cold_hits += is_cold(j, top[r - 1]);
             dcg += j->discount[r];
             ap += (double)hits / r;
         }
     }
+    int64_t cold = 0;
+    for (int64_t i = 0; i < n_held; i++)
+        cold += is_cold(j, held[i]);
+    j->cold_held[slot] = cold;
+    j->cold_recall[slot] = cold ? (double)cold_hits / (double)cold : NAN;
     const int ideal = n_held < j->k ? (int)n_held : j->k;
     j->per_user[0][slot] = (double)hits / j->k;
     j->per_user[1][slot] = (double)hits / (double)n_held;
@@ -246,6 +262,10 @@ static lr_evaluation *new_evaluation(int k, int32_t n_eval)
         e->per_user[per_user_metrics[i]] = lr__malloc((size_t)n_eval, sizeof(double));
         ok = e->per_user[per_user_metrics[i]] != NULL;
     }
+    if (ok) {
+        e->per_user[LR_METRIC_COLD_RECALL] = lr__malloc((size_t)n_eval, sizeof(double));
+        ok = e->per_user[LR_METRIC_COLD_RECALL] != NULL;
+    }
     if (!ok) {
         lr_evaluation_free(e);
         return NULL;
@@ -280,6 +300,8 @@ int lr__evaluate(lr_evaluation **out, const lr_model *m, const lr_dataset *train
             i++;
         }
     e->metric[LR_METRIC_USERS] = n_eval;
+    e->metric[LR_METRIC_COLD_USERS] = 0;
+    e->metric[LR_METRIC_COLD_PAIRS] = 0;
     discount[0] = idcg[0] = 0;
     for (int r = 1; r <= k; r++) {
         discount[r] = 1.0 / log2(r + 1.0);
@@ -290,6 +312,7 @@ int lr__evaluate(lr_evaluation **out, const lr_model *m, const lr_dataset *train
 
     j.m = m;
     j.train = &train->listens;
+    j.fans = &train->by_artist;
     j.test = te;
     j.k = k;
     j.users = users;
@@ -313,6 +336,7 @@ int lr__evaluate(lr_evaluation **out, const lr_model *m, const lr_dataset *train
     j.idcg = idcg;
     for (size_t i = 0; i < N_PER_USER; i++)
         j.per_user[i] = e->per_user[per_user_metrics[i]];
+    j.cold_recall = e->per_user[LR_METRIC_COLD_RECALL];
     j.progress = progress;
     atomic_init(&j.next_block, 0);
     atomic_init(&j.stop, 0);
@@ -321,6 +345,10 @@ int lr__evaluate(lr_evaluation **out, const lr_model *m, const lr_dataset *train
     if (threads < 1)
         threads = 1;
     if (rmse && !(j.sq_err = lr__malloc((size_t)n_eval, sizeof *j.sq_err))) {
+        rc = lr__fail_oom();
+        goto done;
+    }
+    if (!(j.cold_held = lr__malloc((size_t)n_eval, sizeof *j.cold_held))) {
         rc = lr__fail_oom();
         goto done;
     }
@@ -354,11 +382,25 @@ int lr__evaluate(lr_evaluation **out, const lr_model *m, const lr_dataset *train
                 s += j.sq_err[u];
             e->metric[LR_METRIC_RMSE] = sqrt(s / (double)te->nnz);
         }
+        /* Over the users that have a cold held-out artist only: for the
+         * others the restricted recall has no denominator. */
+        double s = 0;
+        int64_t cold_users = 0, cold_pairs = 0;
+        for (int32_t u = 0; u < n_eval; u++)
+            if (j.cold_held[u]) {
+                s += j.cold_recall[u];
+                cold_users++;
+                cold_pairs += j.cold_held[u];
+            }
+        e->metric[LR_METRIC_COLD_USERS] = (double)cold_users;
+        e->metric[LR_METRIC_COLD_PAIRS] = (double)cold_pairs;
+        e->metric[LR_METRIC_COLD_RECALL] = cold_users ? s / (double)cold_users : NAN;
     }
     free_scratch(&j, threads);
 
 done:
     free(j.sq_err);
+    free(j.cold_held);
     free(users);
     free(starts);
     free(discount);

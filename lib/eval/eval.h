@@ -7,7 +7,7 @@
 #include "lastrec.h"
 #include "model/model.h"
 
-#define LR__METRIC_MAX 8 /* highest enum lr_metric */
+#define LR__METRIC_MAX 11 /* highest enum lr_metric */
 
 struct lr_evaluation {
     int k;

@@ -9,15 +9,21 @@ from ._base import Progress, call_with_progress, handle_of, make_options, raw
 from .dataset import Dataset
 
 # enum lr_metric, in the order of the Metrics fields.
+# New metrics are appended, so positional unpacking of older fields holds.
 _METRICS = (("precision", 1), ("recall", 2), ("ndcg", 3), ("map", 4), ("hit_rate", 5),
-            ("coverage", 6), ("rmse", 7), ("users", 8))
+            ("coverage", 6), ("rmse", 7), ("users", 8), ("cold_recall", 9),
+            ("cold_users", 10), ("cold_pairs", 11))
+_COUNTS = ("users", "cold_users", "cold_pairs")
 
 Metrics = collections.namedtuple("Metrics", [name for name, _ in _METRICS])
 Metrics.__doc__ = """Metrics of one evaluation at cut-off k (docs/evaluation.md).
 
 precision, recall, ndcg, map, hit_rate: averages over the evaluated users;
 coverage: distinct recommended artists / catalogue; rmse: mf only (NaN
-otherwise); users: how many users had a held-out artist."""
+otherwise); users: how many users had a held-out artist; cold_recall:
+recall@k on held-out artists nobody listened to in training, averaged over
+the cold_users users that have one (NaN when none), cold_pairs such
+held-out pairs."""
 
 
 def evaluate(model, train, test, k=10, per_user=False, progress=None, **options):
@@ -26,7 +32,8 @@ def evaluate(model, train, test, k=10, per_user=False, progress=None, **options)
 
     Returns Metrics; with ``per_user=True``, ``(Metrics, per_user)`` where
     per_user maps each metric that has per-user values to a dict
-    user ID -> value.  Options: ``threads``.  Runs with the GIL released.
+    user ID -> value (cold_recall: NaN for a user without cold held-out
+    artists).  Options: ``threads``.  Runs with the GIL released.
     """
     if isinstance(k, bool) or not isinstance(k, int):
         raise errors.InvalidArgument(errors.E_INVALID, "k must be an integer, got %r" % (k,))
@@ -41,13 +48,15 @@ def evaluate(model, train, test, k=10, per_user=False, progress=None, **options)
                        raw(opts))
     try:
         values = [_ffi.lr_evaluation_metric(ev, code) for _, code in _METRICS]
-        values[-1] = int(values[-1])
         metrics = Metrics(*values)
+        metrics = metrics._replace(**{name: int(getattr(metrics, name)) for name in _COUNTS})
         if not per_user:
             return metrics
         users = list(_ffi.fetch(_ffi.lr_evaluation_users, c_int32, ev))
         table = {}
-        for name, code in _METRICS[:-1]:
+        for name, code in _METRICS:
+            if name in _COUNTS:
+                continue
             try:
                 column = _ffi.fetch(_ffi.lr_evaluation_user_metric, c_double, ev, code)
             except errors.InvalidArgument:

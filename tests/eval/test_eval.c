@@ -145,6 +145,55 @@ START_TEST(each_metric_by_hand)
 }
 END_TEST
 
+/* Cold artists are those nobody listened to in training: 3, 5 and 6 (1, 2
+ * and 4 have listeners).  k = 3: user 10 (held out 6, 4) has cold {6},
+ * listed at rank 2: 1/1.  User 20 (held out 1 2 3 6) has cold {3, 6},
+ * neither in 5 1 2: 0/2.  User 40 (held out 4) has none: NaN, and left out
+ * of the average (1 + 0) / 2.  k = 5 lists 3 6 1 5 4 and 5 1 2 3 6: both
+ * users find all their cold artists. */
+START_TEST(cold_recall_by_hand)
+{
+    lr_model *m = fake_model(train, 1, user_f, artist_f, LR_TRANSFORM_RAW);
+    lr_evaluation *e = evaluate(m, 3, 1);
+    ck_assert_double_eq(user_value(e, LR_METRIC_COLD_RECALL, 0), 1);
+    ck_assert_double_eq(user_value(e, LR_METRIC_COLD_RECALL, 1), 0);
+    ck_assert(isnan(user_value(e, LR_METRIC_COLD_RECALL, 2)));
+    ck_assert_double_eq(lr_evaluation_metric(e, LR_METRIC_COLD_RECALL), 0.5);
+    ck_assert_double_eq(lr_evaluation_metric(e, LR_METRIC_COLD_USERS), 2);
+    ck_assert_double_eq(lr_evaluation_metric(e, LR_METRIC_COLD_PAIRS), 3);
+    /* the plain recall of the same lists still counts every held-out artist */
+    ck_assert_double_eq_tol(lr_evaluation_metric(e, LR_METRIC_RECALL), (0.5 + 0.5 + 0) / 3,
+                            EPS);
+    double v[3];
+    ck_assert_lr_fail(lr_evaluation_user_metric(e, LR_METRIC_COLD_USERS, v, 3, NULL),
+                      LR_E_INVALID, "per-user");
+    ck_assert_lr_fail(lr_evaluation_user_metric(e, LR_METRIC_COLD_PAIRS, v, 3, NULL),
+                      LR_E_INVALID, "per-user");
+    lr_evaluation_free(e);
+    e = evaluate(m, 5, 2);
+    ck_assert_double_eq(user_value(e, LR_METRIC_COLD_RECALL, 0), 1);
+    ck_assert_double_eq(user_value(e, LR_METRIC_COLD_RECALL, 1), 1);
+    ck_assert_double_eq(lr_evaluation_metric(e, LR_METRIC_COLD_RECALL), 1);
+    lr_evaluation_free(e);
+
+    /* With every artist listened to in training nothing is cold: no users,
+     * no pairs, the average NaN. */
+    static const tiny_listen everyone[] = {{30, 1, 1}, {30, 2, 1}, {30, 3, 1},
+                                           {30, 4, 1}, {30, 5, 1}, {30, 6, 1}};
+    lr_dataset_free(train);
+    train = make(everyone, TINY_N(everyone));
+    lr_model_free(m);
+    m = fake_model(train, 1, user_f, artist_f, LR_TRANSFORM_RAW);
+    e = evaluate(m, 3, 1);
+    ck_assert_double_eq(lr_evaluation_metric(e, LR_METRIC_COLD_USERS), 0);
+    ck_assert_double_eq(lr_evaluation_metric(e, LR_METRIC_COLD_PAIRS), 0);
+    ck_assert(isnan(lr_evaluation_metric(e, LR_METRIC_COLD_RECALL)));
+    ck_assert(isnan(user_value(e, LR_METRIC_COLD_RECALL, 0)));
+    lr_evaluation_free(e);
+    lr_model_free(m);
+}
+END_TEST
+
 /* User 30 has no held-out artist and is left out; the others are listed in
  * ascending ID order, and the per-user arrays follow it. */
 START_TEST(users_without_held_out_artists_are_skipped)
@@ -358,6 +407,8 @@ START_TEST(empty_test_side)
     lr_evaluation *e = evaluate(m, 3, 2);
     ck_assert_double_eq(lr_evaluation_metric(e, LR_METRIC_USERS), 0);
     ck_assert(isnan(lr_evaluation_metric(e, LR_METRIC_NDCG)));
+    ck_assert_double_eq(lr_evaluation_metric(e, LR_METRIC_COLD_USERS), 0);
+    ck_assert(isnan(lr_evaluation_metric(e, LR_METRIC_COLD_RECALL)));
     size_t needed = 1;
     ck_assert_lr_ok(lr_evaluation_users(e, NULL, 0, &needed));
     ck_assert_uint_eq(needed, 0);
@@ -663,6 +714,11 @@ START_TEST(popularity_on_the_dev_split)
     ck_assert_double_eq_tol(lr_evaluation_metric(e, LR_METRIC_PRECISION), 0.0713, 0.0005);
     ck_assert_double_eq_tol(lr_evaluation_metric(e, LR_METRIC_NDCG), 0.0808, 0.0005);
     ck_assert(isnan(lr_evaluation_metric(e, LR_METRIC_RMSE)));
+    /* 2,396 held-out pairs of 1,039 users are artists nobody listened to
+     * in train.dat; popularity gives them no fans and never finds one. */
+    ck_assert_double_eq(lr_evaluation_metric(e, LR_METRIC_COLD_PAIRS), 2396);
+    ck_assert_double_eq(lr_evaluation_metric(e, LR_METRIC_COLD_USERS), 1039);
+    ck_assert_double_eq(lr_evaluation_metric(e, LR_METRIC_COLD_RECALL), 0);
     lr_evaluation_free(e);
     lr_model_free(m);
     lr_dataset_free(tr);
@@ -677,6 +733,7 @@ static Suite *eval_suite(void)
     TCase *tc = tcase_create("metrics");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, each_metric_by_hand);
+    tcase_add_test(tc, cold_recall_by_hand);
     tcase_add_test(tc, users_without_held_out_artists_are_skipped);
     tcase_add_test(tc, ties_go_to_the_lower_artist_id);
     tcase_add_test(tc, all_equal_scores_rank_by_id);

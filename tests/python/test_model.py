@@ -329,13 +329,21 @@ class TestEvaluate(unittest.TestCase):
         metrics = support.need(self, lastrec.evaluate, m, self.train, self.test, k=10)
         self.assertIsInstance(metrics, lastrec.Metrics)
         self.assertEqual(metrics._fields, ("precision", "recall", "ndcg", "map", "hit_rate",
-                                           "coverage", "rmse", "users"))
+                                           "coverage", "rmse", "users", "cold_recall",
+                                           "cold_users", "cold_pairs"))
         for name in ("precision", "recall", "ndcg", "map", "hit_rate", "coverage"):
             self.assertGreaterEqual(getattr(metrics, name), 0.0)
             self.assertLessEqual(getattr(metrics, name), 1.0)
         self.assertTrue(math.isnan(metrics.rmse))
         self.assertIsInstance(metrics.users, int)
         self.assertGreater(metrics.users, 0)
+        # Cold artists (no training listener): popularity gives them no
+        # fans and never recommends one.
+        self.assertIsInstance(metrics.cold_users, int)
+        self.assertIsInstance(metrics.cold_pairs, int)
+        self.assertGreater(metrics.cold_users, 0)
+        self.assertGreaterEqual(metrics.cold_pairs, metrics.cold_users)
+        self.assertEqual(metrics.cold_recall, 0.0)
         # rmse is NaN for pop and NaN != NaN, so compare the rest.
         self.assertEqual(m.evaluate(self.train, self.test, k=10)._replace(rmse=0),
                          metrics._replace(rmse=0))
@@ -343,6 +351,8 @@ class TestEvaluate(unittest.TestCase):
         self.assertEqual(metrics2._replace(rmse=0), metrics._replace(rmse=0))
         self.assertIn("ndcg", per_user)
         self.assertEqual(len(per_user["ndcg"]), metrics.users)
+        cold = per_user["cold_recall"]
+        self.assertEqual(sum(not math.isnan(v) for v in cold.values()), metrics.cold_users)
         mean = sum(per_user["precision"].values()) / metrics.users
         self.assertAlmostEqual(mean, metrics.precision, places=9)
 

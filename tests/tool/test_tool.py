@@ -508,6 +508,14 @@ def test_eval_metrics(tmp):
             check(close(row[key], want[key], 1e-12), f"k={k} {key}: tool {row[key]}, "
                   f"protocol {want[key]}")
         check(row["rmse"] is None, f"pop has no RMSE: {row['rmse']}")
+        # Cold artists: held out, and nobody's in training.  Popularity
+        # gives them no fans, so it never finds one.
+        trained = {a for _, a, _ in train}
+        cold = [(u, a) for u, a, _ in test if a not in trained]
+        check(row["cold_pairs"] == len(cold) and row["cold_users"] == len({u for u, _ in cold}),
+              f"cold pairs {row['cold_pairs']} of {row['cold_users']} users, want {len(cold)} "
+              f"of {len({u for u, _ in cold})}")
+        check(row["cold_recall"] == (0 if cold else None), f"pop cold recall {row['cold_recall']}")
         check(row["fit_seconds"] >= 0 and row["eval_seconds"] >= 0, "times")
         check(row["options"]["seed"] == 42, f"options {row['options']}")
 
@@ -526,6 +534,11 @@ def test_eval_holdout(tmp):
           f"want {held}")
     check(a["split"]["train_listens"] + held == len(listens), "the sides partition the listens")
     check(a["users"] == sum(n >= 2 for n in per_user.values()), f"users {a['users']}")
+    (row,) = a["results"]
+    check(all(key in row for key in ("cold_recall", "cold_users", "cold_pairs")),
+          f"eval --json lacks the cold-artist keys: {row}")
+    check(row["cold_pairs"] >= row["cold_users"] > 0 and row["cold_recall"] == 0,
+          f"pop on cold artists: {row}")
     b, _ = eval_json(data, "--algo", "pop", "--holdout", "0.2", "--seed", "3")
     c, _ = eval_json(data, "--algo", "pop", "--holdout", "0.2", "--seed", "4")
     strip = lambda d: [{k: v for k, v in r.items() if not k.endswith("seconds")}
@@ -534,7 +547,8 @@ def test_eval_holdout(tmp):
     check(strip(a) != strip(c), "seeds 3 and 4 gave the same holdout")
     # The text form: a header line per metric at k, one row per algorithm.
     out, _ = lastrec("eval", data, "--algo", "pop", "--holdout", "0.25", "-k", "5")
-    for label in ("P@5", "R@5", "NDCG@5", "MAP@5", "HR@5", "Cov@5", "fit s", "eval s"):
+    for label in ("P@5", "R@5", "NDCG@5", "MAP@5", "HR@5", "Cov@5", "ColdR@5", "fit s",
+                  "eval s", "are of artists nobody played in training"):
         check(label in out, f"text eval lacks {label}:\n{out}")
     check("per-user holdout 0.25, seed 42" in out, f"text eval split line:\n{out}")
     rows = [l for l in out.splitlines() if l.startswith("pop ")]

@@ -20,14 +20,16 @@ static const struct {
     {LR_METRIC_PRECISION, "P", "precision"}, {LR_METRIC_RECALL, "R", "recall"},
     {LR_METRIC_NDCG, "NDCG", "ndcg"},        {LR_METRIC_MAP, "MAP", "map"},
     {LR_METRIC_HITRATE, "HR", "hit_rate"},   {LR_METRIC_COVERAGE, "Cov", "coverage"},
+    {LR_METRIC_COLD_RECALL, "ColdR", "cold_recall"},
 };
+#define LAST_METRIC LR_METRIC_COLD_PAIRS
 #define N_SHOWN (sizeof shown / sizeof shown[0])
 
 typedef struct row {
     int algo;
     lr_model *m;        /* NULL when the algorithm failed */
     char error[512];
-    double metric[LR_METRIC_USERS + 1];
+    double metric[LAST_METRIC + 1];
     double fit_s, eval_s;
 } row;
 
@@ -50,7 +52,7 @@ static double seconds(void)
  * so the other rows still print. */
 static void measure(row *r, const sides *s, int k, lr_options *opts)
 {
-    for (int i = 0; i <= LR_METRIC_USERS; i++)
+    for (int i = 0; i <= LAST_METRIC; i++)
         r->metric[i] = NAN;
     const char *name = lr_algorithm_name(r->algo);
     tool_progress_model(opts, name, 0);
@@ -77,7 +79,7 @@ static void measure(row *r, const sides *s, int k, lr_options *opts)
         lr_model_free(m);
         return;
     }
-    for (int i = 1; i <= LR_METRIC_USERS; i++)
+    for (int i = 1; i <= LAST_METRIC; i++)
         r->metric[i] = lr_evaluation_metric(e, i);
     lr_evaluation_free(e);
     r->m = m;
@@ -121,12 +123,19 @@ static int has_rmse(const row *rows, int n)
     return 0;
 }
 
-static double users_evaluated(const row *rows, int n)
+/* A count every row shares (the users and pairs depend on the split
+ * alone), from the first row that has one. */
+static double shared_count(const row *rows, int n, int metric)
 {
     for (int i = 0; i < n; i++)
         if (rows[i].m)
-            return rows[i].metric[LR_METRIC_USERS];
+            return rows[i].metric[metric];
     return NAN;
+}
+
+static double users_evaluated(const row *rows, int n)
+{
+    return shared_count(rows, n, LR_METRIC_USERS);
 }
 
 static void print_text(const sides *s, const row *rows, int n, int k, int64_t threads)
@@ -148,9 +157,13 @@ static void print_text(const sides *s, const row *rows, int n, int k, int64_t th
     printf("tags:  %s tag assignments of held-out pairs dropped from training\n",
            tool_fmt(a, sizeof a, (double)lr_dataset_count(s->train, LR_COUNT_TAG_USES_HELD_OUT),
                     0));
-    printf("users: %s with held-out artists, k = %d, threads %s\n\n",
+    printf("users: %s with held-out artists, k = %d, threads %s\n",
            tool_fmt(c, sizeof c, users_evaluated(rows, n), 0), k,
            threads ? tool_fmt(a, sizeof a, (double)threads, 0) : "all cores");
+    printf("cold:  %s held-out pairs of %s users are of artists nobody played in training "
+           "(ColdR@%d is recall on them)\n\n",
+           tool_fmt(a, sizeof a, shared_count(rows, n, LR_METRIC_COLD_PAIRS), 0),
+           tool_fmt(b, sizeof b, shared_count(rows, n, LR_METRIC_COLD_USERS), 0), k);
 
     int rmse = has_rmse(rows, n);
     printf("%-6s", "algo");
@@ -168,8 +181,14 @@ static void print_text(const sides *s, const row *rows, int n, int k, int64_t th
             printf(" failed: %s\n", rows[r].error);
             continue;
         }
-        for (size_t i = 0; i < N_SHOWN; i++)
-            printf(" %9.4f", rows[r].metric[shown[i].metric]);
+        for (size_t i = 0; i < N_SHOWN; i++) {
+            /* cold recall has no value when no held-out artist is cold */
+            double v = rows[r].metric[shown[i].metric];
+            if (isnan(v))
+                printf(" %9s", "n/a");
+            else
+                printf(" %9.4f", v);
+        }
         if (rmse) {
             double v = rows[r].metric[LR_METRIC_RMSE];
             /* Raw listen counts give RMSEs in the millions: significant
@@ -218,6 +237,8 @@ static void print_json(const sides *s, const row *rows, int n, int k, int64_t th
             json_number(&w, shown[i].key, rows[r].metric[shown[i].metric]);
         json_number(&w, "rmse", rows[r].metric[LR_METRIC_RMSE]);
         json_number(&w, "users", rows[r].metric[LR_METRIC_USERS]);
+        json_number(&w, "cold_users", rows[r].metric[LR_METRIC_COLD_USERS]);
+        json_number(&w, "cold_pairs", rows[r].metric[LR_METRIC_COLD_PAIRS]);
         json_number(&w, "fit_seconds", rows[r].fit_s);
         json_number(&w, "eval_seconds", rows[r].eval_s);
         tool_json_model_options(&w, "options", rows[r].m);
@@ -360,7 +381,8 @@ const tool_cmd tool_cmd_eval = {
                "fitted on the training side and, for every user with held-out artists,\n"
                "all artists not in the user's training pairs are ranked (equal scores\n"
                "by the lower artist ID); the top k give P@k, R@k, NDCG@k, MAP@k, HR@k\n"
-               "and Coverage@k (docs/evaluation.md), and mf also the RMSE of the\n"
+               "and Coverage@k (docs/evaluation.md), ColdR@k the recall on held-out\n"
+               "artists nobody listened to in training, and mf also the RMSE of the\n"
                "held-out weights under its transform.  Fit and evaluation times are\n"
                "wall-clock seconds.  An algorithm that fails is reported on stderr and\n"
                "the others still print; the exit status is then 1.",
