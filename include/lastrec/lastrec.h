@@ -234,7 +234,7 @@ enum lr_option {
     LR_OPT_TRANSFORM = 507,        /**< int: an lr_transform of listen counts (per algorithm) */
     LR_OPT_ALPHA = 508,            /**< double: als confidence 1 + alpha * t(w) (per algorithm) */
     LR_OPT_NEGATIVES = 509,        /**< int: bpr negatives per positive (default 1) */
-    LR_OPT_BATCH_SIZE = 510,       /**< int: mf pairs per step, 0 = full batch (default 0) */
+    LR_OPT_BATCH_SIZE = 510,       /**< int: mf pairs / softmax users per step, 0 = full batch (per algorithm) */
     LR_OPT_SOLVER = 511,           /**< int: an lr_solver for als (default LR_SOLVER_CG) */
     LR_OPT_CG_STEPS = 512,         /**< int: conjugate-gradient steps per row (default 3) */
     LR_OPT_BM25_K1 = 513,          /**< double: BM25 K1 (default 100) */
@@ -247,7 +247,12 @@ enum lr_option {
     LR_OPT_DROPOUT = 520,          /**< double: blend's item model, emphasised-dropout probability p (default 0.3) */
     LR_OPT_CALIBRATION = 521,      /**< double: blend's item model, column scaling exponent gamma (default 0.5) */
     LR_OPT_RANK_SPREAD = 522,      /**< double: blend's item model, play-count rank weighting s (default 1) */
-    LR_OPT_BLEND_WEIGHT = 523      /**< double: blend's weight of the factor scores, 0 = item model alone (default 1) */
+    LR_OPT_BLEND_WEIGHT = 523,     /**< double: blend's weight of the factor scores, 0 = item model alone (default 1) */
+    LR_OPT_HIDDEN_LAYERS = 524,    /**< int: softmax's hidden layers in the user tower, 1 to 8 (default 1) */
+    LR_OPT_HIDDEN_WIDTH = 525,     /**< int: softmax's width of each hidden layer (default 256) */
+    LR_OPT_TAG_DIM = 526,          /**< int: softmax's tag embedding size in the user tower (default 32) */
+    LR_OPT_LABEL_FRACTION = 527,   /**< double: softmax's share of a user's artists drawn as labels each epoch (default 0.2) */
+    LR_OPT_ITEM_TAGS = 528         /**< int: softmax's item vectors add a projection of the artist's tags, 0 or 1 (default 1) */
 };
 
 /** Optimisers for LR_OPT_OPTIMIZER. */
@@ -738,8 +743,11 @@ enum lr_algorithm {
     LR_ALGO_ALS = 3,  /**< implicit-feedback alternating least squares */
     LR_ALGO_BPR = 4,  /**< Bayesian personalised ranking */
     LR_ALGO_EASE = 5, /**< EASE item-item linear autoencoder (no embeddings) */
-    LR_ALGO_BLEND = 6 /**< the best model: a rank-weighted item-item autoencoder and implicit
+    LR_ALGO_BLEND = 6, /**< the best model: a rank-weighted item-item autoencoder and implicit
                            ALS, their per-user standardised scores added (embeddings: als's) */
+    LR_ALGO_SOFTMAX = 7 /**< two-tower softmax: a user tower over the user's artists and their
+                           tags, item vectors with a tag projection, cross-entropy over the
+                           catalogue */
 };
 
 /**

@@ -16,7 +16,7 @@ int lr_model_new(lr_model **out, int algorithm, const lr_options *opts)
     *out = NULL;
     const lr__algo *a = lr__algo_find(algorithm);
     if (!a)
-        return lr__fail(LR_E_INVALID, "lr_model_new: unknown algorithm %d (1 pop, 2 mf, 3 als, 4 bpr, 5 ease, 6 blend)",
+        return lr__fail(LR_E_INVALID, "lr_model_new: unknown algorithm %d (1 pop, 2 mf, 3 als, 4 bpr, 5 ease, 6 blend, 7 softmax)",
                         algorithm);
     lr_model *m = calloc(1, sizeof *m);
     if (!m)
@@ -98,7 +98,7 @@ int lr_option_default(int algorithm, int key, double *value)
         return lr__fail(LR_E_INVALID, "lr_option_default: value is NULL");
     const lr__algo *a = lr__algo_find(algorithm);
     if (!a)
-        return lr__fail(LR_E_INVALID, "lr_option_default: unknown algorithm %d (1 pop, 2 mf, 3 als, 4 bpr, 5 ease, 6 blend)",
+        return lr__fail(LR_E_INVALID, "lr_option_default: unknown algorithm %d (1 pop, 2 mf, 3 als, 4 bpr, 5 ease, 6 blend, 7 softmax)",
                         algorithm);
     /* What lr_model_new() does with options the caller left alone. */
     lr_options o;

@@ -89,7 +89,10 @@ static unsigned parts_of(int algo, int32_t k)
     switch (algo) {
     case LR_ALGO_MF:
     case LR_ALGO_ALS:
-    case LR_ALGO_BPR: return P_FACTORS;
+    case LR_ALGO_BPR:
+    /* softmax's user vectors and item vectors are all that scoring reads;
+     * the tower is not kept (no fold-in through it yet) */
+    case LR_ALGO_SOFTMAX: return P_FACTORS;
     case LR_ALGO_EASE: return P_ITEMS;
     /* blend_weight = 0 fits the item model alone: no factors, k = 0 */
     case LR_ALGO_BLEND: return P_ITEMS | (k > 0 ? P_FACTORS : 0);

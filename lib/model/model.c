@@ -10,10 +10,11 @@
 #include <time.h>
 
 extern const lr__algo lr__algo_pop, lr__algo_mf, lr__algo_als, lr__algo_bpr,
-    lr__algo_ease, lr__algo_blend;
+    lr__algo_ease, lr__algo_blend, lr__algo_softmax;
 
 static const lr__algo *const algos[] = {
     &lr__algo_pop, &lr__algo_mf, &lr__algo_als, &lr__algo_bpr, &lr__algo_ease, &lr__algo_blend,
+    &lr__algo_softmax,
 };
 
 const lr__algo *lr__algo_find(int id)
@@ -39,7 +40,7 @@ int lr_algorithm_lookup(const char *name, int *algorithm)
             *algorithm = algos[i]->id;
             return LR_OK;
         }
-    return lr__fail(LR_E_NOTFOUND, "unknown algorithm '%s' (known: pop, mf, als, bpr, ease, blend)", name);
+    return lr__fail(LR_E_NOTFOUND, "unknown algorithm '%s' (known: pop, mf, als, bpr, ease, blend, softmax)", name);
 }
 
 double lr__now(void)

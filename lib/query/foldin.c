@@ -65,7 +65,8 @@ static float bm25(const lr__foldin_ctx *c, int32_t a, float w, double row_sum)
  *   als (and blend)  A = Y'Y + sum (c_j - 1) y_j y_j' + lambda I,  r_j = c_j = 1 + alpha t(w_j)
  *   mf   A = sum y_j y_j' + lambda_r |O|/N I + lambda_g |O|/(N M) Y'Y,
  *        r_j = t(w_j) - bias_j
- *   bpr  A = sum y_j y_j' + lambda I,  r_j = tau (lr__foldin_bpr_target)
+ *   bpr (and softmax, for now)  A = sum y_j y_j' + lambda I,
+ *        r_j = tau (lr__foldin_bpr_target)
  * (mf's scaling turns its mean-over-pairs objective into this user's
  * normal equations exactly; docs/queries.md derives it.) */
 int lr__foldin_solve(const lr__foldin_ctx *c, const int32_t *idx, const float *w,

@@ -386,7 +386,9 @@ static lr__foldin_ctx foldin_ctx(lr_query *q)
         lr__foldin_gram(m, q->gram);
         q->gram_ready = 1;
     }
-    if (m->algo == LR_ALGO_BPR && q->bpr_target == 0)
+    /* softmax folds in as bpr does until its tower is kept (docs/models.md,
+     * "Not yet"): without a target its fold-in would be the zero vector */
+    if ((m->algo == LR_ALGO_BPR || m->algo == LR_ALGO_SOFTMAX) && q->bpr_target == 0)
         q->bpr_target = lr__foldin_bpr_target(m); /* one pass over the listens */
     lr__foldin_ctx c = {m, q->fans, q->mean_row, q->gram, q->bpr_target};
     return c;

@@ -89,7 +89,9 @@ START_TEST(key_at_enumerates_all)
                                 LR_OPT_CG_STEPS, LR_OPT_BM25_K1, LR_OPT_BM25_B,
                                 LR_OPT_MIN_LISTENERS, LR_OPT_ITEM_BIAS, LR_OPT_EPSILON,
                                 LR_OPT_EVAL_K, LR_OPT_ITEM_REGULARIZATION, LR_OPT_DROPOUT,
-                                LR_OPT_CALIBRATION, LR_OPT_RANK_SPREAD, LR_OPT_BLEND_WEIGHT};
+                                LR_OPT_CALIBRATION, LR_OPT_RANK_SPREAD, LR_OPT_BLEND_WEIGHT,
+                                LR_OPT_HIDDEN_LAYERS, LR_OPT_HIDDEN_WIDTH, LR_OPT_TAG_DIM,
+                                LR_OPT_LABEL_FRACTION, LR_OPT_ITEM_TAGS};
     size_t n = key_count();
     ck_assert_uint_eq(n, sizeof known / sizeof known[0]);
     ck_assert_uint_le(n, LR_OPTIONS_MAX);

@@ -11,13 +11,15 @@
 
 #include <math.h>
 
-static const int algos[] = {LR_ALGO_POP, LR_ALGO_MF, LR_ALGO_ALS, LR_ALGO_BPR, LR_ALGO_EASE};
-static const char *const algo_names[] = {"pop", "mf", "als", "bpr", "ease"};
+static const int algos[] = {LR_ALGO_POP, LR_ALGO_MF,   LR_ALGO_ALS,
+                            LR_ALGO_BPR, LR_ALGO_EASE, LR_ALGO_SOFTMAX};
+static const char *const algo_names[] = {"pop", "mf", "als", "bpr", "ease", "softmax"};
 #define N_ALGOS ((int)(sizeof algos / sizeof algos[0]))
 
 static int has_factors(int algo)
 {
-    return algo == LR_ALGO_MF || algo == LR_ALGO_ALS || algo == LR_ALGO_BPR;
+    return algo == LR_ALGO_MF || algo == LR_ALGO_ALS || algo == LR_ALGO_BPR ||
+           algo == LR_ALGO_SOFTMAX;
 }
 
 /* --------------------------------------------------------------- fixtures */
@@ -94,7 +96,7 @@ START_TEST(algorithm_names)
         ck_assert_int_eq(a, algos[i]);
     }
     ck_assert_ptr_null(lr_algorithm_name(0));
-    ck_assert_ptr_null(lr_algorithm_name(7));
+    ck_assert_ptr_null(lr_algorithm_name(8));
     ck_assert_ptr_null(lr_algorithm_name(-1));
     int a = -5;
     ck_assert_lr_fail(lr_algorithm_lookup("svd", &a), LR_E_NOTFOUND, "'svd'");
@@ -112,7 +114,7 @@ END_TEST
 START_TEST(model_new_checks)
 {
     lr_model *m = (lr_model *)&m;
-    static const int bad[] = {0, 7, -1, 99};
+    static const int bad[] = {0, 8, -1, 99};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         ck_assert_lr_fail(lr_model_new(&m, bad[i], NULL), LR_E_INVALID, "unknown algorithm");
         ck_assert_ptr_null(m);

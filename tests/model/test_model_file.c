@@ -28,7 +28,7 @@ static const char *const sec_names[N_SEC + 1] = {
     "artist bias", "ease items", "ease weights", "popularity"};
 
 static const int algos[] = {LR_ALGO_POP, LR_ALGO_MF, LR_ALGO_ALS, LR_ALGO_BPR, LR_ALGO_EASE,
-                            LR_ALGO_BLEND};
+                            LR_ALGO_BLEND, LR_ALGO_SOFTMAX};
 #define N_ALGOS ((int)(sizeof algos / sizeof algos[0]))
 
 /* ------------------------------------------------------------ file helpers */

@@ -20,8 +20,8 @@
 
 #define K 10
 
-static const int algos[] = {LR_ALGO_POP, LR_ALGO_MF,   LR_ALGO_ALS,
-                            LR_ALGO_BPR, LR_ALGO_EASE, LR_ALGO_BLEND};
+static const int algos[] = {LR_ALGO_POP,  LR_ALGO_MF,    LR_ALGO_ALS,    LR_ALGO_BPR,
+                            LR_ALGO_EASE, LR_ALGO_BLEND, LR_ALGO_SOFTMAX};
 #define N_ALGOS ((int)(sizeof algos / sizeof algos[0]))
 
 /* More users than a block of recommend_all or lr_evaluate (128), and a
@@ -61,6 +61,7 @@ static lr_model *fit(int algo, int threads)
              algo == LR_ALGO_POP    ? ""
              : algo == LR_ALGO_EASE ? ",min_listeners=1"
              : algo == LR_ALGO_BLEND ? ",factors=7,epochs=3,min_listeners=1"
+             : algo == LR_ALGO_SOFTMAX ? ",factors=13,epochs=3,hidden_width=16,tag_dim=4"
                                     : ",factors=13,epochs=4");
     lr_options *o = opts(text);
     lr_model *m;

@@ -190,7 +190,7 @@ def test_options_per_algorithm(tmp):
     """help options shows each algorithm's default, not one per key; enum
     values by name; --algo NAME shows one algorithm with the ranges."""
     out, _ = lastrec("help", "options")
-    head = re.search(r"^\s+key\s+mf\s+als\s+bpr\s+ease\s+blend$", out, re.M)
+    head = re.search(r"^\s+key\s+mf\s+als\s+bpr\s+ease\s+blend\s+softmax$", out, re.M)
     check(head, f"no column per algorithm:\n{out}")
     rows = {line.split()[0]: line.split()[1:] for line in out[head.end():].splitlines()
             if re.match(r"^  [a-z_0-9]+\s", line)}

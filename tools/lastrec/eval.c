@@ -353,8 +353,8 @@ static int run(const tool_args *a)
 }
 
 static const tool_opt opts[] = {
-    {"algo", "NAME[,NAME]", "the algorithms to compare: pop, mf, als, bpr, ease, blend "
-                            "(repeatable or comma-separated; one row each)"},
+    {"algo", "NAME[,NAME]", "the algorithms to compare: pop, mf, als, bpr, ease, blend, "
+                            "softmax (repeatable or comma-separated; one row each)"},
     {"baseline", NULL, "add popularity as the first row, if it is not asked for already"},
     TOOL_OPT_OPT,
     {"train", "FILE", "the training user-artist pairs (user_artists.dat format, over DATA's "

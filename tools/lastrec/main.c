@@ -78,8 +78,8 @@ static const char *show_range(char *buf, size_t size, int key, int type, double 
 
 /* The algorithms whose defaults the model table shows (pop takes no
  * model option). */
-static const int table_algos[] = {LR_ALGO_MF, LR_ALGO_ALS, LR_ALGO_BPR, LR_ALGO_EASE,
-                                  LR_ALGO_BLEND};
+static const int table_algos[] = {LR_ALGO_MF,   LR_ALGO_ALS,   LR_ALGO_BPR,
+                                  LR_ALGO_EASE, LR_ALGO_BLEND, LR_ALGO_SOFTMAX};
 #define N_TABLE_ALGOS (sizeof table_algos / sizeof table_algos[0])
 
 /* Each algorithm's defaults: a model made with no options set holds them
@@ -138,7 +138,7 @@ static int list_options(FILE *fp, int algo)
               "and one algorithm's list: lastrec help options --algo NAME.\n\n", fp);
         fprintf(fp, "  %-22s", "key");
         for (size_t a = 0; a < N_TABLE_ALGOS; a++)
-            fprintf(fp, a + 1 < N_TABLE_ALGOS ? " %-9s" : " %s", lr_algorithm_name(table_algos[a]));
+            fprintf(fp, a + 1 < N_TABLE_ALGOS ? " %-8s" : " %s", lr_algorithm_name(table_algos[a]));
         fputc('\n', fp);
         for (size_t i = 0; (key = lr_option_key_at(i)) != 0; i++) {
             const char *name;
@@ -150,7 +150,7 @@ static int list_options(FILE *fp, int algo)
             for (size_t a = 0; a < N_TABLE_ALGOS; a++) {
                 double d = 0;
                 lr_model_option(models[a], key, &d);
-                fprintf(fp, a + 1 < N_TABLE_ALGOS ? " %-9s" : " %s",
+                fprintf(fp, a + 1 < N_TABLE_ALGOS ? " %-8s" : " %s",
                         show_value(v, sizeof v, key, type, d));
             }
             fputc('\n', fp);

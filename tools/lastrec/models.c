@@ -53,7 +53,7 @@ int tool_algorithms(const tool_args *a, int *algos, int *n)
         }
     }
     if (*n == 0)
-        return tool_usage_error(a->cmd, "%s: --algo is required (pop, mf, als, bpr, ease or blend)",
+        return tool_usage_error(a->cmd, "%s: --algo is required (pop, mf, als, bpr, ease, blend or softmax)",
                                 a->cmd->name);
     return TOOL_OK;
 }

@@ -187,7 +187,7 @@ done:
 }
 
 static const tool_opt opts[] = {
-    {"algo", "NAME", "the algorithm: pop, mf, als, bpr, ease or blend (required)"},
+    {"algo", "NAME", "the algorithm: pop, mf, als, bpr, ease, blend or softmax (required)"},
     {"output", "MODEL", "write the fitted model here (required)", },
     TOOL_OPT_OPT,
     {"train", "FILE", "fit on this listens file (over DATA's users and artists) instead of "
@@ -208,7 +208,7 @@ const tool_cmd tool_cmd_train = {
     .name = "train",
     .args = "DATA",
     .npos = 1,
-    .summary = "fit a model (pop, mf, als, bpr, ease, blend) and save it as a model file",
+    .summary = "fit a model (pop, mf, als, bpr, ease, blend, softmax) and save it as a model file",
     .details = "DATA is anything 'lastrec info' reads: the catalogue of users and\n"
                "artists, and the user-artist pairs the model learns from unless --train names a\n"
                "split's training side (then --validation can be its held-out side).\n"

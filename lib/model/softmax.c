@@ -1,0 +1,680 @@
+/* softmax: the notebook's two-tower model with tags, made to learn.
+ * SPDX-License-Identifier: MIT
+ *
+ * User tower: x_u = [ mean_w E_a over u's input artists ;
+ *                     mean_w (sum_g prof_ag T_g) over the same artists ],
+ * w the transformed listen counts and prof_a the artist's tag uses divided
+ * by their total; then `hidden_layers` layers z = W h + b with ReLU, and a
+ * linear output layer s_u = W_o h + b_o of size k.  Item side: item_a =
+ * V_a (+ Q' prof_a with item_tags), so that an artist nobody listened to
+ * in training but somebody tagged still gets a vector that means
+ * something.  Score: s_u . item_a.
+ *
+ * Loss: every epoch each user's artists are split at random into an input
+ * bag and a label part (label_fraction of them, at least one, never all),
+ * and the labels are never in the input.  One forward pass per user serves
+ * all its labels: CE_u = - sum_l y_l log softmax(s_u . item)_l over the
+ * whole catalogue, y the labels' transformed counts normalised to 1 (a
+ * multinomial likelihood, every user weighing the same).  Minibatches of
+ * batch_size users, in a seeded shuffled order; Adagrad or SGD; L2 on the
+ * weights (not the biases).  The notebook drew each example's label from
+ * the list that formed its input and learned nothing (precision@10 below
+ * random); keeping them apart is the point.
+ *
+ * Determinism: a batch is three big products (logits, the user vectors'
+ * gradient, the item vectors' gradient) and the tower's small ones, all
+ * cblas_sgemm calls whose shapes depend on the batch alone, and per-user
+ * work (input bags, softmax rows) that threads split by user, each user's
+ * arithmetic the same on any thread; sparse gradients (input embeddings,
+ * tag projection) are added serially in a fixed order.  So the same seed
+ * gives the same model bit for bit for ANY LR_OPT_THREADS on one machine
+ * (sgemm's kernels, like ALS's LAPACK, may differ between CPUs).
+ *
+ * After the fit the model keeps only what scoring needs: user_f = each
+ * training user's tower output on all their training artists, artist_f =
+ * the item vectors, and lr__model_prepare packs them like any factor
+ * model's.  The tower's weights are dropped (fold-in of a preference list
+ * through the tower is not done yet: docs/models.md).
+ */
+#include "model/softmax.h"
+#include "model/kernels.h"
+#include "core/alloc.h"
+#include "core/error.h"
+#include "core/rng.h"
+#include "core/threads.h"
+#include "optim/optim.h"
+
+#include <cblas.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Chosen on the dev split (docs/models.md). */
+static void softmax_defaults(lr_options *o)
+{
+    lr__opt_default_int(o, LR_OPT_FACTORS, 64);
+    lr__opt_default_int(o, LR_OPT_EPOCHS, 10);
+    lr__opt_default_double(o, LR_OPT_LEARNING_RATE, 0.05);
+    lr__opt_default_int(o, LR_OPT_OPTIMIZER, LR_OPTIMIZER_ADAGRAD);
+    lr__opt_default_double(o, LR_OPT_REGULARIZATION, 1e-4);
+    lr__opt_default_double(o, LR_OPT_INIT_SCALE, 0.05);
+    lr__opt_default_int(o, LR_OPT_TRANSFORM, LR_TRANSFORM_LOG1P);
+    lr__opt_default_int(o, LR_OPT_BATCH_SIZE, 64);
+}
+
+/* ------------------------------------------------------------ the network */
+
+static int32_t in0(const lr__softmax_net *net) { return net->k + net->dt; }
+
+int lr__softmax_net_init(lr__softmax_net *net, int32_t m, const lr__csr *tags, int32_t k,
+                         int32_t dt, int32_t layers, int32_t width, int item_tags)
+{
+    memset(net, 0, sizeof *net);
+    if (m < 1 || k < 1 || dt < 1 || layers < 1 || layers > LR__SOFTMAX_MAX_LAYERS || width < 1)
+        return lr__fail(LR_E_INVALID, "softmax: bad network sizes");
+    net->m = m;
+    net->k = k;
+    net->dt = dt;
+    net->layers = layers;
+    net->width = width;
+    net->item_tags = item_tags != 0;
+    int rc;
+    if (tags && tags->ptr && tags->nnz > 0) {
+        if ((rc = lr__csr_copy(&net->prof, tags)))
+            return rc;
+        net->nt = tags->cols;
+        for (int32_t a = 0; a < net->prof.rows; a++) {
+            double sum = 0;
+            for (int64_t i = net->prof.ptr[a]; i < net->prof.ptr[a + 1]; i++)
+                sum += net->prof.val[i];
+            for (int64_t i = net->prof.ptr[a]; i < net->prof.ptr[a + 1]; i++)
+                net->prof.val[i] = sum > 0 ? (float)(net->prof.val[i] / sum) : 0.0f;
+        }
+    }
+    const size_t nt = (size_t)net->nt, K = (size_t)k, H = (size_t)width;
+    size_t at = 0;
+    net->off_e = at;
+    at += (size_t)m * K;
+    net->off_t = at;
+    at += nt * (size_t)dt;
+    size_t fan = (size_t)in0(net);
+    for (int l = 0; l < layers; l++) {
+        net->off_w[l] = at;
+        at += H * fan;
+        net->off_b[l] = at;
+        at += H;
+        fan = H;
+    }
+    net->off_w[layers] = at;
+    at += K * H;
+    net->off_b[layers] = at;
+    at += K;
+    net->off_v = at;
+    at += (size_t)m * K;
+    net->off_q = at;
+    at += net->item_tags ? nt * K : 0;
+    net->n_params = at;
+    net->theta = lr__calloc(at, sizeof(float));
+    net->l2 = lr__malloc(at, 1);
+    if (!net->theta || !net->l2) {
+        lr__softmax_net_free(net);
+        return lr__fail_oom();
+    }
+    memset(net->l2, 1, at);
+    for (int l = 0; l <= layers; l++)
+        memset(net->l2 + net->off_b[l], 0, l < layers ? H : K);
+    return LR_OK;
+}
+
+void lr__softmax_net_randomize(lr__softmax_net *net, uint64_t seed, double scale)
+{
+    lr__rng r;
+    lr__rng_seed(&r, seed);
+    size_t fan = (size_t)in0(net);
+    for (size_t i = 0; i < net->off_w[0]; i++)
+        net->theta[i] = (float)(scale * lr__rng_normal(&r));
+    for (int l = 0; l <= net->layers; l++) {
+        const double sd = sqrt(2.0 / (double)fan);
+        for (size_t i = net->off_w[l]; i < net->off_b[l]; i++)
+            net->theta[i] = (float)(sd * lr__rng_normal(&r));
+        const size_t nb = l < net->layers ? (size_t)net->width : (size_t)net->k;
+        memset(net->theta + net->off_b[l], 0, nb * sizeof(float));
+        fan = (size_t)net->width;
+    }
+    for (size_t i = net->off_v; i < net->n_params; i++)
+        net->theta[i] = (float)(scale * lr__rng_normal(&r));
+}
+
+void lr__softmax_net_free(lr__softmax_net *net)
+{
+    lr__csr_free(&net->prof);
+    free(net->theta);
+    free(net->l2);
+    free(net->cold);
+    memset(net, 0, sizeof *net);
+}
+
+int lr__softmax_work_init(lr__softmax_work *w, const lr__softmax_net *net, int32_t cap,
+                          int threads)
+{
+    memset(w, 0, sizeof *w);
+    w->cap = cap;
+    w->threads = threads < 1 ? 1 : threads;
+    const size_t B = (size_t)cap, H = (size_t)net->width, K = (size_t)net->k,
+                 NI = (size_t)in0(net), M = (size_t)net->m, D = NI > H ? NI : H;
+    int ok = 1;
+    for (int l = 0; l <= net->layers; l++)
+        ok &= (w->act[l] = lr__malloc(B * (l ? H : NI), sizeof(float))) != NULL;
+    w->d0 = lr__malloc(B * D, sizeof(float));
+    w->d1 = lr__malloc(B * D, sizeof(float));
+    w->s = lr__malloc(B * K, sizeof(float));
+    w->ds = lr__malloc(B * K, sizeof(float));
+    w->item = lr__malloc(M * K, sizeof(float));
+    w->logit = lr__malloc(B * M, sizeof(float));
+    w->loss = lr__malloc(B, sizeof(double));
+    if (!ok || !w->d0 || !w->d1 || !w->s || !w->ds || !w->item || !w->logit || !w->loss) {
+        lr__softmax_work_free(w);
+        return lr__fail_oom();
+    }
+    return LR_OK;
+}
+
+void lr__softmax_work_free(lr__softmax_work *w)
+{
+    for (int l = 0; l <= LR__SOFTMAX_MAX_LAYERS; l++)
+        free(w->act[l]);
+    free(w->d0);
+    free(w->d1);
+    free(w->s);
+    free(w->ds);
+    free(w->item);
+    free(w->logit);
+    free(w->loss);
+    memset(w, 0, sizeof *w);
+}
+
+void lr__softmax_items(const lr__softmax_net *net, lr__softmax_work *w)
+{
+    const size_t K = (size_t)net->k;
+    memcpy(w->item, net->theta + net->off_v, (size_t)net->m * K * sizeof(float));
+    if (!net->item_tags || !net->prof.ptr)
+        return;
+    const float *Q = net->theta + net->off_q;
+    for (int32_t a = 0; a < net->m; a++) {
+        float *it = w->item + (size_t)a * K;
+        for (int64_t i = net->prof.ptr[a]; i < net->prof.ptr[a + 1]; i++)
+            lr__kaxpy(it, net->prof.val[i], Q + (size_t)net->prof.idx[i] * K, (int32_t)K);
+    }
+}
+
+typedef struct rows_ctx {
+    const lr__softmax_net *net;
+    lr__softmax_work *w;
+    const lr__softmax_batch *b;
+} rows_ctx;
+
+/* Input rows x_b of users [lo, hi): one user's sums on one thread. */
+static int input_rows(void *vctx, int tid, size_t lo, size_t hi)
+{
+    (void)tid;
+    const rows_ctx *c = vctx;
+    const lr__softmax_net *net = c->net;
+    const lr__softmax_batch *b = c->b;
+    const int32_t K = net->k, DT = net->dt, NI = in0(net);
+    const float *E = net->theta + net->off_e, *T = net->theta + net->off_t;
+    for (size_t u = lo; u < hi; u++) {
+        float *x = c->w->act[0] + u * (size_t)NI;
+        memset(x, 0, (size_t)NI * sizeof *x);
+        double W = 0;
+        for (int64_t j = b->in_ptr[u]; j < b->in_ptr[u + 1]; j++)
+            W += b->in_w[j];
+        if (!(W > 0))
+            continue;
+        for (int64_t j = b->in_ptr[u]; j < b->in_ptr[u + 1]; j++) {
+            const int32_t a = b->in_idx[j];
+            const float c1 = (float)(b->in_w[j] / W);
+            lr__kaxpy(x, c1, E + (size_t)a * (size_t)K, K);
+            if (!net->prof.ptr)
+                continue;
+            for (int64_t i = net->prof.ptr[a]; i < net->prof.ptr[a + 1]; i++)
+                lr__kaxpy(x + K, c1 * net->prof.val[i], T + (size_t)net->prof.idx[i] * (size_t)DT,
+                          DT);
+        }
+    }
+    return LR_OK;
+}
+
+/* out[n x cols] = in[n x fan] W' + bias (W [cols x fan]); relu when asked. */
+static void dense(int32_t n, int32_t cols, int32_t fan, const float *in, const float *W,
+                  const float *bias, int relu, float *out)
+{
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, cols, fan, 1.0f, in, fan, W, fan,
+                0.0f, out, cols);
+    for (int32_t r = 0; r < n; r++) {
+        float *o = out + (size_t)r * (size_t)cols;
+        for (int32_t j = 0; j < cols; j++) {
+            const float z = o[j] + bias[j];
+            o[j] = relu && z < 0 ? 0.0f : z;
+        }
+    }
+}
+
+int lr__softmax_users(const lr__softmax_net *net, lr__softmax_work *w,
+                      const lr__softmax_batch *b)
+{
+    rows_ctx c = {net, w, b};
+    int rc = lr__parallel_for(w->threads, (size_t)b->n, input_rows, &c);
+    if (rc)
+        return rc;
+    int32_t fan = in0(net);
+    for (int l = 0; l < net->layers; l++) {
+        dense(b->n, net->width, fan, w->act[l], net->theta + net->off_w[l],
+              net->theta + net->off_b[l], 1, w->act[l + 1]);
+        fan = net->width;
+    }
+    dense(b->n, net->k, fan, w->act[net->layers], net->theta + net->off_w[net->layers],
+          net->theta + net->off_b[net->layers], 0, w->s);
+    return LR_OK;
+}
+
+/* Softmax rows of users [lo, hi): the cross-entropy into loss[u], and the
+ * row replaced by (p - y) / n, the gradient of the batch mean. */
+static int softmax_rows(void *vctx, int tid, size_t lo, size_t hi)
+{
+    (void)tid;
+    const rows_ctx *c = vctx;
+    const lr__softmax_batch *b = c->b;
+    const int32_t M = c->net->m;
+    const float inv_n = 1.0f / (float)b->n;
+    for (size_t u = lo; u < hi; u++) {
+        float *z = c->w->logit + u * (size_t)M;
+        float mx = z[0];
+        for (int32_t a = 1; a < M; a++)
+            mx = z[a] > mx ? z[a] : mx;
+        double Y = 0, ce = 0;
+        for (int64_t j = b->lab_ptr[u]; j < b->lab_ptr[u + 1]; j++)
+            Y += b->lab_w[j];
+        for (int64_t j = b->lab_ptr[u]; j < b->lab_ptr[u + 1]; j++)
+            ce -= (Y > 0 ? b->lab_w[j] / Y : 0.0) * (double)(z[b->lab_idx[j]] - mx);
+        double sum = 0;
+        for (int32_t a = 0; a < M; a++) {
+            z[a] = expf(z[a] - mx);
+            sum += (double)z[a];
+        }
+        /* the label weights sum to 1 (or the user has none) */
+        ce += Y > 0 ? log(sum) : 0.0;
+        c->w->loss[u] = ce;
+        const float scale = (float)(1.0 / sum) * inv_n;
+        for (int32_t a = 0; a < M; a++)
+            z[a] *= scale;
+        for (int64_t j = b->lab_ptr[u]; j < b->lab_ptr[u + 1]; j++)
+            z[b->lab_idx[j]] -= (Y > 0 ? (float)(b->lab_w[j] / Y) : 0.0f) * inv_n;
+    }
+    return LR_OK;
+}
+
+int lr__softmax_loss_grad(const lr__softmax_net *net, lr__softmax_work *w,
+                          const lr__softmax_batch *b, double reg, float *grad, double *loss,
+                          double *ce_out, double *l2_out)
+{
+    const int32_t n = b->n, M = net->m, K = net->k, H = net->width, L = net->layers,
+                  DT = net->dt, NI = in0(net);
+    memset(grad, 0, net->n_params * sizeof *grad);
+    lr__softmax_items(net, w);
+    int rc = lr__softmax_users(net, w, b);
+    if (rc)
+        return rc;
+    /* logits, softmax, dL/dlogit */
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, M, K, 1.0f, w->s, K, w->item, K,
+                0.0f, w->logit, M);
+    rows_ctx c = {net, w, b};
+    if ((rc = lr__parallel_for(w->threads, (size_t)n, softmax_rows, &c)))
+        return rc;
+    double ce = 0;
+    for (int32_t u = 0; u < n; u++)
+        ce += w->loss[u];
+    ce /= n;
+    /* dS = G item; dItem = G' S, which is dV and, through the profiles, dQ */
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, K, M, 1.0f, w->logit, M, w->item,
+                K, 0.0f, w->ds, K);
+    float *gV = grad + net->off_v;
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, M, K, n, 1.0f, w->logit, M, w->s, K,
+                0.0f, gV, K);
+    if (net->item_tags && net->prof.ptr) {
+        float *gQ = grad + net->off_q;
+        for (int32_t a = 0; a < M; a++)
+            for (int64_t i = net->prof.ptr[a]; i < net->prof.ptr[a + 1]; i++)
+                lr__kaxpy(gQ + (size_t)net->prof.idx[i] * (size_t)K, net->prof.val[i],
+                          gV + (size_t)a * (size_t)K, K);
+    }
+    /* An artist nobody listened to is only ever a negative: its own V row
+     * would learn nothing but "never", which would bury what its tags say
+     * about it.  Its gradient still reaches Q through its tags. */
+    if (net->cold)
+        for (int32_t a = 0; a < M; a++)
+            if (net->cold[a])
+                memset(gV + (size_t)a * (size_t)K, 0, (size_t)K * sizeof *gV);
+    /* the tower, top down: dcur holds dL/d(output of layer l) */
+    const float *dcur = w->ds;
+    int32_t cols = K;
+    float *bufs[2] = {w->d0, w->d1};
+    for (int l = L; l >= 0; l--) {
+        const int32_t fan = l ? H : NI;
+        const float *in = w->act[l];
+        const float *W = net->theta + net->off_w[l];
+        float *gW = grad + net->off_w[l], *gb = grad + net->off_b[l];
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, cols, fan, n, 1.0f, dcur, cols, in,
+                    fan, 0.0f, gW, fan);
+        for (int32_t u = 0; u < n; u++)
+            for (int32_t j = 0; j < cols; j++)
+                gb[j] += dcur[(size_t)u * (size_t)cols + (size_t)j];
+        float *dprev = bufs[l & 1];
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, fan, cols, 1.0f, dcur, cols, W,
+                    fan, 0.0f, dprev, fan);
+        if (l > 0) /* through the ReLU of layer l - 1's output */
+            for (size_t i = 0; i < (size_t)n * (size_t)fan; i++)
+                if (!(in[i] > 0))
+                    dprev[i] = 0.0f;
+        dcur = dprev;
+        cols = fan;
+    }
+    /* dcur = dL/dx: into the input embeddings, user by user, in order */
+    float *gE = grad + net->off_e, *gT = grad + net->off_t;
+    for (int32_t u = 0; u < n; u++) {
+        const float *dx = dcur + (size_t)u * (size_t)NI;
+        double W = 0;
+        for (int64_t j = b->in_ptr[u]; j < b->in_ptr[u + 1]; j++)
+            W += b->in_w[j];
+        if (!(W > 0))
+            continue;
+        for (int64_t j = b->in_ptr[u]; j < b->in_ptr[u + 1]; j++) {
+            const int32_t a = b->in_idx[j];
+            const float c1 = (float)(b->in_w[j] / W);
+            lr__kaxpy(gE + (size_t)a * (size_t)K, c1, dx, K);
+            if (!net->prof.ptr)
+                continue;
+            for (int64_t i = net->prof.ptr[a]; i < net->prof.ptr[a + 1]; i++)
+                lr__kaxpy(gT + (size_t)net->prof.idx[i] * (size_t)DT, c1 * net->prof.val[i],
+                          dx + K, DT);
+        }
+    }
+    /* L2 on the weights */
+    double sq = 0;
+    const float r = (float)reg;
+    size_t ranges[2 * (LR__SOFTMAX_MAX_LAYERS + 2)], nr = 0;
+    ranges[nr++] = net->off_e; /* E, T and the first layer's weights */
+    ranges[nr++] = net->off_b[0];
+    for (int l = 1; l <= L; l++) {
+        ranges[nr++] = net->off_w[l];
+        ranges[nr++] = net->off_b[l];
+    }
+    ranges[nr++] = net->off_v; /* V and Q */
+    ranges[nr++] = net->n_params;
+    for (size_t q = 0; q < nr; q += 2) {
+        const float *th = net->theta;
+        float sqf = 0; /* in float per block of 4096, then in double */
+        for (size_t i = ranges[q]; i < ranges[q + 1]; i++) {
+            sqf += th[i] * th[i];
+            grad[i] += r * th[i];
+            if ((i & 4095) == 4095) {
+                sq += sqf;
+                sqf = 0;
+            }
+        }
+        sq += sqf;
+    }
+    const double l2 = 0.5 * reg * sq;
+    *loss = ce + l2;
+    if (ce_out)
+        *ce_out = ce;
+    if (l2_out)
+        *l2_out = l2;
+    return LR_OK;
+}
+
+/* ------------------------------------------------------------------ fit */
+
+/* Adagrad's accumulators start here, not at lr__optim's usual 0.1: a
+ * parameter's gradient in a batch is of the order of 1e-3 (a softmax
+ * spreads each label's unit of gradient over the catalogue), and a start
+ * of 0.1 made the first hundreds of steps about 100 times too short (the
+ * loss on synthetic data barely moved in 30 epochs; 1e-6 learnt). */
+#define SM_ADAGRAD_ACC0 1e-6f
+
+typedef struct sm_fit {
+    lr__softmax_net net;
+    lr__softmax_work w;
+    lr__optim opt;
+    float *grad;
+    int32_t *users;     /* users with at least two artists (trainable) */
+    int32_t n_users;
+    int64_t *in_ptr, *lab_ptr;
+    int32_t *in_idx, *lab_idx, *perm;
+    float *in_w, *lab_w;
+} sm_fit;
+
+static void sm_free(sm_fit *f)
+{
+    lr__softmax_net_free(&f->net);
+    lr__softmax_work_free(&f->w);
+    lr__optim_free(&f->opt);
+    free(f->grad);
+    free(f->users);
+    free(f->in_ptr);
+    free(f->lab_ptr);
+    free(f->in_idx);
+    free(f->lab_idx);
+    free(f->perm);
+    free(f->in_w);
+    free(f->lab_w);
+}
+
+/* The model's user_f (every user's tower output on all its training
+ * artists, batch by batch) and artist_f (the item vectors). */
+static int export_factors(lr_model *m, sm_fit *f, int transform)
+{
+    const lr__csr *x = &m->train;
+    const size_t K = (size_t)f->net.k;
+    if (!m->user_f)
+        m->user_f = lr__malloc((size_t)m->n_users * K, sizeof(float));
+    if (!m->artist_f)
+        m->artist_f = lr__malloc((size_t)m->n_artists * K, sizeof(float));
+    if (!m->user_f || !m->artist_f)
+        return lr__fail_oom();
+    lr__softmax_items(&f->net, &f->w);
+    memcpy(m->artist_f, f->w.item, (size_t)m->n_artists * K * sizeof(float));
+    for (int32_t u0 = 0; u0 < m->n_users; u0 += f->w.cap) {
+        const int32_t n = m->n_users - u0 < f->w.cap ? m->n_users - u0 : f->w.cap;
+        int64_t at = 0;
+        f->in_ptr[0] = 0;
+        for (int32_t i = 0; i < n; i++) {
+            for (int64_t p = x->ptr[u0 + i]; p < x->ptr[u0 + i + 1]; p++, at++) {
+                f->in_idx[at] = x->idx[p];
+                f->in_w[at] = lr__transform(transform, x->val[p]);
+            }
+            f->in_ptr[i + 1] = at;
+        }
+        lr__softmax_batch b = {n, f->in_ptr, f->in_idx, f->in_w, NULL, NULL, NULL};
+        int rc = lr__softmax_users(&f->net, &f->w, &b);
+        if (rc)
+            return rc;
+        memcpy(m->user_f + (size_t)u0 * K, f->w.s, (size_t)n * K * sizeof(float));
+    }
+    return LR_OK;
+}
+
+/* The batch of users f->users[perm[q0 .. q0 + n)], each user's artists
+ * split at random into labels (label_fraction of them, at least one, never
+ * all) and input. */
+static lr__softmax_batch draw_batch(sm_fit *f, const lr__csr *x, const int32_t *order,
+                                    int32_t n, double frac, int transform, lr__rng *rng)
+{
+    int64_t ai = 0, al = 0;
+    f->in_ptr[0] = f->lab_ptr[0] = 0;
+    for (int32_t i = 0; i < n; i++) {
+        const int32_t u = order[i];
+        const int64_t p0 = x->ptr[u], cnt = x->ptr[u + 1] - p0;
+        int64_t nl = (int64_t)llround(frac * (double)cnt);
+        nl = nl < 1 ? 1 : nl > cnt - 1 ? cnt - 1 : nl;
+        for (int64_t j = 0; j < cnt; j++)
+            f->perm[j] = (int32_t)j;
+        for (int64_t j = 0; j < nl; j++) { /* partial Fisher-Yates: the labels */
+            const int64_t r = j + (int64_t)lr__rng_below(rng, (uint64_t)(cnt - j));
+            const int32_t t = f->perm[j];
+            f->perm[j] = f->perm[r];
+            f->perm[r] = t;
+        }
+        for (int64_t j = 0; j < cnt; j++) {
+            const int64_t p = p0 + f->perm[j];
+            const float wt = lr__transform(transform, x->val[p]);
+            if (j < nl) {
+                f->lab_idx[al] = x->idx[p];
+                f->lab_w[al++] = wt;
+            } else {
+                f->in_idx[ai] = x->idx[p];
+                f->in_w[ai++] = wt;
+            }
+        }
+        f->in_ptr[i + 1] = ai;
+        f->lab_ptr[i + 1] = al;
+    }
+    lr__softmax_batch b = {n, f->in_ptr, f->in_idx, f->in_w, f->lab_ptr, f->lab_idx, f->lab_w};
+    return b;
+}
+
+static int numeric(uint64_t epoch, const char *what)
+{
+    return lr__fail(LR_E_NUMERIC,
+                    "softmax: the %s became non-finite (NaN or infinity) in epoch %llu; lower "
+                    "learning_rate or raise regularization",
+                    what, (unsigned long long)epoch);
+}
+
+static int softmax_fit(lr_model *m, const lr__fit_ctx *ctx)
+{
+    const lr_options *o = &m->opts;
+    const lr__csr *x = &m->train;
+    const int32_t k = (int32_t)lr__opt_int(o, LR_OPT_FACTORS);
+    const uint64_t epochs = (uint64_t)lr__opt_int(o, LR_OPT_EPOCHS);
+    const uint64_t seed = (uint64_t)lr__opt_int(o, LR_OPT_SEED);
+    const double reg = lr__opt_double(o, LR_OPT_REGULARIZATION);
+    const double frac = lr__opt_double(o, LR_OPT_LABEL_FRACTION);
+    const int transform = (int)lr__opt_int(o, LR_OPT_TRANSFORM);
+    int64_t bs = lr__opt_int(o, LR_OPT_BATCH_SIZE);
+    m->k = k;
+    if (m->n_artists < 2)
+        return lr__fail(LR_E_INVALID,
+                        "softmax: a catalogue of %d artist%s has nothing to choose between; "
+                        "it needs at least two",
+                        m->n_artists, m->n_artists == 1 ? "" : "s");
+    if (transform == LR_TRANSFORM_BM25)
+        return lr__fail(LR_E_INVALID, "softmax: transform=bm25 is als's; use raw, log1p or binary");
+    sm_fit f;
+    memset(&f, 0, sizeof f);
+    int rc = lr__softmax_net_init(&f.net, m->n_artists, &ctx->train->artist_tags, k,
+                                  (int32_t)lr__opt_int(o, LR_OPT_TAG_DIM),
+                                  (int32_t)lr__opt_int(o, LR_OPT_HIDDEN_LAYERS),
+                                  (int32_t)lr__opt_int(o, LR_OPT_HIDDEN_WIDTH),
+                                  (int)lr__opt_int(o, LR_OPT_ITEM_TAGS));
+    if (rc)
+        return rc;
+    lr__softmax_net_randomize(&f.net, seed, lr__opt_double(o, LR_OPT_INIT_SCALE));
+    if (f.net.item_tags && f.net.nt > 0) {
+        f.net.cold = lr__calloc((size_t)m->n_artists, 1);
+        if (!f.net.cold) {
+            lr__softmax_net_free(&f.net);
+            return lr__fail_oom();
+        }
+        for (int32_t a = 0; a < m->n_artists; a++)
+            f.net.cold[a] = 1;
+        for (int64_t p = 0; p < x->nnz; p++)
+            f.net.cold[x->idx[p]] = 0;
+        for (int32_t a = 0; a < m->n_artists; a++)
+            if (f.net.cold[a])
+                memset(f.net.theta + f.net.off_v + (size_t)a * (size_t)k, 0,
+                       (size_t)k * sizeof(float));
+    }
+    /* batch_size 0 (the generic "full batch") means every user at once */
+    if (bs <= 0 || bs > m->n_users)
+        bs = m->n_users;
+    int64_t longest = 1;
+    for (int32_t u = 0; u < m->n_users; u++)
+        if (x->ptr[u + 1] - x->ptr[u] > longest)
+            longest = x->ptr[u + 1] - x->ptr[u];
+    rc = lr__softmax_work_init(&f.w, &f.net, (int32_t)bs, lr__opt_threads(o));
+    const size_t nnz = (size_t)x->nnz + 1;
+    f.grad = lr__malloc(f.net.n_params, sizeof(float));
+    f.users = lr__malloc((size_t)m->n_users, sizeof(int32_t));
+    f.in_ptr = lr__malloc((size_t)bs + 1, sizeof(int64_t));
+    f.lab_ptr = lr__malloc((size_t)bs + 1, sizeof(int64_t));
+    f.in_idx = lr__malloc(nnz, sizeof(int32_t));
+    f.lab_idx = lr__malloc(nnz, sizeof(int32_t));
+    f.in_w = lr__malloc(nnz, sizeof(float));
+    f.lab_w = lr__malloc(nnz, sizeof(float));
+    f.perm = lr__malloc((size_t)longest, sizeof(int32_t));
+    if (rc == LR_OK && (!f.grad || !f.users || !f.in_ptr || !f.lab_ptr || !f.in_idx ||
+                        !f.lab_idx || !f.in_w || !f.lab_w || !f.perm))
+        rc = lr__fail_oom();
+    if (rc == LR_OK) {
+        rc = lr__optim_init(&f.opt, (int)lr__opt_int(o, LR_OPT_OPTIMIZER),
+                            (float)lr__opt_double(o, LR_OPT_LEARNING_RATE),
+                            (float)lr__opt_double(o, LR_OPT_EPSILON), SM_ADAGRAD_ACC0, f.net.n_params);
+        if (rc)
+            lr__error_prefix("softmax");
+    }
+    for (int32_t u = 0; u < m->n_users; u++)
+        if (f.users && x->ptr[u + 1] - x->ptr[u] >= 2)
+            f.users[f.n_users++] = u;
+    if (rc == LR_OK && f.n_users == 0)
+        rc = lr__fail(LR_E_INVALID, "softmax: no user has two artists to split into input and "
+                                    "label");
+
+    lr__rng order, split;
+    lr__rng_seed_stream(&order, seed, 1);
+    lr__rng_seed_stream(&split, seed, 2);
+    for (uint64_t e = 1; e <= epochs && rc == LR_OK; e++) {
+        lr__rng_shuffle_i32(&order, f.users, (size_t)f.n_users);
+        double ce_sum = 0, l2_sum = 0;
+        int steps = 0;
+        for (int32_t q = 0; q < f.n_users && rc == LR_OK; q += (int32_t)bs) {
+            const int32_t n = f.n_users - q < bs ? f.n_users - q : (int32_t)bs;
+            lr__softmax_batch b = draw_batch(&f, x, f.users + q, n, frac, transform, &split);
+            double loss, ce, l2;
+            rc = lr__softmax_loss_grad(&f.net, &f.w, &b, reg, f.grad, &loss, &ce, &l2);
+            if (rc == LR_OK && !isfinite(loss))
+                rc = numeric(e, "training loss");
+            if (rc)
+                break;
+            lr__optim_step(&f.opt, f.net.theta, f.grad, 0, f.net.n_params);
+            ce_sum += ce * n;
+            l2_sum += l2;
+            steps++;
+        }
+        if (rc)
+            break;
+        for (size_t i = 0; i < f.net.n_params; i++)
+            if (!isfinite(f.net.theta[i])) {
+                rc = numeric(e, "network's weights");
+                break;
+            }
+        if (rc)
+            break;
+        if (ctx->hook && (rc = export_factors(m, &f, transform)))
+            break;
+        double row[LR__HIST_FIELDS];
+        lr__history_row_init(row);
+        row[LR_HISTORY_LOSS_OBSERVED - 1] = ce_sum / f.n_users;
+        row[LR_HISTORY_LOSS_L2 - 1] = steps ? l2_sum / steps : 0.0;
+        row[LR_HISTORY_LOSS - 1] = row[LR_HISTORY_LOSS_OBSERVED - 1] + row[LR_HISTORY_LOSS_L2 - 1];
+        rc = lr__history_epoch(m, ctx, row, e, epochs);
+    }
+    if (rc == LR_OK)
+        rc = export_factors(m, &f, transform);
+    if (rc == LR_OK)
+        rc = lr__check_finite(m->user_f, (size_t)m->n_users * (size_t)k,
+                              "softmax: the user vectors", "lower learning_rate");
+    sm_free(&f);
+    return rc;
+}
+
+const lr__algo lr__algo_softmax = {LR_ALGO_SOFTMAX, "softmax", softmax_defaults, softmax_fit};

@@ -1,0 +1,287 @@
+/* The softmax unit: the two-tower model with tags.
+ * SPDX-License-Identifier: MIT */
+#include "testutil.h"
+#include "fixture.h"
+#include "lastrec.h"
+#include "model/softmax.h"
+
+#include <math.h>
+#include <string.h>
+
+/* A small synthetic dataset with tags. */
+static lr_dataset *small_data(void)
+{
+    lr_options *o = mt_opts("synth_users=20,synth_artists=30,synth_tags=12,synth_clusters=3,"
+                            "synth_artists_per_user=8,seed=5");
+    lr_dataset *ds;
+    ck_assert_lr_ok(lr_dataset_synthesize(&ds, o));
+    lr_options_free(o);
+    return ds;
+}
+
+/* ------------------------------------------------------------ gradients */
+
+/* Every parameter of every block (input artist and tag embeddings, each
+ * hidden layer's weights and biases, the output layer's, the item
+ * embeddings and the tag projection): the analytic gradient of a
+ * two-user batch matches central differences of the loss. */
+START_TEST(gradients_match_finite_differences)
+{
+    lr_dataset *ds = small_data();
+    ck_assert_int_gt(ds->artist_tags.nnz, 0);
+    lr__softmax_net net;
+    ck_assert_lr_ok(lr__softmax_net_init(&net, ds->n_artists, &ds->artist_tags, 5, 3, 2, 6, 1));
+    lr__softmax_net_randomize(&net, 3, 0.5);
+    for (size_t i = 0; i < net.n_params; i++) /* biases away from zero too */
+        if (!net.l2[i])
+            net.theta[i] = 0.1f * (float)((int)(i % 7) - 3);
+    lr__softmax_work w;
+    ck_assert_lr_ok(lr__softmax_work_init(&w, &net, 2, 1));
+
+    /* users 0 and 1: the first half of each one's artists as input, the
+     * rest as labels */
+    const lr__csr *x = &ds->listens;
+    int64_t in_ptr[3] = {0}, lab_ptr[3] = {0};
+    int32_t in_idx[64], lab_idx[64];
+    float in_w[64], lab_w[64];
+    int64_t ni = 0, nl = 0;
+    for (int32_t u = 0; u < 2; u++) {
+        const int64_t p0 = x->ptr[u], cnt = x->ptr[u + 1] - p0;
+        ck_assert_int_ge(cnt, 2);
+        for (int64_t j = 0; j < cnt; j++) {
+            const float wt = log1pf(x->val[p0 + j]);
+            if (j < cnt / 2) {
+                in_idx[ni] = x->idx[p0 + j];
+                in_w[ni++] = wt;
+            } else {
+                lab_idx[nl] = x->idx[p0 + j];
+                lab_w[nl++] = wt;
+            }
+        }
+        in_ptr[u + 1] = ni;
+        lab_ptr[u + 1] = nl;
+    }
+    lr__softmax_batch b = {2, in_ptr, in_idx, in_w, lab_ptr, lab_idx, lab_w};
+    const double reg = 0.05;
+    float *g = malloc(net.n_params * sizeof *g);
+    double loss;
+    ck_assert_lr_ok(lr__softmax_loss_grad(&net, &w, &b, reg, g, &loss, NULL, NULL));
+    ck_assert(isfinite(loss) && loss > 0);
+
+    const float h = 3e-3f;
+    float *scratch = malloc(net.n_params * sizeof *scratch);
+    size_t bad = 0, nonzero = 0;
+    for (size_t i = 0; i < net.n_params; i++) {
+        const float t0 = net.theta[i];
+        double lp, lm;
+        net.theta[i] = t0 + h;
+        ck_assert_lr_ok(lr__softmax_loss_grad(&net, &w, &b, reg, scratch, &lp, NULL, NULL));
+        net.theta[i] = t0 - h;
+        ck_assert_lr_ok(lr__softmax_loss_grad(&net, &w, &b, reg, scratch, &lm, NULL, NULL));
+        net.theta[i] = t0;
+        const double fd = (lp - lm) / (2.0 * (double)h);
+        nonzero += fabs(g[i]) > 1e-4;
+        if (fabs(fd - g[i]) > 2e-3 + 0.02 * fabs(fd)) {
+            if (bad++ < 10)
+                printf("parameter %zu (w0 at %zu, v at %zu): analytic %.6g, finite difference "
+                       "%.6g\n",
+                       i, net.off_w[0], net.off_v, g[i], fd);
+        }
+    }
+    ck_assert_msg(bad == 0, "%zu of %zu gradients differ from finite differences", bad,
+                  net.n_params);
+    /* every block was exercised */
+    const size_t starts[] = {net.off_e, net.off_t, net.off_w[0], net.off_b[0], net.off_w[1],
+                             net.off_b[1], net.off_w[2], net.off_b[2], net.off_v, net.off_q};
+    for (size_t s = 0; s < sizeof starts / sizeof starts[0]; s++) {
+        const size_t end = s + 1 < sizeof starts / sizeof starts[0] ? starts[s + 1] : net.n_params;
+        int any = 0;
+        for (size_t i = starts[s]; i < end; i++)
+            any |= fabs(g[i]) > 1e-5;
+        ck_assert_msg(any, "block %zu has an all-zero gradient", s);
+    }
+    ck_assert_uint_gt(nonzero, net.n_params / 4);
+    free(g);
+    free(scratch);
+    lr__softmax_work_free(&w);
+    lr__softmax_net_free(&net);
+    lr_dataset_free(ds);
+}
+END_TEST
+
+/* ------------------------------------------------------------- learning */
+
+static const char quick[] = "epochs=30,threads=2,hidden_width=64,tag_dim=8,factors=32";
+
+/* Clustered tastes: softmax ranks held-out artists clearly better than
+ * popularity, and its training loss falls. */
+START_TEST(beats_popularity)
+{
+    lr_dataset *all, *train, *test;
+    mt_clustered_split(400, 800, 30, &all, &train, &test);
+    lr_model *m = mt_fit(LR_ALGO_SOFTMAX, train, quick);
+    const double p = mt_precision_at_10(m, train, test), pop = mt_pop_precision(train, test);
+    printf("softmax P@10 %.4f, popularity %.4f\n", p, pop);
+    ck_assert_msg(p > 1.5 * pop && p > pop + 0.03, "softmax %.4f vs popularity %.4f", p, pop);
+    size_t n;
+    double *loss = mt_history(m, LR_HISTORY_LOSS, &n);
+    ck_assert_uint_eq(n, 30);
+    ck_assert_msg(loss[n - 1] < loss[0], "loss %.4f -> %.4f", loss[0], loss[n - 1]);
+    free(loss);
+    lr_model_free(m);
+    lr_dataset_free(all);
+    lr_dataset_free(train);
+    lr_dataset_free(test);
+}
+END_TEST
+
+/* The same seed gives the same model bit for bit on one thread and on
+ * two (every sum is in a fixed order whatever the threads); another seed
+ * gives another. */
+START_TEST(same_seed_same_model)
+{
+    lr_dataset *train, *test;
+    mt_synth_split(7, &train, &test);
+    const char *opts = "epochs=3,factors=16,hidden_width=24,tag_dim=4,batch_size=50";
+    char text[256];
+    lr_model *ms[3];
+    for (int i = 0; i < 3; i++) {
+        snprintf(text, sizeof text, "%s,threads=%d,seed=%d", opts, i == 1 ? 2 : 1,
+                 i == 2 ? 8 : 42);
+        ms[i] = mt_fit(LR_ALGO_SOFTMAX, train, text);
+    }
+    const size_t nu = (size_t)ms[0]->n_users * 16, na = (size_t)ms[0]->n_artists * 16;
+    ck_assert(memcmp(ms[0]->user_f, ms[1]->user_f, nu * sizeof(float)) == 0);
+    ck_assert(memcmp(ms[0]->artist_f, ms[1]->artist_f, na * sizeof(float)) == 0);
+    ck_assert(memcmp(ms[0]->artist_f, ms[2]->artist_f, na * sizeof(float)) != 0);
+    size_t n0, n1;
+    double *h0 = mt_history(ms[0], LR_HISTORY_LOSS, &n0), *h1 = mt_history(ms[1], LR_HISTORY_LOSS, &n1);
+    ck_assert_uint_eq(n0, n1);
+    ck_assert(memcmp(h0, h1, n0 * sizeof *h0) == 0);
+    free(h0);
+    free(h1);
+    for (int i = 0; i < 3; i++)
+        lr_model_free(ms[i]);
+    lr_dataset_free(train);
+    lr_dataset_free(test);
+}
+END_TEST
+
+/* With a validation set, every epoch's history has validation NDCG. */
+START_TEST(validation_history)
+{
+    lr_dataset *train, *test;
+    mt_synth_split(3, &train, &test);
+    lr_options *o = mt_opts("epochs=4,factors=16,hidden_width=16,tag_dim=4");
+    lr_model *m;
+    ck_assert_lr_ok(lr_model_new(&m, LR_ALGO_SOFTMAX, o));
+    ck_assert_lr_ok(lr_model_fit(m, train, test));
+    size_t n;
+    double *ndcg = mt_history(m, LR_HISTORY_VAL_NDCG, &n);
+    ck_assert_uint_eq(n, 4);
+    for (size_t i = 0; i < n; i++)
+        ck_assert(isfinite(ndcg[i]) && ndcg[i] >= 0 && ndcg[i] <= 1);
+    free(ndcg);
+    lr_model_free(m);
+    lr_options_free(o);
+    lr_dataset_free(train);
+    lr_dataset_free(test);
+}
+END_TEST
+
+/* ------------------------------------------------------------- failures */
+
+START_TEST(bad_options_named)
+{
+    lr_options *o = mt_opts(NULL);
+    ck_assert_lr_fail(lr_options_set_int(o, LR_OPT_HIDDEN_WIDTH, 0), LR_E_INVALID, "hidden_width");
+    ck_assert_lr_fail(lr_options_set_int(o, LR_OPT_HIDDEN_LAYERS, 0), LR_E_INVALID,
+                      "hidden_layers");
+    ck_assert_lr_fail(lr_options_set_int(o, LR_OPT_TAG_DIM, 0), LR_E_INVALID, "tag_dim");
+    ck_assert_lr_fail(lr_options_set_int(o, LR_OPT_FACTORS, 0), LR_E_INVALID, "factors");
+    ck_assert_lr_fail(lr_options_set_double(o, LR_OPT_LEARNING_RATE, 0), LR_E_INVALID,
+                      "learning_rate");
+    ck_assert_lr_fail(lr_options_set_double(o, LR_OPT_LABEL_FRACTION, 0), LR_E_INVALID,
+                      "label_fraction");
+    ck_assert_lr_fail(lr_options_set_double(o, LR_OPT_LABEL_FRACTION, 1), LR_E_INVALID,
+                      "label_fraction");
+    ck_assert_lr_fail(lr_options_set_string(o, "hidden_width=0"), LR_E_INVALID, "hidden_width");
+    lr_options_free(o);
+    double v;
+    ck_assert_lr_ok(lr_option_default(LR_ALGO_SOFTMAX, LR_OPT_OPTIMIZER, &v));
+    ck_assert_int_eq((int)v, LR_OPTIMIZER_ADAGRAD);
+}
+END_TEST
+
+START_TEST(one_artist_catalogue)
+{
+    static const int32_t users[] = {1, 2}, artists[] = {7};
+    static const char *const names[] = {"Only"};
+    static const tiny_listen listens[] = {{1, 7, 3}, {2, 7, 5}};
+    tiny_spec spec = {.users = users, .n_users = 2, .artists = artists, .artist_names = names,
+                      .n_artists = 1, .listens = listens, .n_listens = TINY_N(listens)};
+    lr_dataset *ds = tiny_build(&spec);
+    mt_fit_fails(LR_ALGO_SOFTMAX, ds, "epochs=1", LR_E_INVALID, "catalogue of 1 artist");
+    lr_dataset_free(ds);
+}
+END_TEST
+
+START_TEST(divergence_names_the_epoch)
+{
+    lr_dataset *train, *test;
+    mt_synth_split(5, &train, &test);
+    mt_fit_fails(LR_ALGO_SOFTMAX, train,
+                 "epochs=5,optimizer=sgd,learning_rate=1e6,factors=8,hidden_width=8,tag_dim=2",
+                 LR_E_NUMERIC, "in epoch 1");
+    lr_dataset_free(train);
+    lr_dataset_free(test);
+}
+END_TEST
+
+static int cancel_at_2(const char *stage, uint64_t done, uint64_t total, void *ud)
+{
+    (void)stage;
+    (void)total;
+    (void)ud;
+    return done >= 2;
+}
+
+START_TEST(cancel_leaves_unfitted)
+{
+    lr_dataset *train, *test;
+    mt_synth_split(5, &train, &test);
+    lr_options *o = mt_opts("epochs=5,factors=8,hidden_width=8,tag_dim=2");
+    lr_options_set_progress(o, cancel_at_2, NULL);
+    lr_model *m;
+    ck_assert_lr_ok(lr_model_new(&m, LR_ALGO_SOFTMAX, o));
+    ck_assert_int_eq(lr_model_fit(m, train, NULL), LR_E_CANCELLED);
+    ck_assert_int_eq(lr_model_is_fitted(m), 0);
+    lr_model_free(m);
+    lr_options_free(o);
+    lr_dataset_free(train);
+    lr_dataset_free(test);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("softmax");
+    TCase *t = tcase_create("core");
+    tcase_set_timeout(t, 300);
+    tcase_add_test(t, gradients_match_finite_differences);
+    tcase_add_test(t, beats_popularity);
+    tcase_add_test(t, same_seed_same_model);
+    tcase_add_test(t, validation_history);
+    tcase_add_test(t, bad_options_named);
+    tcase_add_test(t, one_artist_catalogue);
+    tcase_add_test(t, divergence_names_the_epoch);
+    tcase_add_test(t, cancel_leaves_unfitted);
+    suite_add_tcase(s, t);
+    return s;
+}
+
+int main(void)
+{
+    lr__opt_threads_uncap(1); /* 2 threads mean 2 workers on any machine */
+    return lr_test_run(suite());
+}
