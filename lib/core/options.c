@@ -64,7 +64,7 @@ static const opt_spec specs[] = {
     {LR_OPT_HIDDEN_LAYERS, "hidden_layers", LR_OPTTYPE_INT, 1, 8, 1},
     {LR_OPT_HIDDEN_WIDTH, "hidden_width", LR_OPTTYPE_INT, 1, 65536, 256},
     {LR_OPT_TAG_DIM, "tag_dim", LR_OPTTYPE_INT, 1, 4096, 32},
-    {LR_OPT_LABEL_FRACTION, "label_fraction", LR_OPTTYPE_DOUBLE, 0.01, 0.99, 0.2},
+    {LR_OPT_LABEL_FRACTION, "label_fraction", LR_OPTTYPE_DOUBLE, 0.01, 0.99, 0.5},
     {LR_OPT_ITEM_TAGS, "item_tags", LR_OPTTYPE_INT, 0, 1, 1},
 };
 

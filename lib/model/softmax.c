@@ -56,10 +56,10 @@ static void softmax_defaults(lr_options *o)
     lr__opt_default_int(o, LR_OPT_EPOCHS, 10);
     lr__opt_default_double(o, LR_OPT_LEARNING_RATE, 0.05);
     lr__opt_default_int(o, LR_OPT_OPTIMIZER, LR_OPTIMIZER_ADAGRAD);
-    lr__opt_default_double(o, LR_OPT_REGULARIZATION, 1e-4);
+    lr__opt_default_double(o, LR_OPT_REGULARIZATION, 0.0);
     lr__opt_default_double(o, LR_OPT_INIT_SCALE, 0.05);
     lr__opt_default_int(o, LR_OPT_TRANSFORM, LR_TRANSFORM_LOG1P);
-    lr__opt_default_int(o, LR_OPT_BATCH_SIZE, 64);
+    lr__opt_default_int(o, LR_OPT_BATCH_SIZE, 128);
 }
 
 /* ------------------------------------------------------------ the network */
@@ -410,18 +410,14 @@ int lr__softmax_loss_grad(const lr__softmax_net *net, lr__softmax_work *w,
     }
     ranges[nr++] = net->off_v; /* V and Q */
     ranges[nr++] = net->n_params;
-    for (size_t q = 0; q < nr; q += 2) {
+    for (size_t q = 0; reg > 0 && q < nr; q += 2) {
         const float *th = net->theta;
-        float sqf = 0; /* in float per block of 4096, then in double */
-        for (size_t i = ranges[q]; i < ranges[q + 1]; i++) {
-            sqf += th[i] * th[i];
-            grad[i] += r * th[i];
-            if ((i & 4095) == 4095) {
-                sq += sqf;
-                sqf = 0;
-            }
+        /* lr__kdot's fixed lanes per block of 4096, the blocks in double */
+        for (size_t i = ranges[q]; i < ranges[q + 1]; i += 4096) {
+            const size_t len = ranges[q + 1] - i < 4096 ? ranges[q + 1] - i : 4096;
+            sq += (double)lr__kdot(th + i, th + i, (int32_t)len);
+            lr__kaxpy(grad + i, r, th + i, (int32_t)len);
         }
-        sq += sqf;
     }
     const double l2 = 0.5 * reg * sq;
     *loss = ce + l2;
