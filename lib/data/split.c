@@ -98,6 +98,52 @@ static int select_rows(lr__csr *out, const lr__csr *l, const uint8_t *held, uint
     return LR_OK;
 }
 
+/* Whether (u, a) is held out, by one of two rules: the marks of a split
+ * being made, or the sides of a split loaded from files. */
+typedef struct held_rule {
+    const lr__csr *listens; /* marks: the split's source listens ... */
+    const uint8_t *marks;   /* ... and their marks, 1 = held out */
+    const lr__csr *held;    /* files: the held-out pairs, or NULL ... */
+    const lr__csr *all;     /* ... or every pair, train's being the rest */
+    const lr__csr *train;
+} held_rule;
+
+static int is_held(const held_rule *r, int32_t u, int32_t a)
+{
+    if (r->marks) {
+        const int64_t p = lr__csr_find(r->listens, u, a);
+        return p >= 0 && r->marks[p];
+    }
+    if (r->held && lr__csr_find(r->held, u, a) >= 0)
+        return 1;
+    return r->all && lr__csr_find(r->all, u, a) >= 0 && lr__csr_find(r->train, u, a) < 0;
+}
+
+/* Drop side's tag uses whose pair the rule holds out and count them in its
+ * report; its statistics are left for the caller to derive.  Compacted in
+ * place: the kept uses stay in (user, artist, tag, time) order, and a
+ * pair's uses are adjacent, so each pair is looked up once. */
+static void drop_held_tag_uses(lr_dataset *side, const held_rule *r)
+{
+    lr__tag_use *t = side->tag_uses;
+    int64_t o = 0;
+    for (int64_t i = 0; i < side->n_tag_uses;) {
+        int64_t e = i + 1;
+        while (e < side->n_tag_uses && t[e].user == t[i].user && t[e].artist == t[i].artist)
+            e++;
+        if (!is_held(r, t[i].user, t[i].artist))
+            for (int64_t j = i; j < e; j++)
+                t[o++] = t[j];
+        i = e;
+    }
+    side->report.tag_uses_held_out += side->n_tag_uses - o;
+    side->n_tag_uses = o;
+}
+
+/* The training side (want 0) drops the tag uses of held-out pairs before
+ * its statistics are derived, once; the test side keeps every tag use: it
+ * is the catalogue the held-out listens are scored against, and no model
+ * learns from it. */
 static int make_side(const lr_dataset *ds, const uint8_t *held, uint8_t want,
                      const char *source, lr_dataset **out)
 {
@@ -105,6 +151,10 @@ static int make_side(const lr_dataset *ds, const uint8_t *held, uint8_t want,
     int rc = lr__dataset_copy_catalogue(&side, ds, LR_SOURCE_SPLIT, source);
     if (rc == LR_OK)
         rc = select_rows(&side->listens, &ds->listens, held, want);
+    if (rc == LR_OK && want == 0) {
+        const held_rule r = {&ds->listens, held, NULL, NULL, NULL};
+        drop_held_tag_uses(side, &r);
+    }
     if (rc == LR_OK)
         rc = lr__dataset_derive(side);
     if (rc) {
@@ -115,32 +165,10 @@ static int make_side(const lr_dataset *ds, const uint8_t *held, uint8_t want,
     return LR_OK;
 }
 
-static int held_pair(const lr_dataset *train, const lr__csr *held, const lr__csr *all,
-                     int32_t u, int32_t a)
-{
-    if (held && lr__csr_find(held, u, a) >= 0)
-        return 1;
-    return all && lr__csr_find(all, u, a) >= 0 && lr__csr_find(&train->listens, u, a) < 0;
-}
-
 int lr__split_drop_held_tags(lr_dataset *train, const lr__csr *held, const lr__csr *all)
 {
-    /* Compacted in place: the kept uses stay in (user, artist, tag, time)
-     * order, and a pair's uses are adjacent, so each pair is looked up
-     * once. */
-    lr__tag_use *t = train->tag_uses;
-    int64_t o = 0;
-    for (int64_t i = 0; i < train->n_tag_uses;) {
-        int64_t e = i + 1;
-        while (e < train->n_tag_uses && t[e].user == t[i].user && t[e].artist == t[i].artist)
-            e++;
-        if (!held_pair(train, held, all, t[i].user, t[i].artist))
-            for (int64_t j = i; j < e; j++)
-                t[o++] = t[j];
-        i = e;
-    }
-    train->report.tag_uses_held_out += train->n_tag_uses - o;
-    train->n_tag_uses = o;
+    const held_rule r = {NULL, NULL, held, all, &train->listens};
+    drop_held_tag_uses(train, &r);
     return lr__dataset_derive(train);
 }
 
@@ -170,10 +198,6 @@ int lr__split(const lr_dataset *ds, int method, double fraction, uint64_t seed,
                  fraction, (unsigned long long)seed);
         rc = make_side(ds, held, 1, src, test);
     }
-    /* The test side keeps every tag use: it is the catalogue the held-out
-     * listens are scored against, and no model learns from it. */
-    if (rc == LR_OK)
-        rc = lr__split_drop_held_tags(*train, &(*test)->listens, NULL);
     free(held);
     if (rc) {
         lr_dataset_free(*train);

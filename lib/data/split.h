@@ -16,8 +16,8 @@ int64_t lr__holdout_count(int64_t n, double fraction);
 
 /* Split ds's listens (method: enum lr_split_method) into two datasets that
  * share ds's catalogue; each keeps its own listens and derived statistics.
- * The training side drops the tag uses of held-out pairs
- * (lr__split_drop_held_tags with the test side's listens).
+ * The training side drops the tag uses of held-out pairs (as
+ * lr__split_drop_held_tags would with the test side's listens).
  * The same (ds, method, fraction, seed) give the same sides. */
 int lr__split(const lr_dataset *ds, int method, double fraction, uint64_t seed,
               lr_dataset **train, lr_dataset **test);
