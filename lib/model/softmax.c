@@ -207,6 +207,16 @@ void lr__softmax_items(const lr__softmax_net *net, lr__softmax_work *w)
     }
 }
 
+/* The total weight of user u's input bag, which each input's weight is
+ * divided by (the bag's mean), in the forward and the backward pass alike. */
+static double bag_weight(const lr__softmax_batch *b, int64_t u)
+{
+    double W = 0;
+    for (int64_t j = b->in_ptr[u]; j < b->in_ptr[u + 1]; j++)
+        W += b->in_w[j];
+    return W;
+}
+
 typedef struct rows_ctx {
     const lr__softmax_net *net;
     lr__softmax_work *w;
@@ -225,9 +235,7 @@ static int input_rows(void *vctx, int tid, size_t lo, size_t hi)
     for (size_t u = lo; u < hi; u++) {
         float *x = c->w->act[0] + u * (size_t)NI;
         memset(x, 0, (size_t)NI * sizeof *x);
-        double W = 0;
-        for (int64_t j = b->in_ptr[u]; j < b->in_ptr[u + 1]; j++)
-            W += b->in_w[j];
+        const double W = bag_weight(b, (int64_t)u);
         if (!(W > 0))
             continue;
         for (int64_t j = b->in_ptr[u]; j < b->in_ptr[u + 1]; j++) {
@@ -382,9 +390,7 @@ int lr__softmax_loss_grad(const lr__softmax_net *net, lr__softmax_work *w,
     float *gE = grad + net->off_e, *gT = grad + net->off_t;
     for (int32_t u = 0; u < n; u++) {
         const float *dx = dcur + (size_t)u * (size_t)NI;
-        double W = 0;
-        for (int64_t j = b->in_ptr[u]; j < b->in_ptr[u + 1]; j++)
-            W += b->in_w[j];
+        const double W = bag_weight(b, (int64_t)u);
         if (!(W > 0))
             continue;
         for (int64_t j = b->in_ptr[u]; j < b->in_ptr[u + 1]; j++) {
