@@ -1,0 +1,43 @@
+/* t-SNE maps of a set of vectors (van der Maaten & Hinton 2008; Barnes-Hut,
+ * van der Maaten 2014).  SPDX-License-Identifier: MIT */
+#ifndef LR_EMBED_TSNE_H
+#define LR_EMBED_TSNE_H
+
+#include "core/progress.h"
+
+#include <stdint.h>
+
+enum { LR__TSNE_EUCLIDEAN = 0, LR__TSNE_COSINE = 1 };
+
+typedef struct lr__tsne_opts {
+    int metric;                 /* LR__TSNE_EUCLIDEAN or LR__TSNE_COSINE */
+    double perplexity;          /* > 0 and < (n - 1) / 3 */
+    double exaggeration;        /* early exaggeration factor */
+    int32_t exaggeration_iters; /* iterations with it */
+    int32_t iterations;         /* all iterations, exaggerated ones included */
+    double learning_rate;       /* <= 0: the "auto" rule from n */
+    double kl_tolerance;        /* stop early when KL improves less; 0: never */
+    double theta;               /* Barnes-Hut angle; 0: the exact gradient */
+    uint64_t seed;
+    int threads;                /* >= 1 */
+    const lr__progress *progress; /* every 50 iterations, with the KL; may be NULL */
+} lr__tsne_opts;
+
+typedef struct lr__tsne_out {
+    double kl;                  /* the final KL divergence (how: tsne.c) */
+    int32_t iterations;         /* iterations run */
+    double nn_preservation;     /* mean share of each point's 10 nearest
+                                   input neighbours among its 10 nearest on
+                                   the map */
+} lr__tsne_out;
+
+/* Map the n rows of x (n x d, row-major, borrowed) to 2-D.  y[n x 2]
+ * (row-major, the caller's) holds the initial map on entry (the caller's
+ * choice: PCA scaled as tsne.c documents, or random) and the final map on
+ * return.  Same input, options and threads give the same bits.  LR_OK,
+ * LR_E_INVALID (n < 4, perplexity out of range, non-finite input, with a
+ * message), LR_E_NOMEM, LR_E_CANCELLED. */
+int lr__tsne(const float *x, int32_t n, int32_t d, const lr__tsne_opts *o, double *y,
+             lr__tsne_out *out);
+
+#endif
