@@ -1296,6 +1296,32 @@ LR_API int lr_query_result_explanation(const lr_query *q, size_t rank,
                                        size_t capacity, size_t *needed);
 
 /**
+ * Which tags raised the score of the artist at @p rank, largest
+ * contribution first, at most LR_QUERY_EXPLAIN of them and only positive
+ * ones: for softmax models, whose user tower reads the tags of the user's
+ * artists (or of the preferences).  A contribution is the tag's share of
+ * the score by gradient x input through the tower (docs/models.md,
+ * "softmax"): with the artists' shares of lr_query_result_explanation()
+ * it adds up to the score less the part the tower's biases give (for the
+ * cosine measure, each divided like the score).  Tags whose names differ
+ * only in case, spaces, hyphens or underscores count as one.  Other
+ * models, softmax models loaded from a version 1 model file, and
+ * similar-artist results have none (*needed is 0).  @p tags receives
+ * borrowed strings valid while the model lives; @p contributions may be
+ * NULL.  A ranked list: the @p capacity largest are written and the rest
+ * left out.
+ * @param[out] needed the number of explanation tags, which may exceed
+ *             @p capacity (may be NULL).
+ * @return LR_OK, also when @p capacity < *needed; LR_E_INVALID (rank out
+ *         of range, NULL tags with capacity > 0).
+ * Thread-safety: needs exclusive access to @p q.
+ * Since: 1.3 (LASTREC_1.3).
+ */
+LR_API int lr_query_result_tag_explanation(const lr_query *q, size_t rank, const char **tags,
+                                           double *contributions, size_t capacity,
+                                           size_t *needed);
+
+/**
  * Every result of the last query in one call: what lr_query_result() and
  * lr_query_result_explanation() give rank by rank, for callers that pay
  * for each call (language bindings).  For r below the result count and

@@ -30,13 +30,14 @@
  * gives the same model bit for bit for ANY LR_OPT_THREADS on one machine
  * (sgemm's kernels, like ALS's LAPACK, may differ between CPUs).
  *
- * After the fit the model keeps only what scoring needs: user_f = each
- * training user's tower output on all their training artists, artist_f =
- * the item vectors, and lr__model_prepare packs them like any factor
- * model's.  The tower's weights are dropped (fold-in of a preference list
- * through the tower is not done yet: docs/models.md).
+ * After the fit the model keeps user_f = each training user's tower
+ * output on all their training artists, artist_f = the item vectors
+ * (lr__model_prepare packs them like any factor model's), and the network
+ * itself as m->tower, through which a preference list folds in
+ * (lib/model/softmax_tower.c; user_f is computed there, by the same pass).
  */
 #include "model/softmax.h"
+#include "model/softmax_tower.h"
 #include "model/kernels.h"
 #include "core/alloc.h"
 #include "core/error.h"
@@ -66,6 +67,33 @@ static void softmax_defaults(lr_options *o)
 
 static int32_t in0(const lr__softmax_net *net) { return net->k + net->dt; }
 
+void lr__softmax_net_layout(lr__softmax_net *net)
+{
+    const size_t nt = (size_t)net->nt, K = (size_t)net->k, H = (size_t)net->width;
+    size_t at = 0;
+    net->off_e = at;
+    at += (size_t)net->m * K;
+    net->off_t = at;
+    at += nt * (size_t)net->dt;
+    size_t fan = (size_t)in0(net);
+    for (int l = 0; l < net->layers; l++) {
+        net->off_w[l] = at;
+        at += H * fan;
+        net->off_b[l] = at;
+        at += H;
+        fan = H;
+    }
+    net->off_w[net->layers] = at;
+    at += K * H;
+    net->off_b[net->layers] = at;
+    at += K;
+    net->off_v = at;
+    at += (size_t)net->m * K;
+    net->off_q = at;
+    at += net->item_tags ? nt * K : 0;
+    net->n_params = at;
+}
+
 int lr__softmax_net_init(lr__softmax_net *net, int32_t m, const lr__csr *tags, int32_t k,
                          int32_t dt, int32_t layers, int32_t width, int item_tags)
 {
@@ -91,29 +119,8 @@ int lr__softmax_net_init(lr__softmax_net *net, int32_t m, const lr__csr *tags, i
                 net->prof.val[i] = sum > 0 ? (float)(net->prof.val[i] / sum) : 0.0f;
         }
     }
-    const size_t nt = (size_t)net->nt, K = (size_t)k, H = (size_t)width;
-    size_t at = 0;
-    net->off_e = at;
-    at += (size_t)m * K;
-    net->off_t = at;
-    at += nt * (size_t)dt;
-    size_t fan = (size_t)in0(net);
-    for (int l = 0; l < layers; l++) {
-        net->off_w[l] = at;
-        at += H * fan;
-        net->off_b[l] = at;
-        at += H;
-        fan = H;
-    }
-    net->off_w[layers] = at;
-    at += K * H;
-    net->off_b[layers] = at;
-    at += K;
-    net->off_v = at;
-    at += (size_t)m * K;
-    net->off_q = at;
-    at += net->item_tags ? nt * K : 0;
-    net->n_params = at;
+    lr__softmax_net_layout(net);
+    const size_t at = net->n_params, H = (size_t)width, K = (size_t)k;
     net->theta = lr__calloc(at, sizeof(float));
     net->l2 = lr__malloc(at, 1);
     if (!net->theta || !net->l2) {
@@ -675,6 +682,11 @@ static int softmax_fit(lr_model *m, const lr__fit_ctx *ctx)
     if (rc == LR_OK)
         rc = lr__check_finite(m->user_f, (size_t)m->n_users * (size_t)k,
                               "softmax: the user vectors", "lower learning_rate");
+    /* The network moves onto the model, and user_f is computed again by
+     * the tower's fixed-order pass, the one a preference list goes
+     * through (lib/model/softmax_tower.h). */
+    if (rc == LR_OK)
+        rc = lr__softmax_tower_keep(m, &f.net);
     sm_free(&f);
     return rc;
 }

@@ -16,9 +16,10 @@
 static lr_dataset *ds, *train, *test;
 static lr_model *model;
 static lr_evaluation *eval;
-static lr_query *q_cand, *q_pref, *q_user;
+static lr_model *softmax;
+static lr_query *q_cand, *q_pref, *q_user, *q_tower;
 static int32_t user_id, friend_user, tag_user, tag_artist, tags_artist;
-static size_t tags_rank, explain_rank;
+static size_t tags_rank, explain_rank, tower_rank;
 enum { PER_RESULT = 3, K_ALL = 2 };
 
 /* With g_null set, every call gets a NULL handle: a failure that is not
@@ -121,6 +122,33 @@ static void setup(void)
         }
     }
     ck_assert_msg(tags_rank != SIZE_MAX, "no user's results have 2 tags and 2 explanations");
+
+    /* softmax's tag explanations: a preference list whose results have
+     * two tags to explain them */
+    ck_assert_lr_ok(lr_options_new(&o));
+    ck_assert_lr_ok(lr_options_set_string(o, "factors=4,tag_dim=3,hidden_width=8,epochs=3,"
+                                             "threads=1,seed=5"));
+    ck_assert_lr_ok(lr_model_new(&softmax, LR_ALGO_SOFTMAX, o));
+    lr_options_free(o);
+    ck_assert_lr_ok(lr_model_fit(softmax, train, NULL));
+    ck_assert_lr_ok(lr_query_new(&q_tower, softmax));
+    ck_assert_lr_ok(lr_query_set_int(q_tower, LR_QUERY_EXPLAIN, 5));
+    ck_assert_lr_ok(lr_query_set_int(q_tower, LR_QUERY_K, 20));
+    tower_rank = SIZE_MAX;
+    for (size_t i = 0; i + 2 < na && tower_rank == SIZE_MAX; i += 3) {
+        lr_query_clear_preferences(q_tower);
+        for (size_t j = i; j < i + 3; j++)
+            ck_assert_lr_ok(lr_query_add_preference(q_tower, artists[j], 2));
+        ck_assert_lr_ok(lr_query_recommend_preferences(q_tower, NULL));
+        for (size_t r = 0; r < lr_query_result_count(q_tower) && tower_rank == SIZE_MAX; r++) {
+            size_t n = 0;
+            if (lr_query_result_tag_explanation(q_tower, r, NULL, NULL, 0, &n) == LR_OK &&
+                n >= 2)
+                tower_rank = r;
+        }
+    }
+    ck_assert_msg(tower_rank != SIZE_MAX, "no preference list's results have 2 tags to "
+                                          "explain them");
     free(users);
     free(artists);
 }
@@ -130,6 +158,8 @@ static void teardown(void)
     lr_query_free(q_cand);
     lr_query_free(q_pref);
     lr_query_free(q_user);
+    lr_query_free(q_tower);
+    lr_model_free(softmax);
     lr_evaluation_free(eval);
     lr_model_free(model);
     lr_dataset_free(train);
@@ -203,6 +233,10 @@ static int f_explanation(void *const b[], size_t cap, size_t *needed)
 {
     return lr_query_result_explanation(H(q_user), explain_rank, b[0], b[1], cap, needed);
 }
+static int f_tag_explanation(void *const b[], size_t cap, size_t *needed)
+{
+    return lr_query_result_tag_explanation(H(q_tower), tower_rank, b[0], b[1], cap, needed);
+}
 static int f_results(void *const b[], size_t cap, size_t *needed)
 {
     return lr_query_results(H(q_user), b[0], b[1], b[2], b[3], b[4], PER_RESULT, cap, needed);
@@ -245,6 +279,7 @@ static const buf_case cases[] = {
     {"lr_query_preferences", 0, f_preferences, {4, 8}},
     {"lr_query_result_tags", 1, f_result_tags, {sizeof(char *), 8}},
     {"lr_query_result_explanation", 1, f_explanation, {4, 8}},
+    {"lr_query_result_tag_explanation", 1, f_tag_explanation, {sizeof(char *), 8}},
     {"lr_query_results", 1, f_results,
      {4, 8, sizeof(size_t), 4 * PER_RESULT, 8 * PER_RESULT}},
     {"lr_query_recommend_all", 0, f_recommend_all, {4 * K_ALL, 4 * K_ALL}},
