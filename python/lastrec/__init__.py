@@ -21,7 +21,7 @@ from .errors import (Ambiguous, BufferTooSmall, Cancelled, DuplicateError, Empty
                      NumericError, ParseError, RangeError, Unsupported)
 from .evaluation import Metrics, evaluate
 from .model import Model, option_default
-from .query import AllRecommendations, Because, Query, Recommendation
+from .query import AllRecommendations, Because, BecauseTag, Query, Recommendation
 
 # The binding's own version; its major must equal the C library's (checked
 # when _ffi loads the library).
@@ -51,7 +51,7 @@ def strerror(status):
 
 
 __all__ = [
-    "AllRecommendations", "Ambiguous", "ArtistMatch", "ArtistStats", "Because",
+    "AllRecommendations", "Ambiguous", "ArtistMatch", "ArtistStats", "Because", "BecauseTag",
     "BufferTooSmall", "Cancelled", "Dataset", "DuplicateError", "EmptyInput", "EncodingError",
     "Error", "FormatError", "HeaderError", "InputError", "InvalidArgument", "LastrecIOError",
     "LineTooLong", "Metrics", "Model", "NoMemory", "NotFound", "NumericError", "OptionInfo",

@@ -297,6 +297,8 @@ ffi("lr_query_result_tags", [QueryP, c_size_t, POINTER(c_char_p), POINTER(c_int6
                              _sizep], c_int, _check)
 ffi("lr_query_result_explanation", [QueryP, c_size_t, POINTER(c_int32), POINTER(c_double),
                                     _size, _sizep], c_int, _check)
+ffi("lr_query_result_tag_explanation", [QueryP, c_size_t, POINTER(c_char_p), POINTER(c_double),
+                                        _size, _sizep], c_int, _check)
 ffi("lr_query_results", [QueryP, POINTER(c_int32), POINTER(c_double), POINTER(c_size_t),
                          POINTER(c_int32), POINTER(c_double), _size, _size, _sizep],
     c_int, _check)

@@ -284,7 +284,8 @@ class Model(Handle):
 
     def recommend(self, user, k=10, measure="dot", exclude_listened=True, explain=3, tag=None):
         """Top-k artists for a user of the model, as a list of Recommendation
-        (artist, name, score, top_tag, tags, fans, because).  Thread-safe."""
+        (artist, name, score, top_tag, tags, fans, because, because_tags).
+        Thread-safe."""
         core = self._thread_query()
         core.configure(k, measure, exclude_listened, explain, tag)
         return core.recommend(user)
