@@ -252,13 +252,16 @@ enum lr_option {
     LR_OPT_HIDDEN_WIDTH = 525,     /**< int: softmax's width of each hidden layer (default 256) */
     LR_OPT_TAG_DIM = 526,          /**< int: softmax's tag embedding size in the user tower (default 32) */
     LR_OPT_LABEL_FRACTION = 527,   /**< double: softmax's share of a user's artists drawn as labels each epoch (default 0.5) */
-    LR_OPT_ITEM_TAGS = 528         /**< int: softmax's item vectors add a projection of the artist's tags, 0 or 1 (default 1) */
+    LR_OPT_ITEM_TAGS = 528,        /**< int: softmax's item vectors add a projection of the artist's tags, 0 or 1 (default 1) */
+    LR_OPT_AVERAGING = 530,        /**< double: softmax keeps a moving average of its parameters with this decay per step, 0 = off (since 1.3) */
+    LR_OPT_COLD_BOOST = 531        /**< double: softmax adds this to the scores of tagged artists without training listens (default 0; since 1.3) */
 };
 
 /** Optimisers for LR_OPT_OPTIMIZER. */
 enum lr_optimizer {
     LR_OPTIMIZER_SGD = 1,    /**< plain (stochastic) gradient descent */
-    LR_OPTIMIZER_ADAGRAD = 2 /**< per-parameter steps scaled by the gradient history */
+    LR_OPTIMIZER_ADAGRAD = 2, /**< per-parameter steps scaled by the gradient history */
+    LR_OPTIMIZER_ADAM = 3     /**< Adagrad's scaling by a moving average, with momentum (softmax only; since 1.3) */
 };
 
 /** Transforms of a listen count w for LR_OPT_TRANSFORM. */

@@ -38,7 +38,7 @@ static const opt_spec specs[] = {
     {LR_OPT_FACTORS, "factors", LR_OPTTYPE_INT, 1, 4096, 64},
     {LR_OPT_EPOCHS, "epochs", LR_OPTTYPE_INT, 1, 1000000, 15},
     {LR_OPT_LEARNING_RATE, "learning_rate", LR_OPTTYPE_DOUBLE, 1e-12, 1e6, 0.05},
-    {LR_OPT_OPTIMIZER, "optimizer", LR_OPTTYPE_INT, 1, 2, 2},
+    {LR_OPT_OPTIMIZER, "optimizer", LR_OPTTYPE_INT, 1, 3, 2},
     {LR_OPT_REGULARIZATION, "regularization", LR_OPTTYPE_DOUBLE, 0, 1e9, 0.05},
     {LR_OPT_GRAVITY, "gravity", LR_OPTTYPE_DOUBLE, 0, 1e9, 0},
     {LR_OPT_INIT_SCALE, "init_scale", LR_OPTTYPE_DOUBLE, 0, 100, 0.01},
@@ -66,6 +66,8 @@ static const opt_spec specs[] = {
     {LR_OPT_TAG_DIM, "tag_dim", LR_OPTTYPE_INT, 1, 4096, 32},
     {LR_OPT_LABEL_FRACTION, "label_fraction", LR_OPTTYPE_DOUBLE, 0.01, 0.99, 0.5},
     {LR_OPT_ITEM_TAGS, "item_tags", LR_OPTTYPE_INT, 0, 1, 1},
+    {LR_OPT_AVERAGING, "averaging", LR_OPTTYPE_DOUBLE, 0, 0.9999, 0.95},
+    {LR_OPT_COLD_BOOST, "cold_boost", LR_OPTTYPE_DOUBLE, 0, 100, 0},
 };
 
 #define N_SPECS (sizeof specs / sizeof specs[0])
@@ -83,6 +85,7 @@ typedef struct opt_choice {
 static const opt_choice choices[] = {
     {LR_OPT_OPTIMIZER, LR_OPTIMIZER_SGD, "sgd"},
     {LR_OPT_OPTIMIZER, LR_OPTIMIZER_ADAGRAD, "adagrad"},
+    {LR_OPT_OPTIMIZER, LR_OPTIMIZER_ADAM, "adam"},
     {LR_OPT_TRANSFORM, LR_TRANSFORM_RAW, "raw"},
     {LR_OPT_TRANSFORM, LR_TRANSFORM_LOG1P, "log1p"},
     {LR_OPT_TRANSFORM, LR_TRANSFORM_BINARY, "binary"},

@@ -91,7 +91,8 @@ START_TEST(key_at_enumerates_all)
                                 LR_OPT_EVAL_K, LR_OPT_ITEM_REGULARIZATION, LR_OPT_DROPOUT,
                                 LR_OPT_CALIBRATION, LR_OPT_RANK_SPREAD, LR_OPT_BLEND_WEIGHT,
                                 LR_OPT_HIDDEN_LAYERS, LR_OPT_HIDDEN_WIDTH, LR_OPT_TAG_DIM,
-                                LR_OPT_LABEL_FRACTION, LR_OPT_ITEM_TAGS};
+                                LR_OPT_LABEL_FRACTION, LR_OPT_ITEM_TAGS, LR_OPT_AVERAGING,
+                                LR_OPT_COLD_BOOST};
     size_t n = key_count();
     ck_assert_uint_eq(n, sizeof known / sizeof known[0]);
     ck_assert_uint_le(n, LR_OPTIONS_MAX);
@@ -334,8 +335,8 @@ START_TEST(set_string_enum_names)
     /* a bad name lists the valid ones, and changes nothing */
     ck_assert_lr_fail(lr_options_set_string(o, "seed=3,transform=bm2"), LR_E_INVALID,
                       "option 'transform': 'bm2' is not one of raw, log1p, binary, bm25");
-    ck_assert_lr_fail(lr_options_set_string(o, "optimizer=adam"), LR_E_INVALID,
-                      "sgd, adagrad");
+    ck_assert_lr_fail(lr_options_set_string(o, "optimizer=adamw"), LR_E_INVALID,
+                      "sgd, adagrad, adam");
     ck_assert_lr_fail(lr_options_set_string(o, "solver=lu"), LR_E_INVALID, "cholesky, cg");
     ck_assert_lr_ok(lr_options_get_int(o, LR_OPT_SEED, &v));
     ck_assert_int_eq(v, 42);
