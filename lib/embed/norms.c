@@ -147,15 +147,20 @@ int lr__artist_norms(const lr_model *m, double *norm, double *fans, double *list
                      lr__norm_corr *corr)
 {
     if (!m)
-        return lr__fail(LR_E_INVALID, "artist norms: model is NULL");
+        return lr__fail(LR_E_INVALID, "model is NULL");
     if (!m->fitted)
-        return lr__fail(LR_E_INVALID, "artist norms: the model is not fitted");
+        return lr__fail(LR_E_INVALID, "the model is not fitted");
     if (!m->artist_f || m->k < 1)
         return lr__fail(LR_E_INVALID,
-                        "artist norms: %s models have no artist vectors (mf, als, bpr, blend "
+                        "%s models have no artist vectors (mf, als, bpr, blend "
                         "with blend_weight > 0 and softmax have)",
                         lr_algorithm_name(m->algo));
     const int32_t na = m->n_artists;
+    const size_t nk = (size_t)na * (size_t)m->k;
+    for (size_t i = 0; i < nk; i++)
+        if (!isfinite(m->artist_f[i]))
+            return lr__fail(LR_E_INVALID, "artist %d's vector is not finite (%g)",
+                            (int)m->artist_ids[i / (size_t)m->k], (double)m->artist_f[i]);
     double *nrm = norm ? norm : lr__malloc((size_t)na, sizeof *nrm);
     double *f = lr__calloc((size_t)na, sizeof *f);
     int rc = LR_OK;

@@ -38,7 +38,8 @@ int lr__norm_correlations(const double *norm, const double *fans, int32_t n,
  * training listen counts, in double), in the model's artist order, into
  * the caller's arrays of m->n_artists (any may be NULL), and the
  * correlations (corr may be NULL).  LR_OK, LR_E_INVALID (the model has no
- * artist vectors: the message says why), LR_E_NOMEM. */
+ * artist vectors, or a vector is not finite: the message says which),
+ * LR_E_NOMEM. */
 int lr__artist_norms(const lr_model *m, double *norm, double *fans, double *listens,
                      lr__norm_corr *corr);
 
