@@ -1108,10 +1108,11 @@ LR_API int lr_model_pca(lr_map **out, const lr_model *m, int components,
  * under the cosine) scaled to a standard deviation of 1e-4, then
  * LR_OPT_TSNE_ITERATIONS steps, the first
  * LR_OPT_TSNE_EXAGGERATION_ITERATIONS of them exaggerated.  The other
- * LR_OPT_TSNE_* options, LR_OPT_SEED and LR_OPT_THREADS apply; progress
- * is reported every 50 iterations (stage "tsne", with the current KL
- * divergence in the stage text) and returning non-zero cancels.  Same
- * model, options and thread count give the same map bit for bit.
+ * LR_OPT_TSNE_* options, LR_OPT_SEED and LR_OPT_THREADS apply.  Progress
+ * is reported every 50 iterations with stage "tsne kl=<the current KL
+ * divergence>", done the iterations run and total LR_OPT_TSNE_ITERATIONS;
+ * returning non-zero cancels.  The same model and options give the same
+ * map bit for bit on any number of threads.
  * @param opts may be NULL for the defaults.
  * @param[out] out owned by the caller, freed by lr_map_free().
  * @return LR_OK; LR_E_INVALID (NULL, unfitted, no artist vectors, a

@@ -117,6 +117,20 @@ int lr_model_pca(lr_map **out, const lr_model *m, int components, const lr_optio
     return rc;
 }
 
+int lr_model_tsne(lr_map **out, const lr_model *m, const lr_options *opts)
+{
+    if (!out)
+        return lr__fail(LR_E_INVALID, "lr_model_tsne: out is NULL");
+    *out = NULL;
+    int rc = check_model(m, "lr_model_tsne");
+    if (rc)
+        return rc;
+    rc = lr__map_tsne(out, m, opts);
+    if (rc && rc != LR_E_CANCELLED)
+        lr__error_prefix("lr_model_tsne");
+    return rc;
+}
+
 void lr_map_free(lr_map *map) { lr__map_free(map); }
 
 double lr_map_stat(const lr_map *map, int which)

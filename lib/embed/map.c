@@ -2,6 +2,8 @@
  * start.  SPDX-License-Identifier: MIT */
 #include "embed/map.h"
 #include "embed/pca.h"
+#include "embed/tsne.h"
+#include "core/options.h"
 #include "core/alloc.h"
 #include "core/error.h"
 #include "core/rng.h"
@@ -168,5 +170,76 @@ int lr__map_tsne_init(const float *x, int32_t n, int32_t d, uint64_t seed, doubl
     lr__rng_seed(&r, seed);
     for (size_t i = 0; i < 2 * (size_t)n; i++)
         y[i] = 1e-4 * lr__rng_normal(&r);
+    return LR_OK;
+}
+
+int lr__map_tsne(lr_map **out, const lr_model *m, const lr_options *opts)
+{
+    *out = NULL;
+    const int64_t min_fans = lr__opt_int(opts, LR_OPT_MAP_MIN_FANS);
+    lr__tsne_opts to = {
+        .metric = lr__opt_int(opts, LR_OPT_TSNE_METRIC) == LR_DISTANCE_EUCLIDEAN
+                      ? LR__TSNE_EUCLIDEAN
+                      : LR__TSNE_COSINE,
+        .perplexity = lr__opt_double(opts, LR_OPT_TSNE_PERPLEXITY),
+        .exaggeration = lr__opt_double(opts, LR_OPT_TSNE_EXAGGERATION),
+        .exaggeration_iters = (int32_t)lr__opt_int(opts, LR_OPT_TSNE_EXAGGERATION_ITERATIONS),
+        .iterations = (int32_t)lr__opt_int(opts, LR_OPT_TSNE_ITERATIONS),
+        .learning_rate = lr__opt_double(opts, LR_OPT_TSNE_LEARNING_RATE),
+        .kl_tolerance = lr__opt_double(opts, LR_OPT_TSNE_KL_TOLERANCE),
+        .theta = lr__opt_double(opts, LR_OPT_TSNE_THETA),
+        .seed = (uint64_t)lr__opt_int(opts, LR_OPT_SEED),
+        .threads = lr__opt_threads(opts),
+        .progress = lr__opt_progress(opts),
+    };
+    if (to.exaggeration_iters > to.iterations)
+        return lr__fail(LR_E_INVALID,
+                        "tsne_exaggeration_iterations (%d) is more than tsne_iterations (%d)",
+                        (int)to.exaggeration_iters, (int)to.iterations);
+    int32_t *sel, n;
+    int rc = lr__map_subset(m, min_fans, &sel, &n);
+    if (rc)
+        return rc;
+    if (n < 4) {
+        free(sel);
+        return lr__fail(LR_E_INVALID,
+                        "%d artist%s with at least %lld training listener%s and a non-zero "
+                        "vector; t-SNE needs 4 (lower map_min_fans)",
+                        (int)n, n == 1 ? "" : "s", (long long)min_fans, min_fans == 1 ? "" : "s");
+    }
+    if (to.perplexity >= (double)(n - 1) / 3.0) {
+        free(sel);
+        return lr__fail(LR_E_INVALID,
+                        "tsne_perplexity %g needs more than %.0f artists (3 x perplexity + 1); "
+                        "%d are mapped (lower tsne_perplexity or map_min_fans)",
+                        to.perplexity, floor(3 * to.perplexity + 1), (int)n);
+    }
+    if (m->k < 2) {
+        free(sel);
+        return lr__fail(LR_E_INVALID, "t-SNE starts from 2 principal components; the model's "
+                        "vectors have %d dimension", (int)m->k);
+    }
+    float *x = NULL;
+    lr_map *map = NULL;
+    lr__tsne_out res;
+    /* Under the cosine the start is the PCA of the directions, the
+     * vectors t-SNE compares. */
+    rc = lr__map_gather(m, sel, n, to.metric == LR__TSNE_COSINE, &x);
+    if (rc == LR_OK)
+        rc = lr__map_alloc(&map, LR__MAP_TSNE, m, sel, n, 2);
+    if (rc == LR_OK)
+        rc = lr__map_tsne_init(x, n, m->k, to.seed, map->coords);
+    if (rc == LR_OK)
+        rc = lr__tsne(x, n, m->k, &to, map->coords, &res);
+    free(x);
+    free(sel);
+    if (rc) {
+        lr__map_free(map);
+        return rc;
+    }
+    map->kl = res.kl;
+    map->nn = res.nn_preservation;
+    map->iterations = res.iterations;
+    *out = map;
     return LR_OK;
 }

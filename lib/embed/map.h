@@ -50,6 +50,13 @@ int lr__map_pca(lr_map **out, const lr_model *m, int32_t c, int64_t min_fans);
  * that spread.  Needs n >= 2, d >= 2. */
 int lr__map_tsne_init(const float *x, int32_t n, int32_t d, uint64_t seed, double *y);
 
+/* The t-SNE map of the selected artists' vectors with the LR_OPT_TSNE_*,
+ * LR_OPT_MAP_MIN_FANS, LR_OPT_SEED and LR_OPT_THREADS of opts (NULL:
+ * defaults) and its progress callback.  The checks whose bounds depend
+ * on the artists mapped are made here, so that their messages name the
+ * options to change. */
+int lr__map_tsne(lr_map **out, const lr_model *m, const lr_options *opts);
+
 void lr__map_free(lr_map *map);
 
 #endif
