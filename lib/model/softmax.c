@@ -41,6 +41,7 @@
 #include "model/kernels.h"
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/hot.h"
 #include "core/rng.h"
 #include "core/threads.h"
 #include "optim/optim.h"
@@ -54,13 +55,15 @@
 static void softmax_defaults(lr_options *o)
 {
     lr__opt_default_int(o, LR_OPT_FACTORS, 64);
-    lr__opt_default_int(o, LR_OPT_EPOCHS, 10);
-    lr__opt_default_double(o, LR_OPT_LEARNING_RATE, 0.05);
-    lr__opt_default_int(o, LR_OPT_OPTIMIZER, LR_OPTIMIZER_ADAGRAD);
+    lr__opt_default_int(o, LR_OPT_EPOCHS, 12);
+    lr__opt_default_double(o, LR_OPT_LEARNING_RATE, 0.02);
+    lr__opt_default_int(o, LR_OPT_OPTIMIZER, LR_OPTIMIZER_ADAM);
     lr__opt_default_double(o, LR_OPT_REGULARIZATION, 0.0);
     lr__opt_default_double(o, LR_OPT_INIT_SCALE, 0.05);
     lr__opt_default_int(o, LR_OPT_TRANSFORM, LR_TRANSFORM_LOG1P);
-    lr__opt_default_int(o, LR_OPT_BATCH_SIZE, 128);
+    lr__opt_default_int(o, LR_OPT_BATCH_SIZE, 256);
+    lr__opt_default_double(o, LR_OPT_AVERAGING, 0.95);
+    lr__opt_default_double(o, LR_OPT_COLD_BOOST, 0.0);
 }
 
 /* ------------------------------------------------------------ the network */
@@ -460,6 +463,8 @@ typedef struct sm_fit {
     int64_t *in_ptr, *lab_ptr;
     int32_t *in_idx, *lab_idx, *perm;
     float *in_w, *lab_w;
+    /* [n_params] the moving average of theta (LR_OPT_AVERAGING), or NULL */
+    float *avg;
 } sm_fit;
 
 static void sm_free(sm_fit *f)
@@ -476,21 +481,38 @@ static void sm_free(sm_fit *f)
     free(f->perm);
     free(f->in_w);
     free(f->lab_w);
+    free(f->avg);
 }
 
 /* The model's user_f (every user's tower output on all its training
- * artists, batch by batch) and artist_f (the item vectors). */
-static int export_factors(lr_model *m, sm_fit *f, int transform)
+ * artists, batch by batch) and artist_f (the item vectors), from the
+ * averaged parameters when there are any.  artist_bias: cold_boost for the
+ * artists that have tags but no training listens. */
+static int export_factors(lr_model *m, sm_fit *f, int transform, double boost)
 {
     const lr__csr *x = &m->train;
     const size_t K = (size_t)f->net.k;
+    /* a view of the network with the averaged parameters: every pointer
+     * borrowed from f->net, nothing to free */
+    lr__softmax_net view = f->net;
+    if (f->avg)
+        view.theta = f->avg;
+    if (boost > 0 && f->net.cold && f->net.prof.ptr) {
+        if (!m->artist_bias)
+            m->artist_bias = lr__calloc((size_t)m->n_artists, sizeof(float));
+        if (!m->artist_bias)
+            return lr__fail_oom();
+        for (int32_t a = 0; a < m->n_artists; a++)
+            m->artist_bias[a] =
+                f->net.cold[a] && f->net.prof.ptr[a + 1] > f->net.prof.ptr[a] ? (float)boost : 0.0f;
+    }
     if (!m->user_f)
         m->user_f = lr__malloc((size_t)m->n_users * K, sizeof(float));
     if (!m->artist_f)
         m->artist_f = lr__malloc((size_t)m->n_artists * K, sizeof(float));
     if (!m->user_f || !m->artist_f)
         return lr__fail_oom();
-    lr__softmax_items(&f->net, &f->w);
+    lr__softmax_items(&view, &f->w);
     memcpy(m->artist_f, f->w.item, (size_t)m->n_artists * K * sizeof(float));
     for (int32_t u0 = 0; u0 < m->n_users; u0 += f->w.cap) {
         const int32_t n = m->n_users - u0 < f->w.cap ? m->n_users - u0 : f->w.cap;
@@ -504,7 +526,7 @@ static int export_factors(lr_model *m, sm_fit *f, int transform)
             f->in_ptr[i + 1] = at;
         }
         lr__softmax_batch b = {n, f->in_ptr, f->in_idx, f->in_w, NULL, NULL, NULL};
-        int rc = lr__softmax_users(&f->net, &f->w, &b);
+        int rc = lr__softmax_users(&view, &f->w, &b);
         if (rc)
             return rc;
         memcpy(m->user_f + (size_t)u0 * K, f->w.s, (size_t)n * K * sizeof(float));
@@ -551,6 +573,16 @@ static lr__softmax_batch draw_batch(sm_fit *f, const lr__csr *x, const int32_t *
     return b;
 }
 
+/* avg <- decay avg + (1 - decay) theta, element by element (the same bits
+ * on any thread count: it runs on one). */
+LR__HOT static void average(float *restrict avg, const float *restrict theta, size_t n,
+                            float decay)
+{
+    const float rest = 1.0f - decay;
+    for (size_t i = 0; i < n; i++)
+        avg[i] = decay * avg[i] + rest * theta[i];
+}
+
 static int numeric(uint64_t epoch, const char *what)
 {
     return lr__fail(LR_E_NUMERIC,
@@ -569,6 +601,8 @@ static int softmax_fit(lr_model *m, const lr__fit_ctx *ctx)
     const double reg = lr__opt_double(o, LR_OPT_REGULARIZATION);
     const double frac = lr__opt_double(o, LR_OPT_LABEL_FRACTION);
     const int transform = (int)lr__opt_int(o, LR_OPT_TRANSFORM);
+    const double decay = lr__opt_double(o, LR_OPT_AVERAGING);
+    const double boost = lr__opt_double(o, LR_OPT_COLD_BOOST);
     int64_t bs = lr__opt_int(o, LR_OPT_BATCH_SIZE);
     m->k = k;
     if (m->n_artists < 2)
@@ -621,7 +655,9 @@ static int softmax_fit(lr_model *m, const lr__fit_ctx *ctx)
     f.in_w = lr__malloc(nnz, sizeof(float));
     f.lab_w = lr__malloc(nnz, sizeof(float));
     f.perm = lr__malloc((size_t)longest, sizeof(int32_t));
-    if (rc == LR_OK && (!f.grad || !f.users || !f.in_ptr || !f.lab_ptr || !f.in_idx ||
+    if (decay > 0 && (f.avg = lr__malloc(f.net.n_params, sizeof(float))))
+        memcpy(f.avg, f.net.theta, f.net.n_params * sizeof(float));
+    if (rc == LR_OK && ((decay > 0 && !f.avg) || !f.grad || !f.users || !f.in_ptr || !f.lab_ptr || !f.in_idx ||
                         !f.lab_idx || !f.in_w || !f.lab_w || !f.perm))
         rc = lr__fail_oom();
     if (rc == LR_OK) {
@@ -654,7 +690,10 @@ static int softmax_fit(lr_model *m, const lr__fit_ctx *ctx)
                 rc = numeric(e, "training loss");
             if (rc)
                 break;
+            lr__optim_next(&f.opt);
             lr__optim_step(&f.opt, f.net.theta, f.grad, 0, f.net.n_params);
+            if (f.avg)
+                average(f.avg, f.net.theta, f.net.n_params, (float)decay);
             ce_sum += ce * n;
             l2_sum += l2;
             steps++;
@@ -668,7 +707,7 @@ static int softmax_fit(lr_model *m, const lr__fit_ctx *ctx)
             }
         if (rc)
             break;
-        if (ctx->hook && (rc = export_factors(m, &f, transform)))
+        if (ctx->hook && (rc = export_factors(m, &f, transform, boost)))
             break;
         double row[LR__HIST_FIELDS];
         lr__history_row_init(row);
@@ -677,8 +716,11 @@ static int softmax_fit(lr_model *m, const lr__fit_ctx *ctx)
         row[LR_HISTORY_LOSS - 1] = row[LR_HISTORY_LOSS_OBSERVED - 1] + row[LR_HISTORY_LOSS_L2 - 1];
         rc = lr__history_epoch(m, ctx, row, e, epochs);
     }
+    /* the model is the average: what is exported and everything kept */
+    if (rc == LR_OK && f.avg)
+        memcpy(f.net.theta, f.avg, f.net.n_params * sizeof(float));
     if (rc == LR_OK)
-        rc = export_factors(m, &f, transform);
+        rc = export_factors(m, &f, transform, boost);
     if (rc == LR_OK)
         rc = lr__check_finite(m->user_f, (size_t)m->n_users * (size_t)k,
                               "softmax: the user vectors", "lower learning_rate");
