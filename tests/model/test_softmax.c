@@ -4,6 +4,7 @@
 #include "fixture.h"
 #include "lastrec.h"
 #include "model/softmax.h"
+#include "../data/tiny.h"
 
 #include <math.h>
 #include <string.h>
@@ -192,6 +193,87 @@ START_TEST(cold_boost_reaches_cold_artists)
 }
 END_TEST
 
+/* ------------------------------------------------------------- leakage */
+
+/* A user's held-out artist X that only that user's own tags could reach:
+ * user 1 tagged three of its training artists and X with "Secret", a tag
+ * nobody else uses, and nobody else plays or tags X.  Were the tag use on
+ * (1, X) kept, X's profile and user 1's input would share "Secret".  The
+ * split's training side drops it, so X has neither listens nor tags: its
+ * vector is zero, and softmax ranks it below every artist of user 1's own
+ * taste. */
+START_TEST(own_tags_cannot_reach_a_held_out_artist)
+{
+    enum { NU = 40, NA = 21, X = 21, PER = 6 };
+    int32_t users[NU], artists[NA];
+    char names[NA][8];
+    const char *anames[NA];
+    for (int i = 0; i < NU; i++)
+        users[i] = i + 1;
+    for (int i = 0; i < NA; i++) {
+        artists[i] = i + 1;
+        snprintf(names[i], sizeof names[i], "a%d", i + 1);
+        anames[i] = names[i];
+    }
+    static const int32_t tags[] = {100, 101, 102};
+    static const char *const tnames[] = {"Rock", "Jazz", "Secret"};
+    /* users 1-20 play 6 of artists 1-10, users 21-40 6 of artists 11-20 */
+    tiny_listen l[NU * PER + 1];
+    tiny_use uses[NU + 8];
+    int nl = 0, nu = 0;
+    char train_txt[8192] = "userID\tartistID\tweight\n";
+    size_t at = strlen(train_txt);
+    for (int u = 1; u <= NU; u++) {
+        const int base = u <= 20 ? 1 : 11;
+        for (int j = 0; j < PER; j++) {
+            const int a = base + (u + j) % 10;
+            l[nl++] = (tiny_listen){u, a, (float)(10 + j)};
+            at += (size_t)snprintf(train_txt + at, sizeof train_txt - at, "%d\t%d\t%d\n", u, a,
+                                   10 + j);
+        }
+        if (u > 1)
+            uses[nu++] = (tiny_use){u, base + u % 10, u <= 20 ? 100 : 101, TINY_DAY(u)};
+    }
+    l[nl++] = (tiny_listen){1, X, 50};
+    for (int a = 2; a <= 4; a++)
+        uses[nu++] = (tiny_use){1, a, 102, TINY_DAY(1)};
+    uses[nu++] = (tiny_use){1, X, 102, TINY_DAY(1)};
+    tiny_spec spec = {users, NU, artists, anames, NA, tags, tnames, 3, l, nl, uses, nu, NULL, 0};
+    lr_dataset *all = tiny_build(&spec);
+
+    const char *dir = lr_test_tmpdir();
+    char tr[512], te[512];
+    snprintf(tr, sizeof tr, "%s", LR_TEST_WRITE_STR(dir, "train.dat", train_txt));
+    snprintf(te, sizeof te, "%s",
+             LR_TEST_WRITE_STR(dir, "test.dat", "userID\tartistID\tweight\n1\t21\t50\n"));
+    lr_dataset *train, *test;
+    ck_assert_lr_ok(lr_dataset_load_split(&train, &test, tr, te, all, NULL));
+    ck_assert_int_eq(lr_dataset_count(train, LR_COUNT_TAG_USES_HELD_OUT), 1);
+
+    lr_model *m = mt_fit(LR_ALGO_SOFTMAX, train,
+                         "epochs=40,factors=8,hidden_width=16,tag_dim=4,batch_size=8,threads=1");
+    float scores[NA];
+    ck_assert_lr_ok(lr__model_score_users(m, 0, 1, scores)); /* user 1 */
+    const float sx = scores[X - 1];
+    int above = 0;
+    for (int a = 1; a <= 10; a++) /* user 1's own taste, heard or not */
+        above += scores[a - 1] > sx;
+    printf("held-out X scores %.4f; %d of artists 1-10 above it\n", (double)sx, above);
+    ck_assert_int_eq(above, 10);
+    /* nothing reaches X: its vector is that of an artist with neither
+     * listens nor tags (were the use kept, "Secret" would give it one,
+     * and user 1's score of it was 0.39) */
+    for (int32_t f = 0; f < m->k; f++)
+        ck_assert(m->artist_f[(size_t)(X - 1) * (size_t)m->k + (size_t)f] == 0.0f);
+    ck_assert(sx == 0.0f);
+    lr_model_free(m);
+    lr_dataset_free(train);
+    lr_dataset_free(test);
+    lr_dataset_free(all);
+    lr_test_remove_dir(dir);
+}
+END_TEST
+
 /* The same seed gives the same model bit for bit on one thread and on
  * two (every sum is in a fixed order whatever the threads); another seed
  * gives another. */
@@ -360,6 +442,7 @@ static Suite *suite(void)
     tcase_add_test(t, gradients_match_finite_differences);
     tcase_add_test(t, beats_popularity);
     tcase_add_test(t, cold_boost_reaches_cold_artists);
+    tcase_add_test(t, own_tags_cannot_reach_a_held_out_artist);
     tcase_add_test(t, same_seed_same_model);
     tcase_add_test(t, validation_history);
     tcase_add_test(t, preferences_fold_in);
