@@ -184,7 +184,11 @@ static int synth(int artists, int users, int threads, const char *extra)
             const double per = n > 1 ? bench_median(sec + 1, (int)(n - 1)) : first;
             printf("  sampled_negatives=%-6d %s: first epoch %.2f s, then median %.2f s per "
                    "epoch; NDCG@10 %.4f after %zu epochs\n",
-                   draws[i], draws[i] ? "sampled" : "full   ", first, per,
+                   draws[i],
+                   draws[i] == 0            ? "full   "
+                   : draws[i] >= artists    ? "full (N >= artists)"
+                                            : "sampled",
+                   first, per,
                    lr_evaluation_metric(e, LR_METRIC_NDCG), n);
             fflush(stdout);
         }

@@ -114,7 +114,7 @@ typedef struct lr__softmax_sampler {
     double *q;            /* [m] the proposal */
     double *alias_p;      /* [m] Walker/Vose alias table: keep i with alias_p[i] ... */
     int32_t *alias_i;     /* [m] ... else take alias_i[i] */
-    lr__rng rng;          /* a stream of its own: the sample never shifts the epoch's order or split */
+    lr__rng rng;          /* a stream of its own: the draws never shift the order or split */
     int32_t *draws;       /* [n] the batch's draws */
     /* The current batch's candidates: the distinct draws in the order first
      * drawn, then the batch's labels nobody drew. */

@@ -120,7 +120,8 @@ int lr__softmax_sampler_init(lr__softmax_sampler *s, int64_t opt, int32_t m,
     s->corr = lr__malloc(M, sizeof(float));
     s->pos = lr__malloc(M, sizeof(int32_t));
     s->draws = lr__malloc((size_t)s->n, sizeof(int32_t));
-    if (!s->draws || !s->q || !s->alias_p || !s->alias_i || !s->cand || !s->cnt || !s->corr || !s->pos) {
+    if (!s->draws || !s->q || !s->alias_p || !s->alias_i || !s->cand || !s->cnt || !s->corr ||
+        !s->pos) {
         lr__softmax_sampler_free(s);
         return lr__fail_oom();
     }
