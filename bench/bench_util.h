@@ -41,7 +41,8 @@ double bench_peak_rss_mb(void);
 int bench_fail(const char *what, int rc);
 
 /* The real data: the HetRec catalogue and one split's two sides, read
- * through the catalogue so ids agree.  The struct owns all three;
+ * through the catalogue so ids agree, as lr_dataset_load_split reads them
+ * (the training side without the held-out pairs' tags).  The struct owns all three;
  * bench_data_free() frees them. */
 typedef struct bench_data {
     lr_dataset *all;   /* the HetRec directory (DATA) */

@@ -254,6 +254,7 @@ enum lr_option {
     LR_OPT_TAG_DIM = 526,          /**< int: softmax's tag embedding size in the user tower (default 32) */
     LR_OPT_LABEL_FRACTION = 527,   /**< double: softmax's share of a user's artists drawn as labels each epoch (default 0.5) */
     LR_OPT_ITEM_TAGS = 528,        /**< int: softmax's item vectors add a projection of the artist's tags, 0 or 1 (default 1) */
+    LR_OPT_SAMPLED_NEGATIVES = 529, /**< int: softmax's sampled negatives per batch, 0 = full softmax, -1 = full up to 200,000 artists and 4096 above (default -1; since 1.3) */
     LR_OPT_AVERAGING = 530,        /**< double: softmax keeps a moving average of its parameters with this decay per step, 0 = off (since 1.3) */
     LR_OPT_COLD_BOOST = 531,       /**< double: softmax adds this to the scores of tagged artists without training listens (default 0; since 1.3) */
 

@@ -66,6 +66,8 @@ static const opt_spec specs[] = {
     {LR_OPT_TAG_DIM, "tag_dim", LR_OPTTYPE_INT, 1, 4096, 32},
     {LR_OPT_LABEL_FRACTION, "label_fraction", LR_OPTTYPE_DOUBLE, 0.01, 0.99, 0.5},
     {LR_OPT_ITEM_TAGS, "item_tags", LR_OPTTYPE_INT, 0, 1, 1},
+    /* -1: chosen by the catalogue's size at fit time (softmax_sampled.c) */
+    {LR_OPT_SAMPLED_NEGATIVES, "sampled_negatives", LR_OPTTYPE_INT, -1, 10000000, -1},
     {LR_OPT_AVERAGING, "averaging", LR_OPTTYPE_DOUBLE, 0, 0.9999, 0.95},
     {LR_OPT_COLD_BOOST, "cold_boost", LR_OPTTYPE_DOUBLE, 0, 100, 0},
     /* maps of the artist vectors (lib/embed, docs/embed.md): current

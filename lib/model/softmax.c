@@ -465,6 +465,7 @@ typedef struct sm_fit {
     float *in_w, *lab_w;
     /* [n_params] the moving average of theta (LR_OPT_AVERAGING), or NULL */
     float *avg;
+    lr__softmax_sampler smp; /* sampled_negatives: smp.n = 0 for the full softmax */
 } sm_fit;
 
 static void sm_free(sm_fit *f)
@@ -482,6 +483,7 @@ static void sm_free(sm_fit *f)
     free(f->in_w);
     free(f->lab_w);
     free(f->avg);
+    lr__softmax_sampler_free(&f->smp);
 }
 
 /* The model's user_f (every user's tower output on all its training
@@ -667,6 +669,9 @@ static int softmax_fit(lr_model *m, const lr__fit_ctx *ctx)
         if (rc)
             lr__error_prefix("softmax");
     }
+    if (rc == LR_OK)
+        rc = lr__softmax_sampler_init(&f.smp, lr__opt_int(o, LR_OPT_SAMPLED_NEGATIVES),
+                                      m->n_artists, x, seed);
     for (int32_t u = 0; u < m->n_users; u++)
         if (f.users && x->ptr[u + 1] - x->ptr[u] >= 2)
             f.users[f.n_users++] = u;
@@ -685,7 +690,11 @@ static int softmax_fit(lr_model *m, const lr__fit_ctx *ctx)
             const int32_t n = f.n_users - q < bs ? f.n_users - q : (int32_t)bs;
             lr__softmax_batch b = draw_batch(&f, x, f.users + q, n, frac, transform, &split);
             double loss, ce, l2;
-            rc = lr__softmax_loss_grad(&f.net, &f.w, &b, reg, f.grad, &loss, &ce, &l2);
+            if (f.smp.n == 0)
+                rc = lr__softmax_loss_grad(&f.net, &f.w, &b, reg, f.grad, &loss, &ce, &l2);
+            else if ((rc = lr__softmax_sample_draw(&f.smp, &b)) == LR_OK)
+                rc = lr__softmax_sampled_loss_grad(&f.net, &f.w, &f.smp, &b, reg, f.grad, &loss,
+                                                   &ce, &l2);
             if (rc == LR_OK && !isfinite(loss))
                 rc = numeric(e, "training loss");
             if (rc)

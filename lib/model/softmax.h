@@ -11,6 +11,7 @@
 #define LR_MODEL_SOFTMAX_H
 
 #include "model/model.h"
+#include "core/rng.h"
 
 #define LR__SOFTMAX_MAX_LAYERS 8
 
@@ -92,5 +93,79 @@ int lr__softmax_users(const lr__softmax_net *net, lr__softmax_work *w,
 int lr__softmax_loss_grad(const lr__softmax_net *net, lr__softmax_work *w,
                           const lr__softmax_batch *b, double reg, float *grad, double *loss,
                           double *ce, double *l2);
+
+/* ------------------------------------------------- the sampled softmax
+ * (lib/model/softmax_sampled.c).  For catalogues too large for a softmax
+ * over every artist at every step: each batch draws `n` artists with
+ * replacement from a proposal q shared by the batch's users, and user u's
+ * partition function
+ *   Z_u = sum_a exp(z_ua)
+ * is estimated by its labels' exact terms plus the draws that are not
+ * among its labels, each weighted by 1 / (n q_a) (importance sampling,
+ * Bengio & Senecal 2008; Jean et al. 2015), i.e. the logit of a sampled
+ * artist drawn c times is corrected by - log(n q_a / c).  The estimate is
+ * unbiased, so the loss approaches the full one as n grows.  docs/models.md
+ * says why q is the smoothed fan count. */
+
+/* The catalogue size above which LR_OPT_SAMPLED_NEGATIVES = -1 samples,
+ * and the draws it then takes. */
+#define LR__SOFTMAX_SAMPLED_ABOVE 200000
+#define LR__SOFTMAX_SAMPLED_AUTO 4096
+
+typedef struct lr__softmax_sampler {
+    int32_t n;            /* draws per batch; 0: use the full softmax */
+    int32_t m;            /* artists */
+    double *q;            /* [m] the proposal */
+    double *alias_p;      /* [m] Walker/Vose alias table: keep i with alias_p[i] ... */
+    int32_t *alias_i;     /* [m] ... else take alias_i[i] */
+    lr__rng rng;          /* a stream of its own: the draws never shift the order or split */
+    int32_t *draws;       /* [n] the batch's draws */
+    /* The current batch's candidates: the distinct draws in the order first
+     * drawn, then the batch's labels nobody drew. */
+    int32_t n_cand;
+    int32_t *cand;        /* [m] artist of each candidate */
+    int32_t *cnt;         /* [m] draws of each candidate (0 for an undrawn label) */
+    float *corr;          /* [m] log(cnt / (n q)), -inf when cnt = 0 */
+    int32_t *pos;         /* [m] artist -> candidate, -1 when none */
+    int64_t lab_cap;      /* room in lab_pos / lab_raw */
+    int32_t *lab_pos;     /* [lab_cap] each label's candidate, by the batch's label index */
+    float *lab_raw;       /* [lab_cap] scratch: a label's logit before the correction */
+    size_t gi_cap;        /* room in gitem, floats */
+    float *gitem;         /* [n_cand x k] the candidates' item gradients */
+} lr__softmax_sampler;
+
+/* The draws `opt` (LR_OPT_SAMPLED_NEGATIVES) means for m artists: -1 is
+ * LR__SOFTMAX_SAMPLED_AUTO above LR__SOFTMAX_SAMPLED_ABOVE artists and 0
+ * (the full softmax) up to it; n >= m is 0 too, since the full softmax is
+ * exact and then no dearer. */
+int32_t lr__softmax_sampled_draws(int64_t opt, int32_t m);
+
+/* A sampler for `opt` over m artists, with the proposal from the training
+ * listens `train` (users x artists; NULL: uniform) and its own stream of
+ * seed.  When opt resolves to 0, s->n = 0 and nothing is allocated.
+ * LR_OK, LR_E_NOMEM.  `train` is borrowed for the call only. */
+int lr__softmax_sampler_init(lr__softmax_sampler *s, int64_t opt, int32_t m,
+                             const lr__csr *train, uint64_t seed);
+void lr__softmax_sampler_free(lr__softmax_sampler *s);
+
+/* Draws the batch's sample (s->n artists from q) and makes its candidates.
+ * LR_OK, LR_E_NOMEM. */
+int lr__softmax_sample_draw(lr__softmax_sampler *s, const lr__softmax_batch *b);
+/* The same from the caller's draws[n_draws] instead of random ones (a test
+ * fixes a sample with it; n_draws stands for s->n in the correction). */
+int lr__softmax_sample_set(lr__softmax_sampler *s, const lr__softmax_batch *b,
+                           const int32_t *draws, int32_t n_draws);
+
+/* lr__softmax_loss_grad's objective and gradient with CE_b over the
+ * current sample's candidates:
+ *   CE_b = - sum_l y_bl z_bl + log( sum_l exp z_bl
+ *                                   + sum_{c drawn, not b's label} exp(z_bc + corr_c) ).
+ * Every other step (the tower, the input embeddings, the tag projection,
+ * the artists without listens, L2) is the full softmax's.  w->item and
+ * w->logit hold the candidates' rows only.  The result does not depend on
+ * w->threads.  LR_OK, LR_E_NOMEM or a status of the threads. */
+int lr__softmax_sampled_loss_grad(const lr__softmax_net *net, lr__softmax_work *w,
+                                  lr__softmax_sampler *s, const lr__softmax_batch *b, double reg,
+                                  float *grad, double *loss, double *ce, double *l2);
 
 #endif
