@@ -331,47 +331,11 @@ static int softmax_rows(void *vctx, int tid, size_t lo, size_t hi)
     return LR_OK;
 }
 
-int lr__softmax_loss_grad(const lr__softmax_net *net, lr__softmax_work *w,
-                          const lr__softmax_batch *b, double reg, float *grad, double *loss,
-                          double *ce_out, double *l2_out)
+double lr__softmax_backward(const lr__softmax_net *net, lr__softmax_work *w,
+                            const lr__softmax_batch *b, double reg, float *grad)
 {
-    const int32_t n = b->n, M = net->m, K = net->k, H = net->width, L = net->layers,
-                  DT = net->dt, NI = in0(net);
-    memset(grad, 0, net->n_params * sizeof *grad);
-    lr__softmax_items(net, w);
-    int rc = lr__softmax_users(net, w, b);
-    if (rc)
-        return rc;
-    /* logits, softmax, dL/dlogit */
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, M, K, 1.0f, w->s, K, w->item, K,
-                0.0f, w->logit, M);
-    rows_ctx c = {net, w, b};
-    if ((rc = lr__parallel_for(w->threads, (size_t)n, softmax_rows, &c)))
-        return rc;
-    double ce = 0;
-    for (int32_t u = 0; u < n; u++)
-        ce += w->loss[u];
-    ce /= n;
-    /* dS = G item; dItem = G' S, which is dV and, through the profiles, dQ */
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, K, M, 1.0f, w->logit, M, w->item,
-                K, 0.0f, w->ds, K);
-    float *gV = grad + net->off_v;
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, M, K, n, 1.0f, w->logit, M, w->s, K,
-                0.0f, gV, K);
-    if (net->item_tags && net->prof.ptr) {
-        float *gQ = grad + net->off_q;
-        for (int32_t a = 0; a < M; a++)
-            for (int64_t i = net->prof.ptr[a]; i < net->prof.ptr[a + 1]; i++)
-                lr__kaxpy(gQ + (size_t)net->prof.idx[i] * (size_t)K, net->prof.val[i],
-                          gV + (size_t)a * (size_t)K, K);
-    }
-    /* An artist nobody listened to is only ever a negative: its own V row
-     * would learn nothing but "never", which would bury what its tags say
-     * about it.  Its gradient still reaches Q through its tags. */
-    if (net->cold)
-        for (int32_t a = 0; a < M; a++)
-            if (net->cold[a])
-                memset(gV + (size_t)a * (size_t)K, 0, (size_t)K * sizeof *gV);
+    const int32_t n = b->n, K = net->k, H = net->width, L = net->layers, DT = net->dt,
+                  NI = in0(net);
     /* the tower, top down: dcur holds dL/d(output of layer l) */
     const float *dcur = w->ds;
     int32_t cols = K;
@@ -435,7 +399,50 @@ int lr__softmax_loss_grad(const lr__softmax_net *net, lr__softmax_work *w,
             lr__kaxpy(grad + i, r, th + i, (int32_t)len);
         }
     }
-    const double l2 = 0.5 * reg * sq;
+    return 0.5 * reg * sq;
+}
+
+int lr__softmax_loss_grad(const lr__softmax_net *net, lr__softmax_work *w,
+                          const lr__softmax_batch *b, double reg, float *grad, double *loss,
+                          double *ce_out, double *l2_out)
+{
+    const int32_t n = b->n, M = net->m, K = net->k;
+    memset(grad, 0, net->n_params * sizeof *grad);
+    lr__softmax_items(net, w);
+    int rc = lr__softmax_users(net, w, b);
+    if (rc)
+        return rc;
+    /* logits, softmax, dL/dlogit */
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, M, K, 1.0f, w->s, K, w->item, K,
+                0.0f, w->logit, M);
+    rows_ctx c = {net, w, b};
+    if ((rc = lr__parallel_for(w->threads, (size_t)n, softmax_rows, &c)))
+        return rc;
+    double ce = 0;
+    for (int32_t u = 0; u < n; u++)
+        ce += w->loss[u];
+    ce /= n;
+    /* dS = G item; dItem = G' S, which is dV and, through the profiles, dQ */
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, K, M, 1.0f, w->logit, M, w->item,
+                K, 0.0f, w->ds, K);
+    float *gV = grad + net->off_v;
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, M, K, n, 1.0f, w->logit, M, w->s, K,
+                0.0f, gV, K);
+    if (net->item_tags && net->prof.ptr) {
+        float *gQ = grad + net->off_q;
+        for (int32_t a = 0; a < M; a++)
+            for (int64_t i = net->prof.ptr[a]; i < net->prof.ptr[a + 1]; i++)
+                lr__kaxpy(gQ + (size_t)net->prof.idx[i] * (size_t)K, net->prof.val[i],
+                          gV + (size_t)a * (size_t)K, K);
+    }
+    /* An artist nobody listened to is only ever a negative: its own V row
+     * would learn nothing but "never", which would bury what its tags say
+     * about it.  Its gradient still reaches Q through its tags. */
+    if (net->cold)
+        for (int32_t a = 0; a < M; a++)
+            if (net->cold[a])
+                memset(gV + (size_t)a * (size_t)K, 0, (size_t)K * sizeof *gV);
+    const double l2 = lr__softmax_backward(net, w, b, reg, grad);
     *loss = ce + l2;
     if (ce_out)
         *ce_out = ce;

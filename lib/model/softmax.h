@@ -168,4 +168,12 @@ int lr__softmax_sampled_loss_grad(const lr__softmax_net *net, lr__softmax_work *
                                   lr__softmax_sampler *s, const lr__softmax_batch *b, double reg,
                                   float *grad, double *loss, double *ce, double *l2);
 
+/* The rest of a batch's gradient once w->ds holds dL/ds (and w->act the
+ * forward pass's activations): the tower's layers top down, the input
+ * embeddings user by user in order, and the L2 term, added to grad, whose
+ * penalty it returns (reg/2 |weights|^2).  Shared by the full loss and the
+ * sampled one (softmax_sampled.c), which differ only before ds. */
+double lr__softmax_backward(const lr__softmax_net *net, lr__softmax_work *w,
+                            const lr__softmax_batch *b, double reg, float *grad);
+
 #endif

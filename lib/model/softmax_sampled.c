@@ -268,81 +268,6 @@ static int sampled_rows(void *vctx, int tid, size_t lo, size_t hi)
     return LR_OK;
 }
 
-/* The input size of the tower: the artist mean and the tag mean. */
-static int32_t in0(const lr__softmax_net *net) { return net->k + net->dt; }
-
-/* From w->ds = dL/ds (and w->act from the forward pass): the tower's
- * gradient, the input embeddings' and the L2 term, as lr__softmax_loss_grad
- * computes them after its logits. */
-static double backward(const lr__softmax_net *net, lr__softmax_work *w,
-                       const lr__softmax_batch *b, double reg, float *grad)
-{
-    const int32_t n = b->n, K = net->k, H = net->width, L = net->layers, DT = net->dt,
-                  NI = in0(net);
-    const float *dcur = w->ds;
-    int32_t cols = K;
-    float *bufs[2] = {w->d0, w->d1};
-    for (int l = L; l >= 0; l--) {
-        const int32_t fan = l ? H : NI;
-        const float *in = w->act[l];
-        const float *W = net->theta + net->off_w[l];
-        float *gW = grad + net->off_w[l], *gb = grad + net->off_b[l];
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, cols, fan, n, 1.0f, dcur, cols, in,
-                    fan, 0.0f, gW, fan);
-        for (int32_t u = 0; u < n; u++)
-            for (int32_t j = 0; j < cols; j++)
-                gb[j] += dcur[(size_t)u * (size_t)cols + (size_t)j];
-        float *dprev = bufs[l & 1];
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, fan, cols, 1.0f, dcur, cols, W,
-                    fan, 0.0f, dprev, fan);
-        if (l > 0) /* through the ReLU of layer l - 1's output */
-            for (size_t i = 0; i < (size_t)n * (size_t)fan; i++)
-                if (!(in[i] > 0))
-                    dprev[i] = 0.0f;
-        dcur = dprev;
-        cols = fan;
-    }
-    float *gE = grad + net->off_e, *gT = grad + net->off_t;
-    for (int32_t u = 0; u < n; u++) {
-        const float *dx = dcur + (size_t)u * (size_t)NI;
-        double W = 0;
-        for (int64_t j = b->in_ptr[u]; j < b->in_ptr[u + 1]; j++)
-            W += b->in_w[j];
-        if (!(W > 0))
-            continue;
-        for (int64_t j = b->in_ptr[u]; j < b->in_ptr[u + 1]; j++) {
-            const int32_t a = b->in_idx[j];
-            const float c1 = (float)(b->in_w[j] / W);
-            lr__kaxpy(gE + (size_t)a * (size_t)K, c1, dx, K);
-            if (!net->prof.ptr)
-                continue;
-            for (int64_t i = net->prof.ptr[a]; i < net->prof.ptr[a + 1]; i++)
-                lr__kaxpy(gT + (size_t)net->prof.idx[i] * (size_t)DT, c1 * net->prof.val[i],
-                          dx + K, DT);
-        }
-    }
-    double sq = 0;
-    const float r = (float)reg;
-    size_t ranges[2 * (LR__SOFTMAX_MAX_LAYERS + 2)], nr = 0;
-    ranges[nr++] = net->off_e; /* E, T and the first layer's weights */
-    ranges[nr++] = net->off_b[0];
-    for (int l = 1; l <= L; l++) {
-        ranges[nr++] = net->off_w[l];
-        ranges[nr++] = net->off_b[l];
-    }
-    ranges[nr++] = net->off_v; /* V and Q */
-    ranges[nr++] = net->n_params;
-    for (size_t q = 0; reg > 0 && q < nr; q += 2) {
-        const float *th = net->theta;
-        for (size_t i = ranges[q]; i < ranges[q + 1]; i += 4096) {
-            const size_t len = ranges[q + 1] - i < 4096 ? ranges[q + 1] - i : 4096;
-            sq += (double)lr__kdot(th + i, th + i, (int32_t)len);
-            lr__kaxpy(grad + i, r, th + i, (int32_t)len);
-        }
-    }
-    return 0.5 * reg * sq;
-}
-
 int lr__softmax_sampled_loss_grad(const lr__softmax_net *net, lr__softmax_work *w,
                                   lr__softmax_sampler *s, const lr__softmax_batch *b, double reg,
                                   float *grad, double *loss, double *ce_out, double *l2_out)
@@ -398,7 +323,7 @@ int lr__softmax_sampled_loss_grad(const lr__softmax_net *net, lr__softmax_work *
         if (!(net->cold && net->cold[a]))
             memcpy(gV + (size_t)a * Kz, gi, Kz * sizeof *gV);
     }
-    const double l2 = backward(net, w, b, reg, grad);
+    const double l2 = lr__softmax_backward(net, w, b, reg, grad);
     *loss = ce + l2;
     if (ce_out)
         *ce_out = ce;
