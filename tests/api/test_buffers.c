@@ -16,6 +16,7 @@
 static lr_dataset *ds, *train, *test;
 static lr_model *model;
 static lr_evaluation *eval;
+static lr_map *pca;
 static lr_query *q_cand, *q_pref, *q_user;
 static int32_t user_id, friend_user, tag_user, tag_artist, tags_artist;
 static size_t tags_rank, explain_rank;
@@ -44,6 +45,7 @@ static void setup(void)
     ck_assert_lr_ok(lr_model_new(&model, LR_ALGO_ALS, o));
     ck_assert_lr_ok(lr_model_fit(model, train, NULL));
     ck_assert_lr_ok(lr_evaluate(&eval, model, train, test, 10, o));
+    ck_assert_lr_ok(lr_model_pca(&pca, model, 3, NULL));
     lr_options_free(o);
 
     /* Pick inputs whose answers hold at least two entries, so that
@@ -131,6 +133,7 @@ static void teardown(void)
     lr_query_free(q_pref);
     lr_query_free(q_user);
     lr_evaluation_free(eval);
+    lr_map_free(pca);
     lr_model_free(model);
     lr_dataset_free(train);
     lr_dataset_free(test);
@@ -178,6 +181,22 @@ static int f_model_ids(void *const b[], size_t cap, size_t *needed)
 static int f_model_history(void *const b[], size_t cap, size_t *needed)
 {
     return lr_model_history(H(model), LR_HISTORY_LOSS, b[0], cap, needed);
+}
+static int f_artist_norms(void *const b[], size_t cap, size_t *needed)
+{
+    return lr_model_artist_norms(H(model), b[0], b[1], b[2], cap, needed);
+}
+static int f_map_ids(void *const b[], size_t cap, size_t *needed)
+{
+    return lr_map_ids(H(pca), b[0], cap, needed);
+}
+static int f_map_coords(void *const b[], size_t cap, size_t *needed)
+{
+    return lr_map_coords(H(pca), b[0], cap, needed);
+}
+static int f_map_variance(void *const b[], size_t cap, size_t *needed)
+{
+    return lr_map_variance(H(pca), b[0], b[1], cap, needed);
 }
 static int f_user_metric(void *const b[], size_t cap, size_t *needed)
 {
@@ -239,6 +258,10 @@ static const buf_case cases[] = {
     {"lr_dataset_distribution", 0, f_distribution, {8}},
     {"lr_model_ids", 0, f_model_ids, {4}},
     {"lr_model_history", 0, f_model_history, {8}},
+    {"lr_model_artist_norms", 0, f_artist_norms, {8, 8, 8}},
+    {"lr_map_ids", 0, f_map_ids, {4}},
+    {"lr_map_coords", 0, f_map_coords, {8}},
+    {"lr_map_variance", 0, f_map_variance, {8, 8}},
     {"lr_evaluation_user_metric", 0, f_user_metric, {8}},
     {"lr_evaluation_users", 0, f_evaluation_users, {4}},
     {"lr_query_candidates", 1, f_candidates, {4}},
