@@ -5,7 +5,10 @@
 #include <string.h>
 
 #define W 640.0
-#define H 380.0
+/* The picture's height: 380 unless the chart asks for more (the map).
+ * Thread-local because every drawing helper reads it and two threads may
+ * write reports at once. */
+static _Thread_local double H = 380.0;
 #define MT 44.0 /* title */
 #define MR 24.0
 #define MB 58.0 /* tick labels and the x label */
@@ -109,6 +112,8 @@ void lr__tick_label(lr__buf *b, double v)
 }
 
 /* ------------------------------------------------------------- pieces */
+
+static void set_height(const lr__chart *c) { H = c->height > 0 ? c->height : 380.0; }
 
 static void begin_framed(lr__buf *b, const lr__chart *c, const char *kind, size_t marks,
                          int frame)
@@ -268,6 +273,7 @@ static void bin_label(lr__buf *b, const lr__chart *c, double lo, double hi)
 void lr__chart_histogram(lr__buf *b, const lr__chart *c, const double *edges, size_t nb,
                          const double *const *counts, const char *const *names, size_t ns)
 {
+    set_height(c);
     double cmax = 0, cmin = INFINITY;
     for (size_t s = 0; s < ns; s++)
         for (size_t i = 0; i < nb; i++) {
@@ -334,6 +340,7 @@ void lr__chart_hbars(lr__buf *b, const lr__chart *c, const char *const *labels,
                      const double *values, size_t n, const char *bar_class, const int *keys,
                      size_t colored)
 {
+    set_height(c);
     double vmax = 0;
     for (size_t i = 0; i < n; i++)
         vmax = values[i] > vmax ? values[i] : vmax;
@@ -397,6 +404,7 @@ void lr__chart_hbars(lr__buf *b, const lr__chart *c, const char *const *labels,
 void lr__chart_lines(lr__buf *b, const lr__chart *c, const double *x, size_t n,
                      const double *const *y, const char *const *names, size_t ns)
 {
+    set_height(c);
     double ymin = INFINITY, ymax = -INFINITY, xmin = INFINITY, xmax = -INFINITY;
     size_t marks = 0;
     for (size_t i = 0; i < n; i++) {
@@ -488,6 +496,7 @@ void lr__chart_lines(lr__buf *b, const lr__chart *c, const double *x, size_t n,
 void lr__chart_canvas(lr__buf *b, const lr__chart *c, const char *kind, const char *data_src,
                       size_t points)
 {
+    set_height(c);
     double xlo = c->x.lo, xhi = c->x.hi, ylo = c->y.lo, yhi = c->y.hi;
     scale sx = make_scale(&c->x, xlo, xhi, ML, W - MR);
     scale sy = make_scale(&c->y, ylo, yhi, H - MB, MT);

@@ -45,6 +45,7 @@ typedef struct lr__chart {
     const char *caption; /* the one-line reading of what it shows, or NULL */
     lr__axis x, y;
     int wide;            /* 1: the full width of the page (two per row otherwise) */
+    double height;       /* of the picture, 0 for the usual 380 (of 640 wide) */
     int discrete;        /* histograms of integers: bins [k - 0.5, k + w - 0.5) are
                             labelled "k" or "k – k + w - 1" */
 } lr__chart;

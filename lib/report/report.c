@@ -15,6 +15,8 @@
 #include "core/error.h"
 #include "core/progress.h"
 #include "data/overlap.h"
+#include "embed/map.h"
+#include "embed/norms.h"
 #include "eval/eval.h"
 #include "query/query.h"
 
@@ -249,7 +251,7 @@ static void charts_end(lr__buf *b) { lr__buf_puts(b, "</div>\n"); }
 static lr__chart chart(const char *id, const char *title, const char *caption,
                        const char *xlabel, int xlog, const char *ylabel, int ylog)
 {
-    lr__chart c = {id, title, caption, {xlabel, xlog, NAN, NAN}, {ylabel, ylog, NAN, NAN}, 0, 0};
+    lr__chart c = {id, title, caption, {xlabel, xlog, NAN, NAN}, {ylabel, ylog, NAN, NAN}, 0, 0, 0};
     return c;
 }
 
@@ -948,6 +950,7 @@ static int section_models(lr__buf *b, const lr_report *r)
             charts_begin(b);
             lr__chart ch = chart("models-ndcg", ttl, "The table's NDCG column, popularity first.",
                                  xl, 0, "model", 0);
+            ch.height = 102 + 30 * (double)(nrow < 4 ? 4 : nrow);
             lr__chart_hbars(b, &ch, labels, nd, nrow, NULL, NULL, 0);
             charts_end(b);
         }
@@ -1152,14 +1155,371 @@ static int section_recs(lr__buf *b, const lr_report *r)
 
 /* ------------------------------------------------------- 6. embeddings */
 
+/* The artists' names and top tags, once for every plot of the page:
+ * top[a] indexes tags[], the top tags that occur (tags spelt alike as
+ * one), or is -1. */
+typedef struct toptags {
+    int32_t *top;   /* [n_artists] */
+    int32_t *tag;   /* [n] dataset tag index of each entry of tags[] */
+    int32_t n;
+} toptags;
+
+static void toptags_free(toptags *t)
+{
+    free(t->top);
+    free(t->tag);
+}
+
+static int toptags_make(const lr_dataset *ds, toptags *t)
+{
+    memset(t, 0, sizeof *t);
+    int32_t nt = ds->n_tags;
+    int32_t *canon = lr__malloc(nt ? (size_t)nt : 1, sizeof *canon);
+    int32_t *slot = lr__malloc(nt ? (size_t)nt : 1, sizeof *slot);
+    t->top = lr__malloc(ds->n_artists ? (size_t)ds->n_artists : 1, sizeof *t->top);
+    t->tag = lr__malloc(nt ? (size_t)nt : 1, sizeof *t->tag);
+    int rc = !canon || !slot || !t->top || !t->tag ? lr__fail_oom() : LR_OK;
+    if (rc == LR_OK && nt)
+        rc = lr__tag_display_canon(ds, canon);
+    if (rc == LR_OK) {
+        for (int32_t i = 0; i < nt; i++)
+            slot[i] = -1;
+        for (int32_t a = 0; a < ds->n_artists; a++) {
+            int32_t g = ds->artist_top_tag[a];
+            if (g < 0) {
+                t->top[a] = -1;
+                continue;
+            }
+            g = canon[g];
+            if (slot[g] < 0) {
+                slot[g] = t->n;
+                t->tag[t->n++] = g;
+            }
+            t->top[a] = slot[g];
+        }
+    }
+    free(canon);
+    free(slot);
+    if (rc != LR_OK)
+        toptags_free(t);
+    return rc;
+}
+
+static void json_artists(lr__buf *b, const lr_dataset *ds, const toptags *t)
+{
+    lr__buf_puts(b, "<script type=\"application/json\" id=\"lr-artists\">{\"names\":[");
+    for (int32_t a = 0; a < ds->n_artists; a++) {
+        if (a)
+            lr__buf_puts(b, ",");
+        lr__buf_json_str(b, lr__strtab_get(&ds->artist_names, a));
+    }
+    lr__buf_puts(b, "],\"top\":[");
+    for (int32_t a = 0; a < ds->n_artists; a++)
+        lr__buf_printf(b, a ? ",%d" : "%d", (int)t->top[a]);
+    lr__buf_puts(b, "],\"tags\":[");
+    for (int32_t i = 0; i < t->n; i++) {
+        if (i)
+            lr__buf_puts(b, ",");
+        lr__buf_json_str(b, lr__strtab_get(&ds->tag_names, t->tag[i]));
+    }
+    lr__buf_puts(b, "]}</script>\n");
+}
+
+static void json_numbers(lr__buf *b, const char *key, const double *v, const int32_t *sel,
+                         int32_t n, int digits)
+{
+    lr__buf_printf(b, "\"%s\":[", key);
+    for (int32_t i = 0; i < n; i++) {
+        if (i)
+            lr__buf_puts(b, ",");
+        lr__buf_json_num(b, v[sel ? sel[i] : i], digits);
+    }
+    lr__buf_puts(b, "]");
+}
+
+static void json_ints(lr__buf *b, const char *key, const int32_t *v, int32_t n)
+{
+    lr__buf_printf(b, "\"%s\":[", key);
+    for (int32_t i = 0; i < n; i++)
+        lr__buf_printf(b, i ? ",%d" : "%d", (int)v[i]);
+    lr__buf_puts(b, "]");
+}
+
+/* One model's norms against listeners: the canvas plot, its correlations
+ * and, as its table, the median norm by band of listeners. */
+static int norms_plot(lr__buf *b, const lr_report *r, size_t mi, char *reading, size_t rsize)
+{
+    const lr_model *m = r->models[mi].m;
+    const char *lab = model_label(r, mi);
+    int32_t na = m->n_artists;
+    double *norm = lr__malloc((size_t)na + 1, sizeof *norm);
+    double *fans = lr__malloc((size_t)na + 1, sizeof *fans);
+    int32_t *sel = lr__malloc((size_t)na + 1, sizeof *sel);
+    int rc = !norm || !fans || !sel ? lr__fail_oom() : LR_OK;
+    lr__norm_corr corr;
+    if (rc == LR_OK && (rc = lr__artist_norms(m, norm, fans, NULL, &corr)) != LR_OK) {
+        /* A model whose vectors cannot be read (non-finite) is named and
+         * skipped; the rest of the page stands. */
+        lr__buf_puts(b, "<p class=\"warning\">");
+        lr__buf_html(b, lab);
+        lr__buf_puts(b, ": ");
+        lr__buf_html(b, lr_last_error());
+        lr__buf_puts(b, "</p>\n");
+        rc = rc == LR_E_NOMEM ? rc : LR_OK;
+        goto done;
+    }
+    if (rc != LR_OK)
+        goto done;
+    int32_t n = 0;
+    double fmax = 1, nmax = 0;
+    for (int32_t a = 0; a < na; a++)
+        if (fans[a] > 0 && norm[a] > 0) {
+            sel[n++] = a;
+            fmax = fans[a] > fmax ? fans[a] : fmax;
+            nmax = norm[a] > nmax ? norm[a] : nmax;
+        }
+    char id[48], src[48], ttl[300], capt[300];
+    snprintf(id, sizeof id, "norms-%zu", mi);
+    snprintf(src, sizeof src, "norms-%zu-data", mi);
+    lr__buf_printf(b, "<script type=\"application/json\" id=\"%s\">{\"kind\":\"scatter\","
+                      "\"color\":\"%s\",", src, lr__series_color(0));
+    json_numbers(b, "x", fans, sel, n, 6);
+    lr__buf_puts(b, ",");
+    json_numbers(b, "y", norm, sel, n, 4);
+    lr__buf_puts(b, ",");
+    json_ints(b, "a", sel, n);
+    lr__buf_puts(b, "}</script>\n");
+    snprintf(ttl, sizeof ttl, "%s: artist vector norm against listeners", lab);
+    snprintf(capt, sizeof capt, "Pearson r %.3f (norm against log(1 + listeners)), Spearman "
+                                "rho %.3f, over %lld artists; %lld zero vectors left out.  "
+                                "Drag to select artists.",
+             corr.pearson, corr.spearman, (long long)corr.used, (long long)corr.zero);
+    snprintf(reading, rsize, "%s: Spearman rho %.2f", lab, corr.spearman);
+    lr__chart ch = chart(id, ttl, capt, "listeners in training (log scale)", 1,
+                         "norm of the artist's vector", 0);
+    ch.x.lo = 0.8;
+    ch.x.hi = fmax * 1.25;
+    ch.y.lo = 0;
+    ch.y.hi = nmax > 0 ? nmax * 1.05 : 1;
+    lr__chart_canvas(b, &ch, "scatter", src, (size_t)n);
+    lr__buf_puts(b, "<p class=\"selection\"></p>\n");
+    /* The plot's numbers: median norm by band of listeners. */
+    static const double band[] = {1, 2, 4, 10, 32, 100, 316, 1000, INFINITY};
+    lr__buf_puts(b, "<details><summary>The numbers</summary><table><thead><tr><th>listeners"
+                    "</th><th>artists</th><th>median norm</th></tr></thead><tbody>\n");
+    vec v = {lr__malloc((size_t)n + 1, sizeof(double)), 0};
+    if (!v.v) {
+        rc = lr__fail_oom();
+        goto done;
+    }
+    for (size_t k = 0; k + 1 < sizeof band / sizeof band[0]; k++) {
+        v.n = 0;
+        for (int32_t i = 0; i < n; i++)
+            if (fans[sel[i]] >= band[k] && fans[sel[i]] < band[k + 1])
+                v.v[v.n++] = norm[sel[i]];
+        if (!v.n)
+            continue;
+        qsort(v.v, v.n, sizeof(double), cmp_double);
+        lr__buf_puts(b, "<tr><td>");
+        lr__buf_num(b, band[k], 0);
+        if (isfinite(band[k + 1]) && band[k + 1] - 1 > band[k]) {
+            lr__buf_puts(b, " \xE2\x80\x93 ");
+            lr__buf_num(b, band[k + 1] - 1, 0);
+        } else if (!isfinite(band[k + 1])) {
+            lr__buf_puts(b, " or more");
+        }
+        lr__buf_puts(b, "</td>");
+        td_num(b, (double)v.n, 0);
+        td_num(b, quantile(&v, 0.5), 4);
+        lr__buf_puts(b, "</tr>\n");
+    }
+    free(v.v);
+    lr__buf_puts(b, "</tbody></table></details>\n");
+    lr__chart_end(b);
+done:
+    free(norm);
+    free(fans);
+    free(sel);
+    return rc;
+}
+
+#define MAP_BARS 20
+
+/* The map of the first model with artist vectors, coloured by top tag,
+ * beside the bar chart of top tags that filters it. */
+static int artist_map(lr__buf *b, const lr_report *r, size_t mi, const toptags *tt)
+{
+    const lr_model *m = r->models[mi].m;
+    const lr_dataset *ds = r->ds;
+    lr_map *map = NULL;
+    int rc;
+    if (r->map == LR_REPORT_MAP_PCA)
+        rc = lr__map_pca(&map, m, 2, lr__opt_int(&r->opts, LR_OPT_MAP_MIN_FANS));
+    else
+        rc = lr__map_tsne(&map, m, &r->opts);
+    if (rc != LR_OK) {
+        lr__error_prefix(r->map == LR_REPORT_MAP_PCA ? "the PCA map" : "the t-SNE map");
+        return rc;
+    }
+    int32_t n = map->rows;
+    int32_t *a = lr__malloc((size_t)n + 1, sizeof *a), *c = lr__malloc((size_t)n + 1, sizeof *c);
+    double *x = lr__malloc((size_t)n + 1, sizeof *x), *y = lr__malloc((size_t)n + 1, sizeof *y);
+    ranked *rk = lr__calloc((size_t)tt->n + 1, sizeof *rk);
+    int32_t *key = lr__malloc((size_t)tt->n + 1, sizeof *key);
+    if (!a || !c || !x || !y || !rk || !key) {
+        rc = lr__fail_oom();
+        goto done;
+    }
+    double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
+    for (int32_t i = 0; i < tt->n; i++)
+        rk[i].i = i;
+    for (int32_t i = 0; i < n; i++) {
+        a[i] = lr__artist_index(ds, map->ids[i]);
+        x[i] = map->coords[2 * (size_t)i];
+        y[i] = map->coords[2 * (size_t)i + 1];
+        x0 = x[i] < x0 ? x[i] : x0;
+        x1 = x[i] > x1 ? x[i] : x1;
+        y0 = y[i] < y0 ? y[i] : y0;
+        y1 = y[i] > y1 ? y[i] : y1;
+        if (a[i] >= 0 && tt->top[a[i]] >= 0)
+            rk[tt->top[a[i]]].v++;
+    }
+    /* Categories: the most common top tags among the mapped artists. */
+    qsort(rk, (size_t)tt->n, sizeof *rk, cmp_ranked_desc);
+    for (int32_t i = 0; i < tt->n; i++)
+        key[rk[i].i] = i < MAP_BARS && rk[i].v > 0 ? i : -1;
+    for (int32_t i = 0; i < n; i++)
+        c[i] = a[i] >= 0 && tt->top[a[i]] >= 0 ? key[tt->top[a[i]]] : -1;
+    const int tsne = map->kind == LR__MAP_TSNE;
+    lr__buf_puts(b, "<script type=\"application/json\" id=\"map-data\">{\"kind\":\"map\","
+                    "\"colors\":[");
+    for (int i = 0; i < r->map_tags; i++)
+        lr__buf_printf(b, i ? ",\"%s\"" : "\"%s\"", lr__category_color((size_t)i));
+    lr__buf_printf(b, "],\"grey\":\"%s\",", LR__COLOR_GREY);
+    json_numbers(b, "x", x, NULL, n, 5);
+    lr__buf_puts(b, ",");
+    json_numbers(b, "y", y, NULL, n, 5);
+    lr__buf_puts(b, ",");
+    json_ints(b, "a", a, n);
+    lr__buf_puts(b, ",");
+    json_ints(b, "c", c, n);
+    lr__buf_puts(b, "}</script>\n");
+
+    char ttl[300], capt[400];
+    snprintf(ttl, sizeof ttl, "%s of %s's artist vectors, coloured by top tag",
+             tsne ? "t-SNE map" : "PCA map", model_label(r, mi));
+    if (tsne)
+        snprintf(capt, sizeof capt, "%d artists; KL divergence %.3f after %d iterations; %.0f%% "
+                                    "of each artist's 10 nearest vectors are among its 10 "
+                                    "nearest on the map.  Hover for names.",
+                 (int)n, map->kl, (int)map->iterations, 100 * map->nn);
+    else
+        snprintf(capt, sizeof capt, "%d artists on the first two principal components of "
+                                    "their vectors.  Hover for names.", (int)n);
+    double px = (x1 - x0) * 0.03 + 1e-9, py = (y1 - y0) * 0.03 + 1e-9;
+    charts_begin(b);
+    lr__chart ch = chart("map", ttl, capt, tsne ? "t-SNE dimension 1" : "principal component 1",
+                         0, tsne ? "t-SNE dimension 2" : "principal component 2", 0);
+    ch.x.lo = x0 - px;
+    ch.x.hi = x1 + px;
+    ch.y.lo = y0 - py;
+    ch.y.hi = y1 + py;
+    ch.height = 560;
+    lr__chart_canvas(b, &ch, "map", "map-data", (size_t)n);
+    lr__buf_puts(b, "<p class=\"controls\"><button class=\"showall\" type=\"button\">Show all "
+                    "artists</button></p>\n");
+    lr__chart_end(b);
+    const char *labels[MAP_BARS];
+    double values[MAP_BARS];
+    int keys[MAP_BARS];
+    size_t nb = 0;
+    while (nb < MAP_BARS && nb < (size_t)tt->n && rk[nb].v > 0) {
+        labels[nb] = lr__strtab_get(&ds->tag_names, tt->tag[rk[nb].i]);
+        values[nb] = rk[nb].v;
+        keys[nb] = (int)nb;
+        nb++;
+    }
+    lr__chart bc = chart("map-tags", "Top tags of the mapped artists: click one to filter the map",
+                         "Artists whose most used tag it is; coloured as on the map (the "
+                         "first ones), grey beyond.", "artists with this top tag", 0,
+                         "top tag", 0);
+    bc.height = 560;
+    lr__chart_hbars(b, &bc, labels, values, nb, "tagbar", keys, (size_t)r->map_tags);
+    charts_end(b);
+done:
+    free(a);
+    free(c);
+    free(x);
+    free(y);
+    free(rk);
+    free(key);
+    lr__map_free(map);
+    return rc;
+}
+
 static int section_embeddings(lr__buf *b, const lr_report *r)
 {
     heading(b, "embeddings", "6. Embeddings");
-    note(b, "The embedding section needs lib/embed (artist norms and maps), which this build "
-            "does not have yet.");
+    size_t with = 0, first = 0;
+    for (size_t i = 0; i < r->n_models; i++)
+        if (r->models[i].m->artist_f) {
+            if (!with++)
+                first = i;
+        }
+    if (with == 0) {
+        note(b, r->n_models ? "None of the models has artist vectors (pop and ease have none): "
+                              "this section is skipped."
+                            : "No model was given: there are no embeddings to show.");
+        lr__buf_puts(b, "</section>\n");
+        return LR_OK;
+    }
+    toptags tt;
+    int rc = toptags_make(r->ds, &tt);
+    if (rc != LR_OK)
+        return rc;
+    json_artists(b, r->ds, &tt);
+    lr__buf inner = {0};
+    char reading[512] = "", one[160];
+    for (size_t i = 0; i < r->n_models && rc == LR_OK; i++) {
+        if (!r->models[i].m->artist_f) {
+            lr__buf_puts(&inner, "<p class=\"note\">");
+            lr__buf_html(&inner, model_label(r, i));
+            lr__buf_printf(&inner, " (%s) has no artist vectors: skipped.</p>\n",
+                           lr__algo_find(r->models[i].m->algo)->name);
+        }
+    }
+    charts_begin(&inner);
+    for (size_t i = 0; i < r->n_models && rc == LR_OK; i++) {
+        if (!r->models[i].m->artist_f)
+            continue;
+        one[0] = '\0';
+        rc = norms_plot(&inner, r, i, one, sizeof one);
+        if (one[0] && strlen(reading) + strlen(one) + 4 < sizeof reading) {
+            if (reading[0])
+                strcat(reading, "; ");
+            strcat(reading, one);
+        }
+    }
+    charts_end(&inner);
+    reading_begin(b);
+    lr__buf_puts(b, "Popular artists get longer vectors: the correlation of vector norm and "
+                    "listeners (");
+    lr__buf_html(b, reading);
+    lr__buf_puts(b, ").  The map places artists with similar vectors together; colours are "
+                    "their top tags.");
+    reading_end(b);
+    if (inner.p)
+        lr__buf_put(b, inner.p, inner.n);
+    if (inner.oom)
+        b->oom = 1;
+    lr__buf_free(&inner);
+    if (rc == LR_OK && r->map != LR_REPORT_MAP_NONE) {
+        lr__buf_puts(b, "<h3>The map of the artists</h3>\n");
+        rc = artist_map(b, r, first, &tt);
+    }
     lr__buf_puts(b, "</section>\n");
-    (void)r;
-    return LR_OK;
+    toptags_free(&tt);
+    return rc;
 }
 
 /* ------------------------------------------------------------- the page */

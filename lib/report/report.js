@@ -139,6 +139,7 @@
       return;
     }
     var i = this.nearest(p[0], p[1]), d = this.data;
+    this.hovered = i;
     if (i < 0) { this.tip.hidden = true; return; }
     var a = d.a[i], lines = [artists.names[a]];
     if (d.kind === "map") {
@@ -271,10 +272,11 @@
       var p = plots[0], rect = p.canvas.getBoundingClientRect(), k = 0;
       var ev = { bubbles: true, clientX: rect.left + p.px[k] * rect.width / p.w,
                  clientY: rect.top + p.py[k] * rect.height / p.h };
-      var q = p.nearest(p.px[k], p.py[k]);
       p.canvas.dispatchEvent(new MouseEvent("mousemove", ev));
-      out.hover = { plot: p.fig.id, tip: p.tip.hidden ? "" : p.tip.textContent,
-                    name: artists.names[p.data.a[q]] };
+      var h = p.hovered;
+      out.hover = { plot: p.fig.id, tip: p.tip.hidden ? "" : p.tip.firstChild.textContent,
+                    name: h >= 0 ? artists.names[p.data.a[h]] : null,
+                    distance: h >= 0 ? Math.hypot(p.px[h] - p.px[k], p.py[h] - p.py[k]) : -1 };
       p.canvas.dispatchEvent(new MouseEvent("mouseleave", {}));
     }
     var sc = plots.filter(function (x) { return x.data.kind === "scatter"; })[0];
