@@ -1467,8 +1467,8 @@ static int section_embeddings(lr__buf *b, const lr_report *r)
                 first = i;
         }
     if (with == 0) {
-        note(b, r->n_models ? "None of the models has artist vectors (pop and ease have none): "
-                              "this section is skipped."
+        note(b, r->n_models ? "No model here has artist vectors (pop and ease models have no "
+                              "artist vectors): this section is skipped."
                             : "No model was given: there are no embeddings to show.");
         lr__buf_puts(b, "</section>\n");
         return LR_OK;
