@@ -1565,6 +1565,106 @@ LR_API int lr_query_results(const lr_query *q, int32_t *artist_ids, double *scor
 LR_API int lr_query_recommend_all(lr_query *q, const lr_options *opts, int32_t *artist_ids,
                                   float *scores, size_t capacity, size_t *needed);
 
+/* ------------------------------------------------------------------ report */
+
+/**
+ * A report: one self-contained HTML page (docs/report.md) with the
+ * notebook's pictures of a dataset, its split and fitted models: data,
+ * distributions, tags, friends, models (metrics and training curves),
+ * embeddings (artist norms, a map of the artists) and recommendations.
+ * It borrows what it is given; nothing is computed until
+ * lr_report_write().  Since: 1.3 (LASTREC_1.3).
+ */
+typedef struct lr_report lr_report;
+
+/** Settings of a report for lr_report_set_int().  Since: 1.3. */
+enum lr_report_key {
+    LR_REPORT_USER = 1,     /**< the user whose recommendations section 7 shows, -1 = the lowest user ID (default -1) */
+    LR_REPORT_MAP = 2,      /**< an lr_report_map: the map of the artists in section 6 (default LR_REPORT_MAP_TSNE) */
+    LR_REPORT_MAP_TAGS = 3, /**< top tags coloured on the map, 1 to 10; the rest are grey (default 10) */
+    LR_REPORT_K = 4         /**< cut-off k of the metrics and length of the recommendation tables, 1 to 100 (default 10) */
+};
+
+/** Maps of the artists for LR_REPORT_MAP.  Since: 1.3. */
+enum lr_report_map {
+    LR_REPORT_MAP_NONE = 0, /**< no map (the norms are still shown) */
+    LR_REPORT_MAP_TSNE = 1, /**< t-SNE of the first model with artist vectors (the notebook's) */
+    LR_REPORT_MAP_PCA = 2   /**< its first two principal components: quick, but crowded */
+};
+
+/**
+ * Start a report on @p data.
+ * @param data borrowed: it must outlive the report and stay unchanged.
+ * @param opts may be NULL; copied.  LR_OPT_THREADS applies to the
+ *        evaluation and the map, LR_OPT_SEED and the t-SNE options
+ *        (LR_OPT_TSNE_*) to the map; its progress callback (borrowed, as
+ *        lr_options_set_progress() says) hears each step, the map's
+ *        iterations included, and may cancel.
+ * @param[out] out owned by the caller, freed by lr_report_free().
+ * @return LR_OK, LR_E_INVALID (NULL data or out), LR_E_NOMEM.
+ * Thread-safety: @p data may be shared read-only.
+ * Since: 1.3 (LASTREC_1.3).
+ */
+LR_API int lr_report_new(lr_report **out, const lr_dataset *data, const lr_options *opts);
+
+/** Free a report (not what it borrows).  NULL is accepted.  Since: 1.3. */
+LR_API void lr_report_free(lr_report *r);
+
+/**
+ * Change a setting (enum lr_report_key).
+ * @return LR_OK; LR_E_INVALID for an unknown key or a value out of range
+ *         (the message names the key and the range).
+ * Thread-safety: needs exclusive access to @p r.
+ * Since: 1.3 (LASTREC_1.3).
+ */
+LR_API int lr_report_set_int(lr_report *r, int key, int64_t value);
+
+/**
+ * The held-out listens the models are evaluated on (section 5): @p train
+ * and @p test over the report's catalogue, as lr_dataset_split() or
+ * lr_dataset_load_split() make them.  Without a split the report shows
+ * training curves but no metrics.  A second call replaces the first.
+ * @param train,test borrowed: they must outlive the report.
+ * @param description how the split was made, shown in the page (may be
+ *        NULL; copied).
+ * @return LR_OK; LR_E_INVALID (NULL train or test, or either over other
+ *         users or artists than the report's data); LR_E_NOMEM.
+ * Thread-safety: needs exclusive access to @p r.
+ * Since: 1.3 (LASTREC_1.3).
+ */
+LR_API int lr_report_set_split(lr_report *r, const lr_dataset *train, const lr_dataset *test,
+                               const char *description);
+
+/**
+ * Add a fitted model, shown as @p label.  The first model added answers
+ * section 7's queries; the first with artist vectors is mapped.
+ * @param m borrowed: it must outlive the report.
+ * @param label copied; NULL names the model by its algorithm.
+ * @return LR_OK; LR_E_INVALID (NULL or unfitted model, a model over other
+ *         users or artists than the report's data, the message saying
+ *         how many of each; more than 16 models); LR_E_NOMEM.
+ * Thread-safety: needs exclusive access to @p r; @p m may be shared.
+ * Since: 1.3 (LASTREC_1.3).
+ */
+LR_API int lr_report_add_model(lr_report *r, const lr_model *m, const char *label);
+
+/**
+ * Compute every section and write the page to @p path: one HTML file with
+ * its style, script and data inline, which loads nothing when opened.
+ * It is written to a temporary name in the same directory and renamed,
+ * so @p path is never half-written.
+ * @param[out] bytes the page's size (may be NULL).
+ * @return LR_OK; LR_E_INVALID (NULL argument); LR_E_IO (the file cannot
+ *         be written: the message names it); LR_E_NOMEM; LR_E_CANCELLED
+ *         (the progress callback asked to stop: nothing is written); a
+ *         step's own status (the evaluation's, the map's), its message
+ *         naming the step.
+ * Thread-safety: needs exclusive access to @p r; what it borrows may be
+ *         shared read-only.  Runs LR_OPT_THREADS threads of its own.
+ * Since: 1.3 (LASTREC_1.3).
+ */
+LR_API int lr_report_write(lr_report *r, const char *path, size_t *bytes);
+
 #ifdef __cplusplus
 }
 #endif

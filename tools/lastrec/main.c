@@ -6,10 +6,12 @@
 #include <errno.h>
 #include <string.h>
 
+extern const tool_cmd tool_cmd_report; /* report.c */
+
 static const tool_cmd *const commands[] = {
     &tool_cmd_info, &tool_cmd_analyze, &tool_cmd_synth, &tool_cmd_snapshot,
     &tool_cmd_split, &tool_cmd_train, &tool_cmd_eval, &tool_cmd_recommend, &tool_cmd_similar,
-    &tool_cmd_embed, NULL,
+    &tool_cmd_embed, &tool_cmd_report, NULL,
 };
 
 static void usage(FILE *fp)
