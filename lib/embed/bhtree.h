@@ -8,6 +8,7 @@
 typedef struct lr__bhnode {
     double cx, cy;      /* centre of mass of its points */
     double side2;       /* the squared side of its square cell */
+    double mass;        /* its number of points */
     int32_t begin, end; /* its points: pos[begin..end) of the tree */
     int32_t child;      /* first child (its children are contiguous); -1: a leaf */
     int32_t nchild;
