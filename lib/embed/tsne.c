@@ -3,9 +3,10 @@
  * What it computes (for docs/embed.md):
  *
  * Input distances.  "euclidean": the squared Euclidean distance |x_i -
- * x_j|^2.  "cosine": the rows are normalised (a zero row stays zero, so
- * its cosine with every row is 0), the cosine distance is 1 - cos(x_i,
- * x_j), and the affinities use its square, (1 - cos)^2: scikit-learn's
+ * x_j|^2.  "cosine": the rows are normalised, the cosine distance is 1 -
+ * cos(x_i, x_j) (a zero row, which has no direction, is at 1 from every
+ * non-zero row and at 0 from the other zero rows: knn.h), and the
+ * affinities use its square, (1 - cos)^2: scikit-learn's
  * TSNE(metric="cosine") squares the distances its neighbour search gives
  * for every metric (since 1.1), and so do we, so the two compute the same
  * P.  On unit rows |u_i - u_j|^2 = 2 - 2 cos, so the neighbours are those
@@ -33,7 +34,9 @@
  * (scikit-learn 1.2; openTSNE's n / exaggeration without the factor 4 in
  * the gradient is the same step).  The attractive sum runs over P's
  * nonzeros; the repulsive one by Barnes-Hut on a quadtree (bhtree.h; a
- * cell of side s at distance r stands for its points when s < theta r),
+ * cell whose points span s at distance r stands for them when s < theta
+ * r: their extent rather than the cell's side, a tighter test than
+ * scikit-learn's that visits fewer cells for the same accuracy),
  * or over all pairs when theta = 0.  Each point's forces are summed in a
  * fixed order and Z's per-point parts are added in index order, so the
  * map is the same bit for bit for any number of threads.
