@@ -14,7 +14,9 @@
  *   bench_query [DATA SPLIT] [RUNS] [ALGO]
  *
  * ALGO (default als) names the model: the targets are set for als; blend,
- * the best model, shows what its item part adds to each query.
+ * the best model, shows what its item part adds to each query; softmax
+ * folds preferences in through its user tower, and its explanations add
+ * 3 tags per result.
  * DATA and SPLIT default to $LASTREC_DATA and $LASTREC_SPLIT; without them
  * it exits 77 (skipped).  Single queries are timed one by one over RUNS
  * (default 2000) users or artists taken in a fixed order; the batch RUNS /

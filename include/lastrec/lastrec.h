@@ -203,7 +203,8 @@ enum lr_option_type {
 
 /**
  * Option keys.  Numbered in ranges by area: 100 general, 200 data loading
- * and processing, 300 splits, 400 synthetic data; later areas follow.
+ * and processing, 300 splits, 400 synthetic data, 500 models, 600 maps of
+ * the artist vectors; later areas follow.
  * Numbers never change.
  */
 enum lr_option {
@@ -252,13 +253,28 @@ enum lr_option {
     LR_OPT_HIDDEN_WIDTH = 525,     /**< int: softmax's width of each hidden layer (default 256) */
     LR_OPT_TAG_DIM = 526,          /**< int: softmax's tag embedding size in the user tower (default 32) */
     LR_OPT_LABEL_FRACTION = 527,   /**< double: softmax's share of a user's artists drawn as labels each epoch (default 0.5) */
-    LR_OPT_ITEM_TAGS = 528         /**< int: softmax's item vectors add a projection of the artist's tags, 0 or 1 (default 1) */
+    LR_OPT_ITEM_TAGS = 528,        /**< int: softmax's item vectors add a projection of the artist's tags, 0 or 1 (default 1) */
+    LR_OPT_AVERAGING = 530,        /**< double: softmax keeps a moving average of its parameters with this decay per step, 0 = off (since 1.3) */
+    LR_OPT_COLD_BOOST = 531,       /**< double: softmax adds this to the scores of tagged artists without training listens (default 0; since 1.3) */
+
+    /* Maps of the artist vectors (600): lr_model_tsne() and lr_model_pca(),
+     * docs/embed.md.  Since: 1.3. */
+    LR_OPT_TSNE_PERPLEXITY = 600,  /**< double: t-SNE's perplexity, below (artists - 1) / 3 (default 30) */
+    LR_OPT_TSNE_METRIC = 601,      /**< int: an lr_distance between artist vectors (default LR_DISTANCE_COSINE) */
+    LR_OPT_TSNE_EXAGGERATION = 602, /**< double: early exaggeration factor (default 12) */
+    LR_OPT_TSNE_EXAGGERATION_ITERATIONS = 603, /**< int: iterations exaggerated, at most tsne_iterations (default 250) */
+    LR_OPT_TSNE_ITERATIONS = 604,  /**< int: all iterations, the exaggerated ones included (default 750) */
+    LR_OPT_TSNE_LEARNING_RATE = 605, /**< double: step size, 0 = the "auto" rule from the artist count (default 0) */
+    LR_OPT_TSNE_THETA = 606,       /**< double: Barnes-Hut angle, 0 = the exact gradient (default 0.5) */
+    LR_OPT_TSNE_KL_TOLERANCE = 607, /**< double: stop once the KL divergence improves less per 50 iterations, 0 = never (default 0) */
+    LR_OPT_MAP_MIN_FANS = 608      /**< int: maps take the artists with at least this many training listeners (default 1) */
 };
 
 /** Optimisers for LR_OPT_OPTIMIZER. */
 enum lr_optimizer {
     LR_OPTIMIZER_SGD = 1,    /**< plain (stochastic) gradient descent */
-    LR_OPTIMIZER_ADAGRAD = 2 /**< per-parameter steps scaled by the gradient history */
+    LR_OPTIMIZER_ADAGRAD = 2, /**< per-parameter steps scaled by the gradient history */
+    LR_OPTIMIZER_ADAM = 3     /**< Adagrad's scaling by a moving average, with momentum (softmax only; since 1.3) */
 };
 
 /** Transforms of a listen count w for LR_OPT_TRANSFORM. */
@@ -274,6 +290,12 @@ enum lr_solver {
     LR_SOLVER_CHOLESKY = 1, /**< exact: LAPACKE sposv on each row's k x k system */
     LR_SOLVER_CG = 2        /**< LR_OPT_CG_STEPS conjugate-gradient steps warm-started from the
                                  last sweep; rows with few listens are solved exactly (docs/models.md) */
+};
+
+/** Distances between artist vectors for LR_OPT_TSNE_METRIC.  Since: 1.3. */
+enum lr_distance {
+    LR_DISTANCE_EUCLIDEAN = 1, /**< Euclidean distance of the vectors */
+    LR_DISTANCE_COSINE = 2     /**< 1 - cosine: the vectors' directions alone (the notebook's) */
 };
 
 /**
@@ -352,7 +374,7 @@ LR_API int lr_option_info(int key, const char **name, int *type, double *min,
 
 /**
  * The name of a value of an enum-valued option (LR_OPT_OPTIMIZER,
- * LR_OPT_TRANSFORM, LR_OPT_SOLVER): lr_option_value_name(LR_OPT_TRANSFORM,
+ * LR_OPT_TRANSFORM, LR_OPT_SOLVER, LR_OPT_TSNE_METRIC): lr_option_value_name(LR_OPT_TRANSFORM,
  * LR_TRANSFORM_BM25) is "bm25".  These are the names
  * lr_options_set_string() accepts.
  * @return a static string, or NULL for a key without names or a value
@@ -989,6 +1011,182 @@ LR_API int lr_evaluation_users(const lr_evaluation *e, int32_t *out,
 /** Free an evaluation.  NULL is accepted. */
 LR_API void lr_evaluation_free(lr_evaluation *e);
 
+/* ------------------------------------------------- maps of artist vectors */
+
+/*
+ * What a model's artist vectors say (docs/embed.md): their norms against
+ * the artists' popularity, and maps of them (PCA, t-SNE).  These read a
+ * fitted or loaded model with artist vectors: mf, als, bpr, blend (its als
+ * part's, when blend_weight > 0) and softmax.  Since: 1.3 (LASTREC_1.3).
+ */
+
+/**
+ * Each artist's vector norm (Euclidean, summed in double), fan count and
+ * listen count in the model's training data, in the order of
+ * lr_model_ids(LR_IDS_ARTISTS): a complete list (all or nothing).  Any
+ * output may be NULL and is then skipped.  Artists without training
+ * listens are listed too (als leaves their vectors at 0).
+ * @param[out] needed the number of artists (may be NULL).
+ * @return LR_OK; LR_E_BUFSIZE when @p capacity < *needed (nothing
+ *         written); LR_E_INVALID (NULL or unfitted model, a model without
+ *         artist vectors or with a non-finite one: the message says which);
+ *         LR_E_NOMEM.
+ * Thread-safety: @p m may be shared read-only.
+ * Since: 1.3 (LASTREC_1.3).
+ */
+LR_API int lr_model_artist_norms(const lr_model *m, double *norms, int64_t *fans,
+                                 double *listens, size_t capacity, size_t *needed);
+
+/** Statistics of lr_model_norm_stat().  Since: 1.3. */
+enum lr_norm_stat {
+    LR_NORMS_PEARSON = 1,        /**< Pearson's r of norm and log(1 + fans) over the artists used */
+    LR_NORMS_SPEARMAN = 2,       /**< Spearman's rho of norm and fans (average ranks for ties) */
+    LR_NORMS_USED = 3,           /**< artists used: a training listener and a non-zero vector */
+    LR_NORMS_ZERO = 4,           /**< artists whose vector is exactly zero (left out) */
+    LR_NORMS_ZERO_LISTENED = 5   /**< of those, artists with a training listener */
+};
+
+/**
+ * How the artist vectors' norms follow popularity: a statistic of enum
+ * lr_norm_stat over the artists with at least one training listener and a
+ * vector that is not exactly zero (a zero vector is one the model never
+ * moved, not a short one: docs/embed.md).  A correlation is NaN when fewer
+ * than 2 artists are used or one side is constant.  Each call computes
+ * the statistics afresh (a sort of the artists).
+ * @param[out] value the statistic (counts are exact).
+ * @return LR_OK; LR_E_INVALID (as lr_model_artist_norms(), an unknown
+ *         statistic); LR_E_NOMEM.
+ * Thread-safety: @p m may be shared read-only.
+ * Since: 1.3 (LASTREC_1.3).
+ */
+LR_API int lr_model_norm_stat(const lr_model *m, int which, double *value);
+
+/**
+ * The name of an artist of a model.
+ * @return a borrowed UTF-8 string valid while @p m lives, or NULL for an
+ *         unknown ID or an unfitted or NULL model.
+ * Thread-safety: @p m may be shared read-only.
+ * Since: 1.3 (LASTREC_1.3).
+ */
+LR_API const char *lr_model_artist_name(const lr_model *m, int32_t artist_id);
+
+/**
+ * The top tag (the most used, CamelCase) of an artist of a model.
+ * @return a borrowed string valid while @p m lives, "" when the artist has
+ *         no tag, NULL for an unknown ID or an unfitted or NULL model.
+ * Thread-safety: @p m may be shared read-only.
+ * Since: 1.3 (LASTREC_1.3).
+ */
+LR_API const char *lr_model_artist_top_tag(const lr_model *m, int32_t artist_id);
+
+/** A map of artist vectors: PCA or t-SNE coordinates with their figures. */
+typedef struct lr_map lr_map;
+
+/**
+ * Principal components of the artist vectors: the vectors are centred,
+ * their covariance eigen-decomposed in double (LAPACK), and each projected
+ * on the @p components leading eigenvectors, each signed so that its
+ * largest loading is positive.  The artists mapped are those with at
+ * least LR_OPT_MAP_MIN_FANS training listeners whose vector is not
+ * exactly zero.
+ * @param components 1 to the model's factors.
+ * @param opts may be NULL; LR_OPT_MAP_MIN_FANS applies.
+ * @param[out] out owned by the caller, freed by lr_map_free().
+ * @return LR_OK; LR_E_INVALID (NULL, unfitted, no artist vectors, a
+ *         non-finite vector, components out of range, fewer than 2 artists
+ *         mapped: the message says which); LR_E_NOMEM; LR_E_NUMERIC (LAPACK
+ *         failed).
+ * Thread-safety: @p m may be shared read-only.  BLAS may use its threads.
+ * Since: 1.3 (LASTREC_1.3).
+ */
+LR_API int lr_model_pca(lr_map **out, const lr_model *m, int components,
+                        const lr_options *opts);
+
+/**
+ * A 2-D t-SNE map of the artist vectors (van der Maaten & Hinton 2008, the
+ * gradient by Barnes-Hut; docs/embed.md): the artists of
+ * LR_OPT_MAP_MIN_FANS with a non-zero vector, at distance
+ * LR_OPT_TSNE_METRIC, affinities calibrated to LR_OPT_TSNE_PERPLEXITY,
+ * started from the first two principal components (of the unit vectors
+ * under the cosine) scaled to a standard deviation of 1e-4, then
+ * LR_OPT_TSNE_ITERATIONS steps, the first
+ * LR_OPT_TSNE_EXAGGERATION_ITERATIONS of them exaggerated.  The other
+ * LR_OPT_TSNE_* options, LR_OPT_SEED and LR_OPT_THREADS apply.  Progress
+ * is reported every 50 iterations with stage "tsne kl=<the current KL
+ * divergence>", done the iterations run and total LR_OPT_TSNE_ITERATIONS;
+ * returning non-zero cancels.  The same model and options give the same
+ * map bit for bit on any number of threads.
+ * @param opts may be NULL for the defaults.
+ * @param[out] out owned by the caller, freed by lr_map_free().
+ * @return LR_OK; LR_E_INVALID (NULL, unfitted, no artist vectors, a
+ *         non-finite vector, fewer than 4 artists mapped, a perplexity of
+ *         (artists - 1) / 3 or more, exaggerated iterations above all
+ *         iterations, vectors of one dimension: the message says which);
+ *         LR_E_NOMEM; LR_E_CANCELLED.
+ * Thread-safety: @p m may be shared read-only; runs LR_OPT_THREADS
+ *         threads of its own.
+ * Since: 1.3 (LASTREC_1.3).
+ */
+LR_API int lr_model_tsne(lr_map **out, const lr_model *m, const lr_options *opts);
+
+/** Free a map.  NULL is accepted. */
+LR_API void lr_map_free(lr_map *map);
+
+/** Figures of lr_map_stat().  Since: 1.3. */
+enum lr_map_stat {
+    LR_MAP_ROWS = 1,            /**< artists mapped */
+    LR_MAP_DIMS = 2,            /**< coordinates per artist (components; 2 for t-SNE) */
+    LR_MAP_KL = 3,              /**< t-SNE: the final KL divergence of the map (docs/embed.md) */
+    LR_MAP_NN_PRESERVATION = 4, /**< t-SNE: mean share of each artist's 10 nearest vectors
+                                     among its 10 nearest on the map */
+    LR_MAP_ITERATIONS = 5,      /**< t-SNE: iterations run */
+    LR_MAP_TOTAL_VARIANCE = 6   /**< PCA: the vectors' total variance (the covariance's trace) */
+};
+
+/**
+ * A figure of a map (enum lr_map_stat).
+ * @return the value; NaN for a figure the map's kind has not, an unknown
+ *         one, or a NULL map.
+ * Thread-safety: @p map may be shared read-only.
+ * Since: 1.3 (LASTREC_1.3).
+ */
+LR_API double lr_map_stat(const lr_map *map, int which);
+
+/**
+ * The IDs of the artists mapped, ascending: the rows of lr_map_coords().
+ * A complete list (all or nothing).
+ * @param[out] needed the number of artists mapped (may be NULL).
+ * @return LR_OK; LR_E_BUFSIZE when @p capacity < *needed (nothing
+ *         written); LR_E_INVALID.
+ * Thread-safety: @p map may be shared read-only.
+ * Since: 1.3 (LASTREC_1.3).
+ */
+LR_API int lr_map_ids(const lr_map *map, int32_t *ids, size_t capacity, size_t *needed);
+
+/**
+ * The coordinates, rows x dims, row-major, rows in lr_map_ids() order.  A
+ * complete list (all or nothing).
+ * @param[out] needed rows x dims (may be NULL).
+ * @return LR_OK; LR_E_BUFSIZE when @p capacity < *needed (nothing
+ *         written); LR_E_INVALID.
+ * Thread-safety: @p map may be shared read-only.
+ * Since: 1.3 (LASTREC_1.3).
+ */
+LR_API int lr_map_coords(const lr_map *map, double *coords, size_t capacity, size_t *needed);
+
+/**
+ * A PCA map's variance per component, largest first, and the share of
+ * the total variance each explains (either may be NULL).  A complete list
+ * (all or nothing).
+ * @param[out] needed the number of components (may be NULL).
+ * @return LR_OK; LR_E_BUFSIZE when @p capacity < *needed (nothing
+ *         written); LR_E_UNSUPPORTED for a t-SNE map; LR_E_INVALID.
+ * Thread-safety: @p map may be shared read-only.
+ * Since: 1.3 (LASTREC_1.3).
+ */
+LR_API int lr_map_variance(const lr_map *map, double *variance, double *explained,
+                           size_t capacity, size_t *needed);
+
 /* ----------------------------------------------------------------- queries */
 
 /**
@@ -1294,6 +1492,32 @@ LR_API int lr_query_result_tags(const lr_query *q, size_t rank, const char **tag
 LR_API int lr_query_result_explanation(const lr_query *q, size_t rank,
                                        int32_t *artist_ids, double *contributions,
                                        size_t capacity, size_t *needed);
+
+/**
+ * Which tags raised the score of the artist at @p rank, largest
+ * contribution first, at most LR_QUERY_EXPLAIN of them and only positive
+ * ones: for softmax models, whose user tower reads the tags of the user's
+ * artists (or of the preferences).  A contribution is the tag's share of
+ * the score by gradient x input through the tower (docs/models.md,
+ * "softmax"): with the artists' shares of lr_query_result_explanation()
+ * it adds up to the score less the part the tower's biases give (for the
+ * cosine measure, each divided like the score).  Tags whose names differ
+ * only in case, spaces, hyphens or underscores count as one.  Other
+ * models, softmax models loaded from a version 1 model file, and
+ * similar-artist results have none (*needed is 0).  @p tags receives
+ * borrowed strings valid while the model lives; @p contributions may be
+ * NULL.  A ranked list: the @p capacity largest are written and the rest
+ * left out.
+ * @param[out] needed the number of explanation tags, which may exceed
+ *             @p capacity (may be NULL).
+ * @return LR_OK, also when @p capacity < *needed; LR_E_INVALID (rank out
+ *         of range, NULL tags with capacity > 0).
+ * Thread-safety: needs exclusive access to @p q.
+ * Since: 1.3 (LASTREC_1.3).
+ */
+LR_API int lr_query_result_tag_explanation(const lr_query *q, size_t rank, const char **tags,
+                                           double *contributions, size_t capacity,
+                                           size_t *needed);
 
 /**
  * Every result of the last query in one call: what lr_query_result() and

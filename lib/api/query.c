@@ -380,6 +380,29 @@ int lr_query_result_explanation(const lr_query *q, size_t rank, int32_t *artist_
     return LR_OK;
 }
 
+int lr_query_result_tag_explanation(const lr_query *q, size_t rank, const char **tags,
+                                    double *contributions, size_t capacity, size_t *needed)
+{
+    if (needed)
+        *needed = 0;
+    if (at_rank(q, rank, "lr_query_result_tag_explanation") < 0)
+        return LR_E_INVALID;
+    if (capacity && !tags)
+        return lr__fail(LR_E_INVALID,
+                        "lr_query_result_tag_explanation: tags is NULL but capacity is %zu",
+                        capacity);
+    const size_t n = (size_t)q->exp_tag_n[rank];
+    if (needed)
+        *needed = n;
+    const size_t base = rank * (size_t)q->explain;
+    for (size_t i = 0; i < n && i < capacity; i++) {
+        tags[i] = lr__strtab_get(&q->m->tag_names, q->exp_tag_idx[base + i]);
+        if (contributions)
+            contributions[i] = q->exp_tag_val[base + i];
+    }
+    return LR_OK;
+}
+
 int lr_query_results(const lr_query *q, int32_t *artist_ids, double *scores,
                      size_t *explain_counts, int32_t *explain_ids, double *contributions,
                      size_t per_result, size_t capacity, size_t *needed)

@@ -38,7 +38,7 @@ static const opt_spec specs[] = {
     {LR_OPT_FACTORS, "factors", LR_OPTTYPE_INT, 1, 4096, 64},
     {LR_OPT_EPOCHS, "epochs", LR_OPTTYPE_INT, 1, 1000000, 15},
     {LR_OPT_LEARNING_RATE, "learning_rate", LR_OPTTYPE_DOUBLE, 1e-12, 1e6, 0.05},
-    {LR_OPT_OPTIMIZER, "optimizer", LR_OPTTYPE_INT, 1, 2, 2},
+    {LR_OPT_OPTIMIZER, "optimizer", LR_OPTTYPE_INT, 1, 3, 2},
     {LR_OPT_REGULARIZATION, "regularization", LR_OPTTYPE_DOUBLE, 0, 1e9, 0.05},
     {LR_OPT_GRAVITY, "gravity", LR_OPTTYPE_DOUBLE, 0, 1e9, 0},
     {LR_OPT_INIT_SCALE, "init_scale", LR_OPTTYPE_DOUBLE, 0, 100, 0.01},
@@ -66,13 +66,28 @@ static const opt_spec specs[] = {
     {LR_OPT_TAG_DIM, "tag_dim", LR_OPTTYPE_INT, 1, 4096, 32},
     {LR_OPT_LABEL_FRACTION, "label_fraction", LR_OPTTYPE_DOUBLE, 0.01, 0.99, 0.5},
     {LR_OPT_ITEM_TAGS, "item_tags", LR_OPTTYPE_INT, 0, 1, 1},
+    {LR_OPT_AVERAGING, "averaging", LR_OPTTYPE_DOUBLE, 0, 0.9999, 0.95},
+    {LR_OPT_COLD_BOOST, "cold_boost", LR_OPTTYPE_DOUBLE, 0, 100, 0},
+    /* maps of the artist vectors (lib/embed, docs/embed.md): current
+     * practice (openTSNE's, scikit-learn's) for t-SNE; the perplexity's
+     * upper bound depends on the artists mapped and is checked there */
+    {LR_OPT_TSNE_PERPLEXITY, "tsne_perplexity", LR_OPTTYPE_DOUBLE, 1, 1e6, 30},
+    {LR_OPT_TSNE_METRIC, "tsne_metric", LR_OPTTYPE_INT, 1, 2, 2},
+    {LR_OPT_TSNE_EXAGGERATION, "tsne_exaggeration", LR_OPTTYPE_DOUBLE, 1, 1000, 12},
+    {LR_OPT_TSNE_EXAGGERATION_ITERATIONS, "tsne_exaggeration_iterations", LR_OPTTYPE_INT, 0,
+     1000000, 250},
+    {LR_OPT_TSNE_ITERATIONS, "tsne_iterations", LR_OPTTYPE_INT, 1, 1000000, 750},
+    {LR_OPT_TSNE_LEARNING_RATE, "tsne_learning_rate", LR_OPTTYPE_DOUBLE, 0, 1e9, 0},
+    {LR_OPT_TSNE_THETA, "tsne_theta", LR_OPTTYPE_DOUBLE, 0, 1, 0.5},
+    {LR_OPT_TSNE_KL_TOLERANCE, "tsne_kl_tolerance", LR_OPTTYPE_DOUBLE, 0, 1000, 0},
+    {LR_OPT_MAP_MIN_FANS, "map_min_fans", LR_OPTTYPE_INT, 0, 1000000000, 1},
 };
 
 #define N_SPECS (sizeof specs / sizeof specs[0])
 _Static_assert(N_SPECS <= LR_OPTIONS_MAX, "raise LR_OPTIONS_MAX");
 
 /* The names of enum-valued options' values (enum lr_optimizer, lr_transform,
- * lr_solver): the one table lr_options_set_string(), the tool and the Python
+ * lr_solver, lr_distance): the one table lr_options_set_string(), the tool and the Python
  * binding read.  Grouped by key, in value order. */
 typedef struct opt_choice {
     int key;
@@ -83,12 +98,15 @@ typedef struct opt_choice {
 static const opt_choice choices[] = {
     {LR_OPT_OPTIMIZER, LR_OPTIMIZER_SGD, "sgd"},
     {LR_OPT_OPTIMIZER, LR_OPTIMIZER_ADAGRAD, "adagrad"},
+    {LR_OPT_OPTIMIZER, LR_OPTIMIZER_ADAM, "adam"},
     {LR_OPT_TRANSFORM, LR_TRANSFORM_RAW, "raw"},
     {LR_OPT_TRANSFORM, LR_TRANSFORM_LOG1P, "log1p"},
     {LR_OPT_TRANSFORM, LR_TRANSFORM_BINARY, "binary"},
     {LR_OPT_TRANSFORM, LR_TRANSFORM_BM25, "bm25"},
     {LR_OPT_SOLVER, LR_SOLVER_CHOLESKY, "cholesky"},
     {LR_OPT_SOLVER, LR_SOLVER_CG, "cg"},
+    {LR_OPT_TSNE_METRIC, LR_DISTANCE_EUCLIDEAN, "euclidean"},
+    {LR_OPT_TSNE_METRIC, LR_DISTANCE_COSINE, "cosine"},
 };
 
 #define N_CHOICES (sizeof choices / sizeof choices[0])

@@ -264,7 +264,10 @@ static int check_header(const lr__secr *r, const char magic[8], uint32_t version
                              HEADER_BYTES);
     /* Before the checksum: a later version may lay out its header otherwise. */
     uint32_t v = lr__le_get32(r->buf + 8);
-    if (v != version)
+    if (r->oldest && r->oldest < version && (v < r->oldest || v > version))
+        return lr__secr_fail(r, "%s format version %u; this build of lastrec reads versions %u "
+                                "to %u", r->noun, v, r->oldest, version);
+    if ((!r->oldest || r->oldest >= version) && v != version)
         return lr__secr_fail(r, "%s format version %u; this build of lastrec reads version %u",
                              r->noun, v, version);
     *count = lr__le_get32(r->buf + 16);
@@ -328,6 +331,7 @@ int lr__secr_check(lr__secr *r, const char magic[8], uint32_t version)
     int rc = check_header(r, magic, version, &count);
     if (rc)
         return rc;
+    r->version = lr__le_get32(r->buf + 8);
     uint64_t end = HEADER_BYTES + (uint64_t)ENTRY_BYTES * count;
     uint32_t prev = 0;
     for (uint32_t i = 0; i < count; i++) {

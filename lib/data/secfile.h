@@ -150,10 +150,14 @@ typedef struct lr__secr {
     uint32_t n_known;
     const uint8_t *buf;
     size_t size;
+    /* The oldest version the caller also reads (0: only the newest, the
+     * version given to lr__secr_check), and on success the file's own. */
+    uint32_t oldest;
+    uint32_t version;
     lr__secr_part sec[LR__SEC_MAX_KNOWN + 1];
 } lr__secr;
 
-/* Magic, size, version (before the checksum, since another version may lay
+/* Magic, size, version (r->oldest to `version`; before the checksum, since another version may lay
  * its header out otherwise), section count, header CRC, flags, then every
  * entry: ascending ids, each payload where the tiling rule puts it, zero
  * padding, inside the file, matching its CRC, known or optional; finally no

@@ -809,6 +809,8 @@ static int bpr_fit(lr_model *m, const lr__fit_ctx *ctx)
     m->k = s.k;
     if (s.m < 2)
         return lr__fail(LR_E_INVALID, "bpr: needs at least two artists to rank");
+    if (lr__opt_int(o, LR_OPT_OPTIMIZER) == LR_OPTIMIZER_ADAM)
+        return lr__fail(LR_E_INVALID, "bpr: optimizer adam is softmax's; use sgd or adagrad");
     /* more shards than users or artists would only leave blocks empty */
     int64_t threads = lr__opt_threads(o);
     if (threads > x->nnz)

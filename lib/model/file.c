@@ -21,6 +21,7 @@
  * finite values, options within their bounds.
  */
 #include "model/file.h"
+#include "model/softmax_tower.h"
 #include "core/alloc.h"
 #include "core/error.h"
 #include "core/log.h"
@@ -55,7 +56,10 @@ enum section_id {
     S_ITEMS,
     S_ITEM_WEIGHTS,
     S_POPULARITY,
-    S_LAST = S_POPULARITY
+    S_TOWER_SIZES,   /* version 2: softmax's user tower */
+    S_TOWER_WEIGHTS,
+    S_TOWER_PROFILE,
+    S_LAST = S_TOWER_PROFILE
 };
 
 static const char *const section_names[S_LAST + 1] = {
@@ -75,24 +79,36 @@ static const char *const section_names[S_LAST + 1] = {
     [S_ITEMS] = "ease items",
     [S_ITEM_WEIGHTS] = "ease weights",
     [S_POPULARITY] = "popularity",
+    [S_TOWER_SIZES] = "tower sizes",
+    [S_TOWER_WEIGHTS] = "tower weights",
+    [S_TOWER_PROFILE] = "tower profile",
 };
+
+/* The fields of 'tower sizes', in their order; a later lastrec may append
+ * fields (the section counts them), which an older reader accepts only
+ * when they are 0, the value that means "as before the field existed". */
+enum { TS_ARTISTS, TS_TAGS, TS_K, TS_TAG_DIM, TS_LAYERS, TS_WIDTH, TS_ITEM_TAGS,
+       TS_PROFILE_ENTRIES, TS_PARAMS, TS_FIELDS };
+static const char *const tower_field_names[TS_FIELDS] = {
+    "artists", "tags", "k", "tag_dim", "hidden_layers", "hidden_width", "item_tags",
+    "profile entries", "parameters"};
 
 _Static_assert(S_LAST <= LR__SEC_MAX_KNOWN, "raise LR__SEC_MAX_KNOWN");
 
 /* What an algorithm scores with decides which sections its files hold.  A
  * new algorithm needs a line here (and, if it stores new arrays, new
  * sections and a new format version). */
-enum { P_FACTORS = 1, P_ITEMS = 2, P_POP = 4 };
+enum { P_FACTORS = 1, P_ITEMS = 2, P_POP = 4, P_TOWER = 8 };
 
 static unsigned parts_of(int algo, int32_t k)
 {
     switch (algo) {
     case LR_ALGO_MF:
     case LR_ALGO_ALS:
-    case LR_ALGO_BPR:
-    /* softmax's user vectors and item vectors are all that scoring reads;
-     * the tower is not kept (no fold-in through it yet) */
-    case LR_ALGO_SOFTMAX: return P_FACTORS;
+    case LR_ALGO_BPR: return P_FACTORS;
+    /* the tower folds preferences in; a model from a version 1 file has
+     * none (its preferences fold in by least squares) */
+    case LR_ALGO_SOFTMAX: return P_FACTORS | P_TOWER;
     case LR_ALGO_EASE: return P_ITEMS;
     /* blend_weight = 0 fits the item model alone: no factors, k = 0 */
     case LR_ALGO_BLEND: return P_ITEMS | (k > 0 ? P_FACTORS : 0);
@@ -112,6 +128,9 @@ static int need_of(unsigned parts, int id)
     case S_ITEMS:
     case S_ITEM_WEIGHTS: return parts & P_ITEMS ? REQUIRED : ABSENT;
     case S_POPULARITY: return parts & P_POP ? REQUIRED : ABSENT;
+    case S_TOWER_SIZES:
+    case S_TOWER_WEIGHTS:
+    case S_TOWER_PROFILE: return parts & P_TOWER ? OPTIONAL : ABSENT;
     default: return REQUIRED;
     }
 }
@@ -139,7 +158,9 @@ static int option_slot(uint32_t key)
 static int has_section(const lr_model *m, unsigned parts, int id)
 {
     int need = need_of(parts, id);
-    return need == REQUIRED || (need == OPTIONAL && m->artist_bias != NULL);
+    if (need == OPTIONAL)
+        return id == S_ARTIST_BIAS ? m->artist_bias != NULL : m->tower != NULL;
+    return need == REQUIRED;
 }
 
 static int strtab_shape_ok(const lr__strtab *t, int32_t n)
@@ -182,6 +203,13 @@ static const char *shape_problem(const lr_model *m, unsigned parts)
     }
     if ((parts & P_POP) ? !m->pop : m->pop != NULL)
         return "popularity";
+    if (m->tower) {
+        const lr__softmax_net *n = &m->tower->net;
+        if (!(parts & P_TOWER) || n->m != m->n_artists || n->k != m->k || !n->theta ||
+            (n->nt != 0 && n->nt != m->tag_names.n) ||
+            (n->prof.ptr && (n->prof.rows != n->m || n->prof.cols != n->nt)))
+            return "tower";
+    }
     return NULL;
 }
 
@@ -221,6 +249,30 @@ static void put_options(lr__secw *w, const lr_options *o)
     }
 }
 
+static void put_tower(lr__secw *w, const lr__softmax_net *n, int id)
+{
+    if (id == S_TOWER_SIZES) {
+        const uint64_t v[TS_FIELDS] = {
+            [TS_ARTISTS] = (uint64_t)n->m,      [TS_TAGS] = (uint64_t)n->nt,
+            [TS_K] = (uint64_t)n->k,            [TS_TAG_DIM] = (uint64_t)n->dt,
+            [TS_LAYERS] = (uint64_t)n->layers,  [TS_WIDTH] = (uint64_t)n->width,
+            [TS_ITEM_TAGS] = (uint64_t)n->item_tags,
+            [TS_PROFILE_ENTRIES] = n->prof.ptr ? (uint64_t)n->prof.nnz : 0,
+            [TS_PARAMS] = (uint64_t)n->n_params};
+        lr__secw_u32(w, TS_FIELDS);
+        lr__secw_u32(w, 0);
+        for (int i = 0; i < TS_FIELDS; i++)
+            lr__secw_u64(w, v[i]);
+    } else if (id == S_TOWER_WEIGHTS) {
+        lr__secw_f32s(w, n->theta, n->n_params);
+    } else if (n->prof.ptr) {
+        lr__secw_csr(w, &n->prof, 1);
+    } else { /* no tags: every artist's row empty */
+        for (int32_t a = 0; a <= n->m; a++)
+            lr__secw_u64(w, 0);
+    }
+}
+
 static void put_section(lr__secw *w, const lr_model *m, int id)
 {
     const size_t nu = (size_t)m->n_users, na = (size_t)m->n_artists;
@@ -246,6 +298,9 @@ static void put_section(lr__secw *w, const lr_model *m, int id)
     case S_ITEMS: lr__secw_i32s(w, m->items, ni); break;
     case S_ITEM_WEIGHTS: lr__secw_f32s(w, m->item_w, ni * ni); break;
     case S_POPULARITY: lr__secw_f32s(w, m->pop, na); break;
+    case S_TOWER_SIZES:
+    case S_TOWER_WEIGHTS:
+    case S_TOWER_PROFILE: put_tower(w, &m->tower->net, id); break;
     default: break;
     }
     lr__secw_end(w);
@@ -351,7 +406,8 @@ static int read_meta(const lr__secr *r, counts *c)
     return LR_OK;
 }
 
-/* The sections present must be exactly those the algorithm uses. */
+/* The sections present must be exactly those the algorithm uses; the
+ * tower's three come together, and only from version 2 on. */
 static int check_present(const lr__secr *r, const counts *c)
 {
     for (uint32_t id = 1; id <= S_LAST; id++) {
@@ -361,6 +417,16 @@ static int check_present(const lr__secr *r, const counts *c)
         if (need == ABSENT && r->sec[id].present)
             return lr__secr_fail_sec(r, id, "present, but %s models have no use for it",
                                      lr_algorithm_name((int)c->algo));
+    }
+    const int tower = r->sec[S_TOWER_SIZES].present;
+    for (uint32_t id = S_TOWER_SIZES; id <= S_TOWER_PROFILE; id++) {
+        if (r->sec[id].present && r->version < 2)
+            return lr__secr_fail_sec(r, id, "present, but version %u files have no tower",
+                                     r->version);
+        if (r->sec[id].present != tower)
+            return lr__secr_fail(r, "section '%s' is %s, but 'tower sizes' is %s",
+                                 section_names[id], tower ? "missing" : "present",
+                                 tower ? "present" : "missing");
     }
     return LR_OK;
 }
@@ -596,6 +662,101 @@ static int read_pop(const lr__secr *r, const counts *c, lr_model *m)
     return LR_OK;
 }
 
+/* softmax's user tower: sizes that agree with meta and with each other
+ * (the parameter count the sizes imply is the stored one, and the weights
+ * section holds exactly that many finite floats), and the tag profile, a
+ * valid artists x tags CSR of finite weights in [0, 1]. */
+static int read_tower(const lr__secr *r, const counts *c, lr_model *m)
+{
+    const lr__secr_part *s = &r->sec[S_TOWER_SIZES];
+    if (s->len < 8)
+        return lr__secr_fail_sec(r, S_TOWER_SIZES, "%llu bytes; the field count alone takes 8",
+                                 (unsigned long long)s->len);
+    const uint32_t nf = lr__le_get32(s->p);
+    int rc = lr__secr_expect_len(r, S_TOWER_SIZES, 8, nf, 8, "fields");
+    if (rc)
+        return rc;
+    if (nf < TS_FIELDS)
+        return lr__secr_fail_sec(r, S_TOWER_SIZES, "%u fields; version 2 has %d", nf, TS_FIELDS);
+    if (lr__le_get32(s->p + 4) != 0)
+        return lr__secr_fail_sec(r, S_TOWER_SIZES, "reserved field is 0x%08x, not 0",
+                                 lr__le_get32(s->p + 4));
+    for (uint32_t i = TS_FIELDS; i < nf; i++)
+        if (lr__le_get64(s->p + 8 + 8 * (size_t)i) != 0)
+            return lr__secr_fail_sec(r, S_TOWER_SIZES,
+                                     "field %u is %llu: a later lastrec's, unknown to this one",
+                                     i, (unsigned long long)lr__le_get64(s->p + 8 + 8 * (size_t)i));
+    uint64_t v[TS_FIELDS];
+    for (int i = 0; i < TS_FIELDS; i++)
+        v[i] = lr__le_get64(s->p + 8 + 8 * (size_t)i);
+    /* each size within what training allows (lib/core/options.c) */
+    static const uint64_t hi[TS_FIELDS] = {INT32_MAX, INT32_MAX, INT32_MAX, 4096,
+                                           LR__SOFTMAX_MAX_LAYERS, 65536, 1, INT64_MAX, INT64_MAX};
+    static const uint64_t lo[TS_FIELDS] = {1, 0, 1, 1, 1, 1, 0, 0, 1};
+    for (int i = 0; i < TS_FIELDS; i++)
+        if (v[i] < lo[i] || v[i] > hi[i])
+            return lr__secr_fail_sec(r, S_TOWER_SIZES, "%s = %llu is outside [%llu, %llu]",
+                                     tower_field_names[i], (unsigned long long)v[i],
+                                     (unsigned long long)lo[i], (unsigned long long)hi[i]);
+    if (v[TS_ARTISTS] != (uint64_t)c->artists)
+        return lr__secr_fail_sec(r, S_TOWER_SIZES, "%llu artists, but meta says %d",
+                                 (unsigned long long)v[TS_ARTISTS], c->artists);
+    if (v[TS_K] != (uint64_t)c->k)
+        return lr__secr_fail_sec(r, S_TOWER_SIZES, "k = %llu, but the factors have k = %d",
+                                 (unsigned long long)v[TS_K], c->k);
+    if (v[TS_TAGS] != 0 && v[TS_TAGS] != (uint64_t)c->tags)
+        return lr__secr_fail_sec(r, S_TOWER_SIZES, "%llu tags, but meta says %d (or 0 for none)",
+                                 (unsigned long long)v[TS_TAGS], c->tags);
+    if (v[TS_TAGS] == 0 && v[TS_PROFILE_ENTRIES] != 0)
+        return lr__secr_fail_sec(r, S_TOWER_SIZES, "%llu profile entries, but no tags",
+                                 (unsigned long long)v[TS_PROFILE_ENTRIES]);
+    lr__softmax_net net;
+    memset(&net, 0, sizeof net);
+    net.m = (int32_t)v[TS_ARTISTS];
+    net.nt = (int32_t)v[TS_TAGS];
+    net.k = (int32_t)v[TS_K];
+    net.dt = (int32_t)v[TS_TAG_DIM];
+    net.layers = (int32_t)v[TS_LAYERS];
+    net.width = (int32_t)v[TS_WIDTH];
+    net.item_tags = (int)v[TS_ITEM_TAGS];
+    lr__softmax_net_layout(&net);
+    if ((uint64_t)net.n_params != v[TS_PARAMS])
+        return lr__secr_fail_sec(r, S_TOWER_SIZES,
+                                 "%llu parameters, but these sizes make a network of %llu",
+                                 (unsigned long long)v[TS_PARAMS],
+                                 (unsigned long long)net.n_params);
+    if (r->sec[S_TOWER_WEIGHTS].len != 4 * (uint64_t)net.n_params)
+        return lr__secr_fail_sec(r, S_TOWER_WEIGHTS,
+                                 "%llu bytes, but 'tower sizes' says %llu parameters (%llu bytes)",
+                                 (unsigned long long)r->sec[S_TOWER_WEIGHTS].len,
+                                 (unsigned long long)net.n_params,
+                                 4 * (unsigned long long)net.n_params);
+    net.theta = lr__malloc(net.n_params, sizeof *net.theta);
+    if (!net.theta)
+        return lr__fail_oom();
+    const uint8_t *p = r->sec[S_TOWER_WEIGHTS].p;
+    for (size_t i = 0; i < net.n_params; i++) {
+        net.theta[i] = lr__bits_f32(lr__le_get32(p + 4 * i));
+        if (!isfinite(net.theta[i])) {
+            lr__softmax_net_free(&net);
+            return lr__secr_fail_sec(r, S_TOWER_WEIGHTS, "parameter %zu is not finite", i);
+        }
+    }
+    rc = lr__secr_csr(r, S_TOWER_PROFILE, net.m, net.nt, (int64_t)v[TS_PROFILE_ENTRIES], 1,
+                      &net.prof);
+    for (int64_t i = 0; rc == LR_OK && i < net.prof.nnz; i++)
+        if (!(net.prof.val[i] >= 0 && net.prof.val[i] <= 1))
+            rc = lr__secr_fail_sec(r, S_TOWER_PROFILE, "entry %lld: weight %g is not in [0, 1]",
+                                   (long long)i, (double)net.prof.val[i]);
+    if (rc == LR_OK && net.nt == 0)
+        lr__csr_free(&net.prof); /* no tags: no profile, as in the fit */
+    if (rc) {
+        lr__softmax_net_free(&net);
+        return rc;
+    }
+    return lr__softmax_tower_new(&m->tower, m, &net);
+}
+
 /* Everything after the table, in dependency order: meta first, since every
  * other length is checked against its counts. */
 static int read_sections(const lr__secr *r, lr_model *m)
@@ -620,6 +781,7 @@ static int read_sections(const lr__secr *r, lr_model *m)
     if (rc == LR_OK && (c.parts & P_FACTORS)) rc = read_factors(r, &c, m);
     if (rc == LR_OK && (c.parts & P_ITEMS)) rc = read_items(r, &c, m);
     if (rc == LR_OK && (c.parts & P_POP)) rc = read_pop(r, &c, m);
+    if (rc == LR_OK && r->sec[S_TOWER_SIZES].present) rc = read_tower(r, &c, m);
     if (rc == LR_OK)
         lr__log(LR_LOG_INFO, "%s: %s model of %d users and %d artists, saved by lastrec %u.%u.%u",
                 r->path, lr_algorithm_name(m->algo), c.users, c.artists, c.writer / 10000,
@@ -636,7 +798,8 @@ int lr__model_file_read(lr_model **out, const char *path)
     if (rc)
         return rc;
     lr__secr r = {.path = path, .noun = "model file", .names = section_names,
-                  .n_known = S_LAST, .buf = (const uint8_t *)data, .size = size};
+                  .n_known = S_LAST, .buf = (const uint8_t *)data, .size = size,
+                  .oldest = LR_MODEL_FILE_OLDEST};
     lr_model *m = calloc(1, sizeof *m);
     if (!m)
         rc = lr__fail_oom();

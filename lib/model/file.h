@@ -9,8 +9,10 @@
 /* The first 8 bytes of every model file (the string with its NUL). */
 #define LR_MODEL_MAGIC "LRMODEL"
 
-/* The one layout this build writes and reads. */
-#define LR_MODEL_FILE_VERSION 1u
+/* The layout this build writes, and the oldest it still reads (version 1
+ * is version 2 without the softmax tower's sections). */
+#define LR_MODEL_FILE_VERSION 2u
+#define LR_MODEL_FILE_OLDEST 1u
 
 /* Write the fitted model m to path through a temporary file renamed into
  * place.  LR_E_INVALID (unfitted, or arrays that do not match the

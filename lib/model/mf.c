@@ -513,6 +513,10 @@ static int train(lr_model *m, const lr__fit_ctx *ctx, mf_state *s)
 
 static int mf_fit(lr_model *m, const lr__fit_ctx *ctx)
 {
+    /* mini-batches update only their pairs' rows: Adam's moments of the rows no pair
+     * touched would go stale (its sparse variants are another algorithm) */
+    if (lr__opt_int(&m->opts, LR_OPT_OPTIMIZER) == LR_OPTIMIZER_ADAM)
+        return lr__fail(LR_E_INVALID, "mf: optimizer adam is softmax's; use sgd or adagrad");
     mf_state s;
     memset(&s, 0, sizeof s);
     m->k = (int32_t)lr__opt_int(&m->opts, LR_OPT_FACTORS);

@@ -2,6 +2,7 @@
  * SPDX-License-Identifier: MIT */
 #include "model/model.h"
 #include "model/panels.h"
+#include "model/softmax_tower.h"
 #include "core/alloc.h"
 #include "core/error.h"
 
@@ -221,6 +222,8 @@ void lr__model_clear(lr_model *m)
     free(m->item_pos);
     free(m->item_w);
     free(m->pop);
+    lr__softmax_tower_free(m->tower);
+    m->tower = NULL;
     lr__history_free(&m->history);
     lr__strtab_free(&m->tag_names);
     free(m->artist_tags);

@@ -58,6 +58,12 @@ struct lr_model {
     /* pop */
     float *pop;          /* [n_artists] fan counts in the training data */
 
+    /* softmax: the user tower, owned, freed with the model
+     * (lib/model/softmax_tower.h); NULL for other algorithms and for a
+     * softmax model from a file of format version 1, whose preferences
+     * then fold in by least squares */
+    struct lr__softmax_tower *tower;
+
     lr__history history;
 
     /* Up to LR__TAGS_PER_ARTIST most used tags per artist with their use

@@ -30,16 +30,18 @@
  * gives the same model bit for bit for ANY LR_OPT_THREADS on one machine
  * (sgemm's kernels, like ALS's LAPACK, may differ between CPUs).
  *
- * After the fit the model keeps only what scoring needs: user_f = each
- * training user's tower output on all their training artists, artist_f =
- * the item vectors, and lr__model_prepare packs them like any factor
- * model's.  The tower's weights are dropped (fold-in of a preference list
- * through the tower is not done yet: docs/models.md).
+ * After the fit the model keeps user_f = each training user's tower
+ * output on all their training artists, artist_f = the item vectors
+ * (lr__model_prepare packs them like any factor model's), and the network
+ * itself as m->tower, through which a preference list folds in
+ * (lib/model/softmax_tower.c; user_f is computed there, by the same pass).
  */
 #include "model/softmax.h"
+#include "model/softmax_tower.h"
 #include "model/kernels.h"
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/hot.h"
 #include "core/rng.h"
 #include "core/threads.h"
 #include "optim/optim.h"
@@ -53,18 +55,47 @@
 static void softmax_defaults(lr_options *o)
 {
     lr__opt_default_int(o, LR_OPT_FACTORS, 64);
-    lr__opt_default_int(o, LR_OPT_EPOCHS, 10);
-    lr__opt_default_double(o, LR_OPT_LEARNING_RATE, 0.05);
-    lr__opt_default_int(o, LR_OPT_OPTIMIZER, LR_OPTIMIZER_ADAGRAD);
+    lr__opt_default_int(o, LR_OPT_EPOCHS, 12);
+    lr__opt_default_double(o, LR_OPT_LEARNING_RATE, 0.02);
+    lr__opt_default_int(o, LR_OPT_OPTIMIZER, LR_OPTIMIZER_ADAM);
     lr__opt_default_double(o, LR_OPT_REGULARIZATION, 0.0);
     lr__opt_default_double(o, LR_OPT_INIT_SCALE, 0.05);
     lr__opt_default_int(o, LR_OPT_TRANSFORM, LR_TRANSFORM_LOG1P);
-    lr__opt_default_int(o, LR_OPT_BATCH_SIZE, 128);
+    lr__opt_default_int(o, LR_OPT_BATCH_SIZE, 256);
+    lr__opt_default_double(o, LR_OPT_AVERAGING, 0.95);
+    lr__opt_default_double(o, LR_OPT_COLD_BOOST, 0.0);
 }
 
 /* ------------------------------------------------------------ the network */
 
 static int32_t in0(const lr__softmax_net *net) { return net->k + net->dt; }
+
+void lr__softmax_net_layout(lr__softmax_net *net)
+{
+    const size_t nt = (size_t)net->nt, K = (size_t)net->k, H = (size_t)net->width;
+    size_t at = 0;
+    net->off_e = at;
+    at += (size_t)net->m * K;
+    net->off_t = at;
+    at += nt * (size_t)net->dt;
+    size_t fan = (size_t)in0(net);
+    for (int l = 0; l < net->layers; l++) {
+        net->off_w[l] = at;
+        at += H * fan;
+        net->off_b[l] = at;
+        at += H;
+        fan = H;
+    }
+    net->off_w[net->layers] = at;
+    at += K * H;
+    net->off_b[net->layers] = at;
+    at += K;
+    net->off_v = at;
+    at += (size_t)net->m * K;
+    net->off_q = at;
+    at += net->item_tags ? nt * K : 0;
+    net->n_params = at;
+}
 
 int lr__softmax_net_init(lr__softmax_net *net, int32_t m, const lr__csr *tags, int32_t k,
                          int32_t dt, int32_t layers, int32_t width, int item_tags)
@@ -91,29 +122,8 @@ int lr__softmax_net_init(lr__softmax_net *net, int32_t m, const lr__csr *tags, i
                 net->prof.val[i] = sum > 0 ? (float)(net->prof.val[i] / sum) : 0.0f;
         }
     }
-    const size_t nt = (size_t)net->nt, K = (size_t)k, H = (size_t)width;
-    size_t at = 0;
-    net->off_e = at;
-    at += (size_t)m * K;
-    net->off_t = at;
-    at += nt * (size_t)dt;
-    size_t fan = (size_t)in0(net);
-    for (int l = 0; l < layers; l++) {
-        net->off_w[l] = at;
-        at += H * fan;
-        net->off_b[l] = at;
-        at += H;
-        fan = H;
-    }
-    net->off_w[layers] = at;
-    at += K * H;
-    net->off_b[layers] = at;
-    at += K;
-    net->off_v = at;
-    at += (size_t)m * K;
-    net->off_q = at;
-    at += net->item_tags ? nt * K : 0;
-    net->n_params = at;
+    lr__softmax_net_layout(net);
+    const size_t at = net->n_params, H = (size_t)width, K = (size_t)k;
     net->theta = lr__calloc(at, sizeof(float));
     net->l2 = lr__malloc(at, 1);
     if (!net->theta || !net->l2) {
@@ -453,6 +463,8 @@ typedef struct sm_fit {
     int64_t *in_ptr, *lab_ptr;
     int32_t *in_idx, *lab_idx, *perm;
     float *in_w, *lab_w;
+    /* [n_params] the moving average of theta (LR_OPT_AVERAGING), or NULL */
+    float *avg;
 } sm_fit;
 
 static void sm_free(sm_fit *f)
@@ -469,21 +481,38 @@ static void sm_free(sm_fit *f)
     free(f->perm);
     free(f->in_w);
     free(f->lab_w);
+    free(f->avg);
 }
 
 /* The model's user_f (every user's tower output on all its training
- * artists, batch by batch) and artist_f (the item vectors). */
-static int export_factors(lr_model *m, sm_fit *f, int transform)
+ * artists, batch by batch) and artist_f (the item vectors), from the
+ * averaged parameters when there are any.  artist_bias: cold_boost for the
+ * artists that have tags but no training listens. */
+static int export_factors(lr_model *m, sm_fit *f, int transform, double boost)
 {
     const lr__csr *x = &m->train;
     const size_t K = (size_t)f->net.k;
+    /* a view of the network with the averaged parameters: every pointer
+     * borrowed from f->net, nothing to free */
+    lr__softmax_net view = f->net;
+    if (f->avg)
+        view.theta = f->avg;
+    if (boost > 0 && f->net.cold && f->net.prof.ptr) {
+        if (!m->artist_bias)
+            m->artist_bias = lr__calloc((size_t)m->n_artists, sizeof(float));
+        if (!m->artist_bias)
+            return lr__fail_oom();
+        for (int32_t a = 0; a < m->n_artists; a++)
+            m->artist_bias[a] =
+                f->net.cold[a] && f->net.prof.ptr[a + 1] > f->net.prof.ptr[a] ? (float)boost : 0.0f;
+    }
     if (!m->user_f)
         m->user_f = lr__malloc((size_t)m->n_users * K, sizeof(float));
     if (!m->artist_f)
         m->artist_f = lr__malloc((size_t)m->n_artists * K, sizeof(float));
     if (!m->user_f || !m->artist_f)
         return lr__fail_oom();
-    lr__softmax_items(&f->net, &f->w);
+    lr__softmax_items(&view, &f->w);
     memcpy(m->artist_f, f->w.item, (size_t)m->n_artists * K * sizeof(float));
     for (int32_t u0 = 0; u0 < m->n_users; u0 += f->w.cap) {
         const int32_t n = m->n_users - u0 < f->w.cap ? m->n_users - u0 : f->w.cap;
@@ -497,7 +526,7 @@ static int export_factors(lr_model *m, sm_fit *f, int transform)
             f->in_ptr[i + 1] = at;
         }
         lr__softmax_batch b = {n, f->in_ptr, f->in_idx, f->in_w, NULL, NULL, NULL};
-        int rc = lr__softmax_users(&f->net, &f->w, &b);
+        int rc = lr__softmax_users(&view, &f->w, &b);
         if (rc)
             return rc;
         memcpy(m->user_f + (size_t)u0 * K, f->w.s, (size_t)n * K * sizeof(float));
@@ -544,6 +573,16 @@ static lr__softmax_batch draw_batch(sm_fit *f, const lr__csr *x, const int32_t *
     return b;
 }
 
+/* avg <- decay avg + (1 - decay) theta, element by element (the same bits
+ * on any thread count: it runs on one). */
+LR__HOT static void average(float *restrict avg, const float *restrict theta, size_t n,
+                            float decay)
+{
+    const float rest = 1.0f - decay;
+    for (size_t i = 0; i < n; i++)
+        avg[i] = decay * avg[i] + rest * theta[i];
+}
+
 static int numeric(uint64_t epoch, const char *what)
 {
     return lr__fail(LR_E_NUMERIC,
@@ -562,6 +601,8 @@ static int softmax_fit(lr_model *m, const lr__fit_ctx *ctx)
     const double reg = lr__opt_double(o, LR_OPT_REGULARIZATION);
     const double frac = lr__opt_double(o, LR_OPT_LABEL_FRACTION);
     const int transform = (int)lr__opt_int(o, LR_OPT_TRANSFORM);
+    const double decay = lr__opt_double(o, LR_OPT_AVERAGING);
+    const double boost = lr__opt_double(o, LR_OPT_COLD_BOOST);
     int64_t bs = lr__opt_int(o, LR_OPT_BATCH_SIZE);
     m->k = k;
     if (m->n_artists < 2)
@@ -614,7 +655,9 @@ static int softmax_fit(lr_model *m, const lr__fit_ctx *ctx)
     f.in_w = lr__malloc(nnz, sizeof(float));
     f.lab_w = lr__malloc(nnz, sizeof(float));
     f.perm = lr__malloc((size_t)longest, sizeof(int32_t));
-    if (rc == LR_OK && (!f.grad || !f.users || !f.in_ptr || !f.lab_ptr || !f.in_idx ||
+    if (decay > 0 && (f.avg = lr__malloc(f.net.n_params, sizeof(float))))
+        memcpy(f.avg, f.net.theta, f.net.n_params * sizeof(float));
+    if (rc == LR_OK && ((decay > 0 && !f.avg) || !f.grad || !f.users || !f.in_ptr || !f.lab_ptr || !f.in_idx ||
                         !f.lab_idx || !f.in_w || !f.lab_w || !f.perm))
         rc = lr__fail_oom();
     if (rc == LR_OK) {
@@ -647,7 +690,10 @@ static int softmax_fit(lr_model *m, const lr__fit_ctx *ctx)
                 rc = numeric(e, "training loss");
             if (rc)
                 break;
+            lr__optim_next(&f.opt);
             lr__optim_step(&f.opt, f.net.theta, f.grad, 0, f.net.n_params);
+            if (f.avg)
+                average(f.avg, f.net.theta, f.net.n_params, (float)decay);
             ce_sum += ce * n;
             l2_sum += l2;
             steps++;
@@ -661,7 +707,7 @@ static int softmax_fit(lr_model *m, const lr__fit_ctx *ctx)
             }
         if (rc)
             break;
-        if (ctx->hook && (rc = export_factors(m, &f, transform)))
+        if (ctx->hook && (rc = export_factors(m, &f, transform, boost)))
             break;
         double row[LR__HIST_FIELDS];
         lr__history_row_init(row);
@@ -670,11 +716,19 @@ static int softmax_fit(lr_model *m, const lr__fit_ctx *ctx)
         row[LR_HISTORY_LOSS - 1] = row[LR_HISTORY_LOSS_OBSERVED - 1] + row[LR_HISTORY_LOSS_L2 - 1];
         rc = lr__history_epoch(m, ctx, row, e, epochs);
     }
+    /* the model is the average: what is exported and everything kept */
+    if (rc == LR_OK && f.avg)
+        memcpy(f.net.theta, f.avg, f.net.n_params * sizeof(float));
     if (rc == LR_OK)
-        rc = export_factors(m, &f, transform);
+        rc = export_factors(m, &f, transform, boost);
     if (rc == LR_OK)
         rc = lr__check_finite(m->user_f, (size_t)m->n_users * (size_t)k,
                               "softmax: the user vectors", "lower learning_rate");
+    /* The network moves onto the model, and user_f is computed again by
+     * the tower's fixed-order pass, the one a preference list goes
+     * through (lib/model/softmax_tower.h). */
+    if (rc == LR_OK)
+        rc = lr__softmax_tower_keep(m, &f.net);
     sm_free(&f);
     return rc;
 }

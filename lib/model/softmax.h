@@ -66,6 +66,10 @@ int lr__softmax_net_init(lr__softmax_net *net, int32_t m, const lr__csr *tags, i
  * weights He-scaled (sd sqrt(2 / fan-in)), biases 0. */
 void lr__softmax_net_randomize(lr__softmax_net *net, uint64_t seed, double scale);
 void lr__softmax_net_free(lr__softmax_net *net);
+/* The offsets of every block in theta and n_params, from the sizes (m,
+ * nt, k, dt, layers, width, item_tags): what init does before it
+ * allocates, and what a model file's tower is checked against. */
+void lr__softmax_net_layout(lr__softmax_net *net);
 
 int lr__softmax_work_init(lr__softmax_work *w, const lr__softmax_net *net, int32_t cap,
                           int threads);

@@ -24,12 +24,18 @@ static int alloc_results(lr_query *q, int32_t k, int32_t explain)
     int32_t *en = lr__malloc((size_t)k, sizeof *en);
     int32_t *ei = lr__malloc(ke, sizeof *ei);
     float *ev = lr__malloc(ke, sizeof *ev);
-    if (!ri || !rs || !en || !ei || !ev) {
+    int32_t *tn = lr__calloc((size_t)k, sizeof *tn);
+    int32_t *ti = lr__malloc(ke, sizeof *ti);
+    float *tv = lr__malloc(ke, sizeof *tv);
+    if (!ri || !rs || !en || !ei || !ev || !tn || !ti || !tv) {
         free(ri);
         free(rs);
         free(en);
         free(ei);
         free(ev);
+        free(tn);
+        free(ti);
+        free(tv);
         return lr__fail_oom();
     }
     free(q->res_idx);
@@ -37,11 +43,17 @@ static int alloc_results(lr_query *q, int32_t k, int32_t explain)
     free(q->exp_n);
     free(q->exp_idx);
     free(q->exp_val);
+    free(q->exp_tag_n);
+    free(q->exp_tag_idx);
+    free(q->exp_tag_val);
     q->res_idx = ri;
     q->res_score = rs;
     q->exp_n = en;
     q->exp_idx = ei;
     q->exp_val = ev;
+    q->exp_tag_n = tn;
+    q->exp_tag_idx = ti;
+    q->exp_tag_val = tv;
     q->k = k;
     q->explain = explain;
     q->n_res = 0;
@@ -71,6 +83,14 @@ void lr__query_free(lr_query *q)
     free(q->z);
     free(q->contrib2);
     lr__blend_scratch_free(&q->blend);
+    lr__tower_scratch_free(&q->tower);
+    free(q->gx);
+    free(q->tag_id);
+    free(q->tag_share);
+    free(q->tag_mark);
+    free(q->exp_tag_n);
+    free(q->exp_tag_idx);
+    free(q->exp_tag_val);
     free(q->res_idx);
     free(q->res_score);
     free(q->exp_n);
@@ -115,6 +135,22 @@ int lr__query_new(lr_query **out, const lr_model *m)
             lr__query_free(q);
             return lr__fail_oom();
         }
+    }
+    if (m->tower) {
+        /* a bag can hold every artist, as preferences can */
+        const lr__softmax_net *net = &m->tower->net;
+        const size_t nt = net->nt > 0 ? (size_t)net->nt : 1;
+        q->gx = lr__malloc((size_t)net->k + (size_t)net->dt, sizeof *q->gx);
+        q->tag_id = lr__malloc(nt, sizeof *q->tag_id);
+        q->tag_share = lr__malloc(nt, sizeof *q->tag_share);
+        q->tag_mark = lr__malloc(nt, sizeof *q->tag_mark);
+        if (!q->gx || !q->tag_id || !q->tag_share || !q->tag_mark ||
+            lr__tower_scratch_init(&q->tower, m->tower, m->n_artists) != LR_OK) {
+            lr__query_free(q);
+            return lr__fail_oom();
+        }
+        for (size_t i = 0; i < nt; i++)
+            q->tag_mark[i] = -1;
     }
     if (!q->fans || !q->allow || !q->pref_idx || !q->pref_w || !q->cand || !q->scores ||
         !q->contrib || !q->r || !q->norm || !q->x || !q->z || !q->a ||
@@ -386,8 +422,8 @@ static lr__foldin_ctx foldin_ctx(lr_query *q)
         lr__foldin_gram(m, q->gram);
         q->gram_ready = 1;
     }
-    /* softmax folds in as bpr does until its tower is kept (docs/models.md,
-     * "Not yet"): without a target its fold-in would be the zero vector */
+    /* softmax without its tower (a model from a version 1 file) folds in
+     * as bpr does: without a target its fold-in would be the zero vector */
     if ((m->algo == LR_ALGO_BPR || m->algo == LR_ALGO_SOFTMAX) && q->bpr_target == 0)
         q->bpr_target = lr__foldin_bpr_target(m); /* one pass over the listens */
     lr__foldin_ctx c = {m, q->fans, q->mean_row, q->gram, q->bpr_target};
@@ -436,6 +472,28 @@ static void factor_shares(lr_query *q, const int32_t *src, int64_t n_src, int32_
         q->contrib[j] *= s;
 }
 
+/* softmax through its tower: each source's share of the score of artist
+ * t (its embedding term of gradient x input) into q->contrib, each tag's
+ * into q->tag_share[0, returned count) for the tags q->tag_id; the last
+ * lr__tower_forward on q->tower was over the same sources.  scale is
+ * score_vector's. */
+static int32_t tower_shares(lr_query *q, const int32_t *src, int64_t n_src, int32_t t,
+                            float scale)
+{
+    const lr_model *m = q->m;
+    lr__tower_input_grad(m->tower, &q->tower, m->artist_f + (size_t)t * (size_t)m->k, q->gx);
+    const int32_t nt = lr__tower_shares(m->tower, &q->tower, q->gx, src, n_src, q->contrib,
+                                        q->tag_id, q->tag_share, q->tag_mark);
+    const float s = q->measure == LR_MEASURE_DOT ? 1.0f
+                    : q->norm[t] > 0               ? scale / q->norm[t]
+                                                   : 0.0f;
+    for (int64_t j = 0; j < n_src; j++)
+        q->contrib[j] *= s;
+    for (int32_t i = 0; i < nt; i++)
+        q->tag_share[i] *= s;
+    return nt;
+}
+
 /* Explanations for the current results from the sources (the user's
  * listens or the preferences): each result's contributions, the largest
  * positive ones kept.  Factor models need a and r from a solve over the
@@ -447,8 +505,20 @@ static void explain(lr_query *q, const int32_t *src, int64_t n_src, float scale)
     for (int32_t i = 0; i < q->n_res; i++) {
         const int32_t t = q->res_idx[i];
         const int fac = lr__model_has_factors(m);
-        if (fac)
+        if (m->tower) {
+            const int32_t nt = tower_shares(q, src, n_src, t, scale);
+            for (int32_t j = 0; j < nt; j++)
+                if (!(q->tag_share[j] > 0))
+                    q->tag_share[j] = NAN;
+            int32_t *ti = q->exp_tag_idx + (size_t)i * (size_t)e;
+            float *tv = q->exp_tag_val + (size_t)i * (size_t)e;
+            const int32_t n = nt > 0 ? lr__topk(e, q->tag_share, nt, NULL, 0, NULL, tv, ti) : 0;
+            for (int32_t j = 0; j < n; j++)
+                ti[j] = q->tag_id[ti[j]];
+            q->exp_tag_n[i] = n;
+        } else if (fac) {
             factor_shares(q, src, n_src, t, scale);
+        }
         if (m->algo == LR_ALGO_BLEND) {
             /* The blend is linear in both parts (lr__blend_row): each
              * source's share is its item weight and its factor share,
@@ -487,6 +557,7 @@ static void select_top(lr_query *q, const int32_t *skip, int64_t n_skip, int kin
                         q->filter_mode == LR_FILTER_NONE && !q->tag ? NULL : q->allow,
                         q->res_score, q->res_idx);
     memset(q->exp_n, 0, (size_t)q->k * sizeof *q->exp_n);
+    memset(q->exp_tag_n, 0, (size_t)q->k * sizeof *q->exp_tag_n);
     q->kind = kind;
 }
 
@@ -512,7 +583,12 @@ int lr__query_user(lr_query *q, int32_t u)
     select_top(q, src, q->exclude ? n_src : 0, LR__RESULT_USER);
     if (q->explain == 0 || n_src == 0 || !can_explain(m))
         return LR_OK;
-    if (lr__model_has_factors(m)) {
+    if (m->tower) {
+        /* the same pass that made the user's row of user_f, for its
+         * activations: the explanation is of the score itself */
+        lr__tower_forward(m->tower, (int)lr__opt_int(&m->opts, LR_OPT_TRANSFORM), src, w, n_src,
+                          &q->tower, q->x);
+    } else if (lr__model_has_factors(m)) {
         /* The model's own user vector came from training; the explanation
          * decomposes the fold-in of the same listens, which for als is the
          * exact least-squares row given the final artist factors. */
@@ -538,7 +614,13 @@ int lr__query_preferences(lr_query *q)
     if (q->n_pref == 0)
         return lr__fail(LR_E_INVALID, "no preferences: add some with lr_query_add_preference");
     float scale = 1.0f;
-    if (lr__model_has_factors(m)) {
+    if (m->tower) {
+        /* through the tower as a training user's bag goes: a list equal to
+         * a training user's listens gives that user's scores bit for bit */
+        lr__tower_forward(m->tower, (int)lr__opt_int(&m->opts, LR_OPT_TRANSFORM), q->pref_idx,
+                          q->pref_w, q->n_pref, &q->tower, q->x);
+        scale = score_vector(q, q->x);
+    } else if (lr__model_has_factors(m)) {
         lr__foldin_ctx c = foldin_ctx(q);
         int rc = lr__foldin_solve(&c, q->pref_idx, q->pref_w, q->n_pref, q->a, q->r, q->x);
         if (rc != LR_OK)

@@ -11,6 +11,7 @@
 
 #include "lastrec.h"
 #include "model/model.h"
+#include "model/softmax_tower.h"
 
 #define LR__QUERY_K_MAX 10000
 #define LR__QUERY_EXPLAIN_MAX 50
@@ -66,6 +67,13 @@ struct lr_query {
     lr__blend_scratch blend;   /* blend models: item scores, rank weights */
     double blend_scale[2];     /* the last blend row's scales (lr__blend_row) */
     float *contrib2;           /* [na] blend: the item part's contributions */
+    /* softmax with its tower (m->tower): one bag's pass, the gradient of
+     * a score with respect to the tower's input, the bag's tag shares */
+    lr__tower_scratch tower;
+    float *gx;                 /* [k + tag_dim] */
+    int32_t *tag_id;           /* [nt] canonical tags of the last shares */
+    float *tag_share;          /* [nt] their contributions */
+    int32_t *tag_mark;         /* [nt] -1 between calls (lr__tower_shares) */
 
     /* results of the last query */
     int kind;                  /* enum lr__result_kind */
@@ -75,6 +83,9 @@ struct lr_query {
     int32_t *exp_n;            /* [k] explanation entries per result */
     int32_t *exp_idx;          /* [k x explain] dense artist indices */
     float *exp_val;            /* [k x explain] contributions */
+    int32_t *exp_tag_n;        /* [k] tag explanation entries per result */
+    int32_t *exp_tag_idx;      /* [k x explain] tag indices (the model's tag names) */
+    float *exp_tag_val;        /* [k x explain] contributions */
 };
 
 int lr__query_new(lr_query **out, const lr_model *m);

@@ -14,6 +14,7 @@ documentation (by default /usr/local/share/doc/lastrec/docs/python.md).
 
 from . import _ffi
 from ._base import OptionInfo, all_options as options
+from .embed import ArtistNorms, PCAMap, TSNEMap
 from .dataset import ArtistMatch, ArtistStats, Dataset, Tag, UserStats
 from .errors import (Ambiguous, BufferTooSmall, Cancelled, DuplicateError, EmptyInput,
                      EncodingError, Error, FormatError, HeaderError, InputError,
@@ -21,7 +22,7 @@ from .errors import (Ambiguous, BufferTooSmall, Cancelled, DuplicateError, Empty
                      NumericError, ParseError, RangeError, Unsupported)
 from .evaluation import Metrics, evaluate
 from .model import Model, option_default
-from .query import AllRecommendations, Because, Query, Recommendation
+from .query import AllRecommendations, Because, BecauseTag, Query, Recommendation
 
 # The binding's own version; its major must equal the C library's (checked
 # when _ffi loads the library).
@@ -51,11 +52,13 @@ def strerror(status):
 
 
 __all__ = [
-    "AllRecommendations", "Ambiguous", "ArtistMatch", "ArtistStats", "Because",
+    "AllRecommendations", "Ambiguous", "ArtistMatch", "ArtistNorms", "ArtistStats", "Because",
+    "BecauseTag",
     "BufferTooSmall", "Cancelled", "Dataset", "DuplicateError", "EmptyInput", "EncodingError",
     "Error", "FormatError", "HeaderError", "InputError", "InvalidArgument", "LastrecIOError",
     "LineTooLong", "Metrics", "Model", "NoMemory", "NotFound", "NumericError", "OptionInfo",
-    "ParseError", "Query", "RangeError", "Recommendation", "Tag", "Unsupported", "UserStats",
+    "PCAMap", "ParseError", "Query", "RangeError", "Recommendation", "TSNEMap", "Tag",
+    "Unsupported", "UserStats",
     "build_info", "evaluate", "library_path", "library_version", "library_version_number",
     "option_default", "options", "strerror",
 ]

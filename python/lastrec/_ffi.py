@@ -46,10 +46,15 @@ class Evaluation(Structure):
     pass
 
 
+class Map(Structure):
+    pass
+
+
 OptionsP = POINTER(Options)
 DatasetP = POINTER(Dataset)
 ModelP = POINTER(Model)
 EvaluationP = POINTER(Evaluation)
+MapP = POINTER(Map)
 # A query handle is the one passed on every call of the hot path (about
 # twenty per recommendation), and ctypes checks a typed pointer argument in
 # Python-visible machinery that costs several times a plain c_void_p taking
@@ -266,6 +271,20 @@ ffi("lr_evaluation_user_metric", [EvaluationP, c_int, F64Buf, _size, _sizep],
 ffi("lr_evaluation_users", [EvaluationP, I32Buf, _size, _sizep], c_int, _check_size)
 ffi("lr_evaluation_free", [EvaluationP], None)
 
+# --- maps of artist vectors (1.3)
+ffi("lr_model_artist_norms", [ModelP, F64Buf, I64Buf, F64Buf, _size, _sizep], c_int,
+    _check_size)
+ffi("lr_model_norm_stat", [ModelP, c_int, POINTER(c_double)], c_int, _check)
+ffi("lr_model_artist_name", [ModelP, c_int32], c_char_p)
+ffi("lr_model_artist_top_tag", [ModelP, c_int32], c_char_p)
+ffi("lr_model_pca", [POINTER(MapP), ModelP, c_int, OptionsP], c_int, _check)
+ffi("lr_model_tsne", [POINTER(MapP), ModelP, OptionsP], c_int, _check)
+ffi("lr_map_free", [MapP], None)
+ffi("lr_map_stat", [MapP, c_int], c_double)
+ffi("lr_map_ids", [MapP, I32Buf, _size, _sizep], c_int, _check_size)
+ffi("lr_map_coords", [MapP, F64Buf, _size, _sizep], c_int, _check_size)
+ffi("lr_map_variance", [MapP, F64Buf, F64Buf, _size, _sizep], c_int, _check_size)
+
 # --- queries
 ffi("lr_query_new", [POINTER(QueryP), ModelP], c_int, _check)
 ffi("lr_query_free", [QueryP], None)
@@ -297,6 +316,8 @@ ffi("lr_query_result_tags", [QueryP, c_size_t, POINTER(c_char_p), POINTER(c_int6
                              _sizep], c_int, _check)
 ffi("lr_query_result_explanation", [QueryP, c_size_t, POINTER(c_int32), POINTER(c_double),
                                     _size, _sizep], c_int, _check)
+ffi("lr_query_result_tag_explanation", [QueryP, c_size_t, POINTER(c_char_p), POINTER(c_double),
+                                        _size, _sizep], c_int, _check)
 ffi("lr_query_results", [QueryP, POINTER(c_int32), POINTER(c_double), POINTER(c_size_t),
                          POINTER(c_int32), POINTER(c_double), _size, _size, _sizep],
     c_int, _check)

@@ -264,6 +264,54 @@ class Model(Handle):
         user_embeddings()."""
         return self._embeddings(_EMBEDDING_ARTISTS, as_numpy)
 
+    # ------------------------------------------------- what the vectors say
+
+    def artist_norms(self, as_numpy=None):
+        """Each artist's vector norm against its popularity (docs/embed.md):
+        an ArtistNorms of columns (ids, norms, fans, plays: numpy arrays
+        when numpy is there, else lists; ``as_numpy`` forces either) and the
+        correlations ``pearson`` (norm vs log(1 + fans)) and ``spearman``
+        over the ``used`` artists with a training listener and a non-zero
+        vector.  InvalidArgument for a model without artist vectors (pop,
+        ease)."""
+        from . import embed
+        return embed.artist_norms(self, as_numpy)
+
+    def pca(self, components=2, min_fans=None, as_numpy=None):
+        """Principal components of the artist vectors of the artists with
+        at least ``min_fans`` training listeners (default 1) and a
+        non-zero vector: a PCAMap (ids, coords artists x components,
+        variance, explained, total_variance)."""
+        from . import embed
+        return embed.pca(self, components, min_fans, as_numpy)
+
+    def tsne(self, perplexity=None, metric=None, iterations=None, min_fans=None, seed=None,
+             threads=None, progress=None, as_numpy=None, **options):
+        """A 2-D t-SNE map of the artist vectors (docs/embed.md): a TSNEMap
+        (ids, coords artists x 2, kl, nn_preservation, iterations).
+
+        ``metric`` is 'cosine' (default) or 'euclidean'; further keywords:
+        ``exaggeration``, ``exaggeration_iterations``, ``learning_rate``,
+        ``theta``, ``kl_tolerance`` (the tsne_* options; defaults in
+        ``lastrec.options()``).  ``progress(stage, done, total)`` is called
+        every 50 iterations with stage 'tsne kl=<KL>'; returning True
+        cancels (Cancelled).  The same options and seed give the same map
+        on any number of threads.  The GIL is released while it runs."""
+        from . import embed
+        return embed.tsne(self, progress, as_numpy, perplexity=perplexity, metric=metric,
+                          iterations=iterations, min_fans=min_fans, seed=seed, threads=threads,
+                          **options)
+
+    def artist_name(self, artist_id):
+        """An artist's name, or None for an ID the model does not know."""
+        raw_name = _ffi.lr_model_artist_name(self._handle(), artist_id)
+        return decode(raw_name) if raw_name is not None else None
+
+    def artist_top_tag(self, artist_id):
+        """An artist's top tag ('' when it has none), or None for an unknown ID."""
+        raw_tag = _ffi.lr_model_artist_top_tag(self._handle(), artist_id)
+        return decode(raw_tag) if raw_tag is not None else None
+
     # -------------------------------------------------------------- queries
 
     def _thread_query(self):
@@ -284,7 +332,8 @@ class Model(Handle):
 
     def recommend(self, user, k=10, measure="dot", exclude_listened=True, explain=3, tag=None):
         """Top-k artists for a user of the model, as a list of Recommendation
-        (artist, name, score, top_tag, tags, fans, because).  Thread-safe."""
+        (artist, name, score, top_tag, tags, fans, because, because_tags).
+        Thread-safe."""
         core = self._thread_query()
         core.configure(k, measure, exclude_listened, explain, tag)
         return core.recommend(user)

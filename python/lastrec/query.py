@@ -13,7 +13,7 @@ from ._base import decode, encode_text, handle_of, int_id, make_options, raw
 from .dataset import ArtistMatch
 
 Recommendation = collections.namedtuple(
-    "Recommendation", "artist name score top_tag tags fans because")
+    "Recommendation", "artist name score top_tag tags fans because because_tags")
 Recommendation.__doc__ = """One result of a query, best first.
 
 artist: artist ID; name; score: the model's score (or cosine); top_tag: the
@@ -21,10 +21,15 @@ artist's most used tag (None when it has none); tags: up to five
 (tag name, use count) pairs, most used first; fans: listeners in the
 training data; because: for user and preference queries, the Because
 entries of the user's artists that contributed most to the score (empty for
-similar artists and pop)."""
+similar artists and pop); because_tags: for softmax models, the BecauseTag
+entries of the tags of those artists that raised the score most through the
+user tower (empty for other models and for similar artists)."""
 
 Because = collections.namedtuple("Because", "artist name contribution")
 Because.__doc__ = "An artist of the user's that contributed to a recommendation, and how much."
+
+BecauseTag = collections.namedtuple("BecauseTag", "tag contribution")
+BecauseTag.__doc__ = "A tag of the user's artists that raised a recommendation, and by how much."
 
 AllRecommendations = collections.namedtuple("AllRecommendations", "users artists scores")
 AllRecommendations.__doc__ = """Top-k of every user: users (IDs, the row
@@ -43,6 +48,8 @@ _tokens = itertools.count()
 
 # Because entries straight from zip()'s tuples, in C: no Python frame per entry.
 _MAKE_BECAUSE = functools.partial(tuple.__new__, Because)
+_MAKE_BECAUSE_TAG = functools.partial(tuple.__new__, BecauseTag)
+_SOFTMAX = 7  # enum lr_algorithm: the one algorithm that explains by tags
 
 
 def _free_query(ptr, registry, token):
@@ -61,7 +68,7 @@ class _Core:
     """
 
     __slots__ = ("ptr", "model_ptr", "settings", "tag", "names", "info", "finalizer",
-                 "_id", "_count", "_needed", "_tags", "_tag_counts",
+                 "_id", "_count", "_needed", "_tags", "_tag_counts", "_by_tags", "_tag_vals",
                  "_count_ref", "_needed_ref", "_vptr", "_bufs", "__weakref__")
 
     def __init__(self, model_ptr, names, info, registry):
@@ -88,6 +95,10 @@ class _Core:
         self._needed = c_size_t()
         self._tags = (c_char_p * _TAGS_MAX)()
         self._tag_counts = (c_int64 * _TAGS_MAX)()
+        # Tag explanations are asked for only of the model that gives them,
+        # so other models' queries pay nothing for them.
+        self._by_tags = _ffi.lr_model_algorithm(model_ptr) == _SOFTMAX
+        self._tag_vals = None
         # byref() objects made once: they stay valid as long as their targets.
         self._count_ref = byref(self._count)
         self._needed_ref = byref(self._needed)
@@ -262,8 +273,10 @@ class _Core:
             info = info_get(artist)
             if info is None:
                 info = self._artist_info(rank, artist)
-            because = ()
+            because = because_tags = ()
             if explain:
+                if self._by_tags:
+                    because_tags = self._tag_explanation(rank, explain)
                 m = counts[rank]
                 if m:
                     base = rank * per
@@ -275,8 +288,18 @@ class _Core:
                     because = tuple(map(make_because,
                                         zip(because_ids, names, exp_vals[base:base + m])))
             out.append(new(Recommendation, (artist, info[0], scores[rank], info[1], info[2],
-                                            info[3], because)))
+                                            info[3], because, because_tags)))
         return out
+
+    def _tag_explanation(self, rank, explain):
+        vals = self._tag_vals
+        if vals is None or len(vals[0]) < explain:
+            vals = self._tag_vals = ((c_char_p * explain)(), (c_double * explain)())
+        names, contributions = vals
+        _ffi.lr_query_result_tag_explanation(self.ptr, rank, names, contributions, explain,
+                                             self._needed_ref)
+        n = min(self._needed.value, explain)
+        return tuple(map(_MAKE_BECAUSE_TAG, zip(map(decode, names[:n]), contributions[:n])))
 
     def _artist_info(self, rank, artist):
         # Name, tags and fans belong to the artist in this model, whatever

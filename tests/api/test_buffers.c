@@ -16,9 +16,11 @@
 static lr_dataset *ds, *train, *test;
 static lr_model *model;
 static lr_evaluation *eval;
-static lr_query *q_cand, *q_pref, *q_user;
+static lr_model *softmax;
+static lr_map *pca;
+static lr_query *q_cand, *q_pref, *q_user, *q_tower;
 static int32_t user_id, friend_user, tag_user, tag_artist, tags_artist;
-static size_t tags_rank, explain_rank;
+static size_t tags_rank, explain_rank, tower_rank;
 enum { PER_RESULT = 3, K_ALL = 2 };
 
 /* With g_null set, every call gets a NULL handle: a failure that is not
@@ -44,6 +46,7 @@ static void setup(void)
     ck_assert_lr_ok(lr_model_new(&model, LR_ALGO_ALS, o));
     ck_assert_lr_ok(lr_model_fit(model, train, NULL));
     ck_assert_lr_ok(lr_evaluate(&eval, model, train, test, 10, o));
+    ck_assert_lr_ok(lr_model_pca(&pca, model, 3, NULL));
     lr_options_free(o);
 
     /* Pick inputs whose answers hold at least two entries, so that
@@ -121,6 +124,33 @@ static void setup(void)
         }
     }
     ck_assert_msg(tags_rank != SIZE_MAX, "no user's results have 2 tags and 2 explanations");
+
+    /* softmax's tag explanations: a preference list whose results have
+     * two tags to explain them */
+    ck_assert_lr_ok(lr_options_new(&o));
+    ck_assert_lr_ok(lr_options_set_string(o, "factors=4,tag_dim=3,hidden_width=8,epochs=3,"
+                                             "threads=1,seed=5"));
+    ck_assert_lr_ok(lr_model_new(&softmax, LR_ALGO_SOFTMAX, o));
+    lr_options_free(o);
+    ck_assert_lr_ok(lr_model_fit(softmax, train, NULL));
+    ck_assert_lr_ok(lr_query_new(&q_tower, softmax));
+    ck_assert_lr_ok(lr_query_set_int(q_tower, LR_QUERY_EXPLAIN, 5));
+    ck_assert_lr_ok(lr_query_set_int(q_tower, LR_QUERY_K, 20));
+    tower_rank = SIZE_MAX;
+    for (size_t i = 0; i + 2 < na && tower_rank == SIZE_MAX; i += 3) {
+        lr_query_clear_preferences(q_tower);
+        for (size_t j = i; j < i + 3; j++)
+            ck_assert_lr_ok(lr_query_add_preference(q_tower, artists[j], 2));
+        ck_assert_lr_ok(lr_query_recommend_preferences(q_tower, NULL));
+        for (size_t r = 0; r < lr_query_result_count(q_tower) && tower_rank == SIZE_MAX; r++) {
+            size_t n = 0;
+            if (lr_query_result_tag_explanation(q_tower, r, NULL, NULL, 0, &n) == LR_OK &&
+                n >= 2)
+                tower_rank = r;
+        }
+    }
+    ck_assert_msg(tower_rank != SIZE_MAX, "no preference list's results have 2 tags to "
+                                          "explain them");
     free(users);
     free(artists);
 }
@@ -130,7 +160,10 @@ static void teardown(void)
     lr_query_free(q_cand);
     lr_query_free(q_pref);
     lr_query_free(q_user);
+    lr_query_free(q_tower);
+    lr_model_free(softmax);
     lr_evaluation_free(eval);
+    lr_map_free(pca);
     lr_model_free(model);
     lr_dataset_free(train);
     lr_dataset_free(test);
@@ -179,6 +212,22 @@ static int f_model_history(void *const b[], size_t cap, size_t *needed)
 {
     return lr_model_history(H(model), LR_HISTORY_LOSS, b[0], cap, needed);
 }
+static int f_artist_norms(void *const b[], size_t cap, size_t *needed)
+{
+    return lr_model_artist_norms(H(model), b[0], b[1], b[2], cap, needed);
+}
+static int f_map_ids(void *const b[], size_t cap, size_t *needed)
+{
+    return lr_map_ids(H(pca), b[0], cap, needed);
+}
+static int f_map_coords(void *const b[], size_t cap, size_t *needed)
+{
+    return lr_map_coords(H(pca), b[0], cap, needed);
+}
+static int f_map_variance(void *const b[], size_t cap, size_t *needed)
+{
+    return lr_map_variance(H(pca), b[0], b[1], cap, needed);
+}
 static int f_user_metric(void *const b[], size_t cap, size_t *needed)
 {
     return lr_evaluation_user_metric(H(eval), LR_METRIC_NDCG, b[0], cap, needed);
@@ -202,6 +251,10 @@ static int f_result_tags(void *const b[], size_t cap, size_t *needed)
 static int f_explanation(void *const b[], size_t cap, size_t *needed)
 {
     return lr_query_result_explanation(H(q_user), explain_rank, b[0], b[1], cap, needed);
+}
+static int f_tag_explanation(void *const b[], size_t cap, size_t *needed)
+{
+    return lr_query_result_tag_explanation(H(q_tower), tower_rank, b[0], b[1], cap, needed);
 }
 static int f_results(void *const b[], size_t cap, size_t *needed)
 {
@@ -239,12 +292,17 @@ static const buf_case cases[] = {
     {"lr_dataset_distribution", 0, f_distribution, {8}},
     {"lr_model_ids", 0, f_model_ids, {4}},
     {"lr_model_history", 0, f_model_history, {8}},
+    {"lr_model_artist_norms", 0, f_artist_norms, {8, 8, 8}},
+    {"lr_map_ids", 0, f_map_ids, {4}},
+    {"lr_map_coords", 0, f_map_coords, {8}},
+    {"lr_map_variance", 0, f_map_variance, {8, 8}},
     {"lr_evaluation_user_metric", 0, f_user_metric, {8}},
     {"lr_evaluation_users", 0, f_evaluation_users, {4}},
     {"lr_query_candidates", 1, f_candidates, {4}},
     {"lr_query_preferences", 0, f_preferences, {4, 8}},
     {"lr_query_result_tags", 1, f_result_tags, {sizeof(char *), 8}},
     {"lr_query_result_explanation", 1, f_explanation, {4, 8}},
+    {"lr_query_result_tag_explanation", 1, f_tag_explanation, {sizeof(char *), 8}},
     {"lr_query_results", 1, f_results,
      {4, 8, sizeof(size_t), 4 * PER_RESULT, 8 * PER_RESULT}},
     {"lr_query_recommend_all", 0, f_recommend_all, {4 * K_ALL, 4 * K_ALL}},

@@ -91,7 +91,13 @@ START_TEST(key_at_enumerates_all)
                                 LR_OPT_EVAL_K, LR_OPT_ITEM_REGULARIZATION, LR_OPT_DROPOUT,
                                 LR_OPT_CALIBRATION, LR_OPT_RANK_SPREAD, LR_OPT_BLEND_WEIGHT,
                                 LR_OPT_HIDDEN_LAYERS, LR_OPT_HIDDEN_WIDTH, LR_OPT_TAG_DIM,
-                                LR_OPT_LABEL_FRACTION, LR_OPT_ITEM_TAGS};
+                                LR_OPT_LABEL_FRACTION, LR_OPT_ITEM_TAGS, LR_OPT_AVERAGING,
+                                LR_OPT_COLD_BOOST,
+                                LR_OPT_TSNE_PERPLEXITY, LR_OPT_TSNE_METRIC,
+                                LR_OPT_TSNE_EXAGGERATION, LR_OPT_TSNE_EXAGGERATION_ITERATIONS,
+                                LR_OPT_TSNE_ITERATIONS, LR_OPT_TSNE_LEARNING_RATE,
+                                LR_OPT_TSNE_THETA, LR_OPT_TSNE_KL_TOLERANCE,
+                                LR_OPT_MAP_MIN_FANS};
     size_t n = key_count();
     ck_assert_uint_eq(n, sizeof known / sizeof known[0]);
     ck_assert_uint_le(n, LR_OPTIONS_MAX);
@@ -334,8 +340,8 @@ START_TEST(set_string_enum_names)
     /* a bad name lists the valid ones, and changes nothing */
     ck_assert_lr_fail(lr_options_set_string(o, "seed=3,transform=bm2"), LR_E_INVALID,
                       "option 'transform': 'bm2' is not one of raw, log1p, binary, bm25");
-    ck_assert_lr_fail(lr_options_set_string(o, "optimizer=adam"), LR_E_INVALID,
-                      "sgd, adagrad");
+    ck_assert_lr_fail(lr_options_set_string(o, "optimizer=adamw"), LR_E_INVALID,
+                      "sgd, adagrad, adam");
     ck_assert_lr_fail(lr_options_set_string(o, "solver=lu"), LR_E_INVALID, "cholesky, cg");
     ck_assert_lr_ok(lr_options_get_int(o, LR_OPT_SEED, &v));
     ck_assert_int_eq(v, 42);
@@ -361,6 +367,8 @@ START_TEST(value_names_round_trip)
         {LR_OPT_TRANSFORM, LR_TRANSFORM_BM25, "bm25"},
         {LR_OPT_SOLVER, LR_SOLVER_CHOLESKY, "cholesky"},
         {LR_OPT_SOLVER, LR_SOLVER_CG, "cg"},
+        {LR_OPT_TSNE_METRIC, LR_DISTANCE_EUCLIDEAN, "euclidean"},
+        {LR_OPT_TSNE_METRIC, LR_DISTANCE_COSINE, "cosine"},
     };
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
         ck_assert_str_eq(lr_option_value_name(all[i].key, all[i].value), all[i].name);
@@ -369,8 +377,8 @@ START_TEST(value_names_round_trip)
         ck_assert_int_eq(v, all[i].value);
     }
     /* every value within an enum option's bounds has a name */
-    const int keys[] = {LR_OPT_OPTIMIZER, LR_OPT_TRANSFORM, LR_OPT_SOLVER};
-    for (size_t i = 0; i < 3; i++) {
+    const int keys[] = {LR_OPT_OPTIMIZER, LR_OPT_TRANSFORM, LR_OPT_SOLVER, LR_OPT_TSNE_METRIC};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         double lo, hi;
         ck_assert_lr_ok(lr_option_info(keys[i], NULL, NULL, &lo, &hi, NULL));
         for (int64_t v = (int64_t)lo; v <= (int64_t)hi; v++)

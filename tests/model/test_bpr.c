@@ -357,6 +357,8 @@ START_TEST(overflow_numeric_with_advice)
                  LR_E_NUMERIC, "lower learning_rate");
     mt_fit_fails(LR_ALGO_BPR, syn_train, "factors=8,epochs=50,learning_rate=1e6,threads=2",
                  LR_E_NUMERIC, "lower learning_rate");
+    /* Adam's moments need every parameter updated every step */
+    mt_fit_fails(LR_ALGO_BPR, syn_train, "optimizer=adam", LR_E_INVALID, "adam is softmax's");
 }
 END_TEST
 

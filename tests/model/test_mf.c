@@ -463,6 +463,7 @@ START_TEST(options)
     lr_options_free(o);
 
     mt_fit_fails(LR_ALGO_MF, syn_train, "transform=3", LR_E_INVALID, "bm25");
+    mt_fit_fails(LR_ALGO_MF, syn_train, "optimizer=adam", LR_E_INVALID, "adam is softmax's");
     mt_fit_fails(LR_ALGO_MF, syn_train, "init_scale=0", LR_E_INVALID, "init_scale");
 }
 END_TEST

@@ -10,6 +10,7 @@
 #include "core/file.h"
 #include "model/file.h"
 #include "model/model.h"
+#include "model/softmax_tower.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -20,12 +21,13 @@
 enum { SEC_META = 1, SEC_OPTIONS, SEC_USER_IDS, SEC_ARTIST_IDS, SEC_ARTIST_NAMES,
        SEC_ARTIST_TOP_TAGS, SEC_TAG_NAMES, SEC_ARTIST_TAGS, SEC_LISTENS, SEC_HISTORY,
        SEC_USER_FACTORS, SEC_ARTIST_FACTORS, SEC_ARTIST_BIAS, SEC_ITEMS, SEC_ITEM_WEIGHTS,
-       SEC_POPULARITY, N_SEC = 16 };
+       SEC_POPULARITY, SEC_TOWER_SIZES, SEC_TOWER_WEIGHTS, SEC_TOWER_PROFILE, N_SEC = 19 };
 
 static const char *const sec_names[N_SEC + 1] = {
     "", "meta", "options", "user ids", "artist ids", "artist names", "artist top tags",
     "tag names", "artist tags", "listens", "history", "user factors", "artist factors",
-    "artist bias", "ease items", "ease weights", "popularity"};
+    "artist bias", "ease items", "ease weights", "popularity", "tower sizes", "tower weights",
+    "tower profile"};
 
 static const int algos[] = {LR_ALGO_POP, LR_ALGO_MF, LR_ALGO_ALS, LR_ALGO_BPR, LR_ALGO_EASE,
                             LR_ALGO_BLEND, LR_ALGO_SOFTMAX};
@@ -289,14 +291,19 @@ static lr_model *hand_ease(const lr_dataset *ds)
 }
 
 /* Small models of each kind on the tiny data set, for the damage tests. */
-enum kind { K_POP, K_FACTORS, K_EASE, N_KINDS };
+enum kind { K_POP, K_FACTORS, K_EASE, K_SOFTMAX, N_KINDS };
 
 static lr_model *small_model(enum kind kind)
 {
     lr_dataset *ds = tiny_dataset();
-    lr_model *m = kind == K_POP ? fit_pop(ds, "seed=7,threads=1")
+    lr_model *m = kind == K_POP       ? fit_pop(ds, "seed=7,threads=1")
                   : kind == K_FACTORS ? hand_factors(ds, LR_ALGO_BPR, 3, 1)
-                                      : hand_ease(ds);
+                  : kind == K_EASE    ? hand_ease(ds)
+                                      : fit_or_skip(LR_ALGO_SOFTMAX, ds,
+                                                    "seed=7,threads=1,factors=3,tag_dim=2,"
+                                                    "hidden_width=4,epochs=2",
+                                                    "small_model");
+    ck_assert_ptr_nonnull(m);
     lr_dataset_free(ds);
     return m;
 }
@@ -363,6 +370,28 @@ static void same_model(const lr_model *a, const lr_model *b)
     ck_assert((a->pop == NULL) == (b->pop == NULL));
     if (a->pop)
         same_bytes(a->pop, b->pop, na * 4, "popularity");
+    ck_assert((a->tower == NULL) == (b->tower == NULL));
+    if (a->tower) {
+        const lr__softmax_net *x = &a->tower->net, *y = &b->tower->net;
+        ck_assert_int_eq(x->m, y->m);
+        ck_assert_int_eq(x->nt, y->nt);
+        ck_assert_int_eq(x->k, y->k);
+        ck_assert_int_eq(x->dt, y->dt);
+        ck_assert_int_eq(x->layers, y->layers);
+        ck_assert_int_eq(x->width, y->width);
+        ck_assert_int_eq(x->item_tags, y->item_tags);
+        ck_assert_uint_eq(x->n_params, y->n_params);
+        same_bytes(x->theta, y->theta, x->n_params * 4, "tower weights");
+        ck_assert((x->prof.ptr == NULL) == (y->prof.ptr == NULL));
+        if (x->prof.ptr) {
+            ck_assert_int_eq(x->prof.nnz, y->prof.nnz);
+            same_bytes(x->prof.ptr, y->prof.ptr, ((size_t)x->m + 1) * 8, "tower profile ptr");
+            same_bytes(x->prof.idx, y->prof.idx, (size_t)x->prof.nnz * 4, "tower profile idx");
+            same_bytes(x->prof.val, y->prof.val, (size_t)x->prof.nnz * 4, "tower profile val");
+        }
+        if (x->nt)
+            same_bytes(a->tower->tag_canon, b->tower->tag_canon, (size_t)x->nt * 4, "tag canon");
+    }
     ck_assert_uint_eq(a->history.n, b->history.n);
     same_bytes(a->history.rows, b->history.rows, a->history.n * LR__HIST_FIELDS * 8, "history");
 }
@@ -622,7 +651,7 @@ START_TEST(documented_layout)
         ck_assert_lr_ok(lr_model_save(m, p.path));
         blob f = slurp(p.path);
         ck_assert(memcmp(f.b, magic, 8) == 0);
-        ck_assert_uint_eq(rd32(f.b + 8), 1);
+        ck_assert_uint_eq(rd32(f.b + 8), 2);
         ck_assert_uint_eq(rd32(f.b + 12), 0);
         /* Taking the file apart and packing it by the documented rules
          * gives the writer's bytes exactly. */
@@ -635,7 +664,9 @@ START_TEST(documented_layout)
             int want = id <= SEC_HISTORY ||
                        (kind == K_POP && id == SEC_POPULARITY) ||
                        (kind == K_FACTORS && id >= SEC_USER_FACTORS && id <= SEC_ARTIST_BIAS) ||
-                       (kind == K_EASE && (id == SEC_ITEMS || id == SEC_ITEM_WEIGHTS));
+                       (kind == K_EASE && (id == SEC_ITEMS || id == SEC_ITEM_WEIGHTS)) ||
+                       (kind == K_SOFTMAX && (id == SEC_USER_FACTORS || id == SEC_ARTIST_FACTORS ||
+                                              id >= SEC_TOWER_SIZES));
             ck_assert_msg(has_sec(&mf, id) == want, "kind %d: section '%s' %s", kind,
                           sec_names[id], want ? "missing" : "present");
         }
@@ -647,12 +678,12 @@ START_TEST(documented_layout)
         ck_assert_uint_eq(rd32(meta->p + 12), 4);
         ck_assert_uint_eq(rd32(meta->p + 16), 6);
         ck_assert_uint_eq(rd32(meta->p + 20), 7);
-        ck_assert_uint_eq(rd32(meta->p + 24), kind == K_FACTORS ? 3 : 0);
+        ck_assert_uint_eq(rd32(meta->p + 24), kind == K_FACTORS || kind == K_SOFTMAX ? 3 : 0);
         ck_assert_uint_eq(rd32(meta->p + 28), kind == K_EASE ? 4 : 0);
         ck_assert_uint_eq(rd32(meta->p + 32), 5);
         ck_assert_uint_eq(rd32(meta->p + 36), 0);
         ck_assert_uint_eq(rd64(meta->p + 40), 11);
-        ck_assert_uint_eq(rd64(meta->p + 48), 1);
+        ck_assert_uint_eq(rd64(meta->p + 48), kind == K_SOFTMAX ? 2 : 1);
         /* Options: one 16-byte entry per key, ascending; the seed set. */
         const msec *opt = sec_of(&mf, SEC_OPTIONS);
         size_t keys = 0;
@@ -687,13 +718,44 @@ START_TEST(documented_layout)
         const msec *l = sec_of(&mf, SEC_LISTENS);
         ck_assert_uint_eq(l->n, 8 * 5 + 8 * 11);
         ck_assert_uint_eq(rd64(l->p + 8), 3);
-        ck_assert_uint_eq(sec_of(&mf, SEC_HISTORY)->n, 64);
+        ck_assert_uint_eq(sec_of(&mf, SEC_HISTORY)->n, kind == K_SOFTMAX ? 128 : 64);
         if (kind == K_POP)
             ck_assert_uint_eq(sec_of(&mf, SEC_POPULARITY)->n, 6 * 4);
         if (kind == K_FACTORS) {
             ck_assert_uint_eq(sec_of(&mf, SEC_USER_FACTORS)->n, 4 * 3 * 4);
             ck_assert_uint_eq(rd32(sec_of(&mf, SEC_USER_FACTORS)->p), 0x80000000u); /* -0 */
             ck_assert_uint_eq(sec_of(&mf, SEC_ARTIST_BIAS)->n, 6 * 4);
+        }
+        if (kind == K_SOFTMAX) {
+            /* sizes: a field count, a reserved 0, then artists, tags, k,
+             * tag_dim, hidden_layers, hidden_width, item_tags, profile
+             * entries, parameters; the weights are that many f32; the
+             * profile a CSR of the artists' tag shares */
+            const msec *ts = sec_of(&mf, SEC_TOWER_SIZES);
+            ck_assert_uint_eq(ts->n, 8 + 8 * 9);
+            ck_assert_uint_eq(rd32(ts->p), 9);
+            ck_assert_uint_eq(rd32(ts->p + 4), 0);
+            static const uint64_t want[7] = {6, 7, 3, 2, 1, 4, 1};
+            for (int i = 0; i < 7; i++)
+                ck_assert_uint_eq(rd64(ts->p + 8 + 8 * (size_t)i), want[i]);
+            const uint64_t entries = rd64(ts->p + 8 + 8 * 7);
+            ck_assert_uint_gt(entries, 0);
+            /* E 6x3, T 7x2, W0 4x5 + b0 4, Wo 3x4 + bo 3, V 6x3, Q 7x3 */
+            const uint64_t n_params = 18 + 14 + 24 + 15 + 18 + 21;
+            ck_assert_uint_eq(rd64(ts->p + 8 + 8 * 8), n_params);
+            ck_assert_uint_eq(sec_of(&mf, SEC_TOWER_WEIGHTS)->n, 4 * n_params);
+            const msec *pr = sec_of(&mf, SEC_TOWER_PROFILE);
+            ck_assert_uint_eq(pr->n, 8 * 7 + 8 * entries);
+            ck_assert_uint_eq(rd64(pr->p), 0);
+            ck_assert_uint_eq(rd64(pr->p + 8 * 6), entries);
+            /* artist 10's shares of its tags add up to 1 */
+            double sum = 0;
+            for (uint64_t i = 0; i < rd64(pr->p + 8); i++) {
+                float v;
+                memcpy(&v, pr->p + 8 * 7 + 4 * entries + 4 * i, 4);
+                sum += v;
+            }
+            ck_assert(fabs(sum - 1) < 1e-6);
         }
         if (kind == K_EASE) {
             ck_assert_uint_eq(sec_of(&mf, SEC_ITEMS)->n, 4 * 4);
@@ -719,8 +781,8 @@ START_TEST(every_model_field_is_persisted)
         printf("note: the struct size check applies to LP64 hosts only\n");
         return;
     }
-    ck_assert_msg(sizeof(struct lr_model) == 864,
-                  "struct lr_model is %zu bytes, was 864: persist the new field in "
+    ck_assert_msg(sizeof(struct lr_model) == 872,
+                  "struct lr_model is %zu bytes, was 872: persist the new field in "
                   "lib/model/file.c, then update this test",
                   sizeof(struct lr_model));
 }
@@ -820,13 +882,13 @@ START_TEST(other_version_named)
 {
     lr_test_place p = lr_test_make_place("v.lrmodel");
     blob f = saved_file(K_POP, p.path);
-    static const uint32_t versions[] = {0, 2, 0xffffffffu};
+    static const uint32_t versions[] = {0, 3, 0xffffffffu};
     for (size_t i = 0; i < 3; i++) {
         wr32(f.b + 8, versions[i]);
         spill(p.path, f.b, f.n);
         char want[120];
         snprintf(want, sizeof want, "model file format version %u; this build of lastrec "
-                 "reads version 1", versions[i]);
+                 "reads versions 1 to 2", versions[i]);
         expect_format_error(p.path, want, NULL);
     }
     free(f.b);
@@ -1012,6 +1074,164 @@ static void weights_diagonal(mfile *f) { wrf32(sec_of(f, SEC_ITEM_WEIGHTS)->p + 
 static void weights_nan(mfile *f) { wrf32(sec_of(f, SEC_ITEM_WEIGHTS)->p + 4 * 3, NAN); }
 static void pop_negative(mfile *f) { wrf32(sec_of(f, SEC_POPULARITY)->p + 4, -1); }
 static void pop_nan(mfile *f) { wrf32(sec_of(f, SEC_POPULARITY)->p + 4, NAN); }
+
+static lr_model *load_edited(const lr_model *m, const char *path, edit_fn edit);
+
+/* softmax's tower: field i of 'tower sizes' */
+static uint8_t *tower_field(mfile *f, int i) { return sec_of(f, SEC_TOWER_SIZES)->p + 8 + 8 * i; }
+static void tower_params_off(mfile *f) { wr64(tower_field(f, 8), rd64(tower_field(f, 8)) + 1); }
+static void tower_k_other(mfile *f) { wr64(tower_field(f, 2), 4); }
+static void tower_width_zero(mfile *f) { wr64(tower_field(f, 5), 0); }
+static void tower_layers_nine(mfile *f) { wr64(tower_field(f, 4), 9); }
+static void tower_tags_other(mfile *f) { wr64(tower_field(f, 1), 5); }
+static void tower_artists_other(mfile *f) { wr64(tower_field(f, 0), 7); }
+static void tower_item_tags_two(mfile *f) { wr64(tower_field(f, 6), 2); }
+static void tower_fields_short(mfile *f) { wr32(sec_of(f, SEC_TOWER_SIZES)->p, 8); }
+static void tower_reserved(mfile *f) { wr32(sec_of(f, SEC_TOWER_SIZES)->p + 4, 1); }
+/* a tenth field, as a later lastrec might add: non-zero means something
+ * this reader cannot honour */
+static void tower_later_field(mfile *f, uint64_t value)
+{
+    msec *s = sec_of(f, SEC_TOWER_SIZES);
+    uint8_t p[8 + 8 * 10];
+    memcpy(p, s->p, s->n);
+    wr32(p, 10);
+    wr64(p + 8 + 8 * 9, value);
+    set_sec(f, SEC_TOWER_SIZES, p, sizeof p);
+}
+static void tower_later_field_set(mfile *f) { tower_later_field(f, 5); }
+static void tower_later_field_zero(mfile *f) { tower_later_field(f, 0); }
+static void tower_weights_nan(mfile *f) { wrf32(sec_of(f, SEC_TOWER_WEIGHTS)->p + 4 * 7, NAN); }
+static void tower_weights_inf(mfile *f) { wrf32(sec_of(f, SEC_TOWER_WEIGHTS)->p, INFINITY); }
+static void tower_weights_short(mfile *f) { sec_of(f, SEC_TOWER_WEIGHTS)->n -= 4; }
+/* the profile: 7 row pointers, then the entries' tag indices and weights */
+static uint8_t *profile_entries(mfile *f) { return sec_of(f, SEC_TOWER_PROFILE)->p + 8 * 7; }
+static void tower_profile_index(mfile *f) { wr32(profile_entries(f), 7); }
+static void tower_profile_unsorted(mfile *f)
+{
+    uint8_t *e = profile_entries(f);
+    uint32_t a = rd32(e), b = rd32(e + 4);
+    wr32(e, b);
+    wr32(e + 4, a);
+}
+static void tower_profile_weight(mfile *f)
+{
+    msec *s = sec_of(f, SEC_TOWER_PROFILE);
+    const uint64_t entries = (s->n - 8 * 7) / 8;
+    wrf32(s->p + 8 * 7 + 4 * entries + 4, 2.0f);
+}
+static void tower_profile_nan(mfile *f)
+{
+    msec *s = sec_of(f, SEC_TOWER_PROFILE);
+    const uint64_t entries = (s->n - 8 * 7) / 8;
+    wrf32(s->p + 8 * 7 + 4 * entries, NAN);
+}
+static void tower_profile_ptr(mfile *f) { wr64(sec_of(f, SEC_TOWER_PROFILE)->p + 8 * 3, 1000); }
+static void drop_tower_weights(mfile *f) { drop_sec(f, SEC_TOWER_WEIGHTS); }
+static void drop_tower_sizes(mfile *f) { drop_sec(f, SEC_TOWER_SIZES); }
+static void tower_on_bpr(mfile *f)
+{
+    uint8_t p[8 + 8 * 9] = {0};
+    add_sec(f, SEC_TOWER_SIZES, p, sizeof p);
+}
+static void version_1(mfile *f) { wr32(f->head + 8, 1); }
+static void version_1_without_tower(mfile *f)
+{
+    drop_sec(f, SEC_TOWER_SIZES);
+    drop_sec(f, SEC_TOWER_WEIGHTS);
+    drop_sec(f, SEC_TOWER_PROFILE);
+    version_1(f);
+}
+
+/* Every inconsistency of the tower's sections is refused, naming the
+ * section and what does not add up. */
+START_TEST(tower_invariants_checked)
+{
+    expect_edit_rejected(K_SOFTMAX, tower_params_off, "section 'tower sizes'",
+                         "parameters, but these sizes make a network of");
+    expect_edit_rejected(K_SOFTMAX, tower_k_other, "section 'tower sizes'",
+                         "k = 4, but the factors have k = 3");
+    expect_edit_rejected(K_SOFTMAX, tower_width_zero, "section 'tower sizes'",
+                         "hidden_width = 0 is outside");
+    expect_edit_rejected(K_SOFTMAX, tower_layers_nine, "section 'tower sizes'",
+                         "hidden_layers = 9 is outside");
+    expect_edit_rejected(K_SOFTMAX, tower_tags_other, "section 'tower sizes'",
+                         "5 tags, but meta says 7");
+    expect_edit_rejected(K_SOFTMAX, tower_artists_other, "section 'tower sizes'",
+                         "7 artists, but meta says 6");
+    expect_edit_rejected(K_SOFTMAX, tower_item_tags_two, "section 'tower sizes'",
+                         "item_tags = 2 is outside");
+    expect_edit_rejected(K_SOFTMAX, tower_fields_short, "section 'tower sizes'", "bytes, but 8");
+    expect_edit_rejected(K_SOFTMAX, tower_reserved, "section 'tower sizes'", "reserved");
+    expect_edit_rejected(K_SOFTMAX, tower_later_field_set, "section 'tower sizes'",
+                         "field 9 is 5");
+    expect_edit_rejected(K_SOFTMAX, tower_weights_nan, "section 'tower weights'",
+                         "parameter 7 is not finite");
+    expect_edit_rejected(K_SOFTMAX, tower_weights_inf, "section 'tower weights'",
+                         "parameter 0 is not finite");
+    expect_edit_rejected(K_SOFTMAX, tower_weights_short, "section 'tower weights'",
+                         "parameters");
+    expect_edit_rejected(K_SOFTMAX, tower_profile_index, "section 'tower profile'", NULL);
+    expect_edit_rejected(K_SOFTMAX, tower_profile_unsorted, "section 'tower profile'", NULL);
+    expect_edit_rejected(K_SOFTMAX, tower_profile_ptr, "section 'tower profile'", NULL);
+    expect_edit_rejected(K_SOFTMAX, tower_profile_weight, "section 'tower profile'",
+                         "weight 2 is not in [0, 1]");
+    expect_edit_rejected(K_SOFTMAX, tower_profile_nan, "section 'tower profile'",
+                         "is not in [0, 1]");
+    expect_edit_rejected(K_SOFTMAX, drop_tower_weights,
+                         "section 'tower weights' is missing, but 'tower sizes' is present",
+                         NULL);
+    expect_edit_rejected(K_SOFTMAX, drop_tower_sizes,
+                         "section 'tower weights' is present, but 'tower sizes' is missing",
+                         NULL);
+    expect_edit_rejected(K_FACTORS, tower_on_bpr, "section 'tower sizes'",
+                         "bpr models have no use for it");
+    expect_edit_rejected(K_SOFTMAX, version_1, "section 'tower sizes'",
+                         "version 1 files have no tower");
+}
+END_TEST
+
+/* A softmax model from a version 1 file (no tower) still loads, scores
+ * as it did, and folds preferences in by least squares; a later field
+ * of 'tower sizes' that is 0 is accepted. */
+START_TEST(older_and_later_tower_files)
+{
+    lr_test_place p = lr_test_make_place("old.lrmodel");
+    lr_model *m = small_model(K_SOFTMAX);
+    ck_assert_ptr_nonnull(m->tower);
+    lr_model *back = load_edited(m, p.path, version_1_without_tower);
+    ck_assert_ptr_null(back->tower);
+    same_scores(m, back);
+    lr_query *q = NULL;
+    ck_assert_lr_ok(lr_query_new(&q, back));
+    ck_assert_lr_ok(lr_query_add_preference(q, 10, 5));
+    ck_assert_lr_ok(lr_query_add_preference(q, 40, 2));
+    size_t n = 0;
+    ck_assert_lr_ok(lr_query_recommend_preferences(q, &n));
+    ck_assert_uint_gt(n, 0);
+    size_t tags = 99;
+    ck_assert_lr_ok(lr_query_result_tag_explanation(q, 0, NULL, NULL, 0, &tags));
+    ck_assert_uint_eq(tags, 0); /* no tower, no tags to explain by */
+    lr_query_free(q);
+    /* saved again, it is a version 2 file without a tower */
+    char again[600];
+    snprintf(again, sizeof again, "%s/again.lrmodel", p.dir);
+    ck_assert_lr_ok(lr_model_save(back, again));
+    blob f = slurp(again);
+    ck_assert_uint_eq(rd32(f.b + 8), 2);
+    mfile mf = unpack(&f);
+    ck_assert(!has_sec(&mf, SEC_TOWER_SIZES));
+    mfile_free(&mf);
+    free(f.b);
+    unlink(again);
+    lr_model_free(back);
+    back = load_edited(m, p.path, tower_later_field_zero);
+    same_model(m, back);
+    lr_model_free(back);
+    lr_model_free(m);
+    lr_test_remove_dir(p.dir);
+}
+END_TEST
 
 START_TEST(invariants_checked)
 {
@@ -1321,6 +1541,8 @@ static Suite *model_file_suite(void)
     tcase_add_test(dmg, missing_file_is_io);
     tcase_add_test(dmg, invariants_checked);
     tcase_add_test(dmg, forward_compatible);
+    tcase_add_test(dmg, tower_invariants_checked);
+    tcase_add_test(dmg, older_and_later_tower_files);
     suite_add_tcase(s, dmg);
     TCase *sv = tcase_create("save");
     tcase_add_test(sv, save_argument_checks);

@@ -1,4 +1,4 @@
-/* A separable quadratic with a known minimum, for both optimisers.
+/* A separable quadratic with a known minimum, for every optimiser.
  * f(x) = 1/2 sum a_i (x_i - c_i)^2, grad_i = a_i (x_i - c_i).
  * SPDX-License-Identifier: MIT */
 #ifndef LR_TEST_OPTIM_COMMON_H
@@ -34,6 +34,7 @@ static void quad_run(lr__optim *o, float *x, int steps)
         x[i] = 0;
     for (int s = 0; s < steps; s++) {
         quad_grad(x, g);
+        lr__optim_next(o);
         lr__optim_step(o, x, g, 0, 3);
         lr__optim_step(o, x + 3, g + 3, 3, QN - 3);
     }

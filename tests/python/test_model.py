@@ -83,7 +83,7 @@ class TestDefaults(unittest.TestCase):
         from lastrec import _base
         self.assertEqual(_base.option_choices("transform"),
                          {"raw": 0, "log1p": 1, "binary": 2, "bm25": 3})
-        self.assertEqual(_base.option_choices("optimizer"), {"sgd": 1, "adagrad": 2})
+        self.assertEqual(_base.option_choices("optimizer"), {"sgd": 1, "adagrad": 2, "adam": 3})
         self.assertEqual(_base.option_choices("solver"), {"cholesky": 1, "cg": 2})
         self.assertEqual(_base.option_choices("factors"), {})
         self.assertEqual(lastrec.Model("als", transform="BM25").option("transform"), "bm25")

@@ -327,6 +327,40 @@ class TestOtherAlgorithms(unittest.TestCase):
         self.assertEqual([r.score for r in similar], sorted((r.score for r in similar), reverse=True))
 
 
+class TestSoftmaxTower(unittest.TestCase):
+    def test_explains_by_tags(self):
+        # softmax folds preferences in through its user tower: a training
+        # user's own listens give that user's recommendations, and the
+        # results name the tags of the liked artists that raised them.
+        ds, train, _ = support.synthetic()
+        m = support.fit(self, "softmax", train, factors=12, epochs=3, hidden_width=16,
+                        tag_dim=4)
+        user = ds.user_ids()[5]
+        listens = train.user_listens(user)
+        mine = m.recommend(user, k=10)
+        folded = m.recommend_for(dict(listens), k=10)
+        self.assertEqual([(r.artist, r.score) for r in mine],
+                         [(r.artist, r.score) for r in folded])
+        self.assertEqual([r.because_tags for r in mine], [r.because_tags for r in folded])
+        theirs = {t.name for a in listens for t in train.artist_tags(a)}
+        tagged = 0
+        for r in folded:
+            self.assertLessEqual(len(r.because_tags), 3)
+            for b in r.because_tags:
+                self.assertIsInstance(b, lastrec.BecauseTag)
+                self.assertGreater(b.contribution, 0)
+                self.assertIn(b.tag, theirs)
+            contributions = [b.contribution for b in r.because_tags]
+            self.assertEqual(contributions, sorted(contributions, reverse=True))
+            tagged += bool(r.because_tags)
+        self.assertGreater(tagged, 0)
+        # no explanations asked, none given; other models give no tags
+        self.assertTrue(all(r.because_tags == () for r in m.recommend(user, explain=0)))
+        als = support.fit(self, "als", train)
+        self.assertTrue(all(r.because_tags == () for r in als.recommend(user)))
+        self.assertTrue(all(r.because_tags == () for r in m.similar(sorted(listens)[0])))
+
+
 class TestLifetimes(unittest.TestCase):
     def test_query_keeps_model_alive(self):
         _, train, _ = support.synthetic()

@@ -32,6 +32,9 @@ typedef struct answer {
     int64_t fans[KMAX];
     size_t n_exp[KMAX];
     int32_t exp[KMAX][EMAX];
+    size_t n_tag[KMAX];           /* softmax's tags: the model's strings, */
+    const char *tags[KMAX][EMAX]; /* so the same pointers */
+    double tag_val[KMAX][EMAX];
     int32_t resolved;
 } answer;
 
@@ -101,6 +104,7 @@ static void run(lr_query *q, const spec *s, answer *a)
         lr_query_result(q, r, &a->ids[r], &a->scores[r]);
         a->fans[r] = lr_query_result_fans(q, r);
         lr_query_result_explanation(q, r, a->exp[r], NULL, EMAX, &a->n_exp[r]);
+        lr_query_result_tag_explanation(q, r, a->tags[r], a->tag_val[r], EMAX, &a->n_tag[r]);
     }
 }
 
@@ -206,6 +210,25 @@ START_TEST(blend_shared_by_8_threads)
 }
 END_TEST
 
+/* softmax folds preferences in through its tower: one scratch per query,
+ * the tower only read */
+START_TEST(softmax_shared_by_8_threads)
+{
+    lr_options *o;
+    ck_assert_lr_ok(lr_options_new(&o));
+    ck_assert_lr_ok(lr_options_set_string(o, "factors=16,hidden_width=24,tag_dim=6,epochs=2,"
+                                             "threads=2,seed=3"));
+    ck_assert_lr_ok(lr_model_new(&model, LR_ALGO_SOFTMAX, o));
+    lr_options_free(o);
+    ck_assert_lr_ok(lr_model_fit(model, ds, NULL));
+    check_threads();
+    int tagged = 0;
+    for (int i = 0; i < QUERIES; i++)
+        tagged += reference[i].n > 0 && reference[i].n_tag[0] > 0;
+    ck_assert_int_gt(tagged, 0); /* the tags' explanations were compared too */
+}
+END_TEST
+
 static Suite *threads_suite(void)
 {
     Suite *s = suite_create("query_threads");
@@ -215,6 +238,7 @@ static Suite *threads_suite(void)
     tcase_add_test(tc, als_shared_by_8_threads);
     tcase_add_test(tc, ease_shared_by_8_threads);
     tcase_add_test(tc, blend_shared_by_8_threads);
+    tcase_add_test(tc, softmax_shared_by_8_threads);
     suite_add_tcase(s, tc);
     return s;
 }

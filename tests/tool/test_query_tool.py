@@ -231,6 +231,40 @@ def test_algorithms(tmp):
     check(tried >= 2, "fewer than two algorithms could be trained")
 
 
+def test_recommend_like_softmax(tmp):
+    """softmax explains by the liked artists' tags as well: text and JSON."""
+    d = Data(tmp)
+    model = d.train("softmax")
+    tags = {int(r[0]): r[1] for r in read_tsv(os.path.join(d.dir, "tags.dat"))}
+    tagged = {}
+    for r in read_tsv(os.path.join(d.dir, "user_taggedartists.dat")):
+        tagged.setdefault(int(r[1]), set()).add(int(r[2]))
+    liked = [a for a in d.unique if a in tagged][:2]
+    check(len(liked) == 2, "the synthetic data lack two tagged artists with unique names")
+    args = ["--like", f"{d.names[liked[0]]}=50", "--like", f"{d.names[liked[1]]}=5"]
+    doc = lastrec_json("recommend", model, *args, "-k", "5")
+    check_results(doc, 5, left_out=set(liked), explained_by=set(liked))
+    # tag names as the model shows them (CamelCase), folded for comparison
+    fold = lambda t: re.sub(r"[\s_-]", "", t).casefold()  # noqa: E731
+    theirs = {fold(tags[t]) for a in liked for t in tagged[a] if t in tags}
+    explained = 0
+    for r in doc["results"]:
+        bt = r["because_of_tags"]
+        check(len(bt) <= 3, f"more tags than explanations allow: {bt}")
+        cs = [e["contribution"] for e in bt]
+        check(all(c > 0 for c in cs) and cs == sorted(cs, reverse=True), f"contributions {cs}")
+        for e in bt:
+            check(fold(e["tag"]) in theirs, f"{e['tag']} is no tag of the liked artists")
+        explained += bool(bt)
+    check(explained > 0, "no result is explained by a tag")
+    out, _ = lastrec("recommend", model, *args, "-k", "5")
+    check("; tags " in out or "  tags " in out, f"the text shows no tags:\n{out}")
+    # other models' JSON has the key, empty
+    als = d.train("als")
+    doc = lastrec_json("recommend", als, *args, "-k", "3")
+    check(all(r["because_of_tags"] == [] for r in doc["results"]), "als explains by tags")
+
+
 def test_real_data(tmp):
     data = os.environ.get("LASTREC_DATA")
     if not data:
@@ -260,6 +294,7 @@ TESTS = {
     "query-missing": test_missing,
     "recommend-user": test_recommend_user,
     "recommend-like": test_recommend_like,
+    "recommend-like-softmax": test_recommend_like_softmax,
     "similar": test_similar,
     "query-algorithms": test_algorithms,
     "query-real-data": test_real_data,

@@ -8,7 +8,8 @@
 
 static const tool_cmd *const commands[] = {
     &tool_cmd_info, &tool_cmd_analyze, &tool_cmd_synth, &tool_cmd_snapshot,
-    &tool_cmd_split, &tool_cmd_train, &tool_cmd_eval, &tool_cmd_recommend, &tool_cmd_similar, NULL,
+    &tool_cmd_split, &tool_cmd_train, &tool_cmd_eval, &tool_cmd_recommend, &tool_cmd_similar,
+    &tool_cmd_embed, NULL,
 };
 
 static void usage(FILE *fp)
@@ -35,6 +36,7 @@ static const struct {
     {LR_OPT_TRANSFORM, {"raw", "log1p", "binary", "bm25"}},
     {LR_OPT_OPTIMIZER, {NULL, "sgd", "adagrad", NULL}},
     {LR_OPT_SOLVER, {NULL, "cholesky", "cg", NULL}},
+    {LR_OPT_TSNE_METRIC, {NULL, "euclidean", "cosine", NULL}},
 };
 
 static const char *enum_name(int key, double v)
@@ -116,7 +118,8 @@ static int list_options(FILE *fp, int algo)
     if (algo > 0)
         fprintf(fp, "Defaults are %s's.\n", lr_algorithm_name(algo));
     else
-        fputs("\nGeneral options (data loading, splits, synthetic data, threads, seed):\n", fp);
+        fputs("\nGeneral options (data loading, splits, synthetic data, threads, seed,\n"
+              "maps of artist vectors for 'lastrec embed'):\n", fp);
     fprintf(fp, "\n  %-22s %-7s %-10s %s\n", "key", "type", "default", "range");
     int key;
     char v[32], r[96];
@@ -126,7 +129,9 @@ static int list_options(FILE *fp, int algo)
         double min, max, def;
         if (lr_option_info(key, &name, &type, &min, &max, &def) != LR_OK)
             continue;
-        if (algo <= 0 && key >= LR_OPT_FACTORS)
+        /* the model options have their own table below; the map options
+         * (600 on) are no model's and stay here */
+        if (algo <= 0 && key >= LR_OPT_FACTORS && key < LR_OPT_TSNE_PERPLEXITY)
             continue;
         if (one)
             lr_model_option(one, key, &def);
@@ -143,7 +148,7 @@ static int list_options(FILE *fp, int algo)
         for (size_t i = 0; (key = lr_option_key_at(i)) != 0; i++) {
             const char *name;
             int type;
-            if (key < LR_OPT_FACTORS ||
+            if (key < LR_OPT_FACTORS || key >= LR_OPT_TSNE_PERPLEXITY ||
                 lr_option_info(key, &name, &type, NULL, NULL, NULL) != LR_OK)
                 continue;
             fprintf(fp, "  %-22s", name);
@@ -156,7 +161,8 @@ static int list_options(FILE *fp, int algo)
             fputc('\n', fp);
         }
         fputs("\nNamed values are given to --opt by number: transform 0 raw, 1 log1p,\n"
-              "2 binary, 3 bm25; optimizer 1 sgd, 2 adagrad; solver 1 cholesky, 2 cg.\n"
+              "2 binary, 3 bm25; optimizer 1 sgd, 2 adagrad; solver 1 cholesky, 2 cg;\n"
+              "tsne_metric 1 euclidean, 2 cosine.\n"
               "A key an algorithm does not use shows the general value and is ignored\n"
               "(docs/models.md lists each algorithm's options).\n", fp);
     }

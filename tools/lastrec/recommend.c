@@ -170,7 +170,8 @@ const tool_cmd tool_cmd_recommend = {
     .details = "MODEL is a model file written by 'lastrec train'.  With --user, the\n"
                "user's own artists are left out; with --like, the liked artists are\n"
                "folded into the model without retraining and left out.  Each artist\n"
-               "comes with the liked (or listened) artists that contributed most.\n"
+               "comes with the liked (or listened) artists that contributed most,\n"
+               "and for softmax models the tags of theirs that did (\"; tags ...\").\n"
                "An ambiguous or unknown name is an error (exit 1) listing the\n"
                "candidates.  A note under the table says what a score is for the\n"
                "model; scores compare only within one model (docs/queries.md#scores).",

@@ -188,8 +188,14 @@ void tool_query_print(const lr_query *q, int explain)
         int32_t why[EXPLAIN_MAX];
         size_t nw = 0;
         if (explain && lr_query_result_explanation(q, r, why, NULL, EXPLAIN_MAX, &nw) == LR_OK)
-            for (size_t i = 0; i < nw; i++)
+            for (size_t i = 0; i < nw && i < EXPLAIN_MAX; i++)
                 printf("%s%s", i ? ", " : "  ", lr_query_artist_name(q, why[i]));
+        /* softmax: the tags of the liked artists that raised the score */
+        const char *tags[EXPLAIN_MAX];
+        size_t nt = 0;
+        if (explain && lr_query_result_tag_explanation(q, r, tags, NULL, EXPLAIN_MAX, &nt) == LR_OK)
+            for (size_t i = 0; i < nt && i < EXPLAIN_MAX; i++)
+                printf("%s%s", i ? ", " : nw ? "; tags " : "  tags ", tags[i]);
         putchar('\n');
     }
     if (n == 0)
@@ -228,10 +234,22 @@ void tool_query_json(json_writer *w, const char *key, const lr_query *q, int exp
             size_t nw = 0;
             lr_query_result_explanation(q, r, why, c, EXPLAIN_MAX, &nw);
             json_array_begin(w, "because_of");
-            for (size_t i = 0; i < nw; i++) {
+            for (size_t i = 0; i < nw && i < EXPLAIN_MAX; i++) {
                 json_object_begin(w, NULL);
                 json_int(w, "artist_id", why[i]);
                 json_string(w, "name", lr_query_artist_name(q, why[i]));
+                json_number(w, "contribution", c[i]);
+                json_object_end(w);
+            }
+            json_array_end(w);
+            /* softmax's tags; empty for models that do not read tags */
+            const char *tg[EXPLAIN_MAX];
+            size_t ntg = 0;
+            lr_query_result_tag_explanation(q, r, tg, c, EXPLAIN_MAX, &ntg);
+            json_array_begin(w, "because_of_tags");
+            for (size_t i = 0; i < ntg && i < EXPLAIN_MAX; i++) {
+                json_object_begin(w, NULL);
+                json_string(w, "tag", tg[i]);
                 json_number(w, "contribution", c[i]);
                 json_object_end(w);
             }

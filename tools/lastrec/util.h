@@ -49,6 +49,7 @@ typedef struct tool_cmd {
 
 extern const tool_cmd tool_cmd_info, tool_cmd_analyze, tool_cmd_synth,
     tool_cmd_snapshot, tool_cmd_split, tool_cmd_train, tool_cmd_eval;
+extern const tool_cmd tool_cmd_embed; /* embed.c */
 
 /* The options every data-reading command shares, for the commands' tables. */
 #define TOOL_OPT_JSON {"json", NULL, "print JSON instead of text"}
