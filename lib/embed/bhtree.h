@@ -7,7 +7,9 @@
 
 typedef struct lr__bhnode {
     double cx, cy;      /* centre of mass of its points */
-    double side2;       /* the squared side of its square cell */
+    double side2;       /* the squared extent of its points (the larger side
+                           of their bounding box) */
+    double mass;        /* its number of points */
     int32_t begin, end; /* its points: pos[begin..end) of the tree */
     int32_t child;      /* first child (its children are contiguous); -1: a leaf */
     int32_t nchild;
@@ -34,9 +36,9 @@ int lr__bhtree_build(lr__bhtree *t, const double *y, int32_t n);
 
 /* The repulsion on point i (0 <= i < n) from all others: rep = sum over
  * j != i of w_ij^2 (y_i - y_j) and *z = sum of w_ij, w_ij = 1 / (1 +
- * |y_i - y_j|^2), with a cell of side s at distance r from y_i (to its
- * centre of mass) taken as one point of its mass when s^2 < theta2 r^2
- * and i is not in it.  Sums in the tree's fixed order, so the bits depend
+ * |y_i - y_j|^2), with a cell whose points span s (the larger side of
+ * their bounding box) at distance r from y_i (to its centre of mass) taken
+ * as one point of its mass when s^2 < theta2 r^2 and i is not in it.  Sums in the tree's fixed order, so the bits depend
  * on y alone.  Thread-safe: it only reads t. */
 void lr__bhtree_repulse(const lr__bhtree *t, int32_t i, double theta2, double *repx,
                         double *repy, double *z);

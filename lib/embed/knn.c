@@ -87,6 +87,7 @@ typedef struct knn_job {
     const float *x;      /* the rows sgemm reads: x itself, or unit rows for cosine */
     const float *sqn;    /* squared norms (euclidean), NULL for cosine */
     const double *xd;    /* rows in double for the re-ranking (unit rows for cosine) */
+    const char *zero;    /* cosine: 1 for a zero row */
     int32_t n, d, k, kc;
     int metric;
     int32_t *idx;
@@ -124,13 +125,23 @@ static int knn_blocks(void *ctx, int tid, size_t begin, size_t end)
                 const float *row = buf + (size_t)a * rn;
                 cand *h = heaps + (size_t)a * kc;
                 const int32_t self = q0 + a;
+                const int zi = J->zero && J->zero[self];
+                /* The heap's largest key, kept here so that the usual
+                 * candidate, worse than all kept, costs one compare; ties
+                 * go to the full test (by index). */
+                float worst = sizes[a] < kc ? INFINITY : h[0].key;
                 for (int32_t c = 0; c < rn; c++) {
+                    float key = row[c] + (J->sqn ? J->sqn[r0 + c] : 0.0f);
                     const int32_t j = r0 + c;
-                    if (j == self)
+                    if (zi && J->zero[j])
+                        key = -1.0f; /* two zero rows coincide: distance 0 */
+                    if (key > worst || j == self)
                         continue;
-                    cand cd = {row[c] + (J->sqn ? J->sqn[j] : 0.0f), j};
-                    if (sizes[a] < kc || cand_less(cd, h[0]))
+                    const cand cd = {key, j};
+                    if (sizes[a] < kc || cand_less(cd, h[0])) {
                         heap_push(h, &sizes[a], kc, cd);
+                        worst = sizes[a] < kc ? INFINITY : h[0].key;
+                    }
                 }
             }
         }
@@ -144,7 +155,7 @@ static int knn_blocks(void *ctx, int tid, size_t begin, size_t end)
                 if (J->metric == LR__TSNE_COSINE) {
                     for (int32_t f = 0; f < d; f++)
                         s += xi[f] * xj[f];
-                    s = 1.0 - s;
+                    s = J->zero[i] && J->zero[h[c].j] ? 0.0 : 1.0 - s;
                     /* rounding can leave a duplicate's distance a hair below 0 */
                     if (s < 0.0)
                         s = 0.0;
@@ -181,18 +192,24 @@ int lr__knn_exact(const float *x, int32_t n, int32_t d, int metric, int32_t k, i
         return lr__fail_oom();
     for (size_t e = 0; e < nd; e++)
         xd[e] = x[e];
-    knn_job J = {x, NULL, xd, n, d, k, k + MARGIN < n - 1 ? k + MARGIN : n - 1, metric, idx, dist};
+    char *zero = NULL;
+    knn_job J = {x, NULL, xd, NULL, n, d, k, k + MARGIN < n - 1 ? k + MARGIN : n - 1, metric,
+                 idx, dist};
     if (metric == LR__TSNE_COSINE) {
         xs = lr__malloc(nd, sizeof *xs);
-        if (!xs) {
+        zero = lr__calloc((size_t)n, 1);
+        if (!xs || !zero) {
             free(xd);
+            free(xs);
+            free(zero);
             return lr__fail_oom();
         }
         for (int32_t i = 0; i < n; i++) {
             double *r = xd + (size_t)i * d, s = 0.0;
             for (int32_t f = 0; f < d; f++)
                 s += r[f] * r[f];
-            /* A zero row stays zero: cos 0 with every row. */
+            /* A zero row stays zero (and is marked: see knn.h). */
+            zero[i] = s == 0.0;
             const double inv = s > 0.0 ? 1.0 / sqrt(s) : 0.0;
             for (int32_t f = 0; f < d; f++) {
                 r[f] *= inv;
@@ -200,6 +217,7 @@ int lr__knn_exact(const float *x, int32_t n, int32_t d, int metric, int32_t k, i
             }
         }
         J.x = xs;
+        J.zero = zero;
     } else {
         sqn = lr__malloc((size_t)n, sizeof *sqn);
         if (!sqn) {
@@ -218,6 +236,7 @@ int lr__knn_exact(const float *x, int32_t n, int32_t d, int metric, int32_t k, i
     int rc = lr__parallel_for(threads, blocks, knn_blocks, &J);
     free(xd);
     free(xs);
+    free(zero);
     free(sqn);
     return rc;
 }

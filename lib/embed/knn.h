@@ -15,9 +15,12 @@
 
 /* The k nearest other rows of each of the n rows of x (n x d, row-major,
  * borrowed), for metric LR__TSNE_EUCLIDEAN (dist: the squared Euclidean
- * distance) or LR__TSNE_COSINE (dist: 1 - cos, the cosine distance; a zero
- * row has cos 0 with every row, so it is at distance 1 from all, as in
- * scikit-learn's cosine_distances).  idx[n x k] and dist[n x k] (the
+ * distance) or LR__TSNE_COSINE (dist: 1 - cos, the cosine distance).  A
+ * zero row has no direction: it is at distance 1 from every non-zero row
+ * (cos 0, as in scikit-learn's cosine_distances) and at 0 from every other
+ * zero row, so that zero rows (artists ALS never saw) are one another's
+ * neighbours rather than all choosing the same lowest-numbered rows on a
+ * tie, as a neighbour search that puts them at 1 from everything does.  idx[n x k] and dist[n x k] (the
  * caller's): row i ascending by (dist, index), never i itself.  Candidates
  * are chosen on sgemm's float distances, with a margin, then ranked on
  * distances recomputed in double, so the result is exact unless float

@@ -18,10 +18,10 @@ void lr__tsne_p_free(lr__tsne_p *P);
 
 /* Row i of p[n x k] (the caller's) gets the conditional distribution
  * p_{j|i} proportional to exp(-beta_i dist[i][j]) over the k distances of
- * row i of dist[n x k] (borrowed), beta_i found by bisection so that its
- * entropy (natural log) is log(perplexity) within 1e-5.  When that cannot
- * be reached (all the nearest distances of a row equal, as for the zero
- * rows of a model under cosine) the row is as close as the bisection gets:
+ * row i of dist[n x k] (borrowed), beta_i found by bisection (with Newton
+ * steps inside the bracket) so that its entropy (natural log) is
+ * log(perplexity) within 1e-5.  When that cannot be reached (all the nearest distances of a row equal, as for the zero
+ * rows of a model under cosine) the row is as close as the search gets:
  * uniform over the nearest ties.  p may be dist (in place).  beta[n] may be
  * NULL.  LR_OK or LR_E_NOMEM. */
 int lr__tsne_conditional(const double *dist, int32_t n, int32_t k, double perplexity,

@@ -251,7 +251,8 @@ static void check_knn(int metric)
     enum { N = 300, D = 8, K = 12 };
     float *x = clusters(N, D, 3, 5, NULL);
     memcpy(x + 10 * D, x + 20 * D, D * sizeof *x); /* a duplicate pair */
-    memset(x + 30 * D, 0, D * sizeof *x);          /* a zero row */
+    memset(x + 30 * D, 0, D * sizeof *x);          /* zero rows */
+    memset(x + 31 * D, 0, D * sizeof *x);
     int32_t *idx = malloc(N * K * sizeof *idx);
     double *dist = malloc(N * K * sizeof *dist);
     ck_assert(idx && dist);
@@ -270,7 +271,7 @@ static void check_knn(int metric)
                 nj += b * b;
             }
             if (metric == LR__TSNE_COSINE)
-                s = ni > 0 && nj > 0 ? fmax(0, 1 - s / sqrt(ni * nj)) : 1;
+                s = ni > 0 && nj > 0 ? fmax(0, 1 - s / sqrt(ni * nj)) : ni == 0 && nj == 0 ? 0 : 1;
             if (size == K && !cmp_pair(s, j, bd[K - 1], bj[K - 1]))
                 continue;
             int32_t at = size < K ? size++ : K - 1;
@@ -293,9 +294,14 @@ static void check_knn(int metric)
                               idx[i * K + c], bj[c]);
         }
     }
-    if (metric == LR__TSNE_COSINE)
-        for (int c = 0; c < K; c++)
+    /* the zero rows: each other's nearest, everything else at 1 */
+    if (metric == LR__TSNE_COSINE) {
+        ck_assert_int_eq(idx[30 * K], 31);
+        ck_assert_int_eq(idx[31 * K], 30);
+        ck_assert_double_eq(dist[30 * K], 0.0);
+        for (int c = 1; c < K; c++)
             ck_assert_double_eq(dist[30 * K + c], 1.0);
+    }
     free(x);
     free(idx);
     free(dist);
