@@ -224,6 +224,7 @@ int lr__secw_finish(lr__secw *w)
 
 /* ------------------------------------------------------------------ reader */
 
+LR_PRINTF(4, 0)
 static int vfail(const lr__secr *r, uint32_t id, int with_sec, const char *fmt, va_list ap)
 {
     char what[512];
