@@ -11,23 +11,53 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Open first, then look at what was opened: a stat() before the open
+ * would check one file and read another if the name changed in between.
+ * O_NONBLOCK makes the open itself return at once on a FIFO without a
+ * writer (which blocks forever otherwise) and on a device that waits for a
+ * carrier; on a regular file it changes nothing, so it is left set.
+ * O_NOCTTY: a terminal named by mistake never becomes ours. */
+int lr__open_regular(const char *path, int *fd_out)
+{
+    *fd_out = -1;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
+        return lr__fail(LR_E_IO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        return lr__fail(LR_E_IO, "%s: cannot stat: %s", path, strerror(e));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return lr__fail(LR_E_IO, "%s: not a regular file", path);
+    }
+    *fd_out = fd;
+    return LR_OK;
+}
+
 int lr__read_file(const char *path, char **data, size_t *len)
 {
     *data = NULL;
     *len = 0;
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return lr__fail(LR_E_IO, "%s: cannot open: %s", path, strerror(errno));
+    int fd;
+    int rc = lr__open_regular(path, &fd);
+    if (rc)
+        return rc;
     struct stat st;
-    if (fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(fp);
-        return lr__fail(LR_E_IO, "%s: not a regular file", path);
+    FILE *fp = fstat(fd, &st) == 0 ? fdopen(fd, "rb") : NULL;
+    if (!fp) {
+        int e = errno;
+        close(fd);
+        return lr__fail(LR_E_IO, "%s: cannot open: %s", path, strerror(e));
     }
     size_t size = (size_t)st.st_size;
     char *buf = malloc(size + 1);
     if (!buf) {
         fclose(fp);
-        return lr__fail_oom();
+        return lr__fail(LR_E_NOMEM, "%s: out of memory reading the file (%zu bytes)", path,
+                        size + 1);
     }
     size_t got = fread(buf, 1, size, fp);
     int err = ferror(fp);

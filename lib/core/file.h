@@ -9,6 +9,11 @@
  * byte (not counted in *len).  LR_E_IO with "path: reason" on failure. */
 int lr__read_file(const char *path, char **data, size_t *len);
 
+/* Open a regular file for reading without ever blocking on a FIFO or a
+ * device: the descriptor (owned by the caller) in *fd, or LR_E_IO with
+ * "path: not a regular file" and *fd = -1. */
+int lr__open_regular(const char *path, int *fd);
+
 /* A file written under a temporary name in the target's directory and
  * renamed over it by lr__afile_commit, so readers never see half a file. */
 typedef struct lr__afile {

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 START_TEST(read_whole_file)
@@ -223,12 +224,46 @@ START_TEST(other_threads_keep_their_umask)
 }
 END_TEST
 
+/* A FIFO with no writer blocks open(2) forever unless the open does not
+ * wait: the read must fail at once, naming the file (Check's timeout
+ * fails the test if it hangs).  /dev/null is a device: refused too. */
+START_TEST(fifo_and_device_refused_at_once)
+{
+    lr_test_place p = lr_test_make_place("fifo");
+    ck_assert_int_eq(mkfifo(p.path, 0600), 0);
+    char *data = (char *)&data;
+    size_t len = 99;
+    time_t t0 = time(NULL);
+    ck_assert_lr_fail(lr__read_file(p.path, &data, &len), LR_E_IO, "not a regular file");
+    ck_assert(strstr(lr_last_error(), p.path));
+    ck_assert_ptr_null(data);
+    ck_assert_uint_eq(len, 0);
+    int fd = 123;
+    ck_assert_lr_fail(lr__open_regular(p.path, &fd), LR_E_IO, "not a regular file");
+    ck_assert_int_eq(fd, -1);
+    ck_assert_lr_fail(lr__read_file("/dev/null", &data, &len), LR_E_IO,
+                      "/dev/null: not a regular file");
+    ck_assert(time(NULL) - t0 < 5);
+    /* A regular file opens, and its descriptor reads normally. */
+    LR_TEST_WRITE_STR(p.dir, "plain", "abc");
+    char plain[700];
+    snprintf(plain, sizeof plain, "%s/plain", p.dir);
+    ck_assert_lr_ok(lr__open_regular(plain, &fd));
+    char buf[4] = {0};
+    ck_assert_int_eq(read(fd, buf, 3), 3);
+    ck_assert_str_eq(buf, "abc");
+    close(fd);
+    lr_test_remove_dir(p.dir);
+}
+END_TEST
+
 static Suite *file_suite(void)
 {
     Suite *s = suite_create("file");
     TCase *tc = tcase_create("file");
     tcase_add_test(tc, read_whole_file);
     tcase_add_test(tc, read_failures_name_path);
+    tcase_add_test(tc, fifo_and_device_refused_at_once);
     tcase_add_test(tc, commit_writes_and_cleans_up);
     tcase_add_test(tc, commit_replaces_existing);
     tcase_add_test(tc, abort_leaves_nothing);
