@@ -827,6 +827,36 @@ def test_special_files(tmp):
     check(sorted(os.listdir(sp)) == ["test.dat", "train.dat"], f"split: {os.listdir(sp)}")
 
 
+def test_address_space_limit(tmp):
+    """Issue 14, item 2: under an address-space limit (ulimit -v) that leaves
+    no room for OpenBLAS's 128 MB work buffer, training fails at once with a
+    message saying so instead of hanging in OpenBLAS; pop, which makes no
+    BLAS call, still trains and the process still exits."""
+    import resource
+    ldd = subprocess.run(["ldd", harness.TOOL], capture_output=True, text=True).stdout
+    if "libasan" in ldd or "libtsan" in ldd:
+        print("note: a sanitizer reserves terabytes of address space; skipped")
+        return SKIP
+    data, _ = synth(tmp)
+    limit = 150 * 1000 * 1000
+
+    def limited():
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS")}
+    for algo, status in (("pop", 0), ("als", 1), ("ease", 1)):
+        try:
+            p = subprocess.run([harness.TOOL, "train", data, "--algo", algo, "-o",
+                                os.path.join(tmp, f"{algo}.lrmodel")], capture_output=True,
+                               text=True, timeout=120, preexec_fn=limited, env=env)
+        except subprocess.TimeoutExpired:
+            raise Failure(f"train --algo {algo} under a 150 MB limit hung")
+        check(p.returncode == status, f"{algo} under 150 MB: exit {p.returncode}: {p.stderr}")
+        if status:
+            check(f"lastrec: {algo}: out of memory: OpenBLAS needs" in p.stderr
+                  and "ulimit -v" in p.stderr, f"{algo}: {p.stderr}")
+
+
 TESTS = {name[5:].replace("_", "-"): fn for name, fn in globals().items()
          if name.startswith("test_")}
 
