@@ -4,6 +4,7 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "eval/eval.h"
+#include "model/item_inverse.h"
 #include "model/model.h"
 
 #include <stdlib.h>
@@ -79,7 +80,12 @@ int lr_model_fit(lr_model *m, const lr_dataset *train, const lr_dataset *validat
         .hook_ctx = &hook_ctx,
         .t0 = lr__now(),
     };
-    int rc = lr__model_take_catalogue(m, train);
+    /* pop and bpr make no level-3 BLAS or LAPACK call while fitting */
+    int rc = m->algo == LR_ALGO_POP || m->algo == LR_ALGO_BPR
+                 ? LR_OK
+                 : lr__blas_reserve(lr_algorithm_name(m->algo));
+    if (rc == LR_OK)
+        rc = lr__model_take_catalogue(m, train);
     if (rc == LR_OK)
         rc = lr__algo_find(m->algo)->fit(m, &ctx);
     if (rc == LR_OK)

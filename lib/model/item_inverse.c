@@ -41,7 +41,53 @@
 #include <cblas.h>
 #include <lapacke.h>
 #include <math.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+/* OpenBLAS (0.3.21 as Debian ships it) takes a level-3 call's work buffer
+ * (128 MB of address space on x86-64) from a pool it maps on first use and
+ * keeps; when that mmap fails it retries forever, so under an address-space
+ * limit (ulimit -v) a fit that had already allocated its big matrices hung
+ * in spotrf or dgemm instead of failing.  So before a fit's big
+ * allocations: if the limit leaves no room for the buffer, fail now with
+ * LR_E_NOMEM saying so (a BLAS call would never return); otherwise a 1 x 1
+ * Cholesky maps the buffer while there is room and gives it back to the
+ * pool, and the allocations after it fail cleanly if the rest does not
+ * fit.  Once a buffer is mapped the pool reuses it, so this checks once per
+ * process.  OpenBLAS's own worker threads map theirs when the library
+ * loads, out of lastrec's reach (docs/api.md, "Memory"). */
+/* 128 MiB, and the 1 MiB of alignment OpenBLAS adds on a retry, rounded up */
+#define BLAS_BUFFER_BYTES (136.0 * 1024 * 1024)
+
+int lr__blas_reserve(const char *model)
+{
+    static atomic_int mapped;
+    if (atomic_load(&mapped))
+        return LR_OK;
+    struct rlimit as;
+    if (getrlimit(RLIMIT_AS, &as) == 0 && as.rlim_cur != RLIM_INFINITY) {
+        /* the process's address space now: statm's first field, in pages */
+        unsigned long pages = 0;
+        FILE *fp = fopen("/proc/self/statm", "r");
+        int got = fp && fscanf(fp, "%lu", &pages) == 1;
+        if (fp)
+            fclose(fp);
+        const double used = got ? (double)pages * (double)sysconf(_SC_PAGESIZE) : 0;
+        const double left = (double)as.rlim_cur - used;
+        if (got && left < BLAS_BUFFER_BYTES)
+            return lr__fail(LR_E_NOMEM,
+                            "%s: out of memory: OpenBLAS needs %.0f MB of address space for its "
+                            "work buffer and the address-space limit (ulimit -v) leaves %.0f MB",
+                            model, BLAS_BUFFER_BYTES / 1e6, left < 0 ? 0.0 : left / 1e6);
+    }
+    float one = 1.0f;
+    (void)LAPACKE_spotrf_work(LAPACK_COL_MAJOR, 'U', 1, &one, 1);
+    atomic_store(&mapped, 1);
+    return LR_OK;
+}
 
 int lr__item_columns(lr_model *m, const lr_dataset *ds, int64_t min_listeners, const char *model)
 {
@@ -67,7 +113,9 @@ int lr__item_columns(lr_model *m, const lr_dataset *ds, int64_t min_listeners, c
     m->items = lr__malloc((size_t)n, sizeof *m->items);
     m->item_w = lr__calloc(nn, sizeof *m->item_w);
     if (!m->items || !m->item_w)
-        return lr__fail_oom();
+        return lr__fail(LR_E_NOMEM, "%s: out of memory for the %d x %d item matrix (%.0f MB); "
+                        "raise min_listeners", model, (int)n, (int)n,
+                        (double)nn * sizeof *m->item_w / 1e6);
     for (int32_t a = 0; a < na; a++)
         if (m->item_pos[a] >= 0)
             m->items[m->item_pos[a]] = a;
@@ -172,7 +220,10 @@ static int inverse_dual(const lr__item_problem *pb, const int32_t *row_of, int32
     float *val = lr__malloc(nnz, sizeof *val);
     int rc = LR_OK;
     if (!X || !K || !ptr || !cnt || !who || !val) {
-        rc = lr__fail_oom();
+        rc = lr__fail(LR_E_NOMEM, "%s: out of memory for the %d x %d user kernel and the "
+                      "%d x %d listens matrix (%.0f MB)", pb->model, (int)rows, (int)rows,
+                      (int)rows, (int)n,
+                      ((double)rows * (double)rows + (double)xn) * sizeof(float) / 1e6);
         goto done;
     }
     for (int32_t j = 0; j < n; j++)

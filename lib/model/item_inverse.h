@@ -7,6 +7,11 @@
 
 #include <stdint.h>
 
+/* Map OpenBLAS's work buffer now, before a fit's big allocations, or fail
+ * with LR_E_NOMEM (message beginning with `model`) when an address-space
+ * limit leaves no room for it (see item_inverse.c). */
+int lr__blas_reserve(const char *model);
+
 /* X's columns: the artists with at least min_listeners listeners in ds.
  * Sets m->item_pos, m->items and m->n_items, and allocates m->item_w as
  * the zeroed n x n buffer lr__item_inverse works in.  LR_E_INVALID when no

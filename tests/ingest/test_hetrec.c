@@ -634,6 +634,53 @@ START_TEST(listens_on_catalogue)
 }
 END_TEST
 
+/* Counts above 2^24 cannot all be held in a float: the file loads, the
+ * rounding is what float rounding gives, and one warning names the first
+ * rounded line and how many there are; exact counts warn nothing. */
+static char big_warning[1024];
+static int big_warnings;
+
+static void keep_warning(int level, const char *message, void *user_data)
+{
+    (void)user_data;
+    if (level == LR_LOG_WARNING) {
+        snprintf(big_warning, sizeof big_warning, "%s", message);
+        big_warnings++;
+    }
+}
+
+START_TEST(counts_above_2_24_warn)
+{
+    make_dir();
+    const char *path = LR_TEST_WRITE_STR(dir, "big.dat", "userID\tartistID\tweight\n"
+                                                         "1\t1\t16777216\n"
+                                                         "1\t2\t16777219\n"
+                                                         "2\t1\t5\n"
+                                                         "2\t3\t2147483647\n");
+    lr_set_log_handler(keep_warning, LR_LOG_WARNING, NULL);
+    lr_dataset *ds = NULL;
+    ck_assert_lr_ok(lr_dataset_load(&ds, path, NULL));
+    ck_assert_int_eq(big_warnings, 1);
+    ck_assert_msg(strstr(big_warning, "big.dat:3: field 'weight': 16777219 plays is stored as "
+                                      "16777220") && strstr(big_warning, "2 such rows"),
+                  "warning: %s", big_warning);
+    int32_t artists[3];
+    float counts[3];
+    size_t n = 0;
+    ck_assert_lr_ok(lr_dataset_user_listens(ds, 1, artists, counts, 3, &n));
+    ck_assert_uint_eq(n, 2);
+    ck_assert_float_eq(counts[0], 16777216.0f);
+    ck_assert_float_eq(counts[1], 16777220.0f);
+    lr_dataset_free(ds);
+    /* exact counts: nothing to say */
+    path = LR_TEST_WRITE_STR(dir, "small.dat", "userID\tartistID\tweight\n1\t1\t16777216\n");
+    ck_assert_lr_ok(lr_dataset_load(&ds, path, NULL));
+    ck_assert_int_eq(big_warnings, 1);
+    lr_dataset_free(ds);
+    lr_set_log_handler(NULL, 0, NULL);
+}
+END_TEST
+
 START_TEST(snapshot_magic_goes_to_the_snapshot_reader)
 {
     make_dir();
@@ -681,6 +728,7 @@ static Suite *hetrec_suite(void)
     TCase *api = tcase_create("api");
     tcase_add_test(api, progress_and_cancel);
     tcase_add_test(api, listens_on_catalogue);
+    tcase_add_test(api, counts_above_2_24_warn);
     tcase_add_test(api, snapshot_magic_goes_to_the_snapshot_reader);
     suite_add_tcase(s, api);
     return s;

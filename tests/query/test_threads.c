@@ -108,6 +108,30 @@ static void run(lr_query *q, const spec *s, answer *a)
     }
 }
 
+/* recommend_all's whole table, single- or multi-threaded. */
+#define ALL_K 10
+static int32_t *all_reference;
+static size_t all_cells;
+
+static int recommend_all(lr_query *q, int threads, int32_t *ids, float *scores)
+{
+    lr_options *o = NULL;
+    int rc = lr_options_new(&o);
+    if (!rc)
+        rc = lr_options_set_int(o, LR_OPT_THREADS, threads);
+    if (!rc)
+        rc = lr_query_set_int(q, LR_QUERY_K, ALL_K);
+    if (!rc)
+        rc = lr_query_set_int(q, LR_QUERY_MEASURE, LR_MEASURE_DOT);
+    if (!rc)
+        rc = lr_query_set_tag(q, NULL); /* each worker's last query left its own settings */
+    size_t needed = 0;
+    if (!rc)
+        rc = lr_query_recommend_all(q, o, ids, scores, all_cells, &needed);
+    lr_options_free(o);
+    return rc ? rc : (needed == all_cells ? LR_OK : LR_E_INVALID);
+}
+
 typedef struct worker_arg {
     int t;
     int mismatches;
@@ -135,11 +159,54 @@ static void *worker(void *p)
             w->mismatches++;
         }
     }
+    /* and every user's top 10 at once, on two threads of its own */
+    int32_t *ids = malloc(all_cells * sizeof *ids);
+    float *scores = malloc(all_cells * sizeof *scores);
+    if (!ids || !scores || recommend_all(q, 2, ids, scores) != LR_OK ||
+        memcmp(ids, all_reference, all_cells * sizeof *ids) != 0) {
+        if (w->first_bad < 0)
+            w->first_bad = QUERIES; /* "query 1000": recommend_all */
+        w->mismatches++;
+    }
+    free(ids);
+    free(scores);
     lr_query_free(q);
     return NULL;
 }
 
-static void check_threads(void)
+/* One evaluating thread next to the querying ones: lr_evaluate shares the
+ * model read-only and runs threads of its own. */
+typedef struct eval_arg {
+    const lr_dataset *train, *test;
+    double ndcg;       /* the single-threaded value to match */
+    int runs, mismatches, status;
+} eval_arg;
+
+static double evaluate(const lr_dataset *train, const lr_dataset *test, int threads,
+                       int *status)
+{
+    lr_options *o = NULL;
+    lr_evaluation *e = NULL;
+    *status = lr_options_new(&o);
+    if (!*status)
+        *status = lr_options_set_int(o, LR_OPT_THREADS, threads);
+    if (!*status)
+        *status = lr_evaluate(&e, model, train, test, 10, o);
+    double v = *status ? -1 : lr_evaluation_metric(e, LR_METRIC_NDCG);
+    lr_evaluation_free(e);
+    lr_options_free(o);
+    return v;
+}
+
+static void *evaluator(void *p)
+{
+    eval_arg *a = p;
+    for (int r = 0; r < a->runs && !a->status; r++)
+        a->mismatches += evaluate(a->train, a->test, 2, &a->status) != a->ndcg;
+    return NULL;
+}
+
+static void check_threads(int with_evaluation)
 {
     make_specs();
     lr_query *q = qf_query(model);
@@ -148,9 +215,30 @@ static void check_threads(void)
         run(q, &specs[i], &reference[i]);
         ok += reference[i].status == LR_OK && reference[i].n > 0;
     }
+    all_cells = (size_t)model->n_users * ALL_K;
+    all_reference = malloc(all_cells * sizeof *all_reference);
+    float *all_scores = malloc(all_cells * sizeof *all_scores);
+    ck_assert_lr_ok(recommend_all(q, 1, all_reference, all_scores));
+    free(all_scores);
     lr_query_free(q);
     ck_assert_int_gt(ok, QUERIES / 2); /* the mix really queries */
 
+    lr_dataset *train = NULL, *test = NULL;
+    eval_arg ev = {.runs = 3};
+    pthread_t eval_th;
+    if (with_evaluation) {
+        lr_options *o = NULL;
+        ck_assert_lr_ok(lr_options_new(&o));
+        ck_assert_lr_ok(lr_options_set_int(o, LR_OPT_SEED, 3));
+        ck_assert_lr_ok(lr_dataset_split(ds, LR_SPLIT_PER_USER, o, &train, &test));
+        lr_options_free(o);
+        ev.train = train;
+        ev.test = test;
+        ev.ndcg = evaluate(train, test, 1, &ev.status);
+        ck_assert_lr_ok(ev.status);
+        ck_assert(ev.ndcg > 0);
+        ck_assert_int_eq(pthread_create(&eval_th, NULL, evaluator, &ev), 0);
+    }
     pthread_t th[THREADS];
     worker_arg args[THREADS];
     for (int t = 0; t < THREADS; t++) {
@@ -159,10 +247,19 @@ static void check_threads(void)
     }
     for (int t = 0; t < THREADS; t++)
         pthread_join(th[t], NULL);
+    if (with_evaluation)
+        pthread_join(eval_th, NULL);
     for (int t = 0; t < THREADS; t++)
         ck_assert_msg(args[t].mismatches == 0,
                       "thread %d: %d answers differ from the single-threaded ones (first: query %d)",
                       t, args[t].mismatches, args[t].first_bad);
+    ck_assert_lr_ok(ev.status);
+    ck_assert_msg(ev.mismatches == 0, "%d of %d evaluations beside the queries differ",
+                  ev.mismatches, ev.runs);
+    free(all_reference);
+    all_reference = NULL;
+    lr_dataset_free(train);
+    lr_dataset_free(test);
 }
 
 static void setup(void)
@@ -192,21 +289,34 @@ START_TEST(als_shared_by_8_threads)
     model = qf_factors(ds, LR_ALGO_ALS, 32, 31);
     qf_set(model, LR_OPT_REGULARIZATION, 2.0);
     qf_set(model, LR_OPT_ALPHA, 3.0);
-    check_threads();
+    check_threads(0);
 }
 END_TEST
 
 START_TEST(ease_shared_by_8_threads)
 {
     model = qf_ease(ds, 7, 32);
-    check_threads();
+    check_threads(0);
 }
 END_TEST
 
 START_TEST(blend_shared_by_8_threads)
 {
     model = qf_blend(ds, 1.0);
-    check_threads();
+    check_threads(0);
+}
+END_TEST
+
+/* Issue 14: 8 threads query one loaded model (users, preferences,
+ * similar by ID and by name, explanations, recommend_all) while a ninth
+ * evaluates it; every answer and every evaluation is the single-threaded
+ * one, and the ThreadSanitizer build (scripts/test) sees no race. */
+START_TEST(queried_by_8_threads_while_evaluated)
+{
+    model = qf_factors(ds, LR_ALGO_ALS, 32, 31);
+    qf_set(model, LR_OPT_REGULARIZATION, 2.0);
+    qf_set(model, LR_OPT_ALPHA, 3.0);
+    check_threads(1);
 }
 END_TEST
 
@@ -221,7 +331,7 @@ START_TEST(softmax_shared_by_8_threads)
     ck_assert_lr_ok(lr_model_new(&model, LR_ALGO_SOFTMAX, o));
     lr_options_free(o);
     ck_assert_lr_ok(lr_model_fit(model, ds, NULL));
-    check_threads();
+    check_threads(1);
     int tagged = 0;
     for (int i = 0; i < QUERIES; i++)
         tagged += reference[i].n > 0 && reference[i].n_tag[0] > 0;
@@ -239,6 +349,7 @@ static Suite *threads_suite(void)
     tcase_add_test(tc, ease_shared_by_8_threads);
     tcase_add_test(tc, blend_shared_by_8_threads);
     tcase_add_test(tc, softmax_shared_by_8_threads);
+    tcase_add_test(tc, queried_by_8_threads_while_evaluated);
     suite_add_tcase(s, tc);
     return s;
 }

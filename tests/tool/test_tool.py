@@ -751,6 +751,112 @@ def test_real_data(tmp):
         check(abs(an[sec][key] - v) < 0.001, f"real data {sec}.{key}: {an[sec][key]}, want {v}")
 
 
+def test_special_files(tmp):
+    """Issue 14, items 1, 3 to 5 and 7: FIFOs are refused at once, every
+    file the tool writes goes through a temporary name and a rename, a
+    symbolic link stays a link, a device is written to, not replaced."""
+    import shutil
+    import stat
+    import time
+    data, _ = synth(tmp)
+    # A FIFO in place of a data file, of the data, of a model.
+    fifo_dir = os.path.join(tmp, "fifo-data")
+    shutil.copytree(data, fifo_dir)
+    os.unlink(os.path.join(fifo_dir, "user_friends.dat"))
+    os.mkfifo(os.path.join(fifo_dir, "user_friends.dat"))
+    fifo = os.path.join(tmp, "fifo")
+    os.mkfifo(fifo)
+    for args in (["info", fifo_dir], ["analyze", fifo_dir], ["info", fifo],
+                 ["recommend", fifo, "--user", "1"], ["train", data, "--algo", "pop", "--train", fifo, "-o",
+                                                      os.path.join(tmp, "x")]):
+        t0 = time.monotonic()
+        p = subprocess.run([harness.TOOL, *args], capture_output=True, text=True, timeout=60)
+        check(p.returncode == 1 and "regular file" in p.stderr,
+              f"lastrec {' '.join(args)}: exit {p.returncode}: {p.stderr}")
+        check(time.monotonic() - t0 < 30, f"lastrec {' '.join(args)} took long")
+    check("user_friends.dat: not a regular file" in
+          run("info", fifo_dir)[2], "the FIFO's name in the message")
+    # A model or snapshot given where the other is read: what it is, who reads it.
+    model = os.path.join(tmp, "m.lrmodel")
+    lastrec("train", data, "--algo", "pop", "-o", model)
+    _, err = lastrec("info", model, status=1)
+    check("a model file" in err and "lastrec recommend" in err, f"info on a model: {err}")
+    snap = os.path.join(tmp, "d.snap")
+    lastrec("snapshot", data, snap)
+    _, err = lastrec("recommend", snap, "--user", "1", status=1)
+    check("snapshot" in err and "not a model file" in err, f"recommend on a snapshot: {err}")
+    # -o and --history through symbolic links: the files they name change,
+    # the links stay links, and no temporary is left anywhere.
+    out = os.path.join(tmp, "out")
+    os.mkdir(out)
+    os.symlink("real.lrmodel", os.path.join(out, "link.lrmodel"))       # dangling at first
+    os.symlink("real.json", os.path.join(out, "link.json"))
+    for _ in range(2):
+        lastrec("train", data, "--algo", "pop", "-o", os.path.join(out, "link.lrmodel"),
+                "--history", os.path.join(out, "link.json"))
+        for name in ("link.lrmodel", "link.json"):
+            check(os.path.islink(os.path.join(out, name)), f"{name} is no longer a link")
+        check(read_history(os.path.join(out, "real.json"))["algorithm"] == "pop", "history")
+        check(sorted(os.listdir(out)) == ["link.json", "link.lrmodel", "real.json",
+                                          "real.lrmodel"], f"left over: {os.listdir(out)}")
+    lastrec("recommend", os.path.join(out, "link.lrmodel"), "--user",
+            read_tsv(os.path.join(data, "user_artists.dat"))[0][0])
+    # A device is written to, never renamed over.
+    lastrec("train", data, "--algo", "pop", "-o", "/dev/null", "--history", "/dev/null")
+    check(stat.S_ISCHR(os.stat("/dev/null").st_mode), "/dev/null is no longer a device")
+    # A full device: the history's write error is reported, not ignored.
+    if os.path.exists("/dev/full"):
+        _, err = lastrec("train", data, "--algo", "pop", "-o", model, "--history", "/dev/full",
+                         status=1)
+        check("/dev/full" in err and "write failed" in err, f"/dev/full: {err}")
+    # A history whose target is a directory is refused, and leaves nothing.
+    _, err = lastrec("train", data, "--algo", "pop", "-o", model, "--history", out, status=1)
+    check("is a directory" in err, f"history onto a directory: {err}")
+    # A name of NAME_MAX bytes: model, history and split sides all written.
+    longest = os.pathconf(tmp, "PC_NAME_MAX")
+    long_dir = os.path.join(tmp, "long")
+    os.mkdir(long_dir)
+    name = "m" * longest
+    lastrec("train", data, "--algo", "pop", "-o", os.path.join(long_dir, name),
+            "--history", os.path.join(long_dir, name[:-5] + ".json"))
+    check(sorted(os.listdir(long_dir)) == sorted([name, name[:-5] + ".json"]),
+          f"long names: {[n[-12:] for n in os.listdir(long_dir)]}")
+    # split writes through the same rules: no temporaries, both sides whole.
+    sp = os.path.join(tmp, "split")
+    lastrec("split", data, sp, "--seed", "3")
+    check(sorted(os.listdir(sp)) == ["test.dat", "train.dat"], f"split: {os.listdir(sp)}")
+
+
+def test_address_space_limit(tmp):
+    """Issue 14, item 2: under an address-space limit (ulimit -v) that leaves
+    no room for OpenBLAS's 128 MB work buffer, training fails at once with a
+    message saying so instead of hanging in OpenBLAS; pop, which makes no
+    BLAS call, still trains and the process still exits."""
+    import resource
+    ldd = subprocess.run(["ldd", harness.TOOL], capture_output=True, text=True).stdout
+    if "libasan" in ldd or "libtsan" in ldd:
+        print("note: a sanitizer reserves terabytes of address space; skipped")
+        return SKIP
+    data, _ = synth(tmp)
+    limit = 150 * 1000 * 1000
+
+    def limited():
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS")}
+    for algo, status in (("pop", 0), ("als", 1), ("ease", 1)):
+        try:
+            p = subprocess.run([harness.TOOL, "train", data, "--algo", algo, "-o",
+                                os.path.join(tmp, f"{algo}.lrmodel")], capture_output=True,
+                               text=True, timeout=120, preexec_fn=limited, env=env)
+        except subprocess.TimeoutExpired:
+            raise Failure(f"train --algo {algo} under a 150 MB limit hung")
+        check(p.returncode == status, f"{algo} under 150 MB: exit {p.returncode}: {p.stderr}")
+        if status:
+            check(f"lastrec: {algo}: out of memory: OpenBLAS needs" in p.stderr
+                  and "ulimit -v" in p.stderr, f"{algo}: {p.stderr}")
+
+
 TESTS = {name[5:].replace("_", "-"): fn for name, fn in globals().items()
          if name.startswith("test_")}
 

@@ -4,7 +4,10 @@
 #include "util.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 extern const tool_cmd tool_cmd_report; /* report.c */
 
@@ -287,8 +290,31 @@ static int dispatch(int argc, char **argv)
     return cmd->run(&args);
 }
 
+/* Under an address-space limit (ulimit -v), run OpenBLAS on the calling
+ * thread.  OpenBLAS 0.3.21 starts its worker threads when the library
+ * loads, before main, and each maps a 128 MB buffer as it starts; when
+ * that mmap fails it retries forever, and the process hangs at exit
+ * waiting for the worker (seen at 100 MB with every algorithm, even pop).
+ * Only the environment at start-up can prevent it, so the tool restarts
+ * itself once with OPENBLAS_NUM_THREADS=1.  A BLAS thread count the user
+ * set is left alone; so is everything when exec fails. */
+static void blas_threads_under_limit(char **argv)
+{
+    struct rlimit as;
+    if (getrlimit(RLIMIT_AS, &as) != 0 || as.rlim_cur == RLIM_INFINITY)
+        return;
+    if (getenv("OPENBLAS_NUM_THREADS") || getenv("GOTO_NUM_THREADS") ||
+        getenv("OMP_NUM_THREADS"))
+        return;
+    if (setenv("OPENBLAS_NUM_THREADS", "1", 1) != 0)
+        return;
+    execv("/proc/self/exe", argv);
+    unsetenv("OPENBLAS_NUM_THREADS");
+}
+
 int main(int argc, char **argv)
 {
+    blas_threads_under_limit(argv);
     tool_log_init();
     int rc = dispatch(argc, argv);
     /* A full disk or a closed pipe must not pass for success. */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "models.h"
+#include "out.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -117,14 +118,15 @@ int tool_write_history(const lr_model *m, const char *path)
             return tool_fail(rc, path);
         }
     }
-    FILE *fp = fopen(path, "w");
-    if (!fp) {
-        fprintf(stderr, "lastrec: %s: cannot write the history: %s\n", path, strerror(errno));
+    /* Under a temporary name, renamed once whole: a kill or a full disk
+     * leaves the previous history as it was, never an empty one. */
+    tool_out out;
+    if (tool_out_open(&out, path) != TOOL_OK) {
         free(v);
         return TOOL_BAD_INPUT;
     }
     json_writer w;
-    json_init(&w, fp);
+    json_init(&w, out.fp);
     json_object_begin(&w, NULL);
     json_string(&w, "algorithm", lr_algorithm_name(lr_model_algorithm(m)));
     tool_json_model_options(&w, "options", m);
@@ -141,13 +143,5 @@ int tool_write_history(const lr_model *m, const char *path)
     json_object_end(&w);
     json_finish(&w);
     free(v);
-    /* A full disk shows up only here, and a history cut short must not
-     * pass for a written one. */
-    int bad = ferror(fp);
-    if (fclose(fp) != 0 || bad) {
-        fprintf(stderr, "lastrec: %s: cannot write the history: %s\n", path,
-                errno ? strerror(errno) : "write error");
-        return TOOL_BAD_INPUT;
-    }
-    return TOOL_OK;
+    return tool_out_commit(&out);
 }

@@ -2,6 +2,7 @@
  * evaluation protocol does (docs/evaluation.md) and write both sides as
  * listens files, the pair `lastrec eval --train --test` and LASTREC_SPLIT
  * take.  SPDX-License-Identifier: MIT */
+#include "out.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -15,11 +16,9 @@
 enum { TRAIN, TEST, SIDES };
 static const char *const side_name[SIDES] = {"train.dat", "test.dat"};
 
-/* One side on its way to disk: written under tmp, renamed to path. */
-typedef struct side_file {
-    char path[4096], tmp[4096 + 48];
-    FILE *fp;
-} side_file;
+/* One side on its way to disk (tools/lastrec/out.c): under a temporary
+ * name, renamed only once both sides are complete. */
+typedef tool_out side_file;
 
 /* 1 when @p dir holds any entry, 0 when it is empty, -1 (errno set) when it
  * cannot be read. */
@@ -91,36 +90,14 @@ static int make_dirs(const char *dir)
     }
 }
 
-/* open(O_EXCL, 0666) rather than mkstemp: the kernel then applies the
- * umask, and the file ends up with the permissions any other output has. */
 static int open_side(side_file *f, const char *dir, const char *name)
 {
-    if ((size_t)snprintf(f->path, sizeof f->path, "%s/%s", dir, name) >= sizeof f->path) {
+    char path[4096];
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path) {
         fprintf(stderr, "lastrec: %s: path too long\n", dir);
         return TOOL_BAD_INPUT;
     }
-    int fd = -1;
-    for (int attempt = 0; fd < 0 && attempt < 100; attempt++) {
-        if ((size_t)snprintf(f->tmp, sizeof f->tmp, "%s.tmp-%ld-%d", f->path, (long)getpid(),
-                             attempt) >= sizeof f->tmp) {
-            errno = ENAMETOOLONG;
-            break;
-        }
-        fd = open(f->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        if (fd < 0 && errno != EEXIST)
-            break;
-    }
-    if (fd < 0 || !(f->fp = fdopen(fd, "w"))) {
-        fprintf(stderr, "lastrec: %s: cannot create a temporary file beside it: %s\n",
-                f->path, strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-            unlink(f->tmp);
-        }
-        f->tmp[0] = '\0';
-        return TOOL_BAD_INPUT;
-    }
-    return TOOL_OK;
+    return tool_out_open(f, path);
 }
 
 /* The rows of one side in user_artists.dat format, users and artists by
@@ -143,21 +120,12 @@ static int write_rows(side_file *f, const lr_dataset *ds, const int32_t *users,
             bad = fprintf(f->fp, "%d\t%d\t%.9g\n", (int)users[u], (int)artists[i],
                           (double)counts[i]) < 0;
     }
-    /* The data must be on disk before the rename makes it visible. */
-    if (bad || fflush(f->fp) != 0 || fsync(fileno(f->fp)) != 0) {
-        fprintf(stderr, "lastrec: %s: write failed: %s\n", f->tmp, strerror(errno));
+    if (bad) {
+        fprintf(stderr, "lastrec: %s: write failed: %s\n", f->path, strerror(errno));
         return TOOL_BAD_INPUT;
     }
-    return TOOL_OK;
-}
-
-static void sync_dir(const char *dir)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        (void)fsync(fd); /* best effort: some file systems refuse it */
-        close(fd);
-    }
+    /* The data must be on disk before the rename makes it visible. */
+    return tool_out_close(f);
 }
 
 /* Both sides are complete on disk before either is renamed, so a failure
@@ -171,7 +139,7 @@ static int write_sides(const char *dir, lr_dataset *const sides[SIDES],
     int32_t *users = malloc((n_users ? n_users : 1) * sizeof *users);
     int32_t *artists = malloc((n_artists ? n_artists : 1) * sizeof *artists);
     float *counts = malloc((n_artists ? n_artists : 1) * sizeof *counts);
-    side_file f[SIDES] = {{.fp = NULL}};
+    side_file f[SIDES] = {{.fp = NULL}, {.fp = NULL}};
     int rc = TOOL_OK, st;
     if (!users || !artists || !counts) {
         fprintf(stderr, "lastrec: %s: out of memory\n", dir);
@@ -185,26 +153,14 @@ static int write_sides(const char *dir, lr_dataset *const sides[SIDES],
             rc = write_rows(&f[s], sides[s], users, n_users, artists, counts, n_artists,
                             &users_with[s]);
     }
-    for (int s = 0; s < SIDES; s++) {
-        if (f[s].fp && fclose(f[s].fp) != 0 && rc == TOOL_OK) {
-            fprintf(stderr, "lastrec: %s: close failed: %s\n", f[s].tmp, strerror(errno));
-            rc = TOOL_BAD_INPUT;
-        }
-    }
-    for (int s = 0; s < SIDES && rc == TOOL_OK; s++) {
-        if (rename(f[s].tmp, f[s].path) != 0) {
-            fprintf(stderr, "lastrec: %s: cannot rename the temporary file into place: %s\n",
-                    f[s].path, strerror(errno));
-            rc = TOOL_BAD_INPUT;
-        } else {
-            f[s].tmp[0] = '\0';
-        }
-    }
+    /* Both closed (on disk) before either is renamed; a failed side
+     * leaves both temporaries to be removed. */
+    for (int s = 0; s < SIDES && rc == TOOL_OK; s++)
+        rc = tool_out_close(&f[s]);
+    for (int s = 0; s < SIDES && rc == TOOL_OK; s++)
+        rc = tool_out_publish(&f[s]);
     for (int s = 0; s < SIDES; s++)
-        if (f[s].tmp[0])
-            unlink(f[s].tmp);
-    if (rc == TOOL_OK)
-        sync_dir(dir);
+        tool_out_abort(&f[s]); /* frees what was published; removes the rest */
     free(users);
     free(artists);
     free(counts);
