@@ -257,6 +257,7 @@ enum lr_option {
     LR_OPT_SAMPLED_NEGATIVES = 529, /**< int: softmax's sampled negatives per batch, 0 = full softmax, -1 = full up to 200,000 artists and 4096 above (default -1; since 1.3) */
     LR_OPT_AVERAGING = 530,        /**< double: softmax keeps a moving average of its parameters with this decay per step, 0 = off (since 1.3) */
     LR_OPT_COLD_BOOST = 531,       /**< double: softmax adds this to the scores of tagged artists without training listens (default 0; since 1.3) */
+    LR_OPT_SOFTMAX_WEIGHT = 532,   /**< double: blend's weight of its softmax part's scores, 0 = no softmax part (default 3; since 1.3) */
 
     /* Maps of the artist vectors (600): lr_model_tsne() and lr_model_pca(),
      * docs/embed.md.  Since: 1.3. */
@@ -883,7 +884,8 @@ enum lr_embedding {
  * @param[out] data borrowed; valid until the model is freed.
  * @return LR_OK; LR_E_UNSUPPORTED for models without embeddings (pop,
  *         ease, blend with blend_weight 0; blend's embeddings are its als
- *         part's); LR_E_INVALID when unfitted or for NULL arguments.
+ *         part's, never its softmax part's); LR_E_INVALID when unfitted or
+ *         for NULL arguments.
  * Thread-safety: @p m may be shared read-only.
  */
 LR_API int lr_model_embeddings(const lr_model *m, int which, const float **data,

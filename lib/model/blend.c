@@ -23,9 +23,15 @@
  *    confidence, 64 factors, 15 sweeps); its factors are the model's
  *    embeddings.
  *
- * Scores: z(x_u B) + blend_weight z(U_u V'), where z standardises over the
- * artists the user has not listened to (lib/model/score.c).  blend_weight
- * 0 skips ALS: the item model alone.
+ *  - with softmax_weight > 0, lastrec's softmax two-tower model (lib/model/
+ *    softmax.c), likewise fitted by its own fit on a view, with its own
+ *    options and defaults (part_options below); its user vectors, item
+ *    vectors and user tower are the model's m->sm, never its embeddings.
+ *
+ * Scores: z(x_u B) + blend_weight z(U_u V') + softmax_weight z(s_u . item),
+ * where z standardises over the artists the user has not listened to
+ * (lib/model/score.c).  blend_weight 0 skips ALS, softmax_weight 0 skips
+ * softmax; both 0: the item model alone.
  *
  * The item model's inverse is lib/model/item_inverse.c's (primal, or dual
  * by Woodbury when the users are fewer than the modelled artists), shared
@@ -33,6 +39,8 @@
  */
 #include "model/model.h"
 #include "model/item_inverse.h"
+#include "model/panels.h"
+#include "model/softmax_tower.h"
 #include "model/vec.h"
 #include "core/alloc.h"
 #include "core/error.h"
@@ -43,7 +51,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-extern const lr__algo lr__algo_als;
+extern const lr__algo lr__algo_als, lr__algo_softmax;
 
 /* The item model's defaults are the option table's own (only blend reads
  * those keys); the factor part takes als's defaults for what the caller
@@ -196,10 +204,10 @@ done:
 
 /* ----------------------------------------------------------- factor model */
 
-/* als reports its sweeps as epochs e of the blend's total. */
+/* A part reports its epochs e as epochs before + e of the blend's total. */
 typedef struct sub_progress {
     const lr__progress *outer;
-    uint64_t total;
+    uint64_t before, total;
 } sub_progress;
 
 /* After each als sweep the caller's hook (validation metrics) sees the
@@ -223,7 +231,8 @@ static int sub_report(const char *stage, uint64_t done, uint64_t total, void *us
 {
     (void)total;
     const sub_progress *s = user_data;
-    return s->outer->fn ? s->outer->fn(stage, done, s->total, s->outer->user_data) : 0;
+    return s->outer->fn ? s->outer->fn(stage, s->before + done, s->total, s->outer->user_data)
+                        : 0;
 }
 
 /* als's own fit on a view of m (the catalogue shared, nothing else): its
@@ -239,7 +248,7 @@ static int fit_factors(lr_model *m, const lr__fit_ctx *ctx, uint64_t total)
     sub.items = sub.item_pos = NULL;
     sub.item_w = sub.pop = NULL;
     memset(&sub.history, 0, sizeof sub.history);
-    sub_progress sp = {ctx->progress, total};
+    sub_progress sp = {ctx->progress, 0, total};
     lr__progress prog = {sub_report, &sp};
     lr__fit_ctx sc = *ctx;
     sub_hook sh = {m, ctx};
@@ -264,15 +273,131 @@ static int fit_factors(lr_model *m, const lr__fit_ctx *ctx, uint64_t total)
     return LR_OK;
 }
 
+/* ---------------------------------------------------------- softmax part */
+
+/* The softmax part's options: softmax's own defaults, except the run's
+ * threads, seed and validation cut-off, and the keys only softmax reads
+ * (its network and its training schedule's softmax-only knobs), which
+ * the caller may set on the blend.  The keys softmax shares with als
+ * (factors, epochs, learning_rate, transform, ...) are als's in a blend,
+ * so the part takes softmax's defaults for them. */
+static void part_options(const lr_options *blend, lr_options *out)
+{
+    static const int passed[] = {
+        LR_OPT_THREADS,      LR_OPT_SEED,           LR_OPT_EVAL_K,    LR_OPT_HIDDEN_LAYERS,
+        LR_OPT_HIDDEN_WIDTH, LR_OPT_TAG_DIM,        LR_OPT_ITEM_TAGS, LR_OPT_LABEL_FRACTION,
+        LR_OPT_AVERAGING,    LR_OPT_COLD_BOOST,     LR_OPT_EPSILON,   LR_OPT_SAMPLED_NEGATIVES,
+    };
+    lr__options_init(out);
+    for (size_t i = 0; i < sizeof passed / sizeof passed[0]; i++)
+        if (lr__opt_is_set(blend, passed[i])) {
+            /* a value already checked against the key's bounds */
+            int type = 0;
+            lr_option_info(passed[i], NULL, &type, NULL, NULL, NULL);
+            if (type == LR_OPTTYPE_INT)
+                lr_options_set_int(out, passed[i], lr__opt_int(blend, passed[i]));
+            else
+                lr_options_set_double(out, passed[i], lr__opt_double(blend, passed[i]));
+        }
+    lr__algo_softmax.defaults(out);
+}
+
+/* After each softmax epoch the caller's hook sees the blend as it stands:
+ * the item model, als's final factors and this epoch's softmax factors,
+ * packed for this view alone. */
+static int sub_validate_sm(const lr_model *sub, double *row, void *ctx)
+{
+    const sub_hook *h = ctx;
+    lr_model view = *h->blend;
+    view.sm.opts = sub->opts;
+    view.sm.k = sub->k;
+    view.sm.user_f = sub->user_f;
+    view.sm.artist_f = sub->artist_f;
+    view.sm.artist_bias = sub->artist_bias;
+    view.sm.tower = NULL; /* scoring needs none */
+    view.sm.artist_panels = NULL;
+    int rc = lr__panels_build(sub->artist_f, sub->n_artists, sub->k, &view.sm.artist_panels);
+    if (rc == LR_OK)
+        rc = h->outer->hook(&view, row, h->outer->hook_ctx);
+    free(view.sm.artist_panels);
+    return rc;
+}
+
+/* softmax's own fit on a view of m (the catalogue shared, nothing else):
+ * its factors, biases and tower become m->sm, its history rows (one per
+ * epoch, with the blend's validation metrics after that epoch) follow
+ * m's. */
+static int fit_softmax(lr_model *m, const lr__fit_ctx *ctx, uint64_t before, uint64_t total)
+{
+    lr_model sub = *m;
+    sub.algo = LR_ALGO_SOFTMAX;
+    part_options(&m->opts, &sub.opts);
+    sub.k = 0;
+    sub.user_f = sub.artist_f = sub.artist_bias = sub.artist_panels = NULL;
+    sub.n_items = 0;
+    sub.items = sub.item_pos = NULL;
+    sub.item_w = sub.pop = NULL;
+    sub.tower = NULL;
+    memset(&sub.sm, 0, sizeof sub.sm);
+    memset(&sub.history, 0, sizeof sub.history);
+    sub_progress sp = {ctx->progress, before, total};
+    lr__progress prog = {sub_report, &sp};
+    lr__fit_ctx sc = *ctx;
+    sub_hook sh = {m, ctx};
+    sc.progress = &prog;
+    sc.hook = ctx->hook ? sub_validate_sm : NULL;
+    sc.hook_ctx = &sh;
+    int rc = lr__algo_softmax.fit(&sub, &sc);
+    if (rc == LR_OK && (!sub.user_f || !sub.artist_f || !sub.tower))
+        rc = lr__fail(LR_E_NUMERIC, "blend: softmax gave no factors"); /* cannot happen */
+    lr__blend_softmax part = {sub.opts, sub.k, sub.user_f, sub.artist_f, sub.artist_bias, NULL,
+                              sub.tower};
+    if (rc == LR_OK)
+        rc = lr__panels_build(part.artist_f, m->n_artists, part.k, &part.artist_panels);
+    if (rc == LR_OK) {
+        /* the part's rows after the blend's */
+        for (size_t i = 0; i < sub.history.n && rc == LR_OK; i++) {
+            void *p = m->history.rows;
+            size_t cap = m->history.cap;
+            rc = lr__grow(&p, &cap, m->history.n + 1, LR__HIST_FIELDS * sizeof(double));
+            if (rc == LR_OK) {
+                m->history.rows = p;
+                m->history.cap = cap;
+                memcpy(m->history.rows + m->history.n * LR__HIST_FIELDS,
+                       sub.history.rows + i * LR__HIST_FIELDS, LR__HIST_FIELDS * sizeof(double));
+                m->history.n++;
+            }
+        }
+    }
+    lr__history_free(&sub.history);
+    if (rc != LR_OK) {
+        lr__blend_softmax_free(&part);
+        return rc;
+    }
+    lr__blend_softmax_free(&m->sm);
+    m->sm = part;
+    return LR_OK;
+}
+
 static int blend_fit(lr_model *m, const lr__fit_ctx *ctx)
 {
     const lr_options *o = &m->opts;
     const double weight = lr__opt_double(o, LR_OPT_BLEND_WEIGHT);
-    const uint64_t total = weight > 0 ? (uint64_t)lr__opt_int(o, LR_OPT_EPOCHS) + 1 : 1;
+    const double sm_weight = lr__opt_double(o, LR_OPT_SOFTMAX_WEIGHT);
+    const uint64_t als_epochs = weight > 0 ? (uint64_t)lr__opt_int(o, LR_OPT_EPOCHS) : 0;
+    uint64_t sm_epochs = 0;
+    if (sm_weight > 0) {
+        lr_options po;
+        part_options(o, &po);
+        sm_epochs = (uint64_t)lr__opt_int(&po, LR_OPT_EPOCHS);
+    }
+    const uint64_t total = als_epochs + sm_epochs + 1;
     double data = 0, l2 = 0;
     int rc = fit_items(m, ctx->train, lr__opt_threads(o), &data, &l2);
     if (rc == LR_OK && weight > 0)
         rc = fit_factors(m, ctx, total);
+    if (rc == LR_OK && sm_weight > 0)
+        rc = fit_softmax(m, ctx, als_epochs, total);
     if (rc != LR_OK)
         return rc;
     /* the last row: the item model's objective, and the validation

@@ -59,7 +59,14 @@ enum section_id {
     S_TOWER_SIZES,   /* version 2: softmax's user tower */
     S_TOWER_WEIGHTS,
     S_TOWER_PROFILE,
-    S_LAST = S_TOWER_PROFILE
+    S_SM_OPTIONS,    /* blend's softmax part (lib/model/blend.c) */
+    S_SM_USER_FACTORS,
+    S_SM_ARTIST_FACTORS,
+    S_SM_ARTIST_BIAS,
+    S_SM_TOWER_SIZES,
+    S_SM_TOWER_WEIGHTS,
+    S_SM_TOWER_PROFILE,
+    S_LAST = S_SM_TOWER_PROFILE
 };
 
 static const char *const section_names[S_LAST + 1] = {
@@ -82,6 +89,13 @@ static const char *const section_names[S_LAST + 1] = {
     [S_TOWER_SIZES] = "tower sizes",
     [S_TOWER_WEIGHTS] = "tower weights",
     [S_TOWER_PROFILE] = "tower profile",
+    [S_SM_OPTIONS] = "softmax options",
+    [S_SM_USER_FACTORS] = "softmax user factors",
+    [S_SM_ARTIST_FACTORS] = "softmax artist factors",
+    [S_SM_ARTIST_BIAS] = "softmax artist bias",
+    [S_SM_TOWER_SIZES] = "softmax tower sizes",
+    [S_SM_TOWER_WEIGHTS] = "softmax tower weights",
+    [S_SM_TOWER_PROFILE] = "softmax tower profile",
 };
 
 /* The fields of 'tower sizes', in their order; a later lastrec may append
@@ -98,7 +112,7 @@ _Static_assert(S_LAST <= LR__SEC_MAX_KNOWN, "raise LR__SEC_MAX_KNOWN");
 /* What an algorithm scores with decides which sections its files hold.  A
  * new algorithm needs a line here (and, if it stores new arrays, new
  * sections and a new format version). */
-enum { P_FACTORS = 1, P_ITEMS = 2, P_POP = 4, P_TOWER = 8 };
+enum { P_FACTORS = 1, P_ITEMS = 2, P_POP = 4, P_TOWER = 8, P_SM_PART = 16 };
 
 static unsigned parts_of(int algo, int32_t k)
 {
@@ -110,8 +124,9 @@ static unsigned parts_of(int algo, int32_t k)
      * none (its preferences fold in by least squares) */
     case LR_ALGO_SOFTMAX: return P_FACTORS | P_TOWER;
     case LR_ALGO_EASE: return P_ITEMS;
-    /* blend_weight = 0 fits the item model alone: no factors, k = 0 */
-    case LR_ALGO_BLEND: return P_ITEMS | (k > 0 ? P_FACTORS : 0);
+    /* blend_weight = 0 fits no factors, k = 0; softmax_weight = 0 no
+     * softmax part */
+    case LR_ALGO_BLEND: return P_ITEMS | P_SM_PART | (k > 0 ? P_FACTORS : 0);
     case LR_ALGO_POP: return P_POP;
     default: return 0;
     }
@@ -131,6 +146,13 @@ static int need_of(unsigned parts, int id)
     case S_TOWER_SIZES:
     case S_TOWER_WEIGHTS:
     case S_TOWER_PROFILE: return parts & P_TOWER ? OPTIONAL : ABSENT;
+    case S_SM_OPTIONS:
+    case S_SM_USER_FACTORS:
+    case S_SM_ARTIST_FACTORS:
+    case S_SM_ARTIST_BIAS:
+    case S_SM_TOWER_SIZES:
+    case S_SM_TOWER_WEIGHTS:
+    case S_SM_TOWER_PROFILE: return parts & P_SM_PART ? OPTIONAL : ABSENT;
     default: return REQUIRED;
     }
 }
@@ -158,14 +180,29 @@ static int option_slot(uint32_t key)
 static int has_section(const lr_model *m, unsigned parts, int id)
 {
     int need = need_of(parts, id);
-    if (need == OPTIONAL)
-        return id == S_ARTIST_BIAS ? m->artist_bias != NULL : m->tower != NULL;
-    return need == REQUIRED;
+    if (need != OPTIONAL)
+        return need == REQUIRED;
+    switch (id) {
+    case S_ARTIST_BIAS: return m->artist_bias != NULL;
+    case S_SM_ARTIST_BIAS: return m->sm.artist_bias != NULL;
+    case S_TOWER_SIZES:
+    case S_TOWER_WEIGHTS:
+    case S_TOWER_PROFILE: return m->tower != NULL;
+    default: return m->sm.k > 0; /* the softmax part's others */
+    }
 }
 
 static int strtab_shape_ok(const lr__strtab *t, int32_t n)
 {
     return t->n == n && (n == 0 || (t->off && t->blob));
+}
+
+static int tower_problem(const lr_model *m, const lr__softmax_tower *t, int32_t k)
+{
+    const lr__softmax_net *n = &t->net;
+    return n->m != m->n_artists || n->k != k || !n->theta ||
+           (n->nt != 0 && n->nt != m->tag_names.n) ||
+           (n->prof.ptr && (n->prof.rows != n->m || n->prof.cols != n->nt));
 }
 
 /* The writer trusts the model's values (tests rely on that to build bad
@@ -203,12 +240,15 @@ static const char *shape_problem(const lr_model *m, unsigned parts)
     }
     if ((parts & P_POP) ? !m->pop : m->pop != NULL)
         return "popularity";
-    if (m->tower) {
-        const lr__softmax_net *n = &m->tower->net;
-        if (!(parts & P_TOWER) || n->m != m->n_artists || n->k != m->k || !n->theta ||
-            (n->nt != 0 && n->nt != m->tag_names.n) ||
-            (n->prof.ptr && (n->prof.rows != n->m || n->prof.cols != n->nt)))
-            return "tower";
+    if (m->tower && (!(parts & P_TOWER) || tower_problem(m, m->tower, m->k)))
+        return "tower";
+    const lr__blend_softmax *p = &m->sm;
+    if (p->k > 0) {
+        if (!(parts & P_SM_PART) || !p->user_f || !p->artist_f || !p->tower ||
+            tower_problem(m, p->tower, p->k))
+            return "softmax part";
+    } else if (p->k != 0 || p->user_f || p->artist_f || p->artist_bias || p->tower) {
+        return "softmax part";
     }
     return NULL;
 }
@@ -249,6 +289,8 @@ static void put_options(lr__secw *w, const lr_options *o)
     }
 }
 
+/* id: the section's place among the three tower sections (S_TOWER_SIZES,
+ * S_TOWER_WEIGHTS, S_TOWER_PROFILE), whichever tower they hold. */
 static void put_tower(lr__secw *w, const lr__softmax_net *n, int id)
 {
     if (id == S_TOWER_SIZES) {
@@ -301,6 +343,15 @@ static void put_section(lr__secw *w, const lr_model *m, int id)
     case S_TOWER_SIZES:
     case S_TOWER_WEIGHTS:
     case S_TOWER_PROFILE: put_tower(w, &m->tower->net, id); break;
+    case S_SM_OPTIONS: put_options(w, &m->sm.opts); break;
+    case S_SM_USER_FACTORS: lr__secw_f32s(w, m->sm.user_f, nu * (size_t)m->sm.k); break;
+    case S_SM_ARTIST_FACTORS: lr__secw_f32s(w, m->sm.artist_f, na * (size_t)m->sm.k); break;
+    case S_SM_ARTIST_BIAS: lr__secw_f32s(w, m->sm.artist_bias, na); break;
+    case S_SM_TOWER_SIZES:
+    case S_SM_TOWER_WEIGHTS:
+    case S_SM_TOWER_PROFILE:
+        put_tower(w, &m->sm.tower->net, id - S_SM_TOWER_SIZES + S_TOWER_SIZES);
+        break;
     default: break;
     }
     lr__secw_end(w);
@@ -428,6 +479,18 @@ static int check_present(const lr__secr *r, const counts *c)
                                  section_names[id], tower ? "missing" : "present",
                                  tower ? "present" : "missing");
     }
+    /* blend's softmax part: all its sections or none (its bias only with
+     * the others) */
+    const int part = r->sec[S_SM_OPTIONS].present;
+    for (uint32_t id = S_SM_OPTIONS; id <= S_SM_TOWER_PROFILE; id++) {
+        if (r->sec[id].present && r->version < 2)
+            return lr__secr_fail_sec(r, id, "present, but version %u files have no softmax part",
+                                     r->version);
+        if (id != S_SM_ARTIST_BIAS ? r->sec[id].present != part : r->sec[id].present && !part)
+            return lr__secr_fail(r, "section '%s' is %s, but 'softmax options' is %s",
+                                 section_names[id], part ? "missing" : "present",
+                                 part ? "present" : "missing");
+    }
     return LR_OK;
 }
 
@@ -436,11 +499,12 @@ static int check_present(const lr__secr *r, const counts *c)
  * a change that alters what a stored model means needs a new format
  * version anyway; keys the file lacks (added after it was written) get
  * what lr_model_new would give today. */
-static int read_options(const lr__secr *r, int algo, lr_options *o)
+static int read_options(const lr__secr *r, uint32_t id, int algo, lr_options *o,
+                        unsigned char seen[LR_OPTIONS_MAX])
 {
-    const lr__secr_part *s = &r->sec[S_OPTIONS];
+    const lr__secr_part *s = &r->sec[id];
     if (s->len % OPTION_BYTES)
-        return lr__secr_fail_sec(r, S_OPTIONS,
+        return lr__secr_fail_sec(r, id,
                                  "%llu bytes is not a whole number of %d-byte entries",
                                  (unsigned long long)s->len, OPTION_BYTES);
     lr_options *d;
@@ -448,7 +512,7 @@ static int read_options(const lr__secr *r, int algo, lr_options *o)
         return lr__fail_oom();
     *o = *d;
     lr_options_free(d);
-    unsigned char seen[LR_OPTIONS_MAX] = {0};
+    memset(seen, 0, LR_OPTIONS_MAX);
     uint64_t n = s->len / OPTION_BYTES;
     uint32_t prev = 0;
     for (uint64_t i = 0; i < n; i++) {
@@ -456,11 +520,11 @@ static int read_options(const lr__secr *r, int algo, lr_options *o)
         uint32_t key = lr__le_get32(e), flags = lr__le_get32(e + 4);
         double v = lr__bits_f64(lr__le_get64(e + 8));
         if (i > 0 && key <= prev)
-            return lr__secr_fail_sec(r, S_OPTIONS, "key %u follows key %u (keys must ascend)", key,
+            return lr__secr_fail_sec(r, id, "key %u follows key %u (keys must ascend)", key,
                                      prev);
         prev = key;
         if (flags & ~OPTION_SET)
-            return lr__secr_fail_sec(r, S_OPTIONS, "key %u: unknown flags 0x%08x", key, flags);
+            return lr__secr_fail_sec(r, id, "key %u: unknown flags 0x%08x", key, flags);
         int slot = option_slot(key);
         if (slot < 0) {
             lr__log(LR_LOG_INFO, "%s: option key %u is unknown to this lastrec; ignored", r->path,
@@ -472,12 +536,12 @@ static int read_options(const lr__secr *r, int algo, lr_options *o)
         double lo, hi;
         lr_option_info((int)key, &name, &type, &lo, &hi, NULL);
         if (!isfinite(v))
-            return lr__secr_fail_sec(r, S_OPTIONS, "option '%s' is not a finite number", name);
+            return lr__secr_fail_sec(r, id, "option '%s' is not a finite number", name);
         if (type == LR_OPTTYPE_INT && v != floor(v))
-            return lr__secr_fail_sec(r, S_OPTIONS, "option '%s' = %.17g is not an integer", name,
+            return lr__secr_fail_sec(r, id, "option '%s' = %.17g is not an integer", name,
                                      v);
         if (v < lo || v > hi)
-            return lr__secr_fail_sec(r, S_OPTIONS, "option '%s' = %.17g is outside [%.17g, %.17g]",
+            return lr__secr_fail_sec(r, id, "option '%s' = %.17g is outside [%.17g, %.17g]",
                                      name, v, lo, hi);
         o->value[slot] = v;
         o->set[slot] = (flags & OPTION_SET) != 0;
@@ -666,24 +730,60 @@ static int read_pop(const lr__secr *r, const counts *c, lr_model *m)
  * (the parameter count the sizes imply is the stored one, and the weights
  * section holds exactly that many finite floats), and the tag profile, a
  * valid artists x tags CSR of finite weights in [0, 1]. */
+static int read_tower_at(const lr__secr *r, const counts *c, lr_model *m, uint32_t sizes,
+                         int32_t want_k, lr__softmax_tower **out);
+
+/* softmax's own tower: the k of its factors. */
 static int read_tower(const lr__secr *r, const counts *c, lr_model *m)
 {
-    const lr__secr_part *s = &r->sec[S_TOWER_SIZES];
+    return read_tower_at(r, c, m, S_TOWER_SIZES, c->k, &m->tower);
+}
+
+/* blend's softmax part: its options (softmax's missing keys get softmax's
+ * defaults), its tower, then its factors of the tower's k. */
+static int read_sm_part(const lr__secr *r, const counts *c, lr_model *m)
+{
+    lr__blend_softmax *p = &m->sm;
+    unsigned char seen[LR_OPTIONS_MAX];
+    int rc = read_options(r, S_SM_OPTIONS, LR_ALGO_SOFTMAX, &p->opts, seen);
+    if (rc == LR_OK)
+        rc = read_tower_at(r, c, m, S_SM_TOWER_SIZES, 0, &p->tower);
+    if (rc)
+        return rc;
+    p->k = p->tower->net.k;
+    rc = read_floats(r, S_SM_USER_FACTORS, c->users, p->k, "rows of the tower's k factors",
+                     &p->user_f);
+    if (rc == LR_OK)
+        rc = read_floats(r, S_SM_ARTIST_FACTORS, c->artists, p->k,
+                         "rows of the tower's k factors", &p->artist_f);
+    if (rc == LR_OK && r->sec[S_SM_ARTIST_BIAS].present)
+        rc = read_floats(r, S_SM_ARTIST_BIAS, c->artists, 1, "artist biases", &p->artist_bias);
+    return rc;
+}
+
+/* A tower from its three sections, sizes (the others follow it), into
+ * *out: k must be want_k, or anything from 1 on when want_k is 0 (blend's
+ * softmax part, whose k the tower's sizes give). */
+static int read_tower_at(const lr__secr *r, const counts *c, lr_model *m, uint32_t sizes,
+                         int32_t want_k, lr__softmax_tower **out)
+{
+    const uint32_t weights = sizes + 1, profile = sizes + 2;
+    const lr__secr_part *s = &r->sec[sizes];
     if (s->len < 8)
-        return lr__secr_fail_sec(r, S_TOWER_SIZES, "%llu bytes; the field count alone takes 8",
+        return lr__secr_fail_sec(r, sizes, "%llu bytes; the field count alone takes 8",
                                  (unsigned long long)s->len);
     const uint32_t nf = lr__le_get32(s->p);
-    int rc = lr__secr_expect_len(r, S_TOWER_SIZES, 8, nf, 8, "fields");
+    int rc = lr__secr_expect_len(r, sizes, 8, nf, 8, "fields");
     if (rc)
         return rc;
     if (nf < TS_FIELDS)
-        return lr__secr_fail_sec(r, S_TOWER_SIZES, "%u fields; version 2 has %d", nf, TS_FIELDS);
+        return lr__secr_fail_sec(r, sizes, "%u fields; version 2 has %d", nf, TS_FIELDS);
     if (lr__le_get32(s->p + 4) != 0)
-        return lr__secr_fail_sec(r, S_TOWER_SIZES, "reserved field is 0x%08x, not 0",
+        return lr__secr_fail_sec(r, sizes, "reserved field is 0x%08x, not 0",
                                  lr__le_get32(s->p + 4));
     for (uint32_t i = TS_FIELDS; i < nf; i++)
         if (lr__le_get64(s->p + 8 + 8 * (size_t)i) != 0)
-            return lr__secr_fail_sec(r, S_TOWER_SIZES,
+            return lr__secr_fail_sec(r, sizes,
                                      "field %u is %llu: a later lastrec's, unknown to this one",
                                      i, (unsigned long long)lr__le_get64(s->p + 8 + 8 * (size_t)i));
     uint64_t v[TS_FIELDS];
@@ -695,20 +795,20 @@ static int read_tower(const lr__secr *r, const counts *c, lr_model *m)
     static const uint64_t lo[TS_FIELDS] = {1, 0, 1, 1, 1, 1, 0, 0, 1};
     for (int i = 0; i < TS_FIELDS; i++)
         if (v[i] < lo[i] || v[i] > hi[i])
-            return lr__secr_fail_sec(r, S_TOWER_SIZES, "%s = %llu is outside [%llu, %llu]",
+            return lr__secr_fail_sec(r, sizes, "%s = %llu is outside [%llu, %llu]",
                                      tower_field_names[i], (unsigned long long)v[i],
                                      (unsigned long long)lo[i], (unsigned long long)hi[i]);
     if (v[TS_ARTISTS] != (uint64_t)c->artists)
-        return lr__secr_fail_sec(r, S_TOWER_SIZES, "%llu artists, but meta says %d",
+        return lr__secr_fail_sec(r, sizes, "%llu artists, but meta says %d",
                                  (unsigned long long)v[TS_ARTISTS], c->artists);
-    if (v[TS_K] != (uint64_t)c->k)
-        return lr__secr_fail_sec(r, S_TOWER_SIZES, "k = %llu, but the factors have k = %d",
-                                 (unsigned long long)v[TS_K], c->k);
+    if (want_k > 0 && v[TS_K] != (uint64_t)want_k)
+        return lr__secr_fail_sec(r, sizes, "k = %llu, but the factors have k = %d",
+                                 (unsigned long long)v[TS_K], want_k);
     if (v[TS_TAGS] != 0 && v[TS_TAGS] != (uint64_t)c->tags)
-        return lr__secr_fail_sec(r, S_TOWER_SIZES, "%llu tags, but meta says %d (or 0 for none)",
+        return lr__secr_fail_sec(r, sizes, "%llu tags, but meta says %d (or 0 for none)",
                                  (unsigned long long)v[TS_TAGS], c->tags);
     if (v[TS_TAGS] == 0 && v[TS_PROFILE_ENTRIES] != 0)
-        return lr__secr_fail_sec(r, S_TOWER_SIZES, "%llu profile entries, but no tags",
+        return lr__secr_fail_sec(r, sizes, "%llu profile entries, but no tags",
                                  (unsigned long long)v[TS_PROFILE_ENTRIES]);
     lr__softmax_net net;
     memset(&net, 0, sizeof net);
@@ -721,32 +821,32 @@ static int read_tower(const lr__secr *r, const counts *c, lr_model *m)
     net.item_tags = (int)v[TS_ITEM_TAGS];
     lr__softmax_net_layout(&net);
     if ((uint64_t)net.n_params != v[TS_PARAMS])
-        return lr__secr_fail_sec(r, S_TOWER_SIZES,
+        return lr__secr_fail_sec(r, sizes,
                                  "%llu parameters, but these sizes make a network of %llu",
                                  (unsigned long long)v[TS_PARAMS],
                                  (unsigned long long)net.n_params);
-    if (r->sec[S_TOWER_WEIGHTS].len != 4 * (uint64_t)net.n_params)
-        return lr__secr_fail_sec(r, S_TOWER_WEIGHTS,
+    if (r->sec[weights].len != 4 * (uint64_t)net.n_params)
+        return lr__secr_fail_sec(r, weights,
                                  "%llu bytes, but 'tower sizes' says %llu parameters (%llu bytes)",
-                                 (unsigned long long)r->sec[S_TOWER_WEIGHTS].len,
+                                 (unsigned long long)r->sec[weights].len,
                                  (unsigned long long)net.n_params,
                                  4 * (unsigned long long)net.n_params);
     net.theta = lr__malloc(net.n_params, sizeof *net.theta);
     if (!net.theta)
         return lr__fail_oom();
-    const uint8_t *p = r->sec[S_TOWER_WEIGHTS].p;
+    const uint8_t *p = r->sec[weights].p;
     for (size_t i = 0; i < net.n_params; i++) {
         net.theta[i] = lr__bits_f32(lr__le_get32(p + 4 * i));
         if (!isfinite(net.theta[i])) {
             lr__softmax_net_free(&net);
-            return lr__secr_fail_sec(r, S_TOWER_WEIGHTS, "parameter %zu is not finite", i);
+            return lr__secr_fail_sec(r, weights, "parameter %zu is not finite", i);
         }
     }
-    rc = lr__secr_csr(r, S_TOWER_PROFILE, net.m, net.nt, (int64_t)v[TS_PROFILE_ENTRIES], 1,
+    rc = lr__secr_csr(r, profile, net.m, net.nt, (int64_t)v[TS_PROFILE_ENTRIES], 1,
                       &net.prof);
     for (int64_t i = 0; rc == LR_OK && i < net.prof.nnz; i++)
         if (!(net.prof.val[i] >= 0 && net.prof.val[i] <= 1))
-            rc = lr__secr_fail_sec(r, S_TOWER_PROFILE, "entry %lld: weight %g is not in [0, 1]",
+            rc = lr__secr_fail_sec(r, profile, "entry %lld: weight %g is not in [0, 1]",
                                    (long long)i, (double)net.prof.val[i]);
     if (rc == LR_OK && net.nt == 0)
         lr__csr_free(&net.prof); /* no tags: no profile, as in the fit */
@@ -754,7 +854,28 @@ static int read_tower(const lr__secr *r, const counts *c, lr_model *m)
         lr__softmax_net_free(&net);
         return rc;
     }
-    return lr__softmax_tower_new(&m->tower, m, &net);
+    return lr__softmax_tower_new(out, m, &net);
+}
+
+/* A blend scores its softmax part with softmax_weight: the part is
+ * present exactly when the weight is positive.  A file written before the
+ * option existed lacks the key and the part; it reads as softmax_weight 0,
+ * not as today's default, so that it scores as it did. */
+static int check_sm_weight(const lr__secr *r, lr_options *o, const unsigned char *seen)
+{
+    const int slot = option_slot(LR_OPT_SOFTMAX_WEIGHT);
+    const int part = r->sec[S_SM_OPTIONS].present;
+    if (!seen[slot] && !part) {
+        o->value[slot] = 0;
+        o->set[slot] = 0;
+        return LR_OK;
+    }
+    const double w = o->value[slot];
+    if ((w > 0) != part)
+        return lr__secr_fail_sec(r, S_OPTIONS, "softmax_weight is %g, but the softmax part's "
+                                 "sections are %s",
+                                 w, part ? "present" : "missing");
+    return LR_OK;
 }
 
 /* Everything after the table, in dependency order: meta first, since every
@@ -762,14 +883,17 @@ static int read_tower(const lr__secr *r, const counts *c, lr_model *m)
 static int read_sections(const lr__secr *r, lr_model *m)
 {
     counts c = {0};
+    unsigned char seen[LR_OPTIONS_MAX];
     int rc = read_meta(r, &c);
     if (rc == LR_OK) rc = check_present(r, &c);
     if (rc == LR_OK) {
         m->algo = (int)c.algo;
         m->n_users = c.users;
         m->n_artists = c.artists;
-        rc = read_options(r, m->algo, &m->opts);
+        rc = read_options(r, S_OPTIONS, m->algo, &m->opts, seen);
     }
+    if (rc == LR_OK && m->algo == LR_ALGO_BLEND)
+        rc = check_sm_weight(r, &m->opts, seen);
     if (rc == LR_OK) rc = lr__secr_ids(r, S_USER_IDS, c.users, &m->user_ids);
     if (rc == LR_OK) rc = lr__secr_ids(r, S_ARTIST_IDS, c.artists, &m->artist_ids);
     if (rc == LR_OK) rc = lr__secr_strtab(r, S_ARTIST_NAMES, c.artists, &m->artist_names);
@@ -782,6 +906,7 @@ static int read_sections(const lr__secr *r, lr_model *m)
     if (rc == LR_OK && (c.parts & P_ITEMS)) rc = read_items(r, &c, m);
     if (rc == LR_OK && (c.parts & P_POP)) rc = read_pop(r, &c, m);
     if (rc == LR_OK && r->sec[S_TOWER_SIZES].present) rc = read_tower(r, &c, m);
+    if (rc == LR_OK && r->sec[S_SM_OPTIONS].present) rc = read_sm_part(r, &c, m);
     if (rc == LR_OK)
         lr__log(LR_LOG_INFO, "%s: %s model of %d users and %d artists, saved by lastrec %u.%u.%u",
                 r->path, lr_algorithm_name(m->algo), c.users, c.artists, c.writer / 10000,

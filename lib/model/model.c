@@ -200,11 +200,30 @@ int lr__check_finite(const float *x, size_t n, const char *what, const char *adv
 
 int lr__model_prepare(lr_model *m)
 {
+    /* blend's softmax part is final once its own fit ends (blend.c packs
+     * it there, before the blend's last history row is validated on a
+     * view that shares it), so it is packed only where nothing has: a
+     * load.  Rebuilding it here would free what such a view shares. */
+    if (m->sm.k > 0 && !m->sm.artist_panels) {
+        int rc = lr__panels_build(m->sm.artist_f, m->n_artists, m->sm.k, &m->sm.artist_panels);
+        if (rc)
+            return rc;
+    }
     free(m->artist_panels);
     m->artist_panels = NULL;
     if (!lr__model_has_factors(m))
         return LR_OK;
     return lr__panels_build(m->artist_f, m->n_artists, m->k, &m->artist_panels);
+}
+
+void lr__blend_softmax_free(lr__blend_softmax *p)
+{
+    free(p->user_f);
+    free(p->artist_f);
+    free(p->artist_bias);
+    free(p->artist_panels);
+    lr__softmax_tower_free(p->tower);
+    memset(p, 0, sizeof *p);
 }
 
 void lr__model_clear(lr_model *m)
@@ -224,6 +243,7 @@ void lr__model_clear(lr_model *m)
     free(m->pop);
     lr__softmax_tower_free(m->tower);
     m->tower = NULL;
+    lr__blend_softmax_free(&m->sm);
     lr__history_free(&m->history);
     lr__strtab_free(&m->tag_names);
     free(m->artist_tags);

@@ -22,6 +22,21 @@
 /* One row of the history: LR_HISTORY_* field f lives at column f - 1. */
 #define LR__HIST_FIELDS 8
 
+/* blend's softmax part (lib/model/blend.c): softmax fitted by its own
+ * fit on a view of the blend, with its own options.  Every pointer is
+ * owned by the model that holds the part (freed by lr__model_clear); k =
+ * 0 and every pointer NULL when the blend has no such part (softmax_weight
+ * 0, or a file written before the part existed). */
+typedef struct lr__blend_softmax {
+    lr_options opts;      /* the part's options: softmax's, resolved */
+    int32_t k;
+    float *user_f;        /* [n_users x k] the tower's output on each user's listens */
+    float *artist_f;      /* [n_artists x k] the item vectors */
+    float *artist_bias;   /* [n_artists] cold_boost, or NULL */
+    float *artist_panels; /* artist_f packed (lib/model/panels.h) by lr__model_prepare */
+    struct lr__softmax_tower *tower;
+} lr__blend_softmax;
+
 typedef struct lr__history {
     size_t n, cap;
     double *rows; /* n x LR__HIST_FIELDS, NaN where not measured */
@@ -63,6 +78,9 @@ struct lr_model {
      * softmax model from a file of format version 1, whose preferences
      * then fold in by least squares */
     struct lr__softmax_tower *tower;
+
+    /* blend: its softmax part (k = 0 without one) */
+    lr__blend_softmax sm;
 
     lr__history history;
 
@@ -153,11 +171,13 @@ typedef struct lr__rank_pair {
 void lr__blend_rank_weights(const float *w, int64_t n, double spread, lr__rank_pair *scratch,
                             float *out);
 
-/* Scratch of lr__blend_row: item[n_artists], and rw and pairs with room
- * for the longest row scored.  Init: LR_OK or LR_E_NOMEM (nothing left
- * to free); free takes an initialised or freed one. */
+/* Scratch of lr__blend_row: item[n_artists], sm[n_artists] (models with a
+ * softmax part, else NULL), and rw and pairs with room for the longest
+ * row scored.  Init: LR_OK or LR_E_NOMEM (nothing left to free); free
+ * takes an initialised or freed one. */
 typedef struct lr__blend_scratch {
     float *item;
+    float *sm;
     float *rw;
     lr__rank_pair *pairs;
 } lr__blend_scratch;
@@ -166,17 +186,26 @@ void lr__blend_scratch_free(lr__blend_scratch *s);
 
 /* Blend scores of one listen row (artist indices idx, ascending and
  * distinct, counts w; n of them).  On entry out[n_artists] holds the
- * factor scores (x.V, or cosines; ignored when the model has no factors),
- * on return the blend: the item model's scores of the rank-weighted row
- * and the factor scores, each standardised over the artists not in idx,
- * added with weight blend_weight.  On return s->rw holds the row's rank
- * weights and s->item the raw item scores, and out[a] = scale[0] *
- * item[a] + scale[1] * factor[a] + a constant, which is what explanations
- * decompose.  For a user of the model this is lr__model_score_users's
- * row; for a row the model has not seen it is the fold-in.  Thread-safe
- * with one scratch per thread. */
+ * factor scores (x.V, or cosines; ignored when the model has no factors)
+ * and, for a model with a softmax part, s->sm[n_artists] that part's
+ * scores (x.item + bias, lr__blend_sm_scores); on return out is the
+ * blend: the item model's scores of the rank-weighted row, the factor
+ * scores and the softmax scores, each standardised over the artists not
+ * in idx, added with weights 1, blend_weight and softmax_weight.  On
+ * return s->rw holds the row's rank weights and s->item the raw item
+ * scores, and out[a] = scale[0] * item[a] + scale[1] * factor[a] +
+ * scale[2] * sm[a] + a constant, which is what explanations decompose
+ * (a part the model lacks has scale 0).  For a user of the model this is
+ * lr__model_score_users's row; for a row the model has not seen it is
+ * the fold-in.  Thread-safe with one scratch per thread. */
 void lr__blend_row(const lr_model *m, const int32_t *idx, const float *w, int64_t n,
-                   lr__blend_scratch *s, float *out, double scale[2]);
+                   lr__blend_scratch *s, float *out, double scale[3]);
+
+/* The softmax part's scores of the part's user vector x[sm.k] into
+ * out[n_artists], by the fixed-order product (lib/model/panels.h): the
+ * same bits for a training user's row of sm.user_f in any batch and for
+ * the tower's pass of the same listens.  Needs lr__model_prepare. */
+void lr__blend_sm_scores(const lr_model *m, const float *x, float *out);
 
 /* lr__blend_row over the training rows of users [u0, u0 + n), out holding
  * their factor scores row by row.  LR_OK or LR_E_NOMEM. */
@@ -190,10 +219,13 @@ float lr__model_predict(const lr_model *m, int32_t u, int32_t a);
 int lr__model_has_factors(const lr_model *m);
 
 /* Derive what scoring needs from the learned parameters (the artist
- * panels of a factor model), once they are final: at the end of a fit, of
- * a load, or on a view scored in the middle of a fit.  Replaces what an
- * earlier call built.  LR_OK or LR_E_NOMEM. */
+ * panels of a factor model, and of blend's softmax part), once they are
+ * final: at the end of a fit, of a load, or on a view scored in the middle
+ * of a fit.  Replaces what an earlier call built.  LR_OK or LR_E_NOMEM. */
 int lr__model_prepare(lr_model *m);
+
+/* Free the part's arrays and zero it (k = 0).  Takes a zeroed part. */
+void lr__blend_softmax_free(lr__blend_softmax *p);
 
 /* Free everything learned or copied, leaving an unfitted model with its
  * algorithm and options. */

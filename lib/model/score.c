@@ -54,9 +54,10 @@ static void score_items(const lr_model *m, int32_t u0, int32_t n, float *out)
 /* ------------------------------------------------------------------ blend
  * LR_ALGO_BLEND (lib/model/blend.c).  Its item model is scored like
  * ease's but on rank-weighted listens, and its scores are a blend: per
- * user, the item scores and the factor scores are each standardised over
- * the user's candidate artists (those not listened to) and added, the
- * factor part times blend_weight.  Nothing above this section changes
+ * user, the item scores, the factor scores and the softmax part's scores
+ * are each standardised over the user's candidate artists (those not
+ * listened to) and added, the factor part times blend_weight, the softmax
+ * part times softmax_weight.  Nothing above this section changes
  * for the other algorithms. */
 
 static int rank_cmp(const void *a, const void *b)
@@ -80,61 +81,50 @@ void lr__blend_rank_weights(const float *w, int64_t n, double spread, lr__rank_p
         out[scratch[r].j] = (float)(1.0 + 0.5 * spread - step * (double)r);
 }
 
-/* Means and inverse standard deviations of x and y over the artists not in
+/* The mean and inverse standard deviation of x over the artists not in
  * idx (ascending, n of them); inv = 0 for a part that does not vary (it
  * then adds 0).  Sums over every artist in double lanes, in a lane order
  * fixed here (so each clone of the caller gives the same bits), then the
  * user's own artists taken out: one vectorised pass instead of a branch
- * per artist, which was a fifth of a blend batch's time. */
+ * per artist, which was a fifth of a blend batch's time.  One part per
+ * call: a part's sums are the same operations in the same order whatever
+ * other parts the blend has, so a blend without a softmax part keeps its
+ * bits. */
 static inline __attribute__((always_inline)) void
-candidate_stats(const float *x, const float *y, int32_t na, const int32_t *idx, int64_t n,
-                double mean[2], double inv[2])
+candidate_stats(const float *x, int32_t na, const int32_t *idx, int64_t n, double *mean,
+                double *inv)
 {
-    lr__vd8 sx = {0}, qx = {0}, sy = {0}, qy = {0};
+    lr__vd8 sx = {0}, qx = {0};
     int32_t a = 0;
     for (; a + 8 <= na; a += 8) {
-        lr__vf8 xf, yf;
+        lr__vf8 xf;
         memcpy(&xf, x + a, sizeof xf);
-        memcpy(&yf, y + a, sizeof yf);
         const lr__vd8 xd = __builtin_convertvector(xf, lr__vd8);
-        const lr__vd8 yd = __builtin_convertvector(yf, lr__vd8);
         sx += xd;
         qx += xd * xd;
-        sy += yd;
-        qy += yd * yd;
     }
-    double sum[2] = {0, 0}, sq[2] = {0, 0};
+    double sum = 0, sq = 0;
     for (int l = 0; l < 8; l++) {
-        sum[0] += sx[l];
-        sq[0] += qx[l];
-        sum[1] += sy[l];
-        sq[1] += qy[l];
+        sum += sx[l];
+        sq += qx[l];
     }
     for (; a < na; a++) {
-        sum[0] += x[a];
-        sq[0] += (double)x[a] * x[a];
-        sum[1] += y[a];
-        sq[1] += (double)y[a] * y[a];
+        sum += x[a];
+        sq += (double)x[a] * x[a];
     }
     int64_t cnt = na;
     for (int64_t j = 0; j < n; j++) {
         if (j > 0 && idx[j] == idx[j - 1])
             continue;
-        const double xv = x[idx[j]], yv = y[idx[j]];
-        sum[0] -= xv;
-        sq[0] -= xv * xv;
-        sum[1] -= yv;
-        sq[1] -= yv * yv;
+        const double xv = x[idx[j]];
+        sum -= xv;
+        sq -= xv * xv;
         cnt--;
     }
-    for (int p = 0; p < 2; p++) {
-        mean[p] = cnt > 0 ? sum[p] / (double)cnt : 0.0;
-        const double var = cnt > 0 ? sq[p] / (double)cnt - mean[p] * mean[p] : 0.0;
-        /* a constant part leaves rounding residue: call it no spread */
-        inv[p] = var > 1e-12 * (sq[p] / (double)(cnt > 0 ? cnt : 1)) && var > 0
-                     ? 1.0 / sqrt(var)
-                     : 0.0;
-    }
+    *mean = cnt > 0 ? sum / (double)cnt : 0.0;
+    const double var = cnt > 0 ? sq / (double)cnt - *mean * *mean : 0.0;
+    /* a constant part leaves rounding residue: call it no spread */
+    *inv = var > 1e-12 * (sq / (double)(cnt > 0 ? cnt : 1)) && var > 0 ? 1.0 / sqrt(var) : 0.0;
 }
 
 int lr__blend_scratch_init(lr__blend_scratch *s, const lr_model *m, int64_t most)
@@ -142,9 +132,10 @@ int lr__blend_scratch_init(lr__blend_scratch *s, const lr_model *m, int64_t most
     if (most < 1)
         most = 1;
     s->item = lr__malloc((size_t)m->n_artists, sizeof *s->item);
+    s->sm = m->sm.k > 0 ? lr__malloc((size_t)m->n_artists, sizeof *s->sm) : NULL;
     s->rw = lr__malloc((size_t)most, sizeof *s->rw);
     s->pairs = lr__malloc((size_t)most, sizeof *s->pairs);
-    if (!s->item || !s->rw || !s->pairs) {
+    if (!s->item || !s->rw || !s->pairs || (m->sm.k > 0 && !s->sm)) {
         lr__blend_scratch_free(s);
         return lr__fail_oom();
     }
@@ -154,48 +145,90 @@ int lr__blend_scratch_init(lr__blend_scratch *s, const lr_model *m, int64_t most
 void lr__blend_scratch_free(lr__blend_scratch *s)
 {
     free(s->item);
+    free(s->sm);
     free(s->rw);
     free(s->pairs);
-    s->item = s->rw = NULL;
+    s->item = s->sm = s->rw = NULL;
     s->pairs = NULL;
 }
 
+void lr__blend_sm_scores(const lr_model *m, const float *x, float *out)
+{
+    lr__panels_scores(m->sm.artist_panels, m->sm.artist_bias, m->n_artists, m->sm.k, x,
+                      (size_t)m->sm.k, 1, out, (size_t)m->n_artists);
+}
+
 /* The item scores of the rank-weighted listens go to s->item, then out =
- * z(item) + weight z(out), or out = item when the model has no factors
- * (standardising one part alone would not change the order). */
+ * z(item) + blend_weight z(out) + softmax_weight z(s->sm) over the parts
+ * the model has, or out = item when it has no other part (standardising
+ * one part alone would not change the order).  The terms are added in
+ * that order, in float vectors: the scores are a few dozen at most, so
+ * float keeps them to about 1e-5. */
 LR__HOT static void blend_row(const lr_model *m, const int32_t *idx, const float *w, int64_t n,
-                              lr__blend_scratch *s, float *out, double scale[2])
+                              lr__blend_scratch *s, float *out, double scale[3])
 {
     const int32_t na = m->n_artists;
-    float *item = s->item, *rw = s->rw;
+    float *item = s->item, *rw = s->rw, *sm = m->sm.k > 0 ? s->sm : NULL;
+    const int fac = lr__model_has_factors(m);
     lr__blend_rank_weights(w, n, lr__opt_double(&m->opts, LR_OPT_RANK_SPREAD), s->pairs, rw);
     item_scores(m, idx, rw, n, -1, item);
-    if (!lr__model_has_factors(m)) {
+    scale[0] = 1.0;
+    scale[1] = scale[2] = 0.0;
+    if (!fac && !sm) {
         memcpy(out, item, (size_t)na * sizeof *out);
-        scale[0] = 1.0;
-        scale[1] = 0.0;
         return;
     }
-    double mean[2], inv[2];
-    candidate_stats(item, out, na, idx, n, mean, inv);
-    inv[1] *= lr__opt_double(&m->opts, LR_OPT_BLEND_WEIGHT);
-    /* (item - m0) i0 + (fac - m1) i1 as item i0 + fac i1 + c, in float
-     * vectors: the scores are a few dozen at most, so float keeps them to
-     * about 1e-5 */
-    const float a0 = (float)inv[0], a1 = (float)inv[1];
-    const float c = (float)(-(mean[0] * inv[0] + mean[1] * inv[1]));
-    int32_t a = 0;
-    for (; a + 16 <= na; a += 16) {
-        lr__vf16 iv, fv;
-        memcpy(&iv, item + a, sizeof iv);
-        memcpy(&fv, out + a, sizeof fv);
-        fv = (iv * a0 + fv * a1) + c;
-        memcpy(out + a, &fv, sizeof fv);
+    double mean[3] = {0, 0, 0}, inv[3] = {0, 0, 0};
+    candidate_stats(item, na, idx, n, &mean[0], &inv[0]);
+    if (fac) {
+        candidate_stats(out, na, idx, n, &mean[1], &inv[1]);
+        inv[1] *= lr__opt_double(&m->opts, LR_OPT_BLEND_WEIGHT);
     }
-    for (; a < na; a++)
-        out[a] = (item[a] * a0 + out[a] * a1) + c;
+    if (sm) {
+        candidate_stats(sm, na, idx, n, &mean[2], &inv[2]);
+        inv[2] *= lr__opt_double(&m->opts, LR_OPT_SOFTMAX_WEIGHT);
+    }
+    const float a0 = (float)inv[0], a1 = (float)inv[1], a2 = (float)inv[2];
+    int32_t a = 0;
+    if (!sm) {
+        /* item and factors: the blend as it was before the softmax part */
+        const float c = (float)(-(mean[0] * inv[0] + mean[1] * inv[1]));
+        for (; a + 16 <= na; a += 16) {
+            lr__vf16 iv, fv;
+            memcpy(&iv, item + a, sizeof iv);
+            memcpy(&fv, out + a, sizeof fv);
+            fv = (iv * a0 + fv * a1) + c;
+            memcpy(out + a, &fv, sizeof fv);
+        }
+        for (; a < na; a++)
+            out[a] = (item[a] * a0 + out[a] * a1) + c;
+    } else if (!fac) {
+        const float c = (float)(-(mean[0] * inv[0] + mean[2] * inv[2]));
+        for (; a + 16 <= na; a += 16) {
+            lr__vf16 iv, sv;
+            memcpy(&iv, item + a, sizeof iv);
+            memcpy(&sv, sm + a, sizeof sv);
+            sv = (iv * a0 + sv * a2) + c;
+            memcpy(out + a, &sv, sizeof sv);
+        }
+        for (; a < na; a++)
+            out[a] = (item[a] * a0 + sm[a] * a2) + c;
+    } else {
+        const float c = (float)(-(mean[0] * inv[0] + mean[1] * inv[1] + mean[2] * inv[2]));
+        for (; a + 16 <= na; a += 16) {
+            lr__vf16 iv, fv, sv;
+            memcpy(&iv, item + a, sizeof iv);
+            memcpy(&fv, out + a, sizeof fv);
+            memcpy(&sv, sm + a, sizeof sv);
+            fv = ((iv * a0 + fv * a1) + sv * a2) + c;
+            memcpy(out + a, &fv, sizeof fv);
+        }
+        for (; a < na; a++)
+            out[a] = ((item[a] * a0 + out[a] * a1) + sm[a] * a2) + c;
+    }
     scale[0] = inv[0];
     scale[1] = inv[1];
+    scale[2] = inv[2];
 }
 
 /* The cross-file entry points are plain functions that call the clones:
@@ -209,7 +242,7 @@ void lr__item_scores(const lr_model *m, const int32_t *idx, const float *w, int6
 }
 
 void lr__blend_row(const lr_model *m, const int32_t *idx, const float *w, int64_t n,
-                   lr__blend_scratch *s, float *out, double scale[2])
+                   lr__blend_scratch *s, float *out, double scale[3])
 {
     blend_row(m, idx, w, n, s, out, scale);
 }
@@ -229,7 +262,9 @@ int lr__blend_rows(const lr_model *m, int32_t u0, int32_t n, float *out)
         const int32_t *idx;
         const float *val;
         const int64_t len = lr__csr_row(&m->train, u0 + i, &idx, &val);
-        double scale[2];
+        double scale[3];
+        if (m->sm.k > 0)
+            lr__blend_sm_scores(m, m->sm.user_f + (size_t)(u0 + i) * (size_t)m->sm.k, s.sm);
         blend_row(m, idx, val, len, &s, out + (size_t)i * (size_t)na, scale);
     }
     lr__blend_scratch_free(&s);
@@ -244,7 +279,7 @@ int lr__model_score_users(const lr_model *m, int32_t u0, int32_t n, float *out)
         return lr__fail(LR_E_INVALID, "the model is not fitted");
     if (u0 < 0 || n < 0 || u0 + n > m->n_users)
         return lr__fail(LR_E_INVALID, "users %d..%d outside the model's %d", u0, u0 + n, m->n_users);
-    if (lr__model_has_factors(m) && !m->artist_panels)
+    if ((lr__model_has_factors(m) && !m->artist_panels) || (m->sm.k > 0 && !m->sm.artist_panels))
         return lr__fail(LR_E_INVALID, "the model's factors are not prepared for scoring "
                                       "(lr__model_prepare)");
     if (m->algo == LR_ALGO_BLEND) {

@@ -82,6 +82,8 @@ void lr__query_free(lr_query *q)
     free(q->r);
     free(q->z);
     free(q->contrib2);
+    free(q->contrib3);
+    free(q->xs);
     lr__blend_scratch_free(&q->blend);
     lr__tower_scratch_free(&q->tower);
     free(q->gx);
@@ -99,9 +101,16 @@ void lr__query_free(lr_query *q)
     free(q);
 }
 
+/* The tower a query folds bags in through: softmax's own, or blend's
+ * softmax part's; NULL for the other models. */
+static const lr__softmax_tower *tower_of(const lr_model *m)
+{
+    return m->tower ? m->tower : m->sm.tower;
+}
+
 int lr__query_new(lr_query **out, const lr_model *m)
 {
-    if (lr__model_has_factors(m) && !m->artist_panels)
+    if ((lr__model_has_factors(m) && !m->artist_panels) || (m->sm.k > 0 && !m->sm.artist_panels))
         return lr__fail(LR_E_INVALID, "the model's factors are not prepared for scoring "
                                       "(lr__model_prepare)");
     lr_query *q = calloc(1, sizeof *q);
@@ -131,21 +140,26 @@ int lr__query_new(lr_query **out, const lr_model *m)
     if (m->algo == LR_ALGO_BLEND) {
         /* preferences can name every artist, so room for a row that long */
         q->contrib2 = lr__malloc(na, sizeof *q->contrib2);
-        if (!q->contrib2 || lr__blend_scratch_init(&q->blend, m, (int64_t)na) != LR_OK) {
+        if (m->sm.k > 0) {
+            q->contrib3 = lr__malloc(na, sizeof *q->contrib3);
+            q->xs = lr__malloc((size_t)m->sm.k, sizeof *q->xs);
+        }
+        if (!q->contrib2 || (m->sm.k > 0 && (!q->contrib3 || !q->xs)) ||
+            lr__blend_scratch_init(&q->blend, m, (int64_t)na) != LR_OK) {
             lr__query_free(q);
             return lr__fail_oom();
         }
     }
-    if (m->tower) {
+    if (tower_of(m)) {
         /* a bag can hold every artist, as preferences can */
-        const lr__softmax_net *net = &m->tower->net;
+        const lr__softmax_net *net = &tower_of(m)->net;
         const size_t nt = net->nt > 0 ? (size_t)net->nt : 1;
         q->gx = lr__malloc((size_t)net->k + (size_t)net->dt, sizeof *q->gx);
         q->tag_id = lr__malloc(nt, sizeof *q->tag_id);
         q->tag_share = lr__malloc(nt, sizeof *q->tag_share);
         q->tag_mark = lr__malloc(nt, sizeof *q->tag_mark);
         if (!q->gx || !q->tag_id || !q->tag_share || !q->tag_mark ||
-            lr__tower_scratch_init(&q->tower, m->tower, m->n_artists) != LR_OK) {
+            lr__tower_scratch_init(&q->tower, tower_of(m), m->n_artists) != LR_OK) {
             lr__query_free(q);
             return lr__fail_oom();
         }
@@ -472,23 +486,20 @@ static void factor_shares(lr_query *q, const int32_t *src, int64_t n_src, int32_
         q->contrib[j] *= s;
 }
 
-/* softmax through its tower: each source's share of the score of artist
- * t (its embedding term of gradient x input) into q->contrib, each tag's
- * into q->tag_share[0, returned count) for the tags q->tag_id; the last
- * lr__tower_forward on q->tower was over the same sources.  scale is
- * score_vector's. */
-static int32_t tower_shares(lr_query *q, const int32_t *src, int64_t n_src, int32_t t,
-                            float scale)
+/* Through a tower (softmax's, or blend's softmax part's, whose item
+ * vectors are items[., k]): each source's share of the score of artist t
+ * (its embedding term of gradient x input) into contrib, each tag's into
+ * q->tag_share[0, returned count) for the tags q->tag_id, all times s;
+ * the last lr__tower_forward on q->tower was over the same sources. */
+static int32_t tower_shares(lr_query *q, const lr__softmax_tower *tw, const float *items,
+                            int32_t k, const int32_t *src, int64_t n_src, int32_t t, float s,
+                            float *contrib)
 {
-    const lr_model *m = q->m;
-    lr__tower_input_grad(m->tower, &q->tower, m->artist_f + (size_t)t * (size_t)m->k, q->gx);
-    const int32_t nt = lr__tower_shares(m->tower, &q->tower, q->gx, src, n_src, q->contrib,
-                                        q->tag_id, q->tag_share, q->tag_mark);
-    const float s = q->measure == LR_MEASURE_DOT ? 1.0f
-                    : q->norm[t] > 0               ? scale / q->norm[t]
-                                                   : 0.0f;
+    lr__tower_input_grad(tw, &q->tower, items + (size_t)t * (size_t)k, q->gx);
+    const int32_t nt = lr__tower_shares(tw, &q->tower, q->gx, src, n_src, contrib, q->tag_id,
+                                        q->tag_share, q->tag_mark);
     for (int64_t j = 0; j < n_src; j++)
-        q->contrib[j] *= s;
+        contrib[j] *= s;
     for (int32_t i = 0; i < nt; i++)
         q->tag_share[i] *= s;
     return nt;
@@ -502,11 +513,37 @@ static void explain(lr_query *q, const int32_t *src, int64_t n_src, float scale)
 {
     const lr_model *m = q->m;
     const int32_t e = q->explain;
+    const int part = m->algo == LR_ALGO_BLEND && m->sm.k > 0;
     for (int32_t i = 0; i < q->n_res; i++) {
         const int32_t t = q->res_idx[i];
         const int fac = lr__model_has_factors(m);
+        int32_t nt = -1; /* tag shares in q->tag_share, when a tower made them */
         if (m->tower) {
-            const int32_t nt = tower_shares(q, src, n_src, t, scale);
+            /* cosine scores divide by |x| |item_t| (scale is 1 / |x|) */
+            const float s = q->measure == LR_MEASURE_DOT ? 1.0f
+                            : q->norm[t] > 0               ? scale / q->norm[t]
+                                                           : 0.0f;
+            nt = tower_shares(q, m->tower, m->artist_f, m->k, src, n_src, t, s, q->contrib);
+        } else if (fac) {
+            factor_shares(q, src, n_src, t, scale);
+        }
+        if (m->algo == LR_ALGO_BLEND) {
+            /* The blend is linear in its parts (lr__blend_row): each
+             * source's share is its item weight, its factor share and its
+             * softmax share, each times its part's scale; the tags' shares
+             * are the softmax part's, on its scale. */
+            if (part)
+                nt = tower_shares(q, m->sm.tower, m->sm.artist_f, m->sm.k, src, n_src, t,
+                                  (float)q->blend_scale[2], q->contrib3);
+            lr__foldin_ease_explain(m, src, q->blend.rw, n_src, t, q->contrib2);
+            for (int64_t j = 0; j < n_src; j++)
+                q->contrib[j] = (float)(q->blend_scale[0] * q->contrib2[j] +
+                                        (fac ? q->blend_scale[1] * q->contrib[j] : 0.0) +
+                                        (part ? (double)q->contrib3[j] : 0.0));
+        } else if (!fac) {
+            lr__foldin_ease_explain(m, src, q->r, n_src, t, q->contrib);
+        }
+        if (nt >= 0) {
             for (int32_t j = 0; j < nt; j++)
                 if (!(q->tag_share[j] > 0))
                     q->tag_share[j] = NAN;
@@ -516,19 +553,6 @@ static void explain(lr_query *q, const int32_t *src, int64_t n_src, float scale)
             for (int32_t j = 0; j < n; j++)
                 ti[j] = q->tag_id[ti[j]];
             q->exp_tag_n[i] = n;
-        } else if (fac) {
-            factor_shares(q, src, n_src, t, scale);
-        }
-        if (m->algo == LR_ALGO_BLEND) {
-            /* The blend is linear in both parts (lr__blend_row): each
-             * source's share is its item weight and its factor share,
-             * each times its part's scale. */
-            lr__foldin_ease_explain(m, src, q->blend.rw, n_src, t, q->contrib2);
-            for (int64_t j = 0; j < n_src; j++)
-                q->contrib[j] = (float)(q->blend_scale[0] * q->contrib2[j] +
-                                        (fac ? q->blend_scale[1] * q->contrib[j] : 0.0));
-        } else if (!fac) {
-            lr__foldin_ease_explain(m, src, q->r, n_src, t, q->contrib);
         }
         /* Only what pushed the score up explains it. */
         for (int64_t j = 0; j < n_src; j++)
@@ -578,8 +602,13 @@ int lr__query_user(lr_query *q, int32_t u)
                (rc = lr__model_score_users(m, u, 1, q->scores)) != LR_OK) {
         return rc;
     }
-    if (m->algo == LR_ALGO_BLEND) /* its item part, and the factor scores standardised */
+    if (m->algo == LR_ALGO_BLEND) {
+        /* its item part, the factor scores and the softmax part's scores
+         * standardised; the part's row of the user is what a batch scores */
+        if (m->sm.k > 0)
+            lr__blend_sm_scores(m, m->sm.user_f + (size_t)u * (size_t)m->sm.k, q->blend.sm);
         lr__blend_row(m, src, w, n_src, &q->blend, q->scores, q->blend_scale);
+    }
     select_top(q, src, q->exclude ? n_src : 0, LR__RESULT_USER);
     if (q->explain == 0 || n_src == 0 || !can_explain(m))
         return LR_OK;
@@ -603,6 +632,11 @@ int lr__query_user(lr_query *q, int32_t u)
         for (int64_t j = 0; j < n_src; j++)
             q->r[j] = lr__transform(t, w[j]);
     }
+    if (m->algo == LR_ALGO_BLEND && m->sm.k > 0)
+        /* the part's pass of the user's listens, whose output is the
+         * user's row of sm.user_f: the explanation is of the score itself */
+        lr__tower_forward(m->sm.tower, (int)lr__opt_int(&m->sm.opts, LR_OPT_TRANSFORM), src, w,
+                          n_src, &q->tower, q->xs);
     explain(q, src, n_src, scale);
     return LR_OK;
 }
@@ -635,9 +669,16 @@ int lr__query_preferences(lr_query *q)
     } else {
         return lr__fail(LR_E_UNSUPPORTED, "this model has nothing to score with");
     }
-    if (m->algo == LR_ALGO_BLEND)
+    if (m->algo == LR_ALGO_BLEND) {
+        if (m->sm.k > 0) {
+            /* the softmax part folds the list in through its tower */
+            lr__tower_forward(m->sm.tower, (int)lr__opt_int(&m->sm.opts, LR_OPT_TRANSFORM),
+                              q->pref_idx, q->pref_w, q->n_pref, &q->tower, q->xs);
+            lr__blend_sm_scores(m, q->xs, q->blend.sm);
+        }
         lr__blend_row(m, q->pref_idx, q->pref_w, q->n_pref, &q->blend, q->scores,
                       q->blend_scale);
+    }
     select_top(q, q->pref_idx, q->exclude ? q->n_pref : 0, LR__RESULT_PREFERENCES);
     if (q->explain > 0 && can_explain(m))
         explain(q, q->pref_idx, q->n_pref, scale);
@@ -648,7 +689,8 @@ int lr__query_similar(lr_query *q, int32_t a)
 {
     const lr_model *m = q->m;
     drop_results(q);
-    if (lr__model_has_factors(m)) {
+    const int fac = lr__model_has_factors(m);
+    if (fac) {
         const int k = m->k;
         lr__panels_scores(m->artist_panels, NULL, q->na, k, m->artist_f + (size_t)a * (size_t)k,
                           (size_t)k, 1, q->scores, (size_t)q->na);
@@ -657,12 +699,20 @@ int lr__query_similar(lr_query *q, int32_t a)
             for (int32_t b = 0; b < q->na; b++)
                 q->scores[b] = na > 0 && q->norm[b] > 0 ? q->scores[b] / (na * q->norm[b]) : 0.0f;
         }
-        if (m->algo == LR_ALGO_BLEND) {
-            /* as a listener of this one artist: z(B[a, :]) + weight z(the
-             * factor scores), over every other artist */
-            const float one = 1.0f;
-            lr__blend_row(m, &a, &one, 1, &q->blend, q->scores, q->blend_scale);
+    }
+    if (m->algo == LR_ALGO_BLEND && (fac || m->sm.k > 0)) {
+        /* as a listener of this one artist: z(B[a, :]) + weight z(the
+         * factor scores) + softmax_weight z(the softmax part's scores of
+         * the bag {a} through its tower), over every other artist */
+        const float one = 1.0f;
+        if (m->sm.k > 0) {
+            lr__tower_forward(m->sm.tower, (int)lr__opt_int(&m->sm.opts, LR_OPT_TRANSFORM), &a,
+                              &one, 1, &q->tower, q->xs);
+            lr__blend_sm_scores(m, q->xs, q->blend.sm);
         }
+        lr__blend_row(m, &a, &one, 1, &q->blend, q->scores, q->blend_scale);
+    } else if (fac) {
+        /* the factor scores above */
     } else if (m->item_w) {
         const int32_t p = m->item_pos[a];
         if (p < 0)

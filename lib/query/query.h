@@ -65,10 +65,13 @@ struct lr_query {
     float *r;                  /* [na] right-hand-side weight per source artist */
     float *z;                  /* [kf] */
     lr__blend_scratch blend;   /* blend models: item scores, rank weights */
-    double blend_scale[2];     /* the last blend row's scales (lr__blend_row) */
+    double blend_scale[3];     /* the last blend row's scales (lr__blend_row) */
     float *contrib2;           /* [na] blend: the item part's contributions */
-    /* softmax with its tower (m->tower): one bag's pass, the gradient of
-     * a score with respect to the tower's input, the bag's tag shares */
+    float *contrib3;           /* [na] blend with a softmax part: that part's contributions */
+    float *xs;                 /* [m->sm.k] blend: the softmax part's user vector */
+    /* softmax with its tower (m->tower), or blend's softmax part with its
+     * own (m->sm.tower): one bag's pass, the gradient of a score with
+     * respect to the tower's input, the bag's tag shares */
     lr__tower_scratch tower;
     float *gx;                 /* [k + tag_dim] */
     int32_t *tag_id;           /* [nt] canonical tags of the last shares */

@@ -21,13 +21,17 @@
 enum { SEC_META = 1, SEC_OPTIONS, SEC_USER_IDS, SEC_ARTIST_IDS, SEC_ARTIST_NAMES,
        SEC_ARTIST_TOP_TAGS, SEC_TAG_NAMES, SEC_ARTIST_TAGS, SEC_LISTENS, SEC_HISTORY,
        SEC_USER_FACTORS, SEC_ARTIST_FACTORS, SEC_ARTIST_BIAS, SEC_ITEMS, SEC_ITEM_WEIGHTS,
-       SEC_POPULARITY, SEC_TOWER_SIZES, SEC_TOWER_WEIGHTS, SEC_TOWER_PROFILE, N_SEC = 19 };
+       SEC_POPULARITY, SEC_TOWER_SIZES, SEC_TOWER_WEIGHTS, SEC_TOWER_PROFILE, SEC_SM_OPTIONS,
+       SEC_SM_USER_FACTORS, SEC_SM_ARTIST_FACTORS, SEC_SM_ARTIST_BIAS, SEC_SM_TOWER_SIZES,
+       SEC_SM_TOWER_WEIGHTS, SEC_SM_TOWER_PROFILE, N_SEC = 26 };
 
 static const char *const sec_names[N_SEC + 1] = {
     "", "meta", "options", "user ids", "artist ids", "artist names", "artist top tags",
     "tag names", "artist tags", "listens", "history", "user factors", "artist factors",
     "artist bias", "ease items", "ease weights", "popularity", "tower sizes", "tower weights",
-    "tower profile"};
+    "tower profile", "softmax options", "softmax user factors", "softmax artist factors",
+    "softmax artist bias", "softmax tower sizes", "softmax tower weights",
+    "softmax tower profile"};
 
 static const int algos[] = {LR_ALGO_POP, LR_ALGO_MF, LR_ALGO_ALS, LR_ALGO_BPR, LR_ALGO_EASE,
                             LR_ALGO_BLEND, LR_ALGO_SOFTMAX};
@@ -291,7 +295,8 @@ static lr_model *hand_ease(const lr_dataset *ds)
 }
 
 /* Small models of each kind on the tiny data set, for the damage tests. */
-enum kind { K_POP, K_FACTORS, K_EASE, K_SOFTMAX, N_KINDS };
+enum kind { K_POP, K_FACTORS, K_EASE, K_SOFTMAX, N_KINDS,
+             K_BLEND_SM = N_KINDS /* blend with its softmax part: its own tests */ };
 
 static lr_model *small_model(enum kind kind)
 {
@@ -299,6 +304,11 @@ static lr_model *small_model(enum kind kind)
     lr_model *m = kind == K_POP       ? fit_pop(ds, "seed=7,threads=1")
                   : kind == K_FACTORS ? hand_factors(ds, LR_ALGO_BPR, 3, 1)
                   : kind == K_EASE    ? hand_ease(ds)
+                  : kind == K_BLEND_SM
+                      ? fit_or_skip(LR_ALGO_BLEND, ds,
+                                    "seed=7,threads=1,factors=3,epochs=2,min_listeners=1,"
+                                    "tag_dim=2,hidden_width=4,softmax_weight=2",
+                                    "small_model")
                                       : fit_or_skip(LR_ALGO_SOFTMAX, ds,
                                                     "seed=7,threads=1,factors=3,tag_dim=2,"
                                                     "hidden_width=4,epochs=2",
@@ -321,6 +331,30 @@ static void same_strtab(const lr__strtab *a, const lr__strtab *b, const char *wh
     for (int32_t i = 0; i < a->n; i++)
         ck_assert_msg(strcmp(lr__strtab_get(a, i), lr__strtab_get(b, i)) == 0, "%s[%d]", what,
                       i);
+}
+
+/* Two towers, size by size and bit for bit. */
+static void same_tower(const lr__softmax_tower *ta, const lr__softmax_tower *tb)
+{
+    const lr__softmax_net *x = &ta->net, *y = &tb->net;
+    ck_assert_int_eq(x->m, y->m);
+    ck_assert_int_eq(x->nt, y->nt);
+    ck_assert_int_eq(x->k, y->k);
+    ck_assert_int_eq(x->dt, y->dt);
+    ck_assert_int_eq(x->layers, y->layers);
+    ck_assert_int_eq(x->width, y->width);
+    ck_assert_int_eq(x->item_tags, y->item_tags);
+    ck_assert_uint_eq(x->n_params, y->n_params);
+    same_bytes(x->theta, y->theta, x->n_params * 4, "tower weights");
+    ck_assert((x->prof.ptr == NULL) == (y->prof.ptr == NULL));
+    if (x->prof.ptr) {
+        ck_assert_int_eq(x->prof.nnz, y->prof.nnz);
+        same_bytes(x->prof.ptr, y->prof.ptr, ((size_t)x->m + 1) * 8, "tower profile ptr");
+        same_bytes(x->prof.idx, y->prof.idx, (size_t)x->prof.nnz * 4, "tower profile idx");
+        same_bytes(x->prof.val, y->prof.val, (size_t)x->prof.nnz * 4, "tower profile val");
+    }
+    if (x->nt)
+        same_bytes(ta->tag_canon, tb->tag_canon, (size_t)x->nt * 4, "tag canon");
 }
 
 /* Everything a model holds, array by array (the progress callback aside:
@@ -371,26 +405,22 @@ static void same_model(const lr_model *a, const lr_model *b)
     if (a->pop)
         same_bytes(a->pop, b->pop, na * 4, "popularity");
     ck_assert((a->tower == NULL) == (b->tower == NULL));
-    if (a->tower) {
-        const lr__softmax_net *x = &a->tower->net, *y = &b->tower->net;
-        ck_assert_int_eq(x->m, y->m);
-        ck_assert_int_eq(x->nt, y->nt);
-        ck_assert_int_eq(x->k, y->k);
-        ck_assert_int_eq(x->dt, y->dt);
-        ck_assert_int_eq(x->layers, y->layers);
-        ck_assert_int_eq(x->width, y->width);
-        ck_assert_int_eq(x->item_tags, y->item_tags);
-        ck_assert_uint_eq(x->n_params, y->n_params);
-        same_bytes(x->theta, y->theta, x->n_params * 4, "tower weights");
-        ck_assert((x->prof.ptr == NULL) == (y->prof.ptr == NULL));
-        if (x->prof.ptr) {
-            ck_assert_int_eq(x->prof.nnz, y->prof.nnz);
-            same_bytes(x->prof.ptr, y->prof.ptr, ((size_t)x->m + 1) * 8, "tower profile ptr");
-            same_bytes(x->prof.idx, y->prof.idx, (size_t)x->prof.nnz * 4, "tower profile idx");
-            same_bytes(x->prof.val, y->prof.val, (size_t)x->prof.nnz * 4, "tower profile val");
-        }
-        if (x->nt)
-            same_bytes(a->tower->tag_canon, b->tower->tag_canon, (size_t)x->nt * 4, "tag canon");
+    if (a->tower)
+        same_tower(a->tower, b->tower);
+    /* blend's softmax part */
+    ck_assert_int_eq(a->sm.k, b->sm.k);
+    same_bytes(a->sm.opts.value, b->sm.opts.value, sizeof a->sm.opts.value, "part's options");
+    same_bytes(a->sm.opts.set, b->sm.opts.set, sizeof a->sm.opts.set, "part's options set");
+    ck_assert((a->sm.user_f == NULL) == (b->sm.user_f == NULL));
+    ck_assert((a->sm.artist_bias == NULL) == (b->sm.artist_bias == NULL));
+    ck_assert((a->sm.tower == NULL) == (b->sm.tower == NULL));
+    if (a->sm.k > 0) {
+        same_bytes(a->sm.user_f, b->sm.user_f, nu * (size_t)a->sm.k * 4, "part's user factors");
+        same_bytes(a->sm.artist_f, b->sm.artist_f, na * (size_t)a->sm.k * 4,
+                   "part's artist factors");
+        if (a->sm.artist_bias)
+            same_bytes(a->sm.artist_bias, b->sm.artist_bias, na * 4, "part's artist bias");
+        same_tower(a->sm.tower, b->sm.tower);
     }
     ck_assert_uint_eq(a->history.n, b->history.n);
     same_bytes(a->history.rows, b->history.rows, a->history.n * LR__HIST_FIELDS * 8, "history");
@@ -666,7 +696,8 @@ START_TEST(documented_layout)
                        (kind == K_FACTORS && id >= SEC_USER_FACTORS && id <= SEC_ARTIST_BIAS) ||
                        (kind == K_EASE && (id == SEC_ITEMS || id == SEC_ITEM_WEIGHTS)) ||
                        (kind == K_SOFTMAX && (id == SEC_USER_FACTORS || id == SEC_ARTIST_FACTORS ||
-                                              id >= SEC_TOWER_SIZES));
+                                              (id >= SEC_TOWER_SIZES &&
+                                               id <= SEC_TOWER_PROFILE)));
             ck_assert_msg(has_sec(&mf, id) == want, "kind %d: section '%s' %s", kind,
                           sec_names[id], want ? "missing" : "present");
         }
@@ -781,8 +812,8 @@ START_TEST(every_model_field_is_persisted)
         printf("note: the struct size check applies to LP64 hosts only\n");
         return;
     }
-    ck_assert_msg(sizeof(struct lr_model) == 872,
-                  "struct lr_model is %zu bytes, was 872: persist the new field in "
+    ck_assert_msg(sizeof(struct lr_model) == 1512,
+                  "struct lr_model is %zu bytes, was 1512: persist the new field in "
                   "lib/model/file.c, then update this test",
                   sizeof(struct lr_model));
 }
@@ -1191,6 +1222,146 @@ START_TEST(tower_invariants_checked)
 }
 END_TEST
 
+/* blend's softmax part (sections 20-26) */
+static uint8_t *sm_tower_field(mfile *f, int i)
+{
+    return sec_of(f, SEC_SM_TOWER_SIZES)->p + 8 + 8 * i;
+}
+static void sm_drop_user_factors(mfile *f) { drop_sec(f, SEC_SM_USER_FACTORS); }
+static void sm_drop_options(mfile *f) { drop_sec(f, SEC_SM_OPTIONS); }
+static void sm_user_factors_nan(mfile *f) { wrf32(sec_of(f, SEC_SM_USER_FACTORS)->p + 4 * 5, NAN); }
+static void sm_artist_factors_short(mfile *f) { sec_of(f, SEC_SM_ARTIST_FACTORS)->n -= 4; }
+static void sm_tower_k_other(mfile *f) { wr64(sm_tower_field(f, 2), rd64(sm_tower_field(f, 2)) + 1); }
+static void sm_tower_weights_inf(mfile *f) { wrf32(sec_of(f, SEC_SM_TOWER_WEIGHTS)->p, INFINITY); }
+static void sm_tower_profile_ptr(mfile *f) { wr64(sec_of(f, SEC_SM_TOWER_PROFILE)->p + 8 * 3, 1000); }
+static uint8_t *sm_option_entry(mfile *f, uint32_t key)
+{
+    msec *s = sec_of(f, SEC_SM_OPTIONS);
+    for (size_t i = 0; i + 16 <= s->n; i += 16)
+        if (rd32(s->p + i) == key)
+            return s->p + i;
+    ck_abort_msg("option %u is not in the part's options", key);
+    return NULL;
+}
+static void sm_option_above(mfile *f) { wrf64(sm_option_entry(f, LR_OPT_TRANSFORM) + 8, 9); }
+static void sm_weight_zero(mfile *f) { wrf64(option_entry(f, LR_OPT_SOFTMAX_WEIGHT) + 8, 0); }
+static void sm_sections_gone(mfile *f);
+static void sm_bias_alone(mfile *f)
+{
+    sm_sections_gone(f);
+    uint8_t p[4 * 6] = {0};
+    add_sec(f, SEC_SM_ARTIST_BIAS, p, sizeof p);
+}
+/* the part's sections gone, the weight still 2 */
+static void sm_sections_gone(mfile *f)
+{
+    for (uint32_t id = SEC_SM_OPTIONS; id <= SEC_SM_TOWER_PROFILE; id++)
+        if (has_sec(f, id))
+            drop_sec(f, id);
+}
+/* what a lastrec before the softmax part wrote: neither the part nor the
+ * option's key */
+static void sm_before_the_part(mfile *f)
+{
+    sm_sections_gone(f);
+    msec *s = sec_of(f, SEC_OPTIONS);
+    uint8_t *e = option_entry(f, LR_OPT_SOFTMAX_WEIGHT);
+    memmove(e, e + 16, (size_t)(s->p + s->n - (e + 16)));
+    s->n -= 16;
+}
+static void sm_on_ease(mfile *f)
+{
+    uint8_t p[16] = {0};
+    add_sec(f, SEC_SM_OPTIONS, p, sizeof p);
+}
+
+/* Every inconsistency of blend's softmax part is refused, naming the
+ * section. */
+START_TEST(blend_softmax_part_invariants_checked)
+{
+    expect_edit_rejected(K_BLEND_SM, sm_drop_user_factors,
+                         "section 'softmax user factors' is missing, but 'softmax options' is "
+                         "present",
+                         NULL);
+    expect_edit_rejected(K_BLEND_SM, sm_drop_options,
+                         "is present, but 'softmax options' is missing", NULL);
+    expect_edit_rejected(K_BLEND_SM, sm_bias_alone,
+                         "section 'softmax artist bias' is present, but 'softmax options' is "
+                         "missing",
+                         NULL);
+    expect_edit_rejected(K_BLEND_SM, sm_user_factors_nan, "section 'softmax user factors'",
+                         "not finite");
+    expect_edit_rejected(K_BLEND_SM, sm_artist_factors_short, "section 'softmax artist factors'",
+                         NULL);
+    expect_edit_rejected(K_BLEND_SM, sm_tower_k_other, "section 'softmax tower sizes'",
+                         "parameters");
+    expect_edit_rejected(K_BLEND_SM, sm_tower_weights_inf, "section 'softmax tower weights'",
+                         "not finite");
+    expect_edit_rejected(K_BLEND_SM, sm_tower_profile_ptr, "section 'softmax tower profile'",
+                         NULL);
+    expect_edit_rejected(K_BLEND_SM, sm_option_above, "section 'softmax options'", "transform");
+    expect_edit_rejected(K_BLEND_SM, sm_weight_zero, "section 'options'",
+                         "softmax_weight is 0, but the softmax part's sections are present");
+    expect_edit_rejected(K_BLEND_SM, sm_sections_gone, "section 'options'",
+                         "softmax_weight is 2, but the softmax part's sections are missing");
+    expect_edit_rejected(K_BLEND_SM, version_1, "section 'softmax options'",
+                         "version 1 files have no softmax part");
+    expect_edit_rejected(K_EASE, sm_on_ease, "section 'softmax options'",
+                         "present, but ease models have no use for it");
+}
+END_TEST
+
+/* A blend file with the part round-trips (sections 20-26, the part's k
+ * in its tower's sizes); a blend file from before the part (no sections,
+ * no softmax_weight key) loads as softmax_weight 0 and scores as the
+ * blend fitted with softmax_weight=0, whose item model and als are the
+ * same bits. */
+START_TEST(blend_softmax_part_files)
+{
+    lr_test_place p = lr_test_make_place("part.lrmodel");
+    lr_model *m = small_model(K_BLEND_SM);
+    ck_assert_int_gt(m->sm.k, 0);
+    lr_model *back = round_trip(m, p.dir);
+    ck_assert_int_eq(back->sm.k, m->sm.k);
+    lr_model_free(back);
+    ck_assert_lr_ok(lr_model_save(m, p.path));
+    blob f = slurp(p.path);
+    mfile mf = unpack(&f);
+    for (uint32_t id = SEC_SM_OPTIONS; id <= SEC_SM_TOWER_PROFILE; id++)
+        ck_assert_msg(has_sec(&mf, id) == (id != SEC_SM_ARTIST_BIAS), "section '%s'",
+                      sec_names[id]);
+    ck_assert(!has_sec(&mf, SEC_TOWER_SIZES)); /* softmax's own tower's sections */
+    ck_assert_uint_eq(rd64(sec_of(&mf, SEC_SM_TOWER_SIZES)->p + 8 + 8 * 2), (uint64_t)m->sm.k);
+    ck_assert_uint_eq(sec_of(&mf, SEC_SM_USER_FACTORS)->n, 4 * 4 * (size_t)m->sm.k);
+    mfile_free(&mf);
+    free(f.b);
+
+    back = load_edited(m, p.path, sm_before_the_part);
+    double w = -1;
+    ck_assert_lr_ok(lr_model_option(back, LR_OPT_SOFTMAX_WEIGHT, &w));
+    ck_assert(w == 0);
+    ck_assert_int_eq(back->sm.k, 0);
+    lr_dataset *ds = tiny_dataset();
+    lr_model *two = fit_or_skip(LR_ALGO_BLEND, ds,
+                                "seed=7,threads=1,factors=3,epochs=2,min_listeners=1,"
+                                "tag_dim=2,hidden_width=4,softmax_weight=0",
+                                "blend_softmax_part_files");
+    same_scores(two, back);
+    lr_query *q = NULL;
+    ck_assert_lr_ok(lr_query_new(&q, back));
+    ck_assert_lr_ok(lr_query_add_preference(q, 10, 5));
+    size_t n = 0;
+    ck_assert_lr_ok(lr_query_recommend_preferences(q, &n));
+    ck_assert_uint_gt(n, 0);
+    lr_query_free(q);
+    lr_model_free(two);
+    lr_model_free(back);
+    lr_dataset_free(ds);
+    lr_model_free(m);
+    lr_test_remove_dir(p.dir);
+}
+END_TEST
+
 /* A softmax model from a version 1 file (no tower) still loads, scores
  * as it did, and folds preferences in by least squares; a later field
  * of 'tower sizes' that is 0 is accepted. */
@@ -1582,6 +1753,8 @@ static Suite *model_file_suite(void)
     tcase_add_test(dmg, forward_compatible);
     tcase_add_test(dmg, tower_invariants_checked);
     tcase_add_test(dmg, older_and_later_tower_files);
+    tcase_add_test(dmg, blend_softmax_part_invariants_checked);
+    tcase_add_test(dmg, blend_softmax_part_files);
     suite_add_tcase(s, dmg);
     TCase *sv = tcase_create("save");
     tcase_add_test(sv, save_argument_checks);

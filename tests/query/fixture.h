@@ -108,12 +108,15 @@ static inline lr_model *qf_ease(const lr_dataset *ds, int skip, uint64_t seed)
 
 /* A fitted blend (lib/model/blend.c) on ds: its item model on every
  * artist with a listener, and, unless weight is 0, a small als part. */
-static inline lr_model *qf_blend(const lr_dataset *ds, double weight)
+/* A small blend: weight = blend_weight, sm = softmax_weight (0: no
+ * softmax part). */
+static inline lr_model *qf_blend_sm(const lr_dataset *ds, double weight, double sm)
 {
     lr_options *o;
     lr_model *m;
     ck_assert_lr_ok(lr_options_new(&o));
     ck_assert_lr_ok(lr_options_set_double(o, LR_OPT_BLEND_WEIGHT, weight));
+    ck_assert_lr_ok(lr_options_set_double(o, LR_OPT_SOFTMAX_WEIGHT, sm));
     ck_assert_lr_ok(lr_options_set_int(o, LR_OPT_MIN_LISTENERS, 1));
     ck_assert_lr_ok(lr_options_set_double(o, LR_OPT_ITEM_REGULARIZATION, 10));
     ck_assert_lr_ok(lr_options_set_int(o, LR_OPT_FACTORS, 8));
@@ -123,6 +126,12 @@ static inline lr_model *qf_blend(const lr_dataset *ds, double weight)
     lr_options_free(o);
     ck_assert_lr_ok(lr_model_fit(m, ds, NULL));
     return m;
+}
+
+/* The item model and als alone (the blend before its softmax part). */
+static inline lr_model *qf_blend(const lr_dataset *ds, double weight)
+{
+    return qf_blend_sm(ds, weight, 0);
 }
 
 /* Solve the symmetric positive definite n x n system a x = b in double by

@@ -356,10 +356,12 @@ END_TEST
  * preferences score exactly as the user. */
 START_TEST(blend_contributions_and_row)
 {
-    const double weights[] = {1.0, 0.0};
-    for (int i = 0; i < 2; i++) {
-        lr_model *m = qf_blend(ds, weights[i]);
-        ck_assert_int_eq(lr__model_has_factors(m), weights[i] > 0);
+    /* blend_weight, softmax_weight */
+    const double weights[4][2] = {{1.0, 0.0}, {0.0, 0.0}, {1.0, 2.0}, {0.0, 2.0}};
+    for (int i = 0; i < 4; i++) {
+        lr_model *m = qf_blend_sm(ds, weights[i][0], weights[i][1]);
+        ck_assert_int_eq(lr__model_has_factors(m), weights[i][0] > 0);
+        ck_assert_int_eq(m->sm.k > 0, weights[i][1] > 0);
         lr_query *q = qf_query(m);
         int32_t idx[NPREF];
         float w[NPREF];
@@ -368,26 +370,50 @@ START_TEST(blend_contributions_and_row)
         ck_assert_lr_ok(lr_query_recommend_preferences(q, &n));
         ck_assert_uint_eq(n, 10);
         double first = 0, c2[NPREF];
+        const int nt = m->tag_names.n > 0 ? m->tag_names.n : 1;
+        int32_t *tag_id = malloc((size_t)nt * sizeof *tag_id), *mark = malloc((size_t)nt * sizeof *mark);
+        float *tag_share = malloc((size_t)nt * sizeof *tag_share);
+        ck_assert(tag_id && mark && tag_share);
+        for (int g = 0; g < nt; g++)
+            mark[g] = -1;
         for (size_t r = 0; r < n; r++) {
             const int32_t t = q->res_idx[r];
             float c[NPREF];
             lr__foldin_ease_explain(m, q->pref_idx, q->blend.rw, NPREF, t, c);
             for (int j = 0; j < NPREF; j++)
                 c2[j] = q->blend_scale[0] * c[j];
-            if (weights[i] > 0) {
+            if (weights[i][0] > 0) {
                 lr__foldin_explain(m, q->a, q->pref_idx, q->r, NPREF, t, q->z, c);
                 for (int j = 0; j < NPREF; j++)
                     c2[j] += q->blend_scale[1] * c[j];
             }
-            double sum = 0;
+            /* the softmax part: the sources' shares are the tower's
+             * gradient x input terms at the preferences' pass; they and
+             * the tags' add up to the part's score less its bias part,
+             * which depends on the result (test_softmax_tower checks
+             * that), so the sum here takes the part's whole score */
+            double part = 0;
+            if (weights[i][1] > 0) {
+                lr__tower_input_grad(m->sm.tower, &q->tower,
+                                     m->sm.artist_f + (size_t)t * (size_t)m->sm.k, q->gx);
+                lr__tower_shares(m->sm.tower, &q->tower, q->gx, q->pref_idx, NPREF, c, tag_id,
+                                 tag_share, mark);
+                double dot = m->sm.artist_bias ? m->sm.artist_bias[t] : 0;
+                for (int f = 0; f < m->sm.k; f++)
+                    dot += (double)q->xs[f] * m->sm.artist_f[(size_t)t * (size_t)m->sm.k + f];
+                part = q->blend_scale[2] * dot;
+            }
+            double sum = part;
             for (int j = 0; j < NPREF; j++)
                 sum += c2[j];
+            for (int j = 0; j < NPREF && weights[i][1] > 0; j++)
+                c2[j] += q->blend_scale[2] * c[j]; /* what the explanation shows */
             if (r == 0)
                 first = sum;
             const double want = q->res_score[r] - q->res_score[0];
             ck_assert_msg(fabs((sum - first) - want) < 1e-3 * (1 + fabs(want)),
-                          "blend %g rank %zu: shares differ by %g, scores by %g", weights[i], r,
-                          sum - first, want);
+                          "blend %g/%g rank %zu: shares differ by %g, scores by %g",
+                          weights[i][0], weights[i][1], r, sum - first, want);
             /* what the user sees: positive shares of preferred artists */
             int32_t ids[4];
             double v[4];
@@ -402,7 +428,12 @@ START_TEST(blend_contributions_and_row)
                 ck_assert(v[j] > 0);
             }
         }
-        if (weights[i] == 0) {
+        free(tag_id);
+        free(mark);
+        free(tag_share);
+        if (weights[i][0] == 0) {
+            /* no least-squares part: a user's own listens as preferences
+             * are that user, through the item model and the tower alike */
             for (int32_t u = 0; u < m->n_users; u += 13) {
                 int32_t want[10], got[10];
                 double ws[10], gs[10];

@@ -4,6 +4,7 @@
 #include "testutil.h"
 #include "../data/tiny.h"
 #include "fixture.h"
+#include "model/softmax_tower.h"
 #include "lastrec.h"
 
 #include <math.h>
@@ -326,51 +327,79 @@ END_TEST
 
 /* blend: an artist's neighbours by z(its item weights) + z(the factor
  * scores), each standardised over the other artists. */
+/* Similar artists of a blend: the artist as a listener of itself alone,
+ * z(B_a) + blend_weight z(V v_a) (+ softmax_weight z(the softmax part's
+ * scores of the one-artist bag through its tower)), over every other
+ * artist. */
 START_TEST(similar_blend_is_the_standardised_sum)
 {
     lr_dataset *ds = qf_synthetic(120, 300, 5);
-    lr_model *m = qf_blend(ds, 1.0);
-    lr_query *q = qf_query(m);
-    const int32_t na = m->n_artists, a = 17, k = m->k;
-    double *item = calloc((size_t)na, sizeof *item), *fac = calloc((size_t)na, sizeof *fac);
-    ck_assert(item && fac);
-    const int32_t p = m->item_pos[a];
-    ck_assert_int_ge(p, 0);
-    for (int32_t i = 0; i < m->n_items; i++)
-        item[m->items[i]] = m->item_w[(size_t)p * (size_t)m->n_items + (size_t)i];
-    for (int32_t b = 0; b < na; b++)
-        for (int f = 0; f < k; f++)
-            fac[b] += (double)m->artist_f[(size_t)b * k + f] * m->artist_f[(size_t)a * k + f];
-    double st[2][2];
-    for (int part = 0; part < 2; part++) {
-        const double *v = part ? fac : item;
-        double sum = 0, sq = 0;
+    const double sms[] = {0, 2};
+    for (int c = 0; c < 2; c++) {
+        lr_model *m = qf_blend_sm(ds, 1.0, sms[c]);
+        ck_assert_int_eq(m->sm.k > 0, sms[c] > 0);
+        lr_query *q = qf_query(m);
+        const int32_t na = m->n_artists, a = 17, k = m->k;
+        double *v[3];
+        for (int part = 0; part < 3; part++)
+            ck_assert_ptr_nonnull(v[part] = calloc((size_t)na, sizeof(double)));
+        const int32_t p = m->item_pos[a];
+        ck_assert_int_ge(p, 0);
+        for (int32_t i = 0; i < m->n_items; i++)
+            v[0][m->items[i]] = m->item_w[(size_t)p * (size_t)m->n_items + (size_t)i];
         for (int32_t b = 0; b < na; b++)
-            if (b != a) {
-                sum += v[b];
-                sq += v[b] * v[b];
+            for (int f = 0; f < k; f++)
+                v[1][b] += (double)m->artist_f[(size_t)b * k + f] * m->artist_f[(size_t)a * k + f];
+        if (m->sm.k > 0) {
+            const int32_t ks = m->sm.k;
+            lr__tower_scratch ts = {0};
+            float *x = malloc((size_t)ks * sizeof *x);
+            const float one = 1.0f;
+            ck_assert_lr_ok(lr__tower_scratch_init(&ts, m->sm.tower, 1));
+            lr__tower_forward(m->sm.tower, (int)lr__opt_int(&m->sm.opts, LR_OPT_TRANSFORM), &a,
+                              &one, 1, &ts, x);
+            for (int32_t b = 0; b < na; b++) {
+                for (int f = 0; f < ks; f++)
+                    v[2][b] += (double)x[f] * m->sm.artist_f[(size_t)b * ks + f];
+                v[2][b] += m->sm.artist_bias ? m->sm.artist_bias[b] : 0;
             }
-        st[part][0] = sum / (na - 1);
-        st[part][1] = 1 / sqrt(sq / (na - 1) - st[part][0] * st[part][0]);
+            lr__tower_scratch_free(&ts);
+            free(x);
+        }
+        const double wt[3] = {1, 1, sms[c]};
+        double st[3][2];
+        for (int part = 0; part < 3; part++) {
+            double sum = 0, sq = 0;
+            for (int32_t b = 0; b < na; b++)
+                if (b != a) {
+                    sum += v[part][b];
+                    sq += v[part][b] * v[part][b];
+                }
+            st[part][0] = sum / (na - 1);
+            const double var = sq / (na - 1) - st[part][0] * st[part][0];
+            st[part][1] = var > 0 ? wt[part] / sqrt(var) : 0;
+        }
+        size_t n;
+        ck_assert_lr_ok(lr_query_similar(q, m->artist_ids[a], &n));
+        ck_assert_uint_eq(n, 10);
+        for (size_t r = 0; r < n; r++) {
+            int32_t b = 0;
+            while (b < na && m->artist_ids[b] != qf_id(q, r))
+                b++;
+            ck_assert_int_lt(b, na);
+            ck_assert_int_ne(b, a);
+            double want = 0;
+            for (int part = 0; part < 3; part++)
+                want += (v[part][b] - st[part][0]) * st[part][1];
+            ck_assert_msg(fabs(qf_score(q, r) - want) < 1e-3 * (1 + fabs(want)),
+                          "softmax_weight %g, rank %zu: %g, want %g", sms[c], r, qf_score(q, r),
+                          want);
+        }
+        for (int part = 0; part < 3; part++)
+            free(v[part]);
+        lr_query_free(q);
+        lr_model_free(m);
     }
-    size_t n;
-    ck_assert_lr_ok(lr_query_similar(q, m->artist_ids[a], &n));
-    ck_assert_uint_eq(n, 10);
-    for (size_t r = 0; r < n; r++) {
-        int32_t b = 0;
-        while (b < na && m->artist_ids[b] != qf_id(q, r))
-            b++;
-        ck_assert_int_lt(b, na);
-        ck_assert_int_ne(b, a);
-        const double want =
-            (item[b] - st[0][0]) * st[0][1] + (fac[b] - st[1][0]) * st[1][1];
-        ck_assert_msg(fabs(qf_score(q, r) - want) < 1e-3 * (1 + fabs(want)),
-                      "rank %zu: %g, want %g", r, qf_score(q, r), want);
-    }
-    free(item);
-    free(fac);
-    lr_query_free(q);
-    lr_model_free(m);
     lr_dataset_free(ds);
 }
 END_TEST

@@ -25,15 +25,21 @@ const char *tool_score_meaning(const lr_model *m, const lr_query *q, int similar
                        : "the item weights from each played artist to this one, times "
                          "the transformed plays, summed";
     case LR_ALGO_BLEND:
+        /* the softmax part (softmax_weight > 0) is always a dot product */
         if (similar)
             return cosine ? "standardised item weight + blend_weight x standardised cosine "
-                            "of the two artists' embeddings"
+                            "of the two artists' embeddings + softmax_weight x standardised "
+                            "softmax score of a listener of the chosen artist alone"
                           : "standardised item weight + blend_weight x standardised dot "
-                            "product of the two artists' embeddings";
+                            "product of the two artists' embeddings + softmax_weight x "
+                            "standardised softmax score of a listener of the chosen artist "
+                            "alone";
         return cosine ? "standardised item score + blend_weight x standardised cosine of "
-                        "the listener's and the artist's embeddings"
+                        "the listener's and the artist's embeddings + softmax_weight x "
+                        "standardised softmax score"
                       : "standardised item score + blend_weight x standardised dot product "
-                        "of the listener's and the artist's embeddings";
+                        "of the listener's and the artist's embeddings + softmax_weight x "
+                        "standardised softmax score";
     default:
         break;
     }
