@@ -24,7 +24,7 @@ int lr__read_file(const char *path, char **data, size_t *len)
         return lr__fail(LR_E_IO, "%s: not a regular file", path);
     }
     size_t size = (size_t)st.st_size;
-    char *buf = malloc(size + 1);
+    char *buf = lr__malloc(size + 1, 1);
     if (!buf) {
         fclose(fp);
         return lr__fail_oom();
@@ -64,7 +64,7 @@ int lr__afile_open(lr__afile *f, const char *path)
     memset(f, 0, sizeof *f);
     size_t cap = strlen(path) + 32;
     f->path = lr__strdup(path);
-    f->tmp = malloc(cap);
+    f->tmp = lr__malloc(cap, 1);
     if (!f->path || !f->tmp) {
         free(f->path);
         free(f->tmp);
