@@ -2,27 +2,31 @@
  * checks and the choice of reader.  SPDX-License-Identifier: MIT */
 #include "lastrec.h"
 #include "core/error.h"
+#include "core/file.h"
 #include "data/build.h"
 #include "data/snapshot.h"
 #include "data/split.h"
 #include "ingest/hetrec.h"
+#include "model/file.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
-/* 1 when the file starts with the snapshot magic; an unreadable file is
- * left for the listens reader to report. */
-static int is_snapshot(const char *path)
+/* The file's first 8 bytes into head (zeros where it is shorter); a file
+ * that cannot be opened is left for the listens reader to report.
+ * lr__open_regular, as the name may have become a FIFO since the stat. */
+static void read_magic(const char *path, char head[8])
 {
-    char head[sizeof LR_SNAPSHOT_MAGIC];
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return 0;
-    size_t got = fread(head, 1, sizeof head, fp);
-    fclose(fp);
-    return got == sizeof head && memcmp(head, LR_SNAPSHOT_MAGIC, sizeof head) == 0;
+    memset(head, 0, 8);
+    int fd;
+    if (lr__open_regular(path, &fd) != LR_OK)
+        return;
+    ssize_t got = read(fd, head, 8);
+    (void)got; /* a short or failed read leaves zeros, which match no magic */
+    close(fd);
 }
 
 static int load_hetrec(lr_dataset **out, const char *dir, const lr_options *opts)
@@ -71,8 +75,15 @@ int lr_dataset_load(lr_dataset **out, const char *path, const lr_options *opts)
     /* Opening a FIFO or a device could block or never end. */
     if (!S_ISREG(st.st_mode))
         return lr__fail(LR_E_IO, "%s: neither a directory nor a regular file", path);
-    if (is_snapshot(path))
+    char head[8];
+    read_magic(path, head);
+    if (memcmp(head, LR_SNAPSHOT_MAGIC, 8) == 0)
         return lr__snapshot_read(out, path);
+    /* Read as listens, a model file fails at its first NUL byte, which
+     * tells the user nothing. */
+    if (memcmp(head, LR_MODEL_MAGIC, 8) == 0)
+        return lr__fail(LR_E_FORMAT, "%s: a lastrec model file, not a data set: lr_model_load "
+                        "('lastrec recommend', 'lastrec similar') reads it", path);
     return load_listens_file(out, path, NULL, opts);
 }
 

@@ -9,12 +9,24 @@
  * byte (not counted in *len).  LR_E_IO with "path: reason" on failure. */
 int lr__read_file(const char *path, char **data, size_t *len);
 
+/* Open a regular file for reading without ever blocking on a FIFO or a
+ * device: the descriptor (owned by the caller) in *fd, or LR_E_IO with
+ * "path: not a regular file" and *fd = -1. */
+int lr__open_regular(const char *path, int *fd);
+
 /* A file written under a temporary name in the target's directory and
- * renamed over it by lr__afile_commit, so readers never see half a file. */
+ * renamed over it by lr__afile_commit, so readers never see half a file.
+ * The temporary is named "<first 32 bytes of the name>.lrtmp-<pid>-<n>";
+ * a process killed while writing leaves it behind, nothing else.
+ * Through a symbolic link the file the link names is replaced (the link
+ * stays); a target that exists and is not a regular file (a device, a
+ * FIFO) is written directly; a directory is refused. */
 typedef struct lr__afile {
     FILE *fp;
-    char *path;
-    char *tmp;
+    char *path; /* as the caller named it, for messages (owned) */
+    char *dest; /* what the rename replaces, links resolved (owned) */
+    char *tmp;  /* the temporary's name, NULL when direct (owned) */
+    int direct; /* 1: writing straight into a device or FIFO */
 } lr__afile;
 
 int lr__afile_open(lr__afile *f, const char *path);

@@ -224,6 +224,7 @@ int lr__secw_finish(lr__secw *w)
 
 /* ------------------------------------------------------------------ reader */
 
+LR_PRINTF(4, 0)
 static int vfail(const lr__secr *r, uint32_t id, int with_sec, const char *fmt, va_list ap)
 {
     char what[512];
@@ -256,9 +257,25 @@ int lr__secr_fail_sec(const lr__secr *r, uint32_t id, const char *fmt, ...)
 static int check_header(const lr__secr *r, const char magic[8], uint32_t version,
                         uint32_t *count)
 {
-    if (r->size < 8 || memcmp(r->buf, magic, 8) != 0)
+    /* The other lastrec format by its magic, to say which call reads it
+     * (the strings of lib/model/file.h and lib/data/snapshot.h). */
+    static const struct {
+        char magic[8];
+        const char *what;
+    } known[] = {
+        {"LRMODEL", "a lastrec model file: lr_model_load ('lastrec recommend', 'lastrec "
+                    "similar') reads it"},
+        {"LRDSNAP", "a lastrec data set snapshot: lr_dataset_load ('lastrec info', 'lastrec "
+                    "train', ...) reads it"},
+    };
+    if (r->size < 8 || memcmp(r->buf, magic, 8) != 0) {
+        for (size_t i = 0; r->size >= 8 && i < sizeof known / sizeof known[0]; i++)
+            if (memcmp(r->buf, known[i].magic, 8) == 0)
+                return lr__secr_fail(r, "not a lastrec %s (it starts with \"%s\", not \"%s\") "
+                                     "but %s", r->noun, known[i].magic, magic, known[i].what);
         return lr__secr_fail(r, "not a lastrec %s (it does not start with \"%s\")", r->noun,
                              magic);
+    }
     if (r->size < HEADER_BYTES)
         return lr__secr_fail(r, "truncated: %zu bytes, the header alone takes %d", r->size,
                              HEADER_BYTES);

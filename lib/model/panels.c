@@ -158,11 +158,14 @@ typedef float v4 __attribute__((vector_size(4 * sizeof(float))));
         }                                                                                      \
     }
 
+/* clang builds the baseline alone (LR__PANELS_TARGETS). */
+#ifdef LR__PANELS_TARGETS
 DEFINE_TILE(tile16, v16, 16)
 DEFINE_TILE(tile8, v8, 8)
-DEFINE_TILE(tile4, v4, 4)
 DEFINE_BODY(body_wide, tile16, 16, 4, 4, 8)
 DEFINE_BODY(body_avx2, tile8, 8, 4, 2, 8)
+#endif
+DEFINE_TILE(tile4, v4, 4)
 DEFINE_BODY(body_base, tile4, 4, 2, 4, 8)
 
 #define ARGS                                                                                   \

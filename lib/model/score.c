@@ -21,8 +21,8 @@ static void score_factors(const lr_model *m, int32_t u0, int32_t n, float *out)
  * the first n_items slots of out; one backward pass then moves slot q to
  * its artist items[q] >= q, which never overwrites a slot still to be
  * moved. */
-LR__HOT void lr__item_scores(const lr_model *m, const int32_t *idx, const float *w, int64_t n,
-                             int t, float *out)
+LR__HOT static void item_scores(const lr_model *m, const int32_t *idx, const float *w,
+                                int64_t n, int t, float *out)
 {
     const int32_t ni = m->n_items;
     memset(out, 0, (size_t)m->n_artists * sizeof *out);
@@ -47,7 +47,7 @@ static void score_items(const lr_model *m, int32_t u0, int32_t n, float *out)
         const int32_t *idx;
         const float *val;
         const int64_t len = lr__csr_row(&m->train, u0 + i, &idx, &val);
-        lr__item_scores(m, idx, val, len, t, out + (size_t)i * (size_t)m->n_artists);
+        item_scores(m, idx, val, len, t, out + (size_t)i * (size_t)m->n_artists);
     }
 }
 
@@ -163,13 +163,13 @@ void lr__blend_scratch_free(lr__blend_scratch *s)
 /* The item scores of the rank-weighted listens go to s->item, then out =
  * z(item) + weight z(out), or out = item when the model has no factors
  * (standardising one part alone would not change the order). */
-LR__HOT void lr__blend_row(const lr_model *m, const int32_t *idx, const float *w, int64_t n,
-                           lr__blend_scratch *s, float *out, double scale[2])
+LR__HOT static void blend_row(const lr_model *m, const int32_t *idx, const float *w, int64_t n,
+                              lr__blend_scratch *s, float *out, double scale[2])
 {
     const int32_t na = m->n_artists;
     float *item = s->item, *rw = s->rw;
     lr__blend_rank_weights(w, n, lr__opt_double(&m->opts, LR_OPT_RANK_SPREAD), s->pairs, rw);
-    lr__item_scores(m, idx, rw, n, -1, item);
+    item_scores(m, idx, rw, n, -1, item);
     if (!lr__model_has_factors(m)) {
         memcpy(out, item, (size_t)na * sizeof *out);
         scale[0] = 1.0;
@@ -198,6 +198,22 @@ LR__HOT void lr__blend_row(const lr_model *m, const int32_t *idx, const float *w
     scale[1] = inv[1];
 }
 
+/* The cross-file entry points are plain functions that call the clones:
+ * clang 14 names the dispatcher of a target_clones function NAME.ifunc,
+ * which only callers in the same file know, so callers in other files
+ * found no NAME and the library did not link. */
+void lr__item_scores(const lr_model *m, const int32_t *idx, const float *w, int64_t n, int t,
+                     float *out)
+{
+    item_scores(m, idx, w, n, t, out);
+}
+
+void lr__blend_row(const lr_model *m, const int32_t *idx, const float *w, int64_t n,
+                   lr__blend_scratch *s, float *out, double scale[2])
+{
+    blend_row(m, idx, w, n, s, out, scale);
+}
+
 int lr__blend_rows(const lr_model *m, int32_t u0, int32_t n, float *out)
 {
     const int32_t na = m->n_artists;
@@ -214,7 +230,7 @@ int lr__blend_rows(const lr_model *m, int32_t u0, int32_t n, float *out)
         const float *val;
         const int64_t len = lr__csr_row(&m->train, u0 + i, &idx, &val);
         double scale[2];
-        lr__blend_row(m, idx, val, len, &s, out + (size_t)i * (size_t)na, scale);
+        blend_row(m, idx, val, len, &s, out + (size_t)i * (size_t)na, scale);
     }
     lr__blend_scratch_free(&s);
     return LR_OK;

@@ -7,9 +7,11 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 START_TEST(read_whole_file)
@@ -145,17 +147,140 @@ END_TEST
 
 START_TEST(failed_commit_removes_temporary)
 {
-    /* Renaming onto a non-empty directory fails at commit time. */
+    /* A directory made in the target's place while the file is written:
+     * the rename onto it fails at commit time. */
     lr_test_place p = lr_test_make_place("target");
-    ck_assert_int_eq(mkdir(p.path, 0700), 0);
-    LR_TEST_WRITE_STR(p.path, "inside", "x");
     lr__afile f;
     ck_assert_lr_ok(lr__afile_open(&f, p.path));
     ck_assert_lr_ok(lr__afile_write(&f, "data", 4));
+    ck_assert_int_eq(mkdir(p.path, 0700), 0);
+    LR_TEST_WRITE_STR(p.path, "inside", "x");
     ck_assert_lr_fail(lr__afile_commit(&f), LR_E_IO, p.path);
     ck_assert_int_eq(lr_test_count_entries(p.dir), 1);
     ck_assert(lr__is_dir(p.path));
+    /* A directory already there is refused at once. */
+    ck_assert_lr_fail(lr__afile_open(&f, p.path), LR_E_IO, "is a directory");
+    ck_assert_ptr_null(f.fp);
+    ck_assert_int_eq(lr_test_count_entries(p.dir), 1);
     lr_test_remove_dir(p.path);
+    lr_test_remove_dir(p.dir);
+}
+END_TEST
+
+static void write_all(const char *path, const char *text)
+{
+    lr__afile f;
+    ck_assert_lr_ok(lr__afile_open(&f, path));
+    ck_assert_lr_ok(lr__afile_write(&f, text, strlen(text)));
+    ck_assert_lr_ok(lr__afile_commit(&f));
+}
+
+static void assert_contents(const char *path, const char *want)
+{
+    char *data;
+    size_t len;
+    ck_assert_lr_ok(lr__read_file(path, &data, &len));
+    ck_assert_str_eq(data, want);
+    free(data);
+}
+
+static int is_link(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
+}
+
+/* Through a symbolic link (relative, absolute, a chain, dangling) the
+ * file the link names is replaced and the link stays a link. */
+START_TEST(symlink_target_replaced_link_kept)
+{
+    lr_test_place p = lr_test_make_place("real.txt");
+    char link[700], abs_link[700], chain[700], dangling[700], made[700];
+    snprintf(link, sizeof link, "%s/link", p.dir);
+    snprintf(abs_link, sizeof abs_link, "%s/abs", p.dir);
+    snprintf(chain, sizeof chain, "%s/chain", p.dir);
+    snprintf(dangling, sizeof dangling, "%s/dangling", p.dir);
+    snprintf(made, sizeof made, "%s/made.txt", p.dir);
+    LR_TEST_WRITE_STR(p.dir, "real.txt", "old");
+    ck_assert_int_eq(symlink("real.txt", link), 0);
+    ck_assert_int_eq(symlink(p.path, abs_link), 0);
+    ck_assert_int_eq(symlink("link", chain), 0);
+    ck_assert_int_eq(symlink("made.txt", dangling), 0);
+
+    write_all(link, "one");
+    ck_assert(is_link(link));
+    assert_contents(p.path, "one");
+    write_all(abs_link, "two");
+    ck_assert(is_link(abs_link));
+    assert_contents(p.path, "two");
+    write_all(chain, "three");
+    ck_assert(is_link(chain) && is_link(link));
+    assert_contents(p.path, "three");
+    /* A dangling link: the file it names is created. */
+    write_all(dangling, "four");
+    ck_assert(is_link(dangling));
+    assert_contents(made, "four");
+    /* a loop is refused with a message, not followed forever */
+    char loop[700];
+    snprintf(loop, sizeof loop, "%s/loop", p.dir);
+    ck_assert_int_eq(symlink("loop", loop), 0);
+    lr__afile f;
+    ck_assert_int_ne(lr__afile_open(&f, loop), LR_OK);
+    ck_assert(strstr(lr_last_error(), loop));
+    ck_assert_int_eq(lr_test_count_entries(p.dir), 7); /* no temporary left */
+    lr_test_remove_dir(p.dir);
+}
+END_TEST
+
+/* A device is written to, never renamed over: /dev/null stays a device
+ * (as root, a rename would have replaced it by a regular file).  A FIFO
+ * with a reader gets the bytes; one without fails at once. */
+START_TEST(device_and_fifo_written_directly)
+{
+    write_all("/dev/null", "discarded");
+    struct stat st;
+    ck_assert_int_eq(stat("/dev/null", &st), 0);
+    ck_assert(S_ISCHR(st.st_mode));
+
+    lr_test_place p = lr_test_make_place("fifo");
+    ck_assert_int_eq(mkfifo(p.path, 0600), 0);
+    lr__afile f;
+    ck_assert_lr_fail(lr__afile_open(&f, p.path), LR_E_IO, "a FIFO nobody reads");
+    int rd = open(p.path, O_RDONLY | O_NONBLOCK);
+    ck_assert_int_ge(rd, 0);
+    write_all(p.path, "through the pipe");
+    char buf[64] = {0};
+    ck_assert_int_eq(read(rd, buf, sizeof buf - 1), 16);
+    ck_assert_str_eq(buf, "through the pipe");
+    close(rd);
+    ck_assert_int_eq(lstat(p.path, &st), 0);
+    ck_assert(S_ISFIFO(st.st_mode));
+    ck_assert_int_eq(lr_test_count_entries(p.dir), 1);
+    lr_test_remove_dir(p.dir);
+}
+END_TEST
+
+/* A name of NAME_MAX bytes can be written: the temporary's name is short
+ * whatever the target's (it used to append ".tmp-PID-N" and fail). */
+START_TEST(longest_name_written)
+{
+    char name[NAME_MAX + 1];
+    memset(name, 'x', NAME_MAX);
+    name[NAME_MAX] = '\0';
+    lr_test_place p = lr_test_make_place("x");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", p.dir, name);
+    lr__afile f;
+    ck_assert_lr_ok(lr__afile_open(&f, path));
+    /* the temporary shows which target it is for, and whose it is */
+    char want[64];
+    snprintf(want, sizeof want, "%.32s.lrtmp-%ld-", name, (long)getpid());
+    ck_assert_msg(strstr(f.tmp, want) != NULL, "temporary %s", f.tmp);
+    ck_assert_uint_lt(strlen(strrchr(f.tmp, '/') + 1), 64);
+    ck_assert_lr_ok(lr__afile_write(&f, "long", 4));
+    ck_assert_lr_ok(lr__afile_commit(&f));
+    assert_contents(path, "long");
+    ck_assert_int_eq(lr_test_count_entries(p.dir), 1);
     lr_test_remove_dir(p.dir);
 }
 END_TEST
@@ -223,17 +348,54 @@ START_TEST(other_threads_keep_their_umask)
 }
 END_TEST
 
+/* A FIFO with no writer blocks open(2) forever unless the open does not
+ * wait: the read must fail at once, naming the file (Check's timeout
+ * fails the test if it hangs).  /dev/null is a device: refused too. */
+START_TEST(fifo_and_device_refused_at_once)
+{
+    lr_test_place p = lr_test_make_place("fifo");
+    ck_assert_int_eq(mkfifo(p.path, 0600), 0);
+    char *data = (char *)&data;
+    size_t len = 99;
+    time_t t0 = time(NULL);
+    ck_assert_lr_fail(lr__read_file(p.path, &data, &len), LR_E_IO, "not a regular file");
+    ck_assert(strstr(lr_last_error(), p.path));
+    ck_assert_ptr_null(data);
+    ck_assert_uint_eq(len, 0);
+    int fd = 123;
+    ck_assert_lr_fail(lr__open_regular(p.path, &fd), LR_E_IO, "not a regular file");
+    ck_assert_int_eq(fd, -1);
+    ck_assert_lr_fail(lr__read_file("/dev/null", &data, &len), LR_E_IO,
+                      "/dev/null: not a regular file");
+    ck_assert(time(NULL) - t0 < 5);
+    /* A regular file opens, and its descriptor reads normally. */
+    LR_TEST_WRITE_STR(p.dir, "plain", "abc");
+    char plain[700];
+    snprintf(plain, sizeof plain, "%s/plain", p.dir);
+    ck_assert_lr_ok(lr__open_regular(plain, &fd));
+    char buf[4] = {0};
+    ck_assert_int_eq(read(fd, buf, 3), 3);
+    ck_assert_str_eq(buf, "abc");
+    close(fd);
+    lr_test_remove_dir(p.dir);
+}
+END_TEST
+
 static Suite *file_suite(void)
 {
     Suite *s = suite_create("file");
     TCase *tc = tcase_create("file");
     tcase_add_test(tc, read_whole_file);
     tcase_add_test(tc, read_failures_name_path);
+    tcase_add_test(tc, fifo_and_device_refused_at_once);
     tcase_add_test(tc, commit_writes_and_cleans_up);
     tcase_add_test(tc, commit_replaces_existing);
     tcase_add_test(tc, abort_leaves_nothing);
     tcase_add_test(tc, open_in_missing_directory);
     tcase_add_test(tc, failed_commit_removes_temporary);
+    tcase_add_test(tc, symlink_target_replaced_link_kept);
+    tcase_add_test(tc, device_and_fifo_written_directly);
+    tcase_add_test(tc, longest_name_written);
     tcase_add_test(tc, is_dir);
     tcase_add_test(tc, other_threads_keep_their_umask);
     suite_add_tcase(s, tc);

@@ -1298,6 +1298,44 @@ START_TEST(real_data_round_trip)
 }
 END_TEST
 
+/* Each lastrec format named by the other's loader, with the call that
+ * reads it; a FIFO in place of a model or data file is refused at once
+ * (open(2) on it would wait for a writer forever). */
+START_TEST(other_format_and_fifo_named)
+{
+    lr_test_place p = lr_test_make_place("m.lrmodel");
+    lr_dataset *tiny = tiny_dataset();
+    lr_model *m = fit_pop(tiny, "seed=7,threads=1");
+    ck_assert_lr_ok(lr_model_save(m, p.path));
+    char snap[700], fifo[700];
+    snprintf(snap, sizeof snap, "%s/d.snap", p.dir);
+    snprintf(fifo, sizeof fifo, "%s/fifo", p.dir);
+    ck_assert_lr_ok(lr_dataset_save(tiny, snap));
+    lr_dataset *ds = NULL;
+    lr_model *back = NULL;
+    ck_assert_lr_fail(lr_dataset_load(&ds, p.path, NULL), LR_E_FORMAT,
+                      "a lastrec model file, not a data set: lr_model_load");
+    ck_assert(strstr(lr_last_error(), p.path));
+    ck_assert_ptr_null(ds);
+    ck_assert_lr_fail(lr_model_load(&back, snap), LR_E_FORMAT,
+                      "a lastrec data set snapshot: lr_dataset_load");
+    ck_assert_ptr_null(back);
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    ck_assert_lr_fail(lr_model_load(&back, fifo), LR_E_IO, "not a regular file");
+    ck_assert_lr_fail(lr_dataset_load(&ds, fifo, NULL), LR_E_IO, "regular file");
+    ck_assert_lr_fail(lr_dataset_load_listens(&ds, fifo, tiny, NULL), LR_E_IO,
+                      "not a regular file");
+    /* Both files still load as what they are. */
+    ck_assert_lr_ok(lr_model_load(&back, p.path));
+    ck_assert_lr_ok(lr_dataset_load(&ds, snap, NULL));
+    lr_model_free(back);
+    lr_dataset_free(ds);
+    lr_model_free(m);
+    lr_dataset_free(tiny);
+    lr_test_remove_dir(p.dir);
+}
+END_TEST
+
 static Suite *model_file_suite(void)
 {
     Suite *s = suite_create("model_file");
@@ -1319,6 +1357,7 @@ static Suite *model_file_suite(void)
     tcase_add_test(dmg, wrong_magic_not_mistaken);
     tcase_add_test(dmg, other_version_named);
     tcase_add_test(dmg, missing_file_is_io);
+    tcase_add_test(dmg, other_format_and_fifo_named);
     tcase_add_test(dmg, invariants_checked);
     tcase_add_test(dmg, forward_compatible);
     suite_add_tcase(s, dmg);

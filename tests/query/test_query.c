@@ -13,7 +13,7 @@ static const int32_t artists[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
 static const char *const names[] = {
     "Kanye West", "Kanye West & Jay-Z", "The Kanyes", "Beyonc\xc3\xa9", "Drake", "Nick Drake",
     "Drake Bell", "Chris Brown", "Katy Perry", "Leona Lewis", "Sigur R\xc3\xb3s",
-    "M\xc3\xb6tley Cr\xc3\xbc" "e",
+    ("M\xc3\xb6tley Cr\xc3\xbc" "e"),
 };
 static const int32_t tags[] = {1, 2, 3, 4, 5};
 static const char *const tag_names[] = {"HipHop", "Pop", "Rnb", "Rock", "PostRock"};

@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -561,11 +562,19 @@ static const struct {
  * number of bytes read, or -1. */
 static long first_line(const char *path, char *buf, size_t size)
 {
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
+    /* Never block on a FIFO or a device: open without waiting, then read
+     * only a regular file (the library's loaders do the same). */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
         return -1;
-    size_t n = fread(buf, 1, size - 1, fp);
-    fclose(fp);
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return -1;
+    }
+    ssize_t got = read(fd, buf, size - 1);
+    close(fd);
+    size_t n = got > 0 ? (size_t)got : 0;
     buf[n] = '\0';
     buf[strcspn(buf, "\r\n")] = '\0';
     return (long)n;
