@@ -71,8 +71,8 @@ const char *fuzz_model_file(int algo, const char *name)
 {
     static char path[600];
     snprintf(path, sizeof path, "%s/%s", fuzz_dir(), name);
-    lr_options *o;
-    lr_model *m;
+    lr_options *o = NULL;
+    lr_model *m = NULL;
     if (lr_options_new(&o) != LR_OK ||
         lr_options_set_string(o, "threads=1,factors=4,epochs=2,min_listeners=1") != LR_OK ||
         lr_model_new(&m, algo, o) != LR_OK || lr_model_fit(m, fuzz_dataset(), NULL) != LR_OK ||
