@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * lastrec — an embeddable recommender for listening data.
  * SPDX-License-Identifier: MIT
  *
@@ -18,7 +19,7 @@
  *
  * References such as docs/models.md name lastrec's documentation by its path
  * in the source tree; meson install puts it at the same path under
- * <datadir>/doc/lastrec (by default /usr/local/share/doc/lastrec/docs/models.md).
+ * DATADIR/doc/lastrec (by default /usr/local/share/doc/lastrec/docs/models.md).
  */
 #ifndef LASTREC_H
 #define LASTREC_H
@@ -28,6 +29,15 @@
 
 /* ------------------------------------------------------------------ export */
 
+/**
+ * @def LR_API
+ * Marks a declaration as part of the public interface: exported from the
+ * shared library, empty in a static build (LR_STATIC_BUILD).
+ *
+ * @def LR_DEPRECATED_FOR(f)
+ * Marks a declaration as deprecated in favour of @p f (a compiler warning
+ * where the compiler supports it).
+ */
 #if defined(LR_STATIC_BUILD)
 #  define LR_API
 #elif defined(_WIN32)
@@ -54,9 +64,11 @@ extern "C" {
 
 /* ----------------------------------------------------------------- version */
 
+/** @cond internal: version.h may only be included from here */
 #define LASTREC_INSIDE_H
 #include <lastrec/version.h>
 #undef LASTREC_INSIDE_H
+/** @endcond */
 
 /**
  * The library's version as MAJOR*10000 + MINOR*100 + PATCH.
@@ -910,8 +922,8 @@ enum lr_history_field {
     LR_HISTORY_LOSS_L2 = 3,        /**< its L2 part */
     LR_HISTORY_LOSS_GRAVITY = 4,   /**< its gravity part (mf) */
     LR_HISTORY_VAL_LOSS = 5,       /**< the data loss on the validation set */
-    LR_HISTORY_VAL_NDCG = 6,       /**< NDCG@k on the validation set (k = LR_OPT_EVAL_K) */
-    LR_HISTORY_VAL_PRECISION = 7,  /**< Precision@k on the validation set */
+    LR_HISTORY_VAL_NDCG = 6,       /**< NDCG\@k on the validation set (k = LR_OPT_EVAL_K) */
+    LR_HISTORY_VAL_PRECISION = 7,  /**< Precision\@k on the validation set */
     LR_HISTORY_SECONDS = 8         /**< wall-clock seconds since the fit began */
 };
 
@@ -949,15 +961,15 @@ LR_API int lr_model_load(lr_model **out, const char *path);
 
 /** Metrics of lr_evaluation_metric(), as docs/evaluation.md defines them. */
 enum lr_metric {
-    LR_METRIC_PRECISION = 1, /**< Precision@k, averaged over evaluated users */
-    LR_METRIC_RECALL = 2,    /**< Recall@k */
-    LR_METRIC_NDCG = 3,      /**< NDCG@k, binary relevance */
-    LR_METRIC_MAP = 4,       /**< MAP@k */
-    LR_METRIC_HITRATE = 5,   /**< HitRate@k */
+    LR_METRIC_PRECISION = 1, /**< Precision\@k, averaged over evaluated users */
+    LR_METRIC_RECALL = 2,    /**< Recall\@k */
+    LR_METRIC_NDCG = 3,      /**< NDCG\@k, binary relevance */
+    LR_METRIC_MAP = 4,       /**< MAP\@k */
+    LR_METRIC_HITRATE = 5,   /**< HitRate\@k */
     LR_METRIC_COVERAGE = 6,  /**< distinct recommended artists / catalogue */
     LR_METRIC_RMSE = 7,      /**< mf: RMSE of held-out weights under the model's transform; NaN otherwise */
     LR_METRIC_USERS = 8,     /**< number of users evaluated */
-    /** Recall@k restricted to cold held-out artists, those with no listener
+    /** Recall\@k restricted to cold held-out artists, those with no listener
      *  in the training side: per user, hits among them / their number;
      *  averaged over the users with at least one (NaN, also per user,
      *  where there is none).  Since: 1.2. */

@@ -19,7 +19,7 @@ int lr_model_new(lr_model **out, int algorithm, const lr_options *opts)
     if (!a)
         return lr__fail(LR_E_INVALID, "lr_model_new: unknown algorithm %d (1 pop, 2 mf, 3 als, 4 bpr, 5 ease, 6 blend, 7 softmax)",
                         algorithm);
-    lr_model *m = calloc(1, sizeof *m);
+    lr_model *m = lr__calloc(1, sizeof *m);
     if (!m)
         return lr__fail_oom();
     m->algo = algorithm;

@@ -151,9 +151,11 @@ const char *lr_query_artist_name(const lr_query *q, int32_t artist_id)
 
 static int check_listens(double listens)
 {
+    /* Counts are kept as float: past FLT_MAX one would become infinite. */
     if (!isfinite(listens) || listens <= 0 || listens > 3.4e38)
-        return lr__fail(LR_E_RANGE, "preference: the listen count must be a finite number above 0, "
-                                    "got %g",
+        return lr__fail(LR_E_RANGE,
+                        "preference: the listen count must be a finite number above 0 and at "
+                        "most 3.4e38, got %g",
                         listens);
     return LR_OK;
 }

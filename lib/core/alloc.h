@@ -11,8 +11,21 @@
 void *lr__malloc(size_t n, size_t size);
 void *lr__calloc(size_t n, size_t size);
 void *lr__realloc(void *p, size_t n, size_t size);
+/* size bytes times n, aligned to align (a power of two), freed by free(). */
+void *lr__aligned(size_t align, size_t n, size_t size);
 char *lr__strdup(const char *s);
 char *lr__strndup(const char *s, size_t len);
+
+/* Fault injection, for the out-of-memory tests (tests/api/test_oom.c):
+ * from this call on, the nth allocation through the functions above fails
+ * (returns NULL), and every later one too when persistent; nth 0 disarms.
+ * Counting is process-wide: the tests fit on one thread so that the nth is
+ * the same allocation on every run.  Not exported: the tests link the
+ * static library. */
+void lr__alloc_fail_nth(long long nth, int persistent);
+/* Allocations counted since lr__alloc_fail_nth() last armed the hook,
+ * failed ones included: below nth means the injected failure never came. */
+long long lr__alloc_count(void);
 
 /* Grow *p (holding *cap items of size) to at least need items, doubling. */
 int lr__grow(void **p, size_t *cap, size_t need, size_t size);

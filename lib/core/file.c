@@ -54,7 +54,7 @@ int lr__read_file(const char *path, char **data, size_t *len)
         return lr__fail(LR_E_IO, "%s: cannot open: %s", path, strerror(e));
     }
     size_t size = (size_t)st.st_size;
-    char *buf = malloc(size + 1);
+    char *buf = lr__malloc(size + 1, 1);
     if (!buf) {
         fclose(fp);
         return lr__fail(LR_E_NOMEM, "%s: out of memory reading the file (%zu bytes)", path,
@@ -98,7 +98,7 @@ static int follow_dangling(const char *path, char **out)
         link[n] = '\0';
         const char *slash = strrchr(cur, '/');
         size_t dir = link[0] == '/' || !slash ? 0 : (size_t)(slash - cur) + 1;
-        char *next = malloc(dir + (size_t)n + 1);
+        char *next = lr__malloc(dir + (size_t)n + 1, 1);
         if (next) {
             memcpy(next, cur, dir);
             memcpy(next + dir, link, (size_t)n + 1);
@@ -169,7 +169,7 @@ static int create_temp(lr__afile *f)
             keep--;
     }
     const size_t cap = dir + keep + 48;
-    if (!(f->tmp = malloc(cap))) {
+    if (!(f->tmp = lr__malloc(cap, 1))) {
         errno = ENOMEM;
         return -1;
     }

@@ -163,7 +163,7 @@ int lr_options_new(lr_options **out)
 {
     if (!out)
         return lr__fail(LR_E_INVALID, "lr_options_new: out is NULL");
-    *out = malloc(sizeof **out);
+    *out = lr__malloc(1, sizeof **out);
     if (!*out)
         return lr__fail_oom();
     lr__options_init(*out);
@@ -174,7 +174,7 @@ int lr_options_copy(lr_options **out, const lr_options *src)
 {
     if (!out || !src)
         return lr__fail(LR_E_INVALID, "lr_options_copy: NULL argument");
-    *out = malloc(sizeof **out);
+    *out = lr__malloc(1, sizeof **out);
     if (!*out)
         return lr__fail_oom();
     **out = *src;

@@ -1,6 +1,7 @@
 /* A team of threads kept for many rounds (see team.h).
  * SPDX-License-Identifier: MIT */
 #include "core/team.h"
+#include "core/alloc.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -105,7 +106,7 @@ lr__team *lr__team_start(int n, lr__team_fn fn, void *ctx)
 {
     if (n < 2)
         return NULL;
-    lr__team *t = calloc(1, sizeof *t);
+    lr__team *t = lr__calloc(1, sizeof *t);
     if (!t)
         return NULL;
     t->fn = fn;
@@ -114,8 +115,8 @@ lr__team *lr__team_start(int n, lr__team_fn fn, void *ctx)
     atomic_init(&t->arrived, 0);
     atomic_init(&t->gen, 0u);
     atomic_init(&t->stop, 0);
-    t->th = calloc((size_t)n, sizeof *t->th);
-    t->members = calloc((size_t)n, sizeof *t->members);
+    t->th = lr__calloc((size_t)n, sizeof *t->th);
+    t->members = lr__calloc((size_t)n, sizeof *t->members);
     if (!t->th || !t->members) {
         free(t->th);
         free(t->members);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "core/threads.h"
+#include "core/alloc.h"
 #include "core/error.h"
 
 #include <pthread.h>
@@ -37,9 +38,9 @@ int lr__parallel_for(int nthreads, size_t n, lr__range_fn fn, void *ctx)
         nthreads = n ? (int)n : 1;
     if (nthreads == 1)
         return fn(ctx, 0, 0, n);
-    job *jobs = calloc((size_t)nthreads, sizeof *jobs);
-    pthread_t *th = calloc((size_t)nthreads, sizeof *th);
-    char *started = calloc((size_t)nthreads, 1);
+    job *jobs = lr__calloc((size_t)nthreads, sizeof *jobs);
+    pthread_t *th = lr__calloc((size_t)nthreads, sizeof *th);
+    char *started = lr__calloc((size_t)nthreads, 1);
     if (!jobs || !th || !started) {
         free(jobs);
         free(th);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "core/utf8.h"
+#include "core/alloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -76,7 +77,7 @@ size_t lr__utf8_put(uint32_t cp, char *out)
 char *lr__utf8_repair(const char *s, size_t len, uint64_t *fixes)
 {
     /* A Latin-1 byte grows to at most two bytes. */
-    char *out = malloc(2 * len + 1);
+    char *out = lr__malloc(2 * len + 1, 1);
     if (!out)
         return NULL;
     const unsigned char *p = (const unsigned char *)s;
@@ -109,7 +110,7 @@ static const char fold_c0[] =
 char *lr__utf8_fold(const char *s)
 {
     size_t len = strlen(s);
-    char *out = malloc(2 * len + 1); /* ß → ss is the only growth, 2 → 2 bytes */
+    char *out = lr__malloc(2 * len + 1, 1); /* ß → ss is the only growth, 2 → 2 bytes */
     if (!out)
         return NULL;
     const unsigned char *p = (const unsigned char *)s;

@@ -10,7 +10,7 @@
 
 lr_dataset *lr__dataset_alloc(int kind, const char *source)
 {
-    lr_dataset *ds = calloc(1, sizeof *ds);
+    lr_dataset *ds = lr__calloc(1, sizeof *ds);
     if (!ds)
         return NULL;
     ds->kind = kind;
@@ -310,7 +310,7 @@ int lr__tag_display_canon(const lr_dataset *ds, int32_t *canon)
 char *lr__camel_case(const char *name)
 {
     size_t n = strlen(name);
-    char *out = malloc(n + 1);
+    char *out = lr__malloc(n + 1, 1);
     if (!out)
         return NULL;
     size_t o = 0;

@@ -249,7 +249,7 @@ static int alloc_scratch(job *j, int threads)
 
 static lr_evaluation *new_evaluation(int k, int32_t n_eval)
 {
-    lr_evaluation *e = calloc(1, sizeof *e);
+    lr_evaluation *e = lr__calloc(1, sizeof *e);
     if (!e)
         return NULL;
     e->k = k;

@@ -76,7 +76,7 @@ static char *join_path(const char *dir, const char *name)
     size_t d = strlen(dir), n = strlen(name);
     while (d > 1 && dir[d - 1] == '/')
         d--;
-    char *p = malloc(d + n + 2);
+    char *p = lr__malloc(d + n + 2, 1);
     if (!p)
         return NULL;
     memcpy(p, dir, d);

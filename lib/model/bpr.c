@@ -606,10 +606,7 @@ static void split_users(bpr_state *s)
  * made one thread 8 % faster and two threads 17 %.) */
 static float *aligned_floats(size_t n)
 {
-    size_t bytes;
-    if (lr__mul_overflows(n, sizeof(float), &bytes) || bytes > SIZE_MAX - 64)
-        return NULL;
-    return aligned_alloc(64, bytes ? (bytes + 63) / 64 * 64 : 64);
+    return lr__aligned(64, n, sizeof(float));
 }
 
 static int alloc_state(lr_model *m, bpr_state *s)

@@ -925,7 +925,7 @@ int lr__model_file_read(lr_model **out, const char *path)
     lr__secr r = {.path = path, .noun = "model file", .names = section_names,
                   .n_known = S_LAST, .buf = (const uint8_t *)data, .size = size,
                   .oldest = LR_MODEL_FILE_OLDEST};
-    lr_model *m = calloc(1, sizeof *m);
+    lr_model *m = lr__calloc(1, sizeof *m);
     if (!m)
         rc = lr__fail_oom();
     if (rc == LR_OK) rc = lr__secr_check(&r, LR_MODEL_MAGIC, LR_MODEL_FILE_VERSION);

@@ -149,11 +149,11 @@ static int grow_labels(lr__softmax_sampler *s, int64_t labels)
 {
     if (labels <= s->lab_cap)
         return LR_OK;
-    int32_t *lp = realloc(s->lab_pos, (size_t)labels * sizeof *lp);
+    int32_t *lp = lr__realloc(s->lab_pos, (size_t)labels, sizeof *lp);
     if (!lp)
         return lr__fail_oom();
     s->lab_pos = lp;
-    float *lr = realloc(s->lab_raw, (size_t)labels * sizeof *lr);
+    float *lr = lr__realloc(s->lab_raw, (size_t)labels, sizeof *lr);
     if (!lr)
         return lr__fail_oom();
     s->lab_raw = lr;
@@ -277,7 +277,7 @@ int lr__softmax_sampled_loss_grad(const lr__softmax_net *net, lr__softmax_work *
     if (C < 1 || !b->lab_ptr || n > w->cap)
         return lr__fail(LR_E_INVALID, "softmax: the sampled loss needs a drawn sample and labels");
     if ((size_t)C * Kz > s->gi_cap) {
-        float *g = realloc(s->gitem, (size_t)C * Kz * sizeof *g);
+        float *g = lr__realloc(s->gitem, (size_t)C * Kz, sizeof *g);
         if (!g)
             return lr__fail_oom();
         s->gitem = g;

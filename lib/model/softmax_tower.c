@@ -82,7 +82,7 @@ static int derive_canon(const lr__strtab *names, int32_t nt, int32_t *canon)
 int lr__softmax_tower_new(lr__softmax_tower **out, const lr_model *m, lr__softmax_net *net)
 {
     *out = NULL;
-    lr__softmax_tower *t = calloc(1, sizeof *t);
+    lr__softmax_tower *t = lr__calloc(1, sizeof *t);
     if (!t) {
         lr__softmax_net_free(net);
         return lr__fail_oom();

@@ -113,7 +113,7 @@ int lr__query_new(lr_query **out, const lr_model *m)
     if ((lr__model_has_factors(m) && !m->artist_panels) || (m->sm.k > 0 && !m->sm.artist_panels))
         return lr__fail(LR_E_INVALID, "the model's factors are not prepared for scoring "
                                       "(lr__model_prepare)");
-    lr_query *q = calloc(1, sizeof *q);
+    lr_query *q = lr__calloc(1, sizeof *q);
     if (!q)
         return lr__fail_oom();
     const size_t na = (size_t)m->n_artists;

@@ -245,6 +245,10 @@ START_TEST(names_resolve_or_report_candidates)
                       "give the full name");
     ck_assert_lr_fail(lr_query_add_preference_name(q, "nobody", 5, &id), LR_E_NOTFOUND,
                       "nobody");
+    /* Seen with fuzz_like's seed "AC/DC=1e308": a finite count past a float's
+     * range was refused as "not a finite number". */
+    ck_assert_lr_fail(lr_query_add_preference_name(q, "Sigur Ros", 1e308, &id), LR_E_RANGE,
+                      "at most 3.4e38, got 1e+308");
     size_t np;
     ck_assert_lr_fail(lr_query_preferences(q, NULL, NULL, 0, &np), LR_E_BUFSIZE, "capacity 0");
     ck_assert_uint_eq(np, 1);
