@@ -167,8 +167,8 @@ int lr__bhtree_build(lr__bhtree *t, const double *y, int32_t n)
     return LR_OK;
 }
 
-LR__HOT void lr__bhtree_repulse(const lr__bhtree *t, int32_t i, double theta2, double *repx,
-                        double *repy, double *z)
+LR__HOT static void repulse(const lr__bhtree *t, int32_t i, double theta2, double *repx,
+                            double *repy, double *z)
 {
     const int32_t me = t->where[i];
     const double xi = t->px[me], yi = t->py[me];
@@ -219,4 +219,13 @@ LR__HOT void lr__bhtree_repulse(const lr__bhtree *t, int32_t i, double theta2, d
     *repx = fx;
     *repy = fy;
     *z = zs;
+}
+
+/* A plain function around the clones: clang 14 names a target_clones
+ * dispatcher NAME.ifunc, which a call from another file never finds
+ * (lib/model/score.c has the same wrappers). */
+void lr__bhtree_repulse(const lr__bhtree *t, int32_t i, double theta2, double *repx,
+                        double *repy, double *z)
+{
+    repulse(t, i, theta2, repx, repy, z);
 }
