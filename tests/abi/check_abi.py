@@ -12,10 +12,15 @@ usage: check_abi.py BASELINE LIBRARY HEADERS_DIR
 Skips (77) without abidiff or without debug information in LIBRARY (a
 release build): abidiff compares types, which only -g records.
 """
+import os
 import re
 import shutil
 import subprocess
 import sys
+
+# the library's {symbol: version}, read the way the symbol test reads it
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from check_symbols import exported  # noqa: E402
 
 
 def baseline_symbols(path):
@@ -27,19 +32,6 @@ def baseline_symbols(path):
         attrs = dict(re.findall(r"(\S+)='([^']*)'", m.group(1)))
         if attrs.get("is-defined") == "yes" and "name" in attrs:
             syms[attrs["name"]] = attrs.get("version", "")
-    return syms
-
-
-def library_symbols(lib):
-    out = subprocess.run(["nm", "-D", "--defined-only", lib], check=True,
-                         capture_output=True, text=True).stdout
-    syms = {}
-    for line in out.splitlines():
-        parts = line.split()
-        if len(parts) < 3 or parts[1] not in {"T", "D", "B", "R", "V", "W", "i", "u"}:
-            continue
-        name, _, version = parts[2].partition("@")
-        syms[name] = version.lstrip("@")
     return syms
 
 
@@ -92,7 +84,7 @@ def main():
             print(f"additions against {baseline}:\n{report}")
 
     old = baseline_symbols(baseline)
-    new = library_symbols(lib)
+    new = exported(lib)
     if not old:
         print(f"{baseline}: no symbol found (not an abidw dump?)")
         return 1
