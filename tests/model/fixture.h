@@ -15,6 +15,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Options from "key=value,..." text (NULL or "" for the defaults). */
 static inline lr_options *mt_opts(const char *text)
@@ -52,6 +53,18 @@ static inline void mt_fit_fails(int algo, const lr_dataset *train, const char *t
 }
 
 /* One field of the history, in a malloc'd array of *n values. */
+/* Two fitted factor models hold the same user and artist factors, bit
+ * for bit. */
+static inline void mt_assert_same_factors(const lr_model *a, const lr_model *b)
+{
+    ck_assert_int_eq(a->k, b->k);
+    ck_assert_int_eq(a->n_users, b->n_users);
+    ck_assert_int_eq(a->n_artists, b->n_artists);
+    const size_t nu = (size_t)a->n_users * (size_t)a->k, na = (size_t)a->n_artists * (size_t)a->k;
+    ck_assert(memcmp(a->user_f, b->user_f, nu * sizeof(float)) == 0);
+    ck_assert(memcmp(a->artist_f, b->artist_f, na * sizeof(float)) == 0);
+}
+
 static inline double *mt_history(const lr_model *m, int field, size_t *n)
 {
     int rc = lr_model_history(m, field, NULL, 0, n); /* asks for the size */
