@@ -15,6 +15,7 @@
 #include "embed/map.h"
 #include "embed/pca.h"
 #include "model/model.h"
+#include "knn10.h"
 
 #include <math.h>
 
@@ -99,41 +100,6 @@ static double *coords_of(const lr_map *map, int32_t **ids)
     double *xy = malloc((nc + 1) * sizeof *xy);
     ck_assert_lr_ok(lr_map_coords(map, xy, nc, NULL));
     return xy;
-}
-
-/* Share of points whose 10 nearest map neighbours vote their own label by
- * majority (ties to the lower label). */
-static double knn10_accuracy(const double *y, const int32_t *label, int32_t n, int32_t c)
-{
-    int right = 0;
-    for (int32_t i = 0; i < n; i++) {
-        double bd[10];
-        int32_t bj[10], size = 0;
-        for (int32_t j = 0; j < n; j++) {
-            if (j == i)
-                continue;
-            const double dx = y[2 * i] - y[2 * j], dy = y[2 * i + 1] - y[2 * j + 1];
-            const double dd = dx * dx + dy * dy;
-            if (size == 10 && dd >= bd[9])
-                continue;
-            int32_t p = size < 10 ? size++ : 9;
-            while (p > 0 && bd[p - 1] > dd) {
-                bd[p] = bd[p - 1];
-                bj[p] = bj[p - 1];
-                p--;
-            }
-            bd[p] = dd;
-            bj[p] = j;
-        }
-        int votes[CLUSTERS] = {0}, best = 0;
-        for (int32_t t = 0; t < size; t++)
-            votes[label[bj[t]]]++;
-        for (int32_t g = 1; g < c; g++)
-            if (votes[g] > votes[best])
-                best = g;
-        right += best == label[i];
-    }
-    return (double)right / n;
 }
 
 /* --------------------------------------------------------------- subset */
