@@ -188,6 +188,30 @@ START_TEST(load_reports_within_a_file)
 }
 END_TEST
 
+START_TEST(snapshot_load_reports_and_cancels)
+{
+    lr_test_place p = lr_test_make_place("data.lrsnap");
+    ck_assert_lr_ok(lr_dataset_save(train, p.path));
+    watch w = {.stage = "process data"};
+    lr_options *o;
+    ck_assert_lr_ok(lr_options_new(&o));
+    lr_options_set_progress(o, watch_stage, &w);
+    lr_dataset *ds = NULL;
+    ck_assert_lr_ok(lr_dataset_load(&ds, p.path, o));
+    ck_assert_int_eq(w.reports, 2); /* its start and its end */
+    ck_assert_uint_eq(w.last_done, 1);
+    ck_assert_int_eq(lr_dataset_count(ds, LR_COUNT_LISTENS),
+                     lr_dataset_count(train, LR_COUNT_LISTENS));
+    lr_dataset_free(ds);
+    watch c = {.stage = "load snapshot", .cancel_at = 2};
+    lr_options_set_progress(o, watch_stage, &c);
+    ck_assert_lr_fail(lr_dataset_load(&ds, p.path, o), LR_E_CANCELLED, "load snapshot");
+    ck_assert_ptr_null(ds);
+    lr_options_free(o);
+    lr_test_remove_dir(p.dir);
+}
+END_TEST
+
 static Suite *progress_suite(void)
 {
     Suite *s = suite_create("progress");
@@ -201,6 +225,8 @@ static Suite *progress_suite(void)
     tcase_add_loop_test(data, synthesize_reports_users, 0, 2);
     tcase_add_loop_test(data, synthesize_cancels, 0, 3);
     tcase_add_test(data, load_reports_within_a_file);
+    tcase_add_checked_fixture(data, setup, teardown);
+    tcase_add_test(data, snapshot_load_reports_and_cancels);
     suite_add_tcase(s, data);
     return s;
 }
