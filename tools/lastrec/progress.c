@@ -28,12 +28,14 @@ static double last_report = -1; /* when the library last reported */
 static volatile sig_atomic_t interrupted;
 static int note_on_sigint;      /* 1: stderr is a terminal, 2: a log */
 
-/* The stage being shown: rate and time left are measured from its first
- * report. */
+/* The stage being shown.  Its elapsed time counts from when the work
+ * before it ended (a fit's first report comes after its first epoch);
+ * rate and time left from its first report to its latest (t-SNE's first
+ * comes after a long setup that says nothing of the iterations' pace). */
 static struct {
     char name[128];
-    double t0, last_draw, last_line;
-    uint64_t done0, done;
+    double t_start, t0, last_draw, last_line;
+    uint64_t done0, done, total;
     int lines; /* plain lines written for it */
 } st;
 
@@ -166,7 +168,7 @@ static void draw_bar(uint64_t total, double t)
     if (rate > 0)
         o += (size_t)snprintf(tail + o, sizeof tail - o, " %s%s/s", si(r, sizeof r, rate), unit);
     o += (size_t)snprintf(tail + o, sizeof tail - o, " %s elapsed",
-                          clock_text(e, sizeof e, t - st.t0));
+                          clock_text(e, sizeof e, t - st.t_start));
     if (rate > 0 && total > st.done && o < sizeof tail)
         snprintf(tail + o, sizeof tail - o, ", %s left",
                  clock_text(l, sizeof l, (double)(total - st.done) / rate));
@@ -208,7 +210,7 @@ static void write_line(uint64_t total, double t)
         fprintf(stderr, " (%.0f%%)", 100.0 * (double)st.done / (double)total);
     if (rate > 0)
         fprintf(stderr, ", %s%s/s", si(r, sizeof r, rate), unit);
-    fprintf(stderr, ", %s elapsed", clock_text(e, sizeof e, t - st.t0));
+    fprintf(stderr, ", %s elapsed", clock_text(e, sizeof e, t - st.t_start));
     if (rate > 0 && total > st.done)
         fprintf(stderr, ", %s left", clock_text(l, sizeof l, (double)(total - st.done) / rate));
     fputc('\n', stderr);
@@ -224,14 +226,18 @@ static int on_progress(const char *stage, uint64_t done, uint64_t total, void *u
         return 1;
     double t = now();
     /* A new stage, or the same one started again (the next model's
-     * epochs), measures its rate afresh. */
-    int fresh = strncmp(stage, st.name, sizeof st.name - 1) != 0 || done < st.done;
+     * epochs, the next file), measures its rate afresh.  Stages are told
+     * apart by their first word and total: t-SNE's name carries its
+     * current KL, and a report's steps are one count of seven. */
+    size_t word = strcspn(stage, " "), old_word = strcspn(st.name, " ");
+    int fresh = word != old_word || strncmp(stage, st.name, word) != 0 || total != st.total ||
+                done < st.done || !st.name[0];
+    snprintf(st.name, sizeof st.name, "%s", stage);
     if (fresh) {
-        snprintf(st.name, sizeof st.name, "%s", stage);
-        /* A stage whose first report already counts work done (a fit's
-         * first epoch) began when the one before it ended. */
-        st.t0 = done > 0 && last_report >= 0 ? last_report : t;
-        st.done0 = done > 0 && last_report >= 0 ? 0 : done;
+        st.t_start = done > 0 ? last_report : t;
+        st.t0 = t;
+        st.done0 = done;
+        st.total = total;
         st.last_draw = st.last_line = 0;
         st.lines = 0;
     }
@@ -240,7 +246,7 @@ static int on_progress(const char *stage, uint64_t done, uint64_t total, void *u
     if (epoch_lines && !strcmp(stage, "epoch")) {
         /* train -v's log, as before this unit: every epoch. */
         fprintf(stderr, "%s: epoch %llu/%llu (%.2f s)\n", label, (unsigned long long)done,
-                (unsigned long long)total, t - st.t0);
+                (unsigned long long)total, t - st.t_start);
         return 0;
     }
     int end = total && done >= total;
