@@ -120,6 +120,15 @@ def test_quiet(tmp):
     status, out, term = on_pty(["train", data, "--algo", "als", "--epochs", "2",
                                 "--factors", "4", "-o", os.path.join(tmp, "m.lrmodel"), "-q"])
     check(status == 0 and term == "", f"train -q: exit {status}, terminal {term[:500]!r}")
+    # report keeps a step log in a pipe; --quiet silences it too
+    model = os.path.join(tmp, "m.lrmodel")
+    page = os.path.join(tmp, "r.html")
+    _, err = lastrec("report", data, "--model", model, "--holdout", "0.2", "--map", "none",
+                     "-o", page)
+    check("lastrec report: done" in err, f"report's step log: {err!r}")
+    _, err = lastrec("report", data, "--model", model, "--holdout", "0.2", "--map", "none",
+                     "-o", page, "--quiet")
+    check(err == "", f"report --quiet wrote to stderr: {err!r}")
     out, _ = lastrec("info", "--help")
     check("--quiet" in out and "--progress" in out, f"info --help lacks them:\n{out}")
 
