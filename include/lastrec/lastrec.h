@@ -572,8 +572,9 @@ LR_API int lr_dataset_synthesize(lr_dataset **out, const lr_options *opts);
  * models then speaks these IDs.  Not strings: a number is what the rest of
  * the API (recommendations, model files, the tool) returns and takes, so a
  * caller with string keys keeps its own key-to-ID map and names artists
- * with lr_dataset_builder_set_artist_name().  Tags are the exception,
- * added by name: their IDs are numbered from 1 in order of first use.
+ * with lr_dataset_builder_set_artist_name().  Tags have IDs and names as
+ * in tags.dat; lr_dataset_builder_add_tag_uses_by_name() numbers them for
+ * callers that have names only.
  *
  * Thread-safety: a builder is used by one thread at a time; distinct
  * builders are independent.
@@ -644,27 +645,65 @@ LR_API int lr_dataset_builder_set_artist_name(lr_dataset_builder *b, int32_t art
                                               const char *name);
 
 /**
- * Add tag uses: user @p users[i] tagged artist @p artists[i] with
- * @p tags[i], for i < @p n.  Tag names are given as users wrote them
- * ("hip hop") and become CamelCase at finish ("HipHop"); two spellings are
- * two tags, as two rows of tags.dat are.  Uses of tags used at most
- * LR_OPT_MIN_TAG_USES times, and uses on artists nobody listened to, are
- * dropped at finish and counted.  Elements are checked before any is
- * added, as in lr_dataset_builder_add_listens().
+ * Name a tag, as a row of tags.dat does: the name as users wrote it
+ * ("hip hop"), made CamelCase at finish ("HipHop").  Two IDs may carry the
+ * same name and stay two tags, as in tags.dat; naming one ID twice fails at
+ * finish with LR_E_DUPLICATE.  Invalid UTF-8 is read as Latin-1 and
+ * counted.  Tags named but never used count as dropped
+ * (LR_COUNT_TAGS_DROPPED), as unused rows of tags.dat do.
  * @param b the builder.
- * @param users,artists external IDs, at least 0 (@p n each).
- * @param tags @p n NUL-terminated names, borrowed for the call and copied.
+ * @param tag the external tag ID, at least 0.
+ * @param name borrowed for the call and copied; NUL-terminated.
+ * @return LR_OK; LR_E_INVALID (negative ID, NULL name, a finished or
+ *   broken builder); LR_E_NOMEM (the builder is broken).
+ * Thread-safety: needs exclusive access to @p b.
+ */
+LR_API int lr_dataset_builder_set_tag_name(lr_dataset_builder *b, int32_t tag,
+                                           const char *name);
+
+/**
+ * Add tag uses by tag ID: user @p users[i] tagged artist @p artists[i]
+ * with tag @p tags[i], for i < @p n, as the rows of
+ * user_taggedartists.dat do.  A tag never named with
+ * lr_dataset_builder_set_tag_name() fails at finish (LR_E_NOTFOUND).  Uses
+ * of tags used at most LR_OPT_MIN_TAG_USES times, and uses on artists
+ * nobody listened to, are dropped at finish and counted.  Elements are
+ * checked before any is added, as in lr_dataset_builder_add_listens().
+ * @param b the builder.
+ * @param users,artists,tags external IDs, at least 0 (@p n each), borrowed
+ *   for the call and copied.
  * @param times_ms @p n times in milliseconds since 1970-01-01 UTC, or NULL
  *   for none (time 0); counted by LR_COUNT_TIMESTAMPS_MERGED when given.
  * @param n the number of uses.
- * @return LR_OK; LR_E_INVALID (negative ID, NULL name or array, a finished
- *   or broken builder); LR_E_NOMEM (the builder is broken).
+ * @return LR_OK; LR_E_INVALID (negative ID, NULL array, a finished or
+ *   broken builder); LR_E_NOMEM (the builder is broken).
  * Thread-safety: needs exclusive access to @p b.
  */
 LR_API int lr_dataset_builder_add_tag_uses(lr_dataset_builder *b, const int32_t *users,
-                                           const int32_t *artists,
-                                           const char *const *tags,
+                                           const int32_t *artists, const int32_t *tags,
                                            const int64_t *times_ms, size_t n);
+
+/**
+ * Add tag uses by tag name, for callers without tag IDs: each name stands
+ * for the first tag named so (by lr_dataset_builder_set_tag_name() or an
+ * earlier use), and a new name becomes a new tag whose ID is one above
+ * every tag ID so far (1 for the first), so IDs follow first use.
+ * Otherwise as lr_dataset_builder_add_tag_uses().
+ * @param b the builder.
+ * @param users,artists external IDs, at least 0 (@p n each).
+ * @param tags @p n NUL-terminated names, borrowed for the call and copied.
+ * @param times_ms @p n times in milliseconds since 1970-01-01 UTC, or NULL.
+ * @param n the number of uses.
+ * @return LR_OK; LR_E_INVALID (negative ID, NULL name or array, a finished
+ *   or broken builder); LR_E_RANGE (no tag ID left); LR_E_NOMEM (the
+ *   builder is broken).
+ * Thread-safety: needs exclusive access to @p b.
+ */
+LR_API int lr_dataset_builder_add_tag_uses_by_name(lr_dataset_builder *b,
+                                                   const int32_t *users,
+                                                   const int32_t *artists,
+                                                   const char *const *tags,
+                                                   const int64_t *times_ms, size_t n);
 
 /**
  * Add friendships: @p users[i] is a friend of @p friends[i], for i < @p n.

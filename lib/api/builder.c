@@ -69,15 +69,35 @@ int lr_dataset_builder_set_artist_name(lr_dataset_builder *b, int32_t artist,
     return rc ? rc : lr__builder_set_artist_name(b, artist, name);
 }
 
+int lr_dataset_builder_set_tag_name(lr_dataset_builder *b, int32_t tag, const char *name)
+{
+    static const char call[] = "lr_dataset_builder_set_tag_name";
+    int rc = usable(b, call);
+    if (rc == LR_OK && !name)
+        rc = lr__fail(LR_E_INVALID, "%s: name is NULL", call);
+    return rc ? rc : lr__builder_set_tag_name(b, tag, name);
+}
+
 int lr_dataset_builder_add_tag_uses(lr_dataset_builder *b, const int32_t *users,
-                                    const int32_t *artists, const char *const *tags,
+                                    const int32_t *artists, const int32_t *tags,
                                     const int64_t *times_ms, size_t n)
 {
     static const char call[] = "lr_dataset_builder_add_tag_uses";
     int rc = usable(b, call);
     if (rc == LR_OK)
         rc = arrays(call, n, users, "users", artists, "artists", tags, "tags");
-    return rc ? rc : lr__builder_add_tag_uses(b, users, artists, tags, times_ms, n);
+    return rc ? rc : lr__builder_add_tag_uses(b, users, artists, tags, NULL, times_ms, n);
+}
+
+int lr_dataset_builder_add_tag_uses_by_name(lr_dataset_builder *b, const int32_t *users,
+                                            const int32_t *artists, const char *const *tags,
+                                            const int64_t *times_ms, size_t n)
+{
+    static const char call[] = "lr_dataset_builder_add_tag_uses_by_name";
+    int rc = usable(b, call);
+    if (rc == LR_OK)
+        rc = arrays(call, n, users, "users", artists, "artists", tags, "tags");
+    return rc ? rc : lr__builder_add_tag_uses(b, users, artists, NULL, tags, times_ms, n);
 }
 
 int lr_dataset_builder_add_friends(lr_dataset_builder *b, const int32_t *users,

@@ -554,7 +554,8 @@ static int map_uses(hbuild *b)
                                "user %d is not in %s", u->user[i], listens_name(b->h));
         if (b->dt[i] < 0)
             return row_fail(LR_E_NOTFOUND, u->path, u->elements, i, "tagID",
-                               "tag %d is not in " LR_HETREC_TAGS, u->tag[i]);
+                               "tag %d is not in %s", u->tag[i],
+                            b->h->tags_name ? b->h->tags_name : LR_HETREC_TAGS);
     }
     return LR_OK;
 }

@@ -19,7 +19,9 @@
 
 #define CALL_LISTENS "lr_dataset_builder_add_listens"
 #define CALL_NAME "lr_dataset_builder_set_artist_name"
+#define CALL_TAG "lr_dataset_builder_set_tag_name"
 #define CALL_USES "lr_dataset_builder_add_tag_uses"
+#define CALL_USES_BY_NAME "lr_dataset_builder_add_tag_uses_by_name"
 #define CALL_FRIENDS "lr_dataset_builder_add_friends"
 
 /* What the processing names in its messages: the finish call and the kind
@@ -41,6 +43,7 @@ static int set_paths(lr__hetrec *h)
     h->friends.elements = h->uses.elements = 1;
     h->kind = LR_SOURCE_BUILDER;
     h->listens_name = "the listens";
+    h->tags_name = "the tag names (lr_dataset_builder_set_tag_name)";
     return LR_OK;
 }
 
@@ -54,6 +57,7 @@ int lr__builder_new(lr_dataset_builder **out, const lr_options *opts)
         b->opts = *opts;
     else
         lr__options_init(&b->opts);
+    b->next_tag_id = 1; /* HetRec's tag IDs start at 1 */
     int rc = set_paths(&b->h);
     if (rc) {
         lr__builder_free(b);
@@ -248,53 +252,98 @@ static int tag_reserve(lr_dataset_builder *b, size_t more)
     b->tag_slot = t;
     b->tag_slots = slots;
     memset(t, 0xff, slots * sizeof *t); /* all -1 */
-    for (size_t r = 0; r < b->h.tags.n; r++)
-        t[tag_probe(b, tag_text(&b->h.tags, (int32_t)r))] = (int32_t)r;
+    for (size_t r = 0; r < b->h.tags.n; r++) {
+        size_t at = tag_probe(b, tag_text(&b->h.tags, (int32_t)r));
+        if (t[at] < 0) /* of tags named alike, the first stands for the name */
+            t[at] = (int32_t)r;
+    }
     return LR_OK;
 }
 
-/* The tag ID of a name, new ones numbered from 1 in order of first use;
- * names are compared as given (after UTF-8 repair), before CamelCase, as
- * tags.dat's rows are distinct tags even where they read alike. */
-static int tag_id(lr_dataset_builder *b, const char *name, int32_t *id)
+/* A new row of the tag table, findable by name unless an earlier row has
+ * the name; the name is repaired already. */
+static int tag_add(lr_dataset_builder *b, int32_t id, const char *name, size_t slot,
+                   uint64_t *fixes)
 {
     lr__raw_named *t = &b->h.tags;
+    int rc = named_append(t, &b->cap_tags, id, name, fixes);
+    if (rc)
+        return rc;
+    if (b->tag_slot[slot] < 0)
+        b->tag_slot[slot] = (int32_t)t->n - 1;
+    if (id >= b->next_tag_id)
+        b->next_tag_id = id < INT32_MAX ? id + 1 : INT32_MAX;
+    return LR_OK;
+}
+
+/* name, or its repair into *fixed when it is not valid UTF-8. */
+static int repaired(const char *name, char **fixed, uint64_t *fixes, const char **out)
+{
+    *fixed = NULL;
+    *out = name;
+    if (lr__utf8_valid(name, strlen(name)))
+        return LR_OK;
+    *fixed = lr__utf8_repair(name, strlen(name), fixes);
+    if (!*fixed)
+        return lr__fail_oom();
+    *out = *fixed;
+    return LR_OK;
+}
+
+int lr__builder_set_tag_name(lr_dataset_builder *b, int32_t tag, const char *name)
+{
+    if (tag < 0)
+        return lr__fail(LR_E_INVALID, CALL_TAG ": tag ID %d is negative", (int)tag);
     char *fixed = NULL;
+    int rc = tag_reserve(b, 1);
+    if (rc == LR_OK)
+        rc = repaired(name, &fixed, &b->h.latin1_fixes, &name);
+    if (rc == LR_OK)
+        rc = tag_add(b, tag, name, tag_probe(b, name), &b->h.latin1_fixes);
+    free(fixed);
+    return broken(b, rc);
+}
+
+/* The tag ID of a name: the first tag named so, else a new tag numbered
+ * above every ID so far.  Names are compared as given (after UTF-8
+ * repair), before CamelCase, as tags.dat's rows are distinct tags even
+ * where they read alike. */
+static int tag_id(lr_dataset_builder *b, const char *name, int32_t *id)
+{
+    char *fixed;
     uint64_t fixes = 0;
-    if (!lr__utf8_valid(name, strlen(name))) {
-        fixed = lr__utf8_repair(name, strlen(name), &fixes);
-        if (!fixed)
-            return lr__fail_oom();
-        name = fixed;
-    }
+    int rc = repaired(name, &fixed, &fixes, &name);
+    if (rc)
+        return rc;
     size_t s = tag_probe(b, name);
-    int rc = LR_OK;
     if (b->tag_slot[s] < 0) {
-        if (t->n >= INT32_MAX)
-            rc = lr__fail(LR_E_RANGE, CALL_USES ": more than %d distinct tag names", INT32_MAX - 1);
+        if (b->next_tag_id == INT32_MAX)
+            rc = lr__fail(LR_E_RANGE, CALL_USES_BY_NAME ": no tag ID left above %d",
+                          INT32_MAX - 1);
         else
-            rc = named_append(t, &b->cap_tags, (int32_t)t->n + 1, name, &fixes);
-        if (rc == LR_OK) {
-            b->tag_slot[s] = (int32_t)t->n - 1;
+            rc = tag_add(b, b->next_tag_id, name, s, &fixes);
+        if (rc == LR_OK)
             b->h.latin1_fixes += fixes;
-        }
     }
     if (rc == LR_OK)
-        *id = t->id[b->tag_slot[s]];
+        *id = b->h.tags.id[b->tag_slot[s]];
     free(fixed);
     return rc;
 }
 
 int lr__builder_add_tag_uses(lr_dataset_builder *b, const int32_t *users,
-                             const int32_t *artists, const char *const *tags,
-                             const int64_t *times_ms, size_t n)
+                             const int32_t *artists, const int32_t *tag_ids,
+                             const char *const *tags, const int64_t *times_ms, size_t n)
 {
+    const char *call = tags ? CALL_USES_BY_NAME : CALL_USES;
     for (size_t i = 0; i < n; i++) {
-        int rc = check_id(CALL_USES, i, "user", users[i]);
+        int rc = check_id(call, i, "user", users[i]);
         if (rc == LR_OK)
-            rc = check_id(CALL_USES, i, "artist", artists[i]);
-        if (rc == LR_OK && !tags[i])
-            rc = lr__fail(LR_E_INVALID, CALL_USES ": element %zu: tag name is NULL", i);
+            rc = check_id(call, i, "artist", artists[i]);
+        if (rc == LR_OK && tag_ids)
+            rc = check_id(call, i, "tag", tag_ids[i]);
+        if (rc == LR_OK && tags && !tags[i])
+            rc = lr__fail(LR_E_INVALID, "%s: element %zu: tag name is NULL", call, i);
         if (rc)
             return rc;
     }
@@ -308,15 +357,19 @@ int lr__builder_add_tag_uses(lr_dataset_builder *b, const int32_t *users,
         cap = b->cap_uses;
         rc = lr__grow(cols[c], &cap, need, sizes[c]);
     }
-    if (rc == LR_OK)
+    if (rc == LR_OK && tags)
         rc = tag_reserve(b, n);
     if (rc)
         return broken(b, lr__fail_oom());
     b->cap_uses = cap;
     for (size_t i = 0; i < n; i++) {
-        rc = tag_id(b, tags[i], &u->tag[u->n + i]);
-        if (rc)
-            return broken(b, rc);
+        if (tags) {
+            rc = tag_id(b, tags[i], &u->tag[u->n + i]);
+            if (rc)
+                return broken(b, rc);
+        } else {
+            u->tag[u->n + i] = tag_ids[i];
+        }
         u->user[u->n + i] = users[i];
         u->artist[u->n + i] = artists[i];
         u->time_ms[u->n + i] = times_ms ? times_ms[i] : 0;

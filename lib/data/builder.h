@@ -29,6 +29,7 @@ struct lr_dataset_builder {
     size_t cap_artists, cap_tags, cap_listens, cap_friends, cap_uses;
     int32_t *tag_slot;      /* open addressing: tag row or -1; [tag_slots] */
     size_t tag_slots;       /* a power of two, at least twice the tags */
+    int32_t next_tag_id;    /* a new name's ID: above every ID named so far */
     int64_t timed_uses;     /* tag uses given a time */
     int state;
 };
@@ -42,9 +43,11 @@ void lr__builder_free(lr_dataset_builder *b);
 int lr__builder_add_listens(lr_dataset_builder *b, const int32_t *users,
                             const int32_t *artists, const int64_t *counts, size_t n);
 int lr__builder_set_artist_name(lr_dataset_builder *b, int32_t artist, const char *name);
+int lr__builder_set_tag_name(lr_dataset_builder *b, int32_t tag, const char *name);
+/* Exactly one of tag_ids and tag_names is NULL. */
 int lr__builder_add_tag_uses(lr_dataset_builder *b, const int32_t *users,
-                             const int32_t *artists, const char *const *tags,
-                             const int64_t *times_ms, size_t n);
+                             const int32_t *artists, const int32_t *tag_ids,
+                             const char *const *tag_names, const int64_t *times_ms, size_t n);
 int lr__builder_add_friends(lr_dataset_builder *b, const int32_t *users,
                             const int32_t *friends, size_t n);
 

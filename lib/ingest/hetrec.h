@@ -68,6 +68,7 @@ typedef struct lr__hetrec {
     int kind;               /* lr_source_kind of the dataset; 0 = LR_SOURCE_HETREC */
     const char *listens_name; /* what friends' and tag uses' users must be in;
                                  NULL = LR_HETREC_LISTENS */
+    const char *tags_name;  /* what tag uses' tags must be in; NULL = LR_HETREC_TAGS */
 } lr__hetrec;
 
 /* File names inside a HetRec directory. */

@@ -37,17 +37,16 @@ static int64_t month_ms(int64_t t)
 }
 
 /* What write_hetrec puts in the files, as arrays for the builder's calls:
- * names, listens, tag uses by HetRec's spelling of the tag, friends both
- * ways.  The real data has tags that spell alike ("hip hop", "hip-hop"),
- * which one spelling would merge: by_id gives each tag its ID in its name
- * instead.  Made before any allocation is failed on purpose. */
+ * artist names, listens, tag names in HetRec's spelling, tag uses, friends
+ * both ways.  Made before any allocation is failed on purpose. */
 typedef struct feed_data {
     size_t nl, nu, nf;
-    int32_t *lu, *la, *tu, *ta, *fu, *ff;
+    int32_t *lu, *la, *tu, *ta, *tag_of, *fu, *ff;
     int64_t *lc, *tt;
     char **words;
-    int32_t nwords;
+    int32_t nwords, *tag_ids;
     const char **names;
+    int by_name;
 } feed_data;
 
 static void *must(void *p)
@@ -56,9 +55,12 @@ static void *must(void *p)
     return p;
 }
 
-static void feed_make(feed_data *d, const lr_dataset *src, int by_id)
+/* by_name: tag uses by name (lr_dataset_builder_add_tag_uses_by_name), for
+ * sets whose tags all spell differently, which the real data's do not. */
+static void feed_make(feed_data *d, const lr_dataset *src, int by_name)
 {
     memset(d, 0, sizeof *d);
+    d->by_name = by_name;
     d->nl = (size_t)src->listens.nnz;
     d->lu = must(malloc((d->nl + 1) * sizeof *d->lu));
     d->la = must(malloc((d->nl + 1) * sizeof *d->la));
@@ -71,18 +73,14 @@ static void feed_make(feed_data *d, const lr_dataset *src, int by_id)
         }
     d->nwords = src->n_tags;
     d->words = must(calloc((size_t)src->n_tags + 1, sizeof *d->words));
-    for (int32_t t = 0; t < src->n_tags; t++) {
-        if (by_id) {
-            d->words[t] = must(malloc(32));
-            snprintf(d->words[t], 32, "tag %d", src->tag_ids[t]);
-        } else {
-            d->words[t] = must(lr__tag_words(lr__strtab_get(&src->tag_names, t)));
-        }
-    }
+    d->tag_ids = src->tag_ids;
+    for (int32_t t = 0; t < src->n_tags; t++)
+        d->words[t] = must(lr__tag_words(lr__strtab_get(&src->tag_names, t)));
     d->nu = (size_t)src->n_tag_uses;
     d->tu = must(malloc((d->nu + 1) * sizeof *d->tu));
     d->ta = must(malloc((d->nu + 1) * sizeof *d->ta));
     d->tt = must(malloc((d->nu + 1) * sizeof *d->tt));
+    d->tag_of = must(malloc((d->nu + 1) * sizeof *d->tag_of));
     d->names = must(malloc((d->nu + 1) * sizeof *d->names));
     for (size_t i = 0; i < d->nu; i++) {
         const lr__tag_use *x = &src->tag_uses[i];
@@ -90,6 +88,7 @@ static void feed_make(feed_data *d, const lr_dataset *src, int by_id)
         d->ta[i] = src->artist_ids[x->artist];
         d->names[i] = d->words[x->tag];
         d->tt[i] = month_ms(x->time_ms);
+        d->tag_of[i] = src->tag_ids[x->tag];
     }
     const lr__csr *f = &src->friends;
     d->nf = (size_t)f->nnz;
@@ -114,6 +113,7 @@ static void feed_free(feed_data *d)
     free(d->tu);
     free(d->ta);
     free(d->tt);
+    free(d->tag_of);
     free(d->fu);
     free(d->ff);
 }
@@ -129,20 +129,24 @@ static int feed_send(lr_dataset_builder *b, const lr_dataset *src, const feed_da
         size_t m = d->nl - at < 100 ? d->nl - at : 100;
         rc = lr_dataset_builder_add_listens(b, d->lu + at, d->la + at, d->lc + at, m);
     }
-    if (rc == LR_OK)
-        rc = lr_dataset_builder_add_tag_uses(b, d->tu, d->ta, d->names, d->tt, d->nu);
+    for (int32_t t = 0; t < d->nwords && rc == LR_OK && !d->by_name; t++)
+        rc = lr_dataset_builder_set_tag_name(b, d->tag_ids[t], d->words[t]);
+    if (rc == LR_OK && d->by_name)
+        rc = lr_dataset_builder_add_tag_uses_by_name(b, d->tu, d->ta, d->names, d->tt, d->nu);
+    else if (rc == LR_OK)
+        rc = lr_dataset_builder_add_tag_uses(b, d->tu, d->ta, d->tag_of, d->tt, d->nu);
     if (rc == LR_OK)
         rc = lr_dataset_builder_add_friends(b, d->fu, d->ff, d->nf);
     return rc;
 }
 
-static lr_dataset *build_tags(const lr_dataset *src, const lr_options *o, int by_id)
+static lr_dataset *build_tags(const lr_dataset *src, const lr_options *o, int by_name)
 {
     lr_dataset_builder *b;
     lr_dataset *ds;
     ck_assert_lr_ok(lr_dataset_builder_new(&b, o));
     feed_data d;
-    feed_make(&d, src, by_id);
+    feed_make(&d, src, by_name);
     ck_assert_lr_ok(feed_send(b, src, &d));
     feed_free(&d);
     ck_assert_lr_ok(lr_dataset_builder_finish(b, &ds));
@@ -197,12 +201,14 @@ static int32_t *recommend_all(const lr_dataset *ds)
     return top;
 }
 
+/* _i = 0: tags by ID; 1: by name. */
 START_TEST(synthetic_equals_files)
 {
+    int by_name = _i;
     lr_dataset *src = synth();
     char dir[256];
     lr_dataset *files = load_files(src, dir, sizeof dir);
-    lr_dataset *mem = build(src, NULL);
+    lr_dataset *mem = build_tags(src, NULL, by_name);
 
     ck_assert_int_eq(lr_dataset_count(mem, LR_COUNT_SOURCE_KIND), LR_SOURCE_BUILDER);
     for (int w = LR_COUNT_USERS; w <= LR_COUNT_TAG_USES_HELD_OUT; w++) {
@@ -225,8 +231,10 @@ START_TEST(synthetic_equals_files)
     for (int32_t a = 0; a < mem->n_artists; a++) {
         ck_assert_str_eq(lr__strtab_get(&mem->artist_names, a),
                          lr__strtab_get(&files->artist_names, a));
-        /* Tag IDs differ (the builder numbers them by first use), so do
-         * top tags where counts tie; the tags and counts by name may not. */
+        /* By name, tag IDs follow first use, so top tags may differ where
+         * counts tie; the tags and their counts by name may not. */
+        if (!by_name)
+            ck_assert_int_eq(mem->artist_top_tag[a], files->artist_top_tag[a]);
         const lr__csr *x = &mem->artist_tags, *y = &files->artist_tags;
         ck_assert_int_eq(x->ptr[a + 1] - x->ptr[a], y->ptr[a + 1] - y->ptr[a]);
         for (int64_t i = x->ptr[a]; i < x->ptr[a + 1]; i++) {
@@ -241,6 +249,11 @@ START_TEST(synthetic_equals_files)
     }
     ck_assert(same_csr(&mem->listens, &files->listens));
     ck_assert(same_csr(&mem->friends, &files->friends));
+    if (!by_name) {
+        ck_assert_mem_eq(mem->tag_ids, files->tag_ids, (size_t)mem->n_tags * 4);
+        ck_assert(same_csr(&mem->artist_tags, &files->artist_tags));
+        ck_assert(same_csr(&mem->user_tags, &files->user_tags));
+    }
     /* Uses of one (user, artist) are in tag index order, which differs. */
     for (int64_t i = 0; i < mem->n_tag_uses; i++) {
         const lr__tag_use *x = &mem->tag_uses[i], *y;
@@ -284,7 +297,7 @@ START_TEST(cleaning_and_counts)
     int32_t tu[] = {1, 2, 3, 1, 2, 3};
     int32_t ta[] = {10, 10, 20, 99, 20, 30};
     const char *tn[] = {"hip hop", "hip hop", "hip hop", "hip hop", "post-rock", "seen live"};
-    ck_assert_lr_ok(lr_dataset_builder_add_tag_uses(b, tu, ta, tn, NULL, 6));
+    ck_assert_lr_ok(lr_dataset_builder_add_tag_uses_by_name(b, tu, ta, tn, NULL, 6));
     int32_t fu[] = {1, 2}, ff[] = {2, 3};
     ck_assert_lr_ok(lr_dataset_builder_add_friends(b, fu, ff, 2));
     lr_dataset *ds;
@@ -356,11 +369,17 @@ START_TEST(bad_elements)
     expect(lr_dataset_builder_set_artist_name(b, 1, NULL), LR_E_INVALID,
            "lr_dataset_builder_set_artist_name: name is NULL");
     const char *tn[] = {"rock", NULL, "pop"};
-    expect(lr_dataset_builder_add_tag_uses(b, u, a, tn, NULL, 3), LR_E_INVALID,
-           "lr_dataset_builder_add_tag_uses: element 1: tag name is NULL");
+    expect(lr_dataset_builder_add_tag_uses_by_name(b, u, a, tn, NULL, 3), LR_E_INVALID,
+           "lr_dataset_builder_add_tag_uses_by_name: element 1: tag name is NULL");
     tn[1] = "jazz";
-    expect(lr_dataset_builder_add_tag_uses(b, u, neg, tn, NULL, 3), LR_E_INVALID,
-           "lr_dataset_builder_add_tag_uses: element 1: artist ID -4 is negative");
+    expect(lr_dataset_builder_add_tag_uses_by_name(b, u, neg, tn, NULL, 3), LR_E_INVALID,
+           "lr_dataset_builder_add_tag_uses_by_name: element 1: artist ID -4 is negative");
+    expect(lr_dataset_builder_add_tag_uses(b, u, a, neg, NULL, 3), LR_E_INVALID,
+           "lr_dataset_builder_add_tag_uses: element 1: tag ID -4 is negative");
+    expect(lr_dataset_builder_set_tag_name(b, -2, "x"), LR_E_INVALID,
+           "lr_dataset_builder_set_tag_name: tag ID -2 is negative");
+    expect(lr_dataset_builder_set_tag_name(b, 2, NULL), LR_E_INVALID,
+           "lr_dataset_builder_set_tag_name: name is NULL");
     int32_t self[] = {5, 2, 7}, other[] = {5, 6, 7};
     expect(lr_dataset_builder_add_friends(b, u, self, 3), LR_E_INVALID,
            "lr_dataset_builder_add_friends: element 1: user 2 is listed as their own friend");
@@ -414,10 +433,32 @@ START_TEST(cross_element_errors)
     ck_assert_lr_ok(lr_dataset_builder_add_listen(b, 1, 2, 3));
     int32_t tu[] = {1, 6}, ta[] = {2, 2};
     const char *tn[] = {"rock", "rock"};
-    ck_assert_lr_ok(lr_dataset_builder_add_tag_uses(b, tu, ta, tn, NULL, 2));
+    ck_assert_lr_ok(lr_dataset_builder_add_tag_uses_by_name(b, tu, ta, tn, NULL, 2));
     expect(lr_dataset_builder_finish(b, &ds), LR_E_NOTFOUND,
            "lr_dataset_builder_finish: tag uses: element 1: field 'userID': user 6 is not in "
            "the listens");
+    lr_dataset_builder_free(b);
+
+    b = fresh();
+    ck_assert_lr_ok(lr_dataset_builder_add_listen(b, 1, 2, 3));
+    ck_assert_lr_ok(lr_dataset_builder_set_tag_name(b, 4, "rock"));
+    int32_t tags[] = {4, 5};
+    ck_assert_lr_ok(lr_dataset_builder_add_tag_uses(b, tu, ta, tags, NULL, 1));
+    ck_assert_lr_ok(lr_dataset_builder_add_tag_uses(b, tu, ta, tags + 1, NULL, 1));
+    expect(lr_dataset_builder_finish(b, &ds), LR_E_NOTFOUND,
+           "lr_dataset_builder_finish: tag uses: element 1: field 'tagID': tag 5 is not in the "
+           "tag names");
+    lr_dataset_builder_free(b);
+
+    /* Two IDs may share a name; one ID may not have two. */
+    b = fresh();
+    ck_assert_lr_ok(lr_dataset_builder_add_listen(b, 1, 2, 3));
+    ck_assert_lr_ok(lr_dataset_builder_set_tag_name(b, 4, "80s"));
+    ck_assert_lr_ok(lr_dataset_builder_set_tag_name(b, 9, "80s"));
+    ck_assert_lr_ok(lr_dataset_builder_set_tag_name(b, 4, "rock"));
+    expect(lr_dataset_builder_finish(b, &ds), LR_E_DUPLICATE,
+           "lr_dataset_builder_finish: tag names: element 2: field 'tagID': tag 4 repeats "
+           "element 0");
     lr_dataset_builder_free(b);
 }
 END_TEST
@@ -437,8 +478,12 @@ START_TEST(finish_twice_and_use_after_finish)
            "lr_dataset_builder_set_artist_name: the builder is finished");
     const char *tn[] = {"x"};
     int32_t one[] = {1};
-    expect(lr_dataset_builder_add_tag_uses(b, one, one, tn, NULL, 1), LR_E_INVALID,
+    expect(lr_dataset_builder_add_tag_uses_by_name(b, one, one, tn, NULL, 1), LR_E_INVALID,
+           "lr_dataset_builder_add_tag_uses_by_name: the builder is finished");
+    expect(lr_dataset_builder_add_tag_uses(b, one, one, one, NULL, 1), LR_E_INVALID,
            "lr_dataset_builder_add_tag_uses: the builder is finished");
+    expect(lr_dataset_builder_set_tag_name(b, 1, "x"), LR_E_INVALID,
+           "lr_dataset_builder_set_tag_name: the builder is finished");
     expect(lr_dataset_builder_add_friends(b, one, one, 1), LR_E_INVALID,
            "lr_dataset_builder_add_friends: the builder is finished");
     /* The dataset outlives its builder. */
@@ -560,10 +605,11 @@ START_TEST(real_data)
     }
     lr_dataset *files, *mem;
     ck_assert_lr_ok(lr_dataset_load(&files, dir, NULL));
-    mem = build_tags(files, NULL, 1);
+    mem = build(files, NULL);
     for (int w = LR_COUNT_USERS; w <= LR_COUNT_TAG_USES_HELD_OUT; w++) {
-        /* Timed uses and the rows of tags.dat never used are the files'
-         * own: the builder is fed the processed set. */
+        /* What the files had before processing (rows of tags.dat never
+         * used, dropped uses, invalid bytes) is the files' own: the
+         * builder is fed the processed set. */
         if (w == LR_COUNT_TIMESTAMPS_MERGED || w == LR_COUNT_TAGS_IN_FILE ||
             w == LR_COUNT_TAGS_DROPPED || w == LR_COUNT_TAG_USES_IN_FILE ||
             w == LR_COUNT_TAG_USES_UNLISTENED || w == LR_COUNT_ARTISTS_UNLISTENED ||
@@ -576,6 +622,8 @@ START_TEST(real_data)
     }
     ck_assert(same_csr(&mem->listens, &files->listens));
     ck_assert(same_csr(&mem->friends, &files->friends));
+    ck_assert(same_csr(&mem->artist_tags, &files->artist_tags));
+    ck_assert_mem_eq(mem->artist_top_tag, files->artist_top_tag, (size_t)mem->n_artists * 4);
     lr_dataset_free(mem);
     lr_dataset_free(files);
 }
@@ -586,7 +634,7 @@ static Suite *builder_suite(void)
     Suite *s = suite_create("builder");
     TCase *tc = tcase_create("builder");
     tcase_set_timeout(tc, 600);
-    tcase_add_test(tc, synthetic_equals_files);
+    tcase_add_loop_test(tc, synthetic_equals_files, 0, 2);
     tcase_add_test(tc, cleaning_and_counts);
     tcase_add_test(tc, bad_elements);
     tcase_add_test(tc, cross_element_errors);
