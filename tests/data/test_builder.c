@@ -12,6 +12,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__SANITIZE_ADDRESS__)
+#  define LR_TEST_LSAN 1
+#elif defined(__has_feature)
+#  if __has_feature(address_sanitizer)
+#    define LR_TEST_LSAN 1
+#  endif
+#endif
+#ifdef LR_TEST_LSAN
+#  include <sanitizer/lsan_interface.h>
+#endif
+
 static const char *const synth_opts =
     "synth_users=60,synth_artists=150,synth_tags=40,synth_clusters=4,"
     "synth_artists_per_user=12,synth_friends_per_user=3,seed=11";
@@ -588,6 +599,11 @@ START_TEST(out_of_memory)
         }
         /* The builder, its tables and the processing all allocate. */
         ck_assert_msg(failures >= 20, "only %lld runs failed", failures);
+        fprintf(stderr, "builder out_of_memory (%s): %lld allocations, %lld runs failed\n",
+                persistent ? "from the nth on" : "the nth alone", nth - 1, failures);
+#ifdef LR_TEST_LSAN
+        ck_assert_msg(__lsan_do_recoverable_leak_check() == 0, "leaks (see the report above)");
+#endif
     }
     feed_free(&d);
     lr_dataset_free(src);
