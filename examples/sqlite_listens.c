@@ -24,6 +24,10 @@
 
 /* Rows go to the builder in batches: one call per batch, not per row. */
 #define BATCH 4096
+/* A failure of SQLite's, already printed: positive, unlike lastrec's LR_E_*
+ * codes, so the two never mix. */
+#define SQL_FAILED 1
+#define SQL_ID_RANGE (-1)
 
 static int fail(int rc)
 {
@@ -42,6 +46,20 @@ static sqlite3_stmt *prepare(sqlite3 *db, const char *sql)
     return st;
 }
 
+/* The next row: 1, or 0 at the end, or 0 with *rc = SQL_FAILED after printing
+ * SQLite's error (a failed step is not the end of the table). */
+static int row(sqlite3 *db, sqlite3_stmt *st, int *rc)
+{
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW)
+        return 1;
+    if (step != SQLITE_DONE) {
+        fprintf(stderr, "sqlite: %s\n", sqlite3_errmsg(db));
+        *rc = SQL_FAILED;
+    }
+    return 0;
+}
+
 /* IDs are 32-bit in lastrec: a larger one in the database is refused here
  * rather than cut short. */
 static int id_column(sqlite3_stmt *st, int col, int32_t *out)
@@ -49,7 +67,7 @@ static int id_column(sqlite3_stmt *st, int col, int32_t *out)
     sqlite3_int64 v = sqlite3_column_int64(st, col);
     if (v < INT32_MIN || v > INT32_MAX) {
         fprintf(stderr, "sqlite: ID %lld does not fit 32 bits\n", (long long)v);
-        return -1;
+        return SQL_ID_RANGE;
     }
     *out = (int32_t)v;
     return 0;
@@ -59,15 +77,15 @@ static int read_listens(sqlite3 *db, lr_dataset_builder *b)
 {
     sqlite3_stmt *st = prepare(db, "SELECT user_id, artist_id, plays FROM listens");
     if (!st)
-        return -1;
+        return SQL_FAILED;
     int32_t users[BATCH], artists[BATCH];
     int64_t plays[BATCH];
     size_t n = 0;
-    int rc = LR_OK, step;
-    while (rc == LR_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+    int rc = LR_OK;
+    while (rc == LR_OK && row(db, st, &rc)) {
         if (id_column(st, 0, &users[n]) || id_column(st, 1, &artists[n])) {
             sqlite3_finalize(st);
-            return -1;
+            return SQL_FAILED;
         }
         plays[n++] = sqlite3_column_int64(st, 2);
         if (n == BATCH) {
@@ -85,13 +103,13 @@ static int read_artists(sqlite3 *db, lr_dataset_builder *b)
 {
     sqlite3_stmt *st = prepare(db, "SELECT id, name FROM artists");
     if (!st)
-        return -1;
+        return SQL_FAILED;
     int rc = LR_OK;
     int32_t id;
-    while (rc == LR_OK && sqlite3_step(st) == SQLITE_ROW) {
+    while (rc == LR_OK && row(db, st, &rc)) {
         const char *name = (const char *)sqlite3_column_text(st, 1);
         if (id_column(st, 0, &id)) {
-            rc = -1;
+            rc = SQL_FAILED;
             break;
         }
         /* the builder copies the name: SQLite's buffer may go at the next step */
@@ -105,13 +123,13 @@ static int read_tags(sqlite3 *db, lr_dataset_builder *b)
 {
     sqlite3_stmt *st = prepare(db, "SELECT id, name FROM tags");
     if (!st)
-        return -1;
+        return SQL_FAILED;
     int rc = LR_OK;
     int32_t id;
-    while (rc == LR_OK && sqlite3_step(st) == SQLITE_ROW) {
+    while (rc == LR_OK && row(db, st, &rc)) {
         const char *name = (const char *)sqlite3_column_text(st, 1);
         if (id_column(st, 0, &id)) {
-            rc = -1;
+            rc = SQL_FAILED;
             break;
         }
         rc = lr_dataset_builder_set_tag_name(b, id, name ? name : "");
@@ -126,15 +144,15 @@ static int read_tag_uses(sqlite3 *db, lr_dataset_builder *b)
 {
     sqlite3_stmt *st = prepare(db, "SELECT user_id, artist_id, tag_id, time_ms FROM tag_uses");
     if (!st)
-        return -1;
+        return SQL_FAILED;
     int32_t users[BATCH], artists[BATCH], tags[BATCH];
     int64_t times[BATCH];
     size_t n = 0;
     int rc = LR_OK;
-    while (rc == LR_OK && sqlite3_step(st) == SQLITE_ROW) {
+    while (rc == LR_OK && row(db, st, &rc)) {
         if (id_column(st, 0, &users[n]) || id_column(st, 1, &artists[n]) ||
             id_column(st, 2, &tags[n])) {
-            rc = -1;
+            rc = SQL_FAILED;
             break;
         }
         times[n] = sqlite3_column_int64(st, 3);
@@ -159,9 +177,9 @@ static int read_friends(sqlite3 *db, lr_dataset_builder *b)
     int32_t users[BATCH], friends[BATCH];
     size_t n = 0;
     int rc = LR_OK;
-    while (rc == LR_OK && sqlite3_step(st) == SQLITE_ROW) {
+    while (rc == LR_OK && row(db, st, &rc)) {
         if (id_column(st, 0, &users[n]) || id_column(st, 1, &friends[n])) {
-            rc = -1;
+            rc = SQL_FAILED;
             break;
         }
         if (++n == BATCH) {
@@ -175,15 +193,15 @@ static int read_friends(sqlite3 *db, lr_dataset_builder *b)
     return rc;
 }
 
-/* The dataset from the database; -1 after printing SQLite's complaint, a
- * negative LR_E_* code from lastrec. */
+/* The dataset from the database: LR_OK, SQL_FAILED after printing SQLite's
+ * complaint, or a negative LR_E_* code from lastrec. */
 static int load_database(const char *path, lr_dataset **out)
 {
     sqlite3 *db = NULL;
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
         fprintf(stderr, "sqlite: %s: %s\n", path, sqlite3_errmsg(db));
         sqlite3_close(db);
-        return -1;
+        return SQL_FAILED;
     }
     lr_dataset_builder *b = NULL;
     int rc = lr_dataset_builder_new(&b, NULL);
@@ -227,7 +245,7 @@ int main(int argc, char **argv)
     const char *path = argv[1 + files];
     lr_dataset *ds = NULL;
     int rc = files ? lr_dataset_load(&ds, path, NULL) : load_database(path, &ds);
-    if (rc == -1)
+    if (rc == SQL_FAILED)
         return 1;
     if (rc != LR_OK)
         return fail(rc);

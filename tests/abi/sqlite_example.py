@@ -108,6 +108,24 @@ def compare(exe, directory, db_path, env):
     return 0
 
 
+def bad_rows(exe, db_path, env):
+    """A bad row in the database: the example exits 1 with lastrec's
+    message, which names the call and the element."""
+    bad = db_path + ".bad"
+    shutil.copy(db_path, bad)
+    db = sqlite3.connect(bad)
+    db.execute("UPDATE listens SET plays = -3 WHERE rowid = 18")
+    db.commit()
+    db.close()
+    p = subprocess.run([exe, bad], capture_output=True, text=True, env=env)
+    want = "lr_dataset_builder_add_listens: element 17: count -3 is negative"
+    if p.returncode != 1 or want not in p.stderr:
+        print(f"a negative play count: exit {p.returncode}, stderr {p.stderr!r}; wanted {want!r}")
+        return 1
+    print("bad row:", p.stderr.strip())
+    return 0
+
+
 def main():
     if len(sys.argv) not in (5, 6):
         sys.exit(__doc__)
@@ -134,6 +152,8 @@ def main():
         db = os.path.join(tmp, "synth.sqlite")
         print(f"synthetic: {hetrec_to_sqlite(data, db)} listens in {db}")
         if compare(exe, data, db, env):
+            return 1
+        if bad_rows(exe, db, env):
             return 1
 
         real = os.environ.get("LASTREC_DATA")
