@@ -234,7 +234,7 @@ static int read_meta(const lr__secr *r, counts *c)
     const uint8_t *p = r->sec[S_META].p;
     c->kind = lr__le_get32(p);
     c->writer = lr__le_get32(p + 4);
-    if (c->kind < LR_SOURCE_HETREC || c->kind > LR_SOURCE_SPLIT)
+    if (c->kind < LR_SOURCE_HETREC || c->kind > LR_SOURCE_BUILDER)
         return lr__secr_fail_sec(r, S_META, "unknown source kind %u", c->kind);
     if (lr__le_get32(p + 20) != 0)
         return lr__secr_fail_sec(r, S_META, "reserved field is 0x%08x, not 0",
@@ -339,6 +339,7 @@ static const char *kind_name(uint32_t kind)
     case LR_SOURCE_LISTENS: return "listens file";
     case LR_SOURCE_SNAPSHOT: return "snapshot";
     case LR_SOURCE_SYNTHETIC: return "synthetic data";
+    case LR_SOURCE_BUILDER: return "built in memory";
     default: return "split";
     }
 }

@@ -1,7 +1,9 @@
 """Datasets: loading, synthesising, counting, searching, analysing, splitting."""
 
 import collections
-from ctypes import byref, c_double, c_float, c_int32, c_int64, c_size_t
+import ctypes
+import operator
+from ctypes import byref, c_char_p, c_double, c_float, c_int32, c_int64, c_size_t
 
 from . import _ffi
 from . import _numpy
@@ -20,7 +22,7 @@ COUNTS = {
 }
 
 # enum lr_source_kind
-SOURCES = {1: "hetrec", 2: "listens", 3: "snapshot", 4: "synthetic", 5: "split"}
+SOURCES = {1: "hetrec", 2: "listens", 3: "snapshot", 4: "synthetic", 5: "split", 6: "builder"}
 
 # enum lr_distribution
 DISTRIBUTIONS = {
@@ -67,7 +69,8 @@ class Dataset(Handle):
     """A loaded, processed, read-only listening data set.
 
     Make one with :meth:`load`, :meth:`load_listens`, :meth:`load_split`,
-    :meth:`synthesize` or :meth:`split`.  A dataset may be shared by any number of threads.  It is
+    :meth:`synthesize`, :meth:`split`, or from data in memory with
+    :meth:`from_listens` and :meth:`from_pandas`.  A dataset may be shared by any number of threads.  It is
     freed by :meth:`close`, at the end of a ``with`` block, or when
     garbage collected.
     """
@@ -76,7 +79,7 @@ class Dataset(Handle):
 
     def __init__(self, *args, **kwargs):
         raise TypeError("use Dataset.load(), Dataset.load_listens(), "
-                        "Dataset.synthesize() or Dataset.split()")
+                        "Dataset.synthesize(), Dataset.split() or Dataset.from_listens()")
 
     @classmethod
     def _wrap(cls, ptr):
@@ -154,6 +157,89 @@ class Dataset(Handle):
         call_with_progress(bridge, _ffi.lr_dataset_synthesize, byref(ptr), raw(opts))
         return cls._wrap(ptr)
 
+    @classmethod
+    def from_listens(cls, users, artists=None, counts=None, artist_names=None, tags=None,
+                     tag_names=None, friends=None, progress=None, **options):
+        """A dataset from listens in memory, processed exactly as the files
+        of :meth:`load` are (the C library's lr_dataset_builder).
+
+        ``users``, ``artists``, ``counts``: one listen per position (user
+        ``users[i]`` played artist ``artists[i]`` ``counts[i]`` times), as
+        lists, tuples or numpy arrays; int32 IDs and int64 counts in C order
+        are passed to the library without a copy, anything else is checked
+        and converted (whole-number floats are accepted).  Or ``users`` alone
+        as a ``scipy.sparse`` user x artist matrix (COO, CSR, CSC, ...):
+        row = user ID, column = artist ID, value = listen count; duplicate
+        entries are summed and stored zeros dropped, as scipy does.
+
+        IDs are non-negative 32-bit integers.  ``artist_names``: a dict (or
+        pairs) artist ID -> name; unnamed artists are named by their ID.
+        ``tags``: (user, artist, tag) or (user, artist, tag, time_ms) tuples,
+        the tag a name (``"hip hop"``, made CamelCase) or, with
+        ``tag_names`` (a dict tag ID -> name), an ID.  ``friends``: (user,
+        friend) pairs, one direction enough.  Options as for :meth:`load`
+        (``min_tag_uses``).  A bad element raises InvalidArgument naming it
+        ("element 17: count -3 is negative"); a repeated listen, Duplicate.
+        """
+        bridge = Progress(progress) if progress is not None else None
+        opts = make_options(options, bridge)
+        if artists is None and counts is None and _is_sparse(users):
+            users, artists, counts = _sparse_columns(users)
+        elif artists is None or counts is None:
+            raise TypeError("from_listens: give users, artists and counts, or one "
+                            "scipy.sparse matrix")
+        b = _ffi.DatasetBuilderP()
+        _ffi.lr_dataset_builder_new(byref(b), raw(opts))
+        try:
+            _add_listens(b, users, artists, counts)
+            if artist_names is not None:
+                items = artist_names.items() if hasattr(artist_names, "items") else artist_names
+                for artist, name in items:
+                    _ffi.lr_dataset_builder_set_artist_name(
+                        b, _builder_id(artist, "artist_names: artist"), encode_text(name))
+            if tag_names is not None:
+                items = tag_names.items() if hasattr(tag_names, "items") else tag_names
+                for tag, name in items:
+                    _ffi.lr_dataset_builder_set_tag_name(
+                        b, _builder_id(tag, "tag_names: tag"), encode_text(name))
+            if tags is not None:
+                _add_tag_uses(b, tags)
+            if friends is not None:
+                pairs = [tuple(p) for p in friends]
+                if any(len(p) != 2 for p in pairs):
+                    raise errors.InvalidArgument(errors.E_INVALID,
+                                                 "friends: (user, friend) pairs expected")
+                fu = _column([p[0] for p in pairs], "friends: user", True)
+                ff = _column([p[1] for p in pairs], "friends: friend", True)
+                _ffi.lr_dataset_builder_add_friends(b, fu[0], ff[0], len(pairs))
+            ptr = _ffi.DatasetP()
+            call_with_progress(bridge, _ffi.lr_dataset_builder_finish, b, byref(ptr))
+        finally:
+            _ffi.lr_dataset_builder_free(b)
+        return cls._wrap(ptr)
+
+    @classmethod
+    def from_pandas(cls, df, user="userID", artist="artistID", count="weight", **kwargs):
+        """:meth:`from_listens` from a pandas DataFrame's columns ``user``,
+        ``artist`` and ``count`` (HetRec's names by default, as
+        ``pandas.read_csv('user_artists.dat', sep='\\t')`` gives them).
+        Other keyword arguments go to :meth:`from_listens`.  pandas is needed
+        only here, and imported only when called."""
+        try:
+            import pandas
+        except ImportError:
+            raise ImportError("Dataset.from_pandas needs pandas, which is not installed") from None
+        if not isinstance(df, pandas.DataFrame):
+            raise TypeError("from_pandas: a pandas.DataFrame is required, not %s"
+                            % type(df).__name__)
+        for name in (user, artist, count):
+            if name not in df.columns:
+                raise errors.InvalidArgument(
+                    errors.E_INVALID, "from_pandas: no column %r (columns: %s)"
+                    % (name, ", ".join(map(str, df.columns))))
+        return cls.from_listens(df[user].to_numpy(), df[artist].to_numpy(),
+                                df[count].to_numpy(), **kwargs)
+
     def split(self, method="per_user", fraction=0.2, seed=42, **options):
         """Hold out listens: returns ``(train, test)`` over the same catalogue.
 
@@ -193,7 +279,7 @@ class Dataset(Handle):
     @property
     def source(self):
         """What the dataset was made from: 'hetrec', 'listens', 'snapshot',
-        'synthetic' or 'split'."""
+        'synthetic', 'split' or 'builder' (:meth:`from_listens`)."""
         return SOURCES.get(self.count("source_kind"), "unknown")
 
     users = property(lambda self: self.count("users"), doc="number of users")
@@ -344,3 +430,141 @@ class Dataset(Handle):
             return _ffi.fetch_into(_ffi.lr_dataset_distribution,
                                    lambda n: np.empty(n, dtype=np.float64), ds, which)
         return list(_ffi.fetch(_ffi.lr_dataset_distribution, c_double, ds, which))
+
+
+# ------------------------------------------------------ datasets from memory
+
+def _is_sparse(obj):
+    try:
+        import scipy.sparse
+    except ImportError:
+        return False
+    return scipy.sparse.issparse(obj)
+
+
+def _sparse_columns(matrix):
+    """(users, artists, counts) of a scipy.sparse user x artist matrix, with
+    scipy's meaning of duplicates (summed) and stored zeros (absent)."""
+    m = matrix.tocsr(copy=True)
+    m.sum_duplicates()
+    m.eliminate_zeros()
+    coo = m.tocoo()
+    return coo.row, coo.col, coo.data
+
+
+def _fail(what, i, message):
+    return errors.InvalidArgument(errors.E_INVALID, "%s: element %d: %s" % (what, i, message))
+
+
+def _whole(values, what, lo, hi):
+    """Check a numpy array of numbers: whole, within [lo, hi] (the C type's
+    range; the library checks the rest and names the element itself)."""
+    np = _numpy.numpy
+    kind = values.dtype.kind
+    if kind not in "iuf":
+        raise errors.InvalidArgument(errors.E_INVALID, "%s: numbers expected, got dtype %s"
+                                     % (what, values.dtype))
+    if kind == "f":
+        bad = ~np.isfinite(values) | (values != np.floor(values))
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise _fail(what, i, "%r is not a whole number" % values[i].item())
+    if values.size:
+        out = (values < lo) | (values > hi)
+        if out.any():
+            i = int(np.argmax(out))
+            raise _fail(what, i, "%s does not fit %s" % (values[i].item(),
+                                                         "32 bits" if hi < 2**32 else "64 bits"))
+
+
+def _column(values, what, is_id):
+    """(address, keepalive) of one column for the builder: an int32 (IDs) or
+    int64 (counts) numpy array in C order as it is, without a copy; other
+    arrays and sequences checked and converted."""
+    ctype, typestr = (c_int32, "int32") if is_id else (c_int64, "int64")
+    lo, hi = (-2**31, 2**31 - 1) if is_id else (-2**63, 2**63 - 1)
+    np = _numpy.numpy
+    if np is not None and not isinstance(values, np.ndarray) and hasattr(values, "__array__"):
+        values = np.asarray(values)  # a pandas Series, say
+    if np is not None and isinstance(values, np.ndarray):
+        if values.ndim != 1:
+            raise errors.InvalidArgument(errors.E_INVALID, "%s: a one-dimensional array is "
+                                         "required, got shape %s" % (what, values.shape))
+        want = np.dtype(typestr)
+        if values.dtype != want or not values.flags.c_contiguous:
+            _whole(values, what, lo, hi)
+            values = np.ascontiguousarray(values, dtype=want)
+        return values.ctypes.data, values
+    seq = list(values)
+    for i, v in enumerate(seq):
+        if isinstance(v, float) and v.is_integer():
+            v = seq[i] = int(v)
+        try:
+            v = seq[i] = operator.index(v)
+        except TypeError:
+            raise _fail(what, i, "%r is not an integer" % (v,)) from None
+        if not lo <= v <= hi:
+            raise _fail(what, i, "%d does not fit %s" % (v, "32 bits" if is_id else "64 bits"))
+    arr = (ctype * max(1, len(seq)))(*seq)
+    return ctypes.addressof(arr), arr
+
+
+def _length(values):
+    shape = getattr(values, "shape", None)
+    return shape[0] if shape else len(values)
+
+
+def _add_listens(b, users, artists, counts):
+    if not hasattr(users, "__len__"):
+        users = list(users)
+    if not hasattr(artists, "__len__"):
+        artists = list(artists)
+    if not hasattr(counts, "__len__"):
+        counts = list(counts)
+    n = _length(users)
+    if _length(artists) != n or _length(counts) != n:
+        raise errors.InvalidArgument(
+            errors.E_INVALID, "from_listens: users, artists and counts differ in length "
+            "(%d, %d, %d)" % (n, _length(artists), _length(counts)))
+    u = _column(users, "users", True)
+    a = _column(artists, "artists", True)
+    c = _column(counts, "counts", False)
+    _ffi.lr_dataset_builder_add_listens(b, u[0], a[0], c[0], n)
+
+
+def _builder_id(value, what):
+    if isinstance(value, bool) or not isinstance(value, int):
+        try:
+            value = operator.index(value)
+        except TypeError:
+            raise errors.InvalidArgument(errors.E_INVALID, "%s %r is not an integer ID"
+                                         % (what, value)) from None
+    if not -2**31 <= value < 2**31:
+        raise errors.InvalidArgument(errors.E_INVALID, "%s %d does not fit 32 bits"
+                                     % (what, value))
+    return value
+
+
+def _add_tag_uses(b, tags):
+    rows = [tuple(t) for t in tags]
+    if not rows:
+        return
+    if any(len(r) != len(rows[0]) or len(r) not in (3, 4) for r in rows):
+        raise errors.InvalidArgument(
+            errors.E_INVALID, "tags: all (user, artist, tag) or all (user, artist, tag, "
+            "time_ms) tuples expected")
+    by_name = isinstance(rows[0][2], str)
+    for i, r in enumerate(rows):
+        if isinstance(r[2], str) != by_name:
+            raise _fail("tags", i, "tags are all names or all IDs, not both")
+    u = _column([r[0] for r in rows], "tags: user", True)
+    a = _column([r[1] for r in rows], "tags: artist", True)
+    times = _column([r[3] for r in rows], "tags: time_ms", False) if len(rows[0]) == 4 else None
+    if by_name:
+        names = (c_char_p * len(rows))(*[encode_text(r[2]) for r in rows])
+        _ffi.lr_dataset_builder_add_tag_uses_by_name(
+            b, u[0], a[0], ctypes.addressof(names), times[0] if times else None, len(rows))
+    else:
+        t = _column([r[2] for r in rows], "tags: tag", True)
+        _ffi.lr_dataset_builder_add_tag_uses(b, u[0], a[0], t[0], times[0] if times else None,
+                                             len(rows))

@@ -682,6 +682,7 @@ const char *tool_source_name(int64_t kind)
     case LR_SOURCE_SNAPSHOT: return "snapshot";
     case LR_SOURCE_SYNTHETIC: return "synthetic";
     case LR_SOURCE_SPLIT: return "split";
+    case LR_SOURCE_BUILDER: return "builder";
     default: return "unknown";
     }
 }
@@ -694,6 +695,7 @@ const char *tool_source_key(int64_t kind)
     case LR_SOURCE_SNAPSHOT: return "snapshot";
     case LR_SOURCE_SYNTHETIC: return "synthetic";
     case LR_SOURCE_SPLIT: return "split";
+    case LR_SOURCE_BUILDER: return "builder";
     default: return "unknown";
     }
 }
