@@ -37,7 +37,8 @@ class Error(Exception):
     """A lastrec call failed.
 
     Attributes:
-        status: the negative ``LR_E_*`` status code (an int).
+        status: the negative ``LR_E_*`` status code (an int); ``code`` is
+            the same number under another name.
         message: the library's description of this failure (``lr_last_error()``
             at the time, without the name of the C function it starts with),
             or the static text of the status when it left none.
@@ -52,6 +53,11 @@ class Error(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
+
+    @property
+    def code(self):
+        """The status code: the same int as ``status``."""
+        return self.status
 
     def __str__(self):
         return self.message

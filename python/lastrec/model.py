@@ -8,10 +8,10 @@ from . import _ffi
 from . import _numpy
 from . import errors
 from ._base import (Handle, Options, Progress, all_options, call_with_progress, decode,
-                    encode_path, encode_text, free_on_collect, handle_of, option_info,
+                    encode_path, encode_text, free_on_collect, handle_of, int_id, option_info,
                     option_value_out)
 from .dataset import Dataset
-from .query import Query, _Core
+from .query import Query, _Core, id_list, is_batch
 
 _EMBEDDING_USERS, _EMBEDDING_ARTISTS = 1, 2
 _IDS_USERS, _IDS_ARTISTS = 1, 2
@@ -330,11 +330,36 @@ class Model(Handle):
         """A new Query over this model (see lastrec.Query for the settings)."""
         return Query(self, **settings)
 
-    def recommend(self, user, k=10, measure="dot", exclude_listened=True, explain=3, tag=None):
-        """Top-k artists for a user of the model, as a list of Recommendation
-        (artist, name, score, top_tag, tags, fans, because, because_tags).
-        Thread-safe."""
+    def recommend(self, user, k=10, measure="dot", exclude_listened=True, explain=3, tag=None,
+                  *, filter_listened=None, threads=None, as_numpy=None):
+        """Top-k artists for one user of the model, or for a batch of users.
+
+        One user (an int, a numpy integer or a 0-d array): a list of
+        Recommendation (artist, name, score, top_tag, tags, fans, because,
+        because_tags), best first.
+
+        A batch (a list, tuple, range, 1-D array or any other iterable of
+        user IDs, even of one): ``(ids, scores)``, each n x k in the order
+        of the users given, the way implicit's ``model.recommend(userids,
+        user_items, N)`` answers: int32 and float32 numpy arrays when numpy
+        is importable (``as_numpy`` forces either), else lists of lists.  A
+        row with fewer than k artists is padded with ID -1 and score NaN.
+        Each row is what the one-user call gives that user (scores as
+        float32).  Large batches go through ``Query.recommend_all`` on
+        ``threads`` threads (default: all cores); ``explain`` is ignored.
+
+        ``filter_listened`` is another name for ``exclude_listened`` (the
+        one implicit uses); given, it wins.  An unknown user raises
+        NotFound; in a batch its message names the index
+        (``user_ids[3]: unknown user 99``).  Thread-safe.
+        """
+        if filter_listened is not None:
+            exclude_listened = filter_listened
         core = self._thread_query()
+        if is_batch(user):
+            users = id_list(user, "user_ids")
+            core.configure(k, measure, exclude_listened, 0, tag)
+            return core.recommend_batch(users, threads, as_numpy)
         core.configure(k, measure, exclude_listened, explain, tag)
         return core.recommend(user)
 
@@ -354,6 +379,28 @@ class Model(Handle):
         core = self._thread_query()
         core.configure(k, measure, None, None, tag)
         return core.similar(artist)
+
+    def similar_artists(self, artists, k=10, measure="dot", tag=None, *, as_numpy=None):
+        """Top-k similar artists as arrays: ``(ids, scores)``.
+
+        ``artists`` is a batch (a list, tuple, 1-D array or other iterable
+        of artist IDs or names): n x k results, one row per artist in the
+        order given.  One artist (an int or a name): 1-D results of k.
+        int32 and float32 numpy arrays when numpy is importable
+        (``as_numpy`` forces either), else lists; rows with fewer than k
+        artists are padded with ID -1 and score NaN.  A name is resolved as
+        :meth:`similar` resolves it.  Each row holds what :meth:`similar`
+        gives.  An unknown artist raises NotFound naming its index
+        (``artist_ids[2]: ...``).  Unsupported for models without artist
+        vectors (pop).  Thread-safe.
+        """
+        core = self._thread_query()
+        core.configure(k, measure, None, None, tag)
+        if is_batch(artists):
+            return core.similar_batch(id_list(artists, "artist_ids", names=True), as_numpy)
+        one = artists if isinstance(artists, str) else int_id(artists, "artist")
+        ids, scores = core.similar_batch([one], as_numpy)
+        return ids[0], scores[0]
 
     def find_artist(self, name):
         """Resolve an artist name with the names the model carries: its ID,

@@ -3,6 +3,7 @@
 import collections
 import functools
 import itertools
+import math
 import weakref
 from ctypes import byref, c_char_p, c_double, c_float, c_int32, c_int64, c_size_t, c_void_p
 
@@ -69,7 +70,7 @@ class _Core:
 
     __slots__ = ("ptr", "model_ptr", "settings", "tag", "names", "info", "finalizer",
                  "_id", "_count", "_needed", "_tags", "_tag_counts", "_by_tags", "_tag_vals",
-                 "_count_ref", "_needed_ref", "_vptr", "_bufs", "__weakref__")
+                 "_count_ref", "_needed_ref", "_vptr", "_bufs", "_user_rows", "__weakref__")
 
     def __init__(self, model_ptr, names, info, registry):
         handle = _ffi.QueryP()
@@ -107,6 +108,7 @@ class _Core:
         # k or the explanation count grows).
         self._vptr = c_void_p(ptr)
         self._bufs = None
+        self._user_rows = None  # user ID -> row of recommend_all, made on first use
 
     def close(self):
         self.finalizer()
@@ -334,6 +336,146 @@ class _Core:
             _ffi.lr_query_recommend_all(self.ptr, raw(opts), ids, scores, n, byref(self._needed))
         return AllRecommendations(list(users), [ids[i * k:(i + 1) * k] for i in range(len(users))],
                                   [scores[i * k:(i + 1) * k] for i in range(len(users))])
+
+
+    # ------------------------------------------------------------ batches
+
+    def _user_row(self):
+        # A fitted model's users never change, so their rows are looked up once.
+        rows = self._user_rows
+        if rows is None:
+            users = _ffi.fetch(_ffi.lr_model_ids, c_int32, self.model_ptr, _IDS_USERS)
+            rows = self._user_rows = {u: i for i, u in enumerate(users)}
+        return rows
+
+    def recommend_batch(self, users, threads, as_numpy):
+        """(ids, scores), n x k, for n user IDs (a list of ints)."""
+        k = self.settings[_K]
+        rows = self._user_row()
+        # recommend_all scores every user in blocks on several threads: for
+        # a good share of the users that is quicker than one call per user
+        # (docs/python.md, "Batches", has the figures), and its rows are
+        # bit for bit what lr_query_recommend_user gives.
+        if len(users) * _ALL_SHARE >= len(rows) and len(users) >= _ALL_MIN:
+            where = []
+            for i, user in enumerate(users):
+                row = rows.get(user)
+                if row is None:
+                    raise errors.NotFound(errors.E_NOTFOUND,
+                                          "user_ids[%d]: unknown user %d" % (i, user))
+                where.append(row)
+            everyone = self.recommend_all(threads, as_numpy)
+            if _numpy.use_numpy(as_numpy):
+                np = _numpy.numpy
+                index = np.array(where, dtype=np.intp)
+                return everyone.artists[index], everyone.scores[index]
+            return ([everyone.artists[r] for r in where], [everyone.scores[r] for r in where])
+
+        def one(user):
+            _ffi.lr_query_recommend_user(self.ptr, user, self._count_ref)
+        return self._batch(users, one, "user_ids", k, as_numpy)
+
+    def similar_batch(self, artists, as_numpy):
+        """(ids, scores), n x k, for n artist IDs or names."""
+        def one(artist):
+            if isinstance(artist, str):
+                self._resolving(_ffi.lr_query_similar_name, self.ptr, encode_text(artist),
+                                byref(self._id), self._count_ref)
+            else:
+                _ffi.lr_query_similar(self.ptr, artist, self._count_ref)
+        return self._batch(artists, one, "artist_ids", self.settings[_K], as_numpy)
+
+    def _batch(self, keys, ask, what, k, as_numpy):
+        # One C query per key, each one's top k copied out without
+        # explanations into a row padded with -1 and NaN, as recommend_all's.
+        n = len(keys)
+        ids_buf, score_buf = (c_int32 * max(k, 1))(), (c_double * max(k, 1))()
+        zero, cap = c_size_t(0), c_size_t(k)
+        results = _ffi.lr_query_results_fast
+        vptr, needed_ref, count = self._vptr, self._needed_ref, self._count
+        with_numpy = _numpy.use_numpy(as_numpy)
+        if with_numpy:
+            np = _numpy.numpy
+            ids = np.full((n, k), -1, dtype=np.int32)
+            scores = np.full((n, k), np.nan, dtype=np.float32)
+        else:
+            ids, scores = [], []
+            pad_ids, pad_scores = [-1] * k, [math.nan] * k
+            row_scores = (c_float * max(k, 1))()
+        for i, key in enumerate(keys):
+            try:
+                ask(key)
+            except errors.Error as exc:
+                raise _at_index(exc, what, i) from None
+            m = min(count.value, k)
+            rc = results(vptr, ids_buf, score_buf, None, None, None, zero, cap, needed_ref)
+            if rc:
+                raise _ffi.error_for(rc)
+            if with_numpy:
+                ids[i, :m] = ids_buf[:m]
+                scores[i, :m] = score_buf[:m]
+            else:
+                # Through float, so a row's scores are recommend_all's.
+                row_scores[:m] = score_buf[:m]
+                ids.append(ids_buf[:m] + pad_ids[m:])
+                scores.append(row_scores[:m] + pad_scores[m:])
+        return ids, scores
+
+
+# A batch of users goes through recommend_all when it holds at least one
+# _ALL_SHARE-th of the model's users and at least _ALL_MIN of them: recommend_all
+# takes about half the time per user of one call each (docs/python.md, "Batches").
+_ALL_SHARE = 2
+_ALL_MIN = 16
+
+
+def _at_index(exc, what, index):
+    """The same error, its message starting with which element it was about."""
+    new = errors.make_error(exc.status, "%s[%d]: %s" % (what, index, exc.message))
+    new.function = exc.function
+    if isinstance(exc, errors.Ambiguous):
+        new.candidates = exc.candidates
+    return new
+
+
+def is_batch(value):
+    """Whether a user or artist argument is a batch (a sequence or 1-D array
+    of IDs) rather than one ID (an int, a numpy integer or 0-d array) or one
+    artist name (a str)."""
+    if isinstance(value, (str, bytes)):
+        return False
+    ndim = getattr(value, "ndim", None)
+    if ndim is not None:  # numpy: arrays and scalars
+        return ndim > 0
+    if hasattr(value, "__index__"):
+        return False
+    try:
+        iter(value)
+    except TypeError:
+        return False
+    return True
+
+
+def id_list(values, what, names=False):
+    """A batch of IDs (or, with ``names``, also artist names) as a list of
+    Python ints and strs; the error for a bad element names its index."""
+    ndim = getattr(values, "ndim", None)
+    if ndim is not None and ndim != 1:
+        raise errors.InvalidArgument(
+            errors.E_INVALID, "%s must be one-dimensional, got %d dimensions" % (what, ndim))
+    if hasattr(values, "tolist"):
+        values = values.tolist()  # numpy: Python ints in one call
+    out = []
+    single = what[:-4] if what.endswith("_ids") else what
+    for i, value in enumerate(values):
+        if names and isinstance(value, str):
+            out.append(value)
+            continue
+        try:
+            out.append(int_id(value, single))
+        except errors.Error as exc:
+            raise _at_index(exc, what, i) from None
+    return out
 
 
 def _count_arg(value, what):
