@@ -4,6 +4,7 @@ import collections
 import functools
 import itertools
 import math
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional
 import weakref
 from ctypes import byref, c_char_p, c_double, c_float, c_int32, c_int64, c_size_t, c_void_p
 
@@ -12,6 +13,10 @@ from . import _numpy
 from . import errors
 from ._base import decode, encode_text, handle_of, int_id, make_options, raw
 from .dataset import ArtistMatch
+from ._types import ArtistRef, Preferences
+
+if TYPE_CHECKING:
+    from .model import Model
 
 Recommendation = collections.namedtuple(
     "Recommendation", "artist name score top_tag tags fans because because_tags")
@@ -509,8 +514,10 @@ class Query:
     that tag; ``allow`` / ``deny`` restrict the artists by ID.
     """
 
-    def __init__(self, model, k=10, measure="dot", exclude_listened=True, explain=3, tag=None,
-                 allow=None, deny=None):
+    def __init__(self, model: "Model", k: int = 10, measure: str = "dot",
+                 exclude_listened: bool = True, explain: int = 3, tag: Optional[str] = None,
+                 allow: Optional[Iterable[int]] = None,
+                 deny: Optional[Iterable[int]] = None) -> None:
         from .model import Model
         self._model = model
         self._core = _Core(handle_of(model, Model, "model"), model._names, model._info,
@@ -531,14 +538,16 @@ class Query:
         return core
 
     @property
-    def model(self):
+    def model(self) -> "Model":
+        """The Model this query asks (it keeps it alive)."""
         return self._model
 
     @property
-    def closed(self):
+    def closed(self) -> bool:
+        """Whether close() has been called."""
         return self._core is None
 
-    def close(self):
+    def close(self) -> None:
         """Free the query's C side now (its Model is not affected)."""
         if self._core is not None:
             self._core.close()
@@ -563,46 +572,52 @@ class Query:
     # -------------------------------------------------------------- settings
 
     @property
-    def k(self):
+    def k(self) -> int:
+        """Results per query."""
         return self._c().settings[_K]
 
     @k.setter
-    def k(self, value):
+    def k(self, value: int) -> None:
         self._c().set(_K, _count_arg(value, "k"))
 
     @property
-    def measure(self):
+    def measure(self) -> str:
+        """'dot' (the model's score) or 'cosine'."""
         return _MEASURE_NAMES.get(self._c().settings[_MEASURE])
 
     @measure.setter
-    def measure(self, value):
+    def measure(self, value: str) -> None:
         self._c().set(_MEASURE, _measure_code(value))
 
     @property
-    def exclude_listened(self):
+    def exclude_listened(self) -> bool:
+        """Whether the user's own artists (or the preferences) are left out."""
         return bool(self._c().settings[_EXCLUDE])
 
     @exclude_listened.setter
-    def exclude_listened(self, value):
+    def exclude_listened(self, value: bool) -> None:
         self._c().set(_EXCLUDE, 1 if value else 0)
 
     @property
-    def explain(self):
+    def explain(self) -> int:
+        """Explanation artists per result (0-50)."""
         return self._c().settings[_EXPLAIN]
 
     @explain.setter
-    def explain(self, value):
+    def explain(self, value: int) -> None:
         self._c().set(_EXPLAIN, _count_arg(value, "explain"))
 
     @property
-    def tag(self):
+    def tag(self) -> Optional[str]:
+        """Only artists with this tag are recommended (None: any)."""
         return self._c().tag
 
     @tag.setter
-    def tag(self, value):
+    def tag(self, value: Optional[str]) -> None:
         self._c().set_tag(value)
 
-    def set_filter(self, allow=None, deny=None):
+    def set_filter(self, allow: Optional[Iterable[int]] = None,
+                   deny: Optional[Iterable[int]] = None) -> None:
         """Only the ``allow`` artist IDs, or all but the ``deny`` ones; with
         neither, remove the filter.  NotFound names an unknown ID."""
         if allow is not None and deny is not None:
@@ -616,48 +631,51 @@ class Query:
 
     # ---------------------------------------------------------------- names
 
-    def find_artist(self, name):
+    def find_artist(self, name: str) -> int:
         """Resolve a name to an artist ID (an exact match, or the only
         candidate); Ambiguous (with ``candidates``) or NotFound otherwise."""
         return self._c().find_artist(name)
 
-    def candidates(self):
+    def candidates(self) -> List[ArtistMatch]:
         """The candidates of the last name lookup, best first: ArtistMatch list."""
         return self._c().candidates()
 
-    def artist_name(self, artist_id):
+    def artist_name(self, artist_id: int) -> str:
+        """An artist's name; NotFound for an ID the model does not know."""
         return self._c().name(int_id(artist_id, "artist"))
 
     # ---------------------------------------------------------- preferences
 
-    def add_preference(self, artist, listens):
+    def add_preference(self, artist: ArtistRef, listens: float) -> int:
         """Add (or replace) a preference by artist ID or name; returns the ID."""
         return self._c().add_preference(artist, listens)
 
-    def clear_preferences(self):
+    def clear_preferences(self) -> None:
+        """Forget the preferences added so far."""
         self._c().clear_preferences()
 
-    def preferences(self):
+    def preferences(self) -> Dict[int, float]:
         """The current preferences: dict artist ID -> listens."""
         return self._c().preferences()
 
     # -------------------------------------------------------------- queries
 
-    def recommend(self, user, k=None):
+    def recommend(self, user: int, k: Optional[int] = None) -> List[Recommendation]:
         """Top-k artists for a user of the model: a list of Recommendation."""
         core = self._c()
         if k is not None:
             core.set(_K, _count_arg(k, "k"))
         return core.recommend(user)
 
-    def recommend_preferences(self, k=None):
+    def recommend_preferences(self, k: Optional[int] = None) -> List[Recommendation]:
         """Top-k for the preferences added so far, folded in without retraining."""
         core = self._c()
         if k is not None:
             core.set(_K, _count_arg(k, "k"))
         return core.recommend_preferences()
 
-    def recommend_for(self, preferences, k=None):
+    def recommend_for(self, preferences: Preferences,
+                      k: Optional[int] = None) -> List[Recommendation]:
         """Top-k for a new listener: ``preferences`` is a dict or a list of
         (artist ID or name, listen count).  Any earlier preferences are
         cleared first, and these are cleared afterwards."""
@@ -666,7 +684,7 @@ class Query:
             core.set(_K, _count_arg(k, "k"))
         return core.recommend_for(preferences)
 
-    def similar(self, artist, k=None):
+    def similar(self, artist: ArtistRef, k: Optional[int] = None) -> List[Recommendation]:
         """Top-k artists similar to an artist ID, or to the best match of a
         name ("Kanye" finds "Kanye West"; candidates() lists the others)."""
         core = self._c()
@@ -674,7 +692,8 @@ class Query:
             core.set(_K, _count_arg(k, "k"))
         return core.similar(artist)
 
-    def recommend_all(self, k=None, threads=None, as_numpy=None):
+    def recommend_all(self, k: Optional[int] = None, threads: Optional[int] = None,
+                      as_numpy: Optional[bool] = None) -> AllRecommendations:
         """Top-k of every user at once (blocks of users, several threads;
         each row bit for bit what recommend() gives that user): an
         AllRecommendations."""
