@@ -367,7 +367,7 @@ class _Core:
                 row = rows.get(user)
                 if row is None:
                     raise errors.NotFound(errors.E_NOTFOUND,
-                                          "user_ids[%d]: unknown user %d" % (i, user))
+                                          "user_ids[%d]: the model has no user ID %d" % (i, user))
                 where.append(row)
             everyone = self.recommend_all(threads, as_numpy)
             if _numpy.use_numpy(as_numpy):

@@ -105,6 +105,7 @@ class TestRecommendBatch(BatchCase):
         self.assertEqual((ids, scores), ([], []))
 
     def test_unknown_and_bad_users_name_their_index(self):
+        messages = []
         for path in self.both_paths():
             with path:
                 with self.assertRaises(lastrec.NotFound) as cm:
@@ -113,6 +114,8 @@ class TestRecommendBatch(BatchCase):
                 self.assertEqual(cm.exception.code, lastrec.errors.E_NOTFOUND)
                 self.assertIn("user_ids[1]", str(cm.exception))
                 self.assertIn(str(10**6), str(cm.exception))
+                messages.append(str(cm.exception))
+        self.assertEqual(messages[0], messages[1])  # whichever path answered
         with self.assertRaises(lastrec.InvalidArgument) as cm:
             self.model.recommend([self.users[0], 2.5], k=3)
         self.assertIn("user_ids[1]", str(cm.exception))
