@@ -10,7 +10,8 @@ from typing import Any, Callable, Iterable, Mapping, Optional, Tuple, Union
 PathLike = Union[str, bytes, os.PathLike]
 
 # A progress callback: progress(stage, done, total); a true result cancels.
-ProgressFn = Callable[[str, int, int], Optional[bool]]
+# True instead draws tqdm bars (or plain lines; see _progress.py).
+ProgressFn = Union[Callable[[str, int, int], Optional[bool]], bool]
 
 # An artist by ID or by name (the best match of the name).
 ArtistRef = Union[int, str]
