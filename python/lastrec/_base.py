@@ -4,6 +4,7 @@ import collections
 import math
 import os
 import weakref
+from typing import List
 from ctypes import byref, c_char_p, c_double, c_int, c_int64
 
 from . import _ffi
@@ -45,10 +46,11 @@ class Handle:
         return ptr
 
     @property
-    def closed(self):
+    def closed(self) -> bool:
+        """Whether close() has been called."""
         return self._ptr is None
 
-    def close(self):
+    def close(self) -> None:
         """Free the C object now.  Closing twice is harmless."""
         if self._ptr is not None:
             self._ptr = None
@@ -125,7 +127,7 @@ def _info_for_key(key):
                       conv(default.value))
 
 
-def option_info(name):
+def option_info(name: str) -> OptionInfo:
     """The OptionInfo of an option name; InvalidArgument for an unknown one."""
     info = _option_cache.get(name)
     if info is not None:
@@ -147,7 +149,7 @@ def option_info(name):
     return info
 
 
-def all_options():
+def all_options() -> List[OptionInfo]:
     """Every option the loaded library knows, in key order."""
     out = []
     i = 0

@@ -3,6 +3,7 @@
 import collections
 import ctypes
 import operator
+from typing import Any, Dict, List, Optional, Tuple
 from ctypes import byref, c_char_p, c_double, c_float, c_int32, c_int64, c_size_t
 
 from . import _ffi
@@ -10,6 +11,7 @@ from . import _numpy
 from . import errors
 from ._base import (Handle, Progress, call_with_progress, decode, encode_path,
                     encode_text, handle_of, int_id as _int_id, make_options, raw)
+from ._types import ArrayOrList, OptionValue, PathLike, ProgressFn
 
 # enum lr_count, by name.  Numbers never change.
 COUNTS = {
@@ -57,6 +59,14 @@ UserStats.__doc__ = ("Statistics of one user; top_tag is None (top_tag_id -1) "
                      "when the user used no kept tag.")
 
 
+def _counter(name: str, doc: str) -> property:
+    """A read-only int property reading the counter ``name``."""
+    def get(self: "Dataset") -> int:
+        return self.count(name)
+    get.__doc__ = doc
+    return property(get, doc=doc)
+
+
 def _lookup(table, name, what):
     try:
         return table[name]
@@ -77,7 +87,7 @@ class Dataset(Handle):
 
     _what = "dataset"
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         raise TypeError("use Dataset.load(), Dataset.load_listens(), "
                         "Dataset.synthesize(), Dataset.split() or Dataset.from_listens()")
 
@@ -90,7 +100,8 @@ class Dataset(Handle):
     # ------------------------------------------------------------- creating
 
     @classmethod
-    def load(cls, path, progress=None, **options):
+    def load(cls, path: PathLike, progress: Optional[ProgressFn] = None,
+             **options: OptionValue) -> "Dataset":
         """Load a HetRec 2011 directory, a user_artists.dat-format file or a
         snapshot (recognised from the path and the file's first bytes).
 
@@ -106,7 +117,9 @@ class Dataset(Handle):
         return cls._wrap(ptr)
 
     @classmethod
-    def load_listens(cls, path, catalogue, progress=None, **options):
+    def load_listens(cls, path: PathLike, catalogue: "Dataset",
+                     progress: Optional[ProgressFn] = None,
+                     **options: OptionValue) -> "Dataset":
         """Load a user_artists.dat-format file (one side of a given split) as
         listens over the users and artists of ``catalogue``.  The catalogue
         is only read during the call."""
@@ -118,7 +131,9 @@ class Dataset(Handle):
         return cls._wrap(ptr)
 
     @classmethod
-    def load_split(cls, train_path, test_path, catalogue, progress=None, **options):
+    def load_split(cls, train_path: PathLike, test_path: PathLike, catalogue: "Dataset",
+                   progress: Optional[ProgressFn] = None,
+                   **options: OptionValue) -> Tuple["Dataset", "Dataset"]:
         """Load a split given as two user_artists.dat-format files over the
         users and artists of ``catalogue``: returns ``(train, test)``.  The
         training side drops the tag assignments of the test file's (user,
@@ -139,7 +154,8 @@ class Dataset(Handle):
         return tr, (cls._wrap(test) if test_path is not None else None)
 
     @classmethod
-    def synthesize(cls, progress=None, **options):
+    def synthesize(cls, progress: Optional[ProgressFn] = None,
+                   **options: OptionValue) -> "Dataset":
         """A HetRec-shaped synthetic dataset.  Options (``synth_users``,
         ``synth_artists``, ``synth_clusters``, ``synth_tags``,
         ``synth_artists_per_user``, ``synth_friends_per_user``, ``seed``) may
@@ -158,8 +174,10 @@ class Dataset(Handle):
         return cls._wrap(ptr)
 
     @classmethod
-    def from_listens(cls, users, artists=None, counts=None, artist_names=None, tags=None,
-                     tag_names=None, friends=None, progress=None, **options):
+    def from_listens(cls, users: Any, artists: Any = None, counts: Any = None,
+                     artist_names: Any = None, tags: Any = None, tag_names: Any = None,
+                     friends: Any = None, progress: Optional[ProgressFn] = None,
+                     **options: OptionValue) -> "Dataset":
         """A dataset from listens in memory, processed exactly as the files
         of :meth:`load` are (the C library's lr_dataset_builder).
 
@@ -219,7 +237,8 @@ class Dataset(Handle):
         return cls._wrap(ptr)
 
     @classmethod
-    def from_pandas(cls, df, user="userID", artist="artistID", count="weight", **kwargs):
+    def from_pandas(cls, df: Any, user: str = "userID", artist: str = "artistID",
+                    count: str = "weight", **kwargs: Any) -> "Dataset":
         """:meth:`from_listens` from a pandas DataFrame's columns ``user``,
         ``artist`` and ``count`` (HetRec's names by default, as
         ``pandas.read_csv('user_artists.dat', sep='\\t')`` gives them).
@@ -240,7 +259,8 @@ class Dataset(Handle):
         return cls.from_listens(df[user].to_numpy(), df[artist].to_numpy(),
                                 df[count].to_numpy(), **kwargs)
 
-    def split(self, method="per_user", fraction=0.2, seed=42, **options):
+    def split(self, method: str = "per_user", fraction: float = 0.2, seed: int = 42,
+              **options: OptionValue) -> Tuple["Dataset", "Dataset"]:
         """Hold out listens: returns ``(train, test)`` over the same catalogue.
 
         ``method``: ``'per_user'`` (each user with n >= 2 artists loses
@@ -255,39 +275,39 @@ class Dataset(Handle):
         # Wrap both before anything else can fail, so neither leaks.
         return Dataset._wrap(train), Dataset._wrap(test)
 
-    def save(self, path):
+    def save(self, path: PathLike) -> None:
         """Write a binary snapshot that :meth:`load` reads back."""
         _ffi.lr_dataset_save(self._handle(), encode_path(path))
 
-    def write_hetrec(self, directory):
+    def write_hetrec(self, directory: PathLike) -> None:
         """Write the dataset as a HetRec 2011 directory (created if missing)."""
         _ffi.lr_dataset_write_hetrec(self._handle(), encode_path(directory))
 
     # -------------------------------------------------------------- counts
 
-    def count(self, name):
+    def count(self, name: str) -> int:
         """One counter by name (``'users'``, ``'tags_dropped'``, ... see COUNTS)."""
         value = _ffi.lr_dataset_count(self._handle(), _lookup(COUNTS, name, "count"))
         if value < 0:
             raise errors.InvalidArgument(errors.E_INVALID, "count %r is not available" % name)
         return value
 
-    def counts(self):
+    def counts(self) -> Dict[str, int]:
         """Every counter, as a dict."""
         return {name: self.count(name) for name in COUNTS}
 
     @property
-    def source(self):
+    def source(self) -> str:
         """What the dataset was made from: 'hetrec', 'listens', 'snapshot',
         'synthetic', 'split' or 'builder' (:meth:`from_listens`)."""
         return SOURCES.get(self.count("source_kind"), "unknown")
 
-    users = property(lambda self: self.count("users"), doc="number of users")
-    artists = property(lambda self: self.count("artists"), doc="number of artists in the catalogue")
-    listens = property(lambda self: self.count("listens"), doc="number of (user, artist, count) rows")
-    tags = property(lambda self: self.count("tags"), doc="number of kept tags")
-    tag_uses = property(lambda self: self.count("tag_uses"), doc="number of kept tag assignments")
-    friend_pairs = property(lambda self: self.count("friend_pairs"), doc="distinct friend pairs")
+    users = _counter("users", "number of users")
+    artists = _counter("artists", "number of artists in the catalogue")
+    listens = _counter("listens", "number of (user, artist, count) rows")
+    tags = _counter("tags", "number of kept tags")
+    tag_uses = _counter("tag_uses", "number of kept tag assignments")
+    friend_pairs = _counter("friend_pairs", "distinct friend pairs")
 
     def __repr__(self):
         if self._ptr is None:
@@ -300,19 +320,19 @@ class Dataset(Handle):
     def _ids(self, kind):
         return list(_ffi.fetch(_ffi.lr_dataset_ids, c_int32, self._handle(), kind))
 
-    def user_ids(self):
+    def user_ids(self) -> List[int]:
         """User IDs, ascending."""
         return self._ids(_IDS_USERS)
 
-    def artist_ids(self):
+    def artist_ids(self) -> List[int]:
         """Artist IDs, ascending."""
         return self._ids(_IDS_ARTISTS)
 
-    def tag_ids(self):
+    def tag_ids(self) -> List[int]:
         """IDs of the kept tags, ascending."""
         return self._ids(_IDS_TAGS)
 
-    def artist_name(self, artist_id):
+    def artist_name(self, artist_id: int) -> str:
         """An artist's name; NotFound for an unknown ID."""
         artist_id = _int_id(artist_id, "artist")
         name = _ffi.lr_dataset_artist_name(self._handle(), artist_id)
@@ -320,7 +340,7 @@ class Dataset(Handle):
             raise errors.NotFound(errors.E_NOTFOUND, "unknown artist %d" % artist_id)
         return decode(name)
 
-    def tag_name(self, tag_id):
+    def tag_name(self, tag_id: int) -> str:
         """A kept tag's CamelCase name; NotFound for an unknown or dropped tag."""
         tag_id = _int_id(tag_id, "tag")
         name = _ffi.lr_dataset_tag_name(self._handle(), tag_id)
@@ -328,7 +348,7 @@ class Dataset(Handle):
             raise errors.NotFound(errors.E_NOTFOUND, "unknown or dropped tag %d" % tag_id)
         return decode(name)
 
-    def find_artist(self, text, limit=10):
+    def find_artist(self, text: str, limit: int = 10) -> List[ArtistMatch]:
         """Artists whose name contains ``text``, ignoring case and accents,
         best first (exact match, then prefix, then by fans): a list of
         ArtistMatch(id, name), at most ``limit`` long (None: all)."""
@@ -352,7 +372,7 @@ class Dataset(Handle):
         func(self._handle(), ident, which, byref(value))
         return value.value
 
-    def artist_stats(self, artist_id):
+    def artist_stats(self, artist_id: int) -> ArtistStats:
         """ArtistStats of one artist."""
         a = _int_id(artist_id, "artist")
         f = _ffi.lr_dataset_artist_stat
@@ -362,7 +382,7 @@ class Dataset(Handle):
                            top, self.tag_name(top) if top >= 0 else None,
                            int(self._stat(f, a, _STAT_TAG_USES)))
 
-    def user_stats(self, user_id):
+    def user_stats(self, user_id: int) -> UserStats:
         """UserStats of one user."""
         u = _int_id(user_id, "user")
         f = _ffi.lr_dataset_user_stat
@@ -372,7 +392,7 @@ class Dataset(Handle):
                          self.tag_name(top) if top >= 0 else None,
                          int(self._stat(f, u, _STAT_TAG_USES)), int(self._stat(f, u, _STAT_FRIENDS)))
 
-    def artist_tags(self, artist_id, limit=None):
+    def artist_tags(self, artist_id: int, limit: Optional[int] = None) -> List[Tag]:
         """The artist's kept tags, most used first: a list of Tag(id, name, count)."""
         a = _int_id(artist_id, "artist")
         ds = self._handle()
@@ -387,13 +407,13 @@ class Dataset(Handle):
         n = min(limit, needed.value)
         return [Tag(ids[i], self.tag_name(ids[i]), counts[i]) for i in range(n)]
 
-    def user_artist_tags(self, user_id, artist_id):
+    def user_artist_tags(self, user_id: int, artist_id: int) -> List[Tuple[int, str]]:
         """The kept tags a user gave an artist: a list of (tag ID, name), by ID."""
         u, a = _int_id(user_id, "user"), _int_id(artist_id, "artist")
         ids = _ffi.fetch(_ffi.lr_dataset_user_artist_tags, c_int32, self._handle(), u, a)
         return [(t, self.tag_name(t)) for t in ids]
 
-    def user_listens(self, user_id):
+    def user_listens(self, user_id: int) -> Dict[int, int]:
         """A user's listens: a dict artist ID -> listen count, by artist ID."""
         u = _int_id(user_id, "user")
         ds = self._handle()
@@ -405,12 +425,12 @@ class Dataset(Handle):
             _ffi.lr_dataset_user_listens(ds, u, ids, counts, n, byref(needed))
         return {ids[i]: int(counts[i]) for i in range(n)}
 
-    def user_friends(self, user_id):
+    def user_friends(self, user_id: int) -> List[int]:
         """A user's friends' IDs, ascending."""
         u = _int_id(user_id, "user")
         return list(_ffi.fetch(_ffi.lr_dataset_user_friends, c_int32, self._handle(), u))
 
-    def overlap(self, user_a, user_b, measure="jaccard"):
+    def overlap(self, user_a: int, user_b: int, measure: str = "jaccard") -> float:
         """Taste overlap of two users: 'shared' artists, 'jaccard' or 'cosine'."""
         value = c_double()
         _ffi.lr_dataset_user_overlap(self._handle(), _int_id(user_a, "user"),
@@ -418,7 +438,7 @@ class Dataset(Handle):
                                      _lookup(OVERLAPS, measure, "overlap measure"), byref(value))
         return value.value
 
-    def distribution(self, name, as_numpy=None):
+    def distribution(self, name: str, as_numpy: Optional[bool] = None) -> ArrayOrList:
         """One value per item of an analysis distribution (DISTRIBUTIONS
         lists the names: 'user_listens', 'artist_fans', 'friend_jaccard', ...),
         in ID order.  A float64 numpy array when numpy is importable (filled
