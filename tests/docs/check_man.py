@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """The manual page lastrec(1) and the tool agree.
 
-usage: check_man.py PAGE LASTREC_BINARY
+usage: check_man.py PAGE LASTREC_BINARY [OTHER_PAGE...]
 
-PAGE is the built page (docs/lastrec.1.in with its @VARIABLES@ filled in).
+PAGE is the built lastrec(1) (docs/lastrec.1.in with its @VARIABLES@
+filled in); the OTHER_PAGEs (lastrec(3)) are only formatted, and every
+.Xr lastrec N of the pages must be one of them.
 
 - every command `lastrec --help` lists has a subsection ".Ss lastrec CMD"
   under COMMANDS, and every such subsection is a command;
@@ -180,17 +182,18 @@ def lint(path):
     if not shutil.which("groff"):
         print("note: groff is not installed; the page was not formatted")
         return []
-    p = subprocess.run(["groff", "-mdoc", "-ww", "-z", "-Tutf8", path],
+    # -mandoc, as man(1) formats it; mdoc's own warnings go to stdout.
+    p = subprocess.run(["groff", "-mandoc", "-ww", "-z", "-Tutf8", path],
                        capture_output=True, text=True)
-    if p.returncode != 0 or p.stderr.strip():
-        return [f"groff -mdoc -ww on {path}: exit {p.returncode}\n{p.stderr}"]
+    if p.returncode != 0 or p.stderr.strip() or p.stdout.strip():
+        return [f"groff -mandoc -ww on {path}: exit {p.returncode}\n{p.stdout}{p.stderr}"]
     return []
 
 
 def main():
-    if len(sys.argv) != 3:
+    if len(sys.argv) < 3:
         sys.exit(__doc__)
-    path, tool = sys.argv[1:]
+    path, tool, others = sys.argv[1], sys.argv[2], sys.argv[3:]
     with open(path, encoding="utf-8") as f:
         page = f.read()
     commands = tool_commands(tool)
@@ -202,9 +205,20 @@ def main():
     keys = tool_keys(tool)
     problems = self_check(page, commands, global_options, options, keys)
     problems += compare(page, commands, global_options, options, keys)
-    if re.search(r"@[A-Z_]+@", page):
-        problems.append(f"{path} still holds a @VARIABLE@: give the built page")
-    problems += lint(path)
+    pages = {}
+    for p in [path] + others:
+        with open(p, encoding="utf-8") as f:
+            text = f.read()
+        m = re.search(r"^\.Dt (\S+) (\d)", text, re.M)
+        pages[f"{m.group(1).lower()}({m.group(2)})" if m else p] = text
+        if re.search(r"@[A-Z_]+@", text):
+            problems.append(f"{p} still holds a @VARIABLE@: give the built page")
+        problems += lint(p)
+    for name, text in pages.items():
+        for ref in re.findall(r"^\.Xr (lastrec \d)", text, re.M):
+            want = "{}({})".format(*ref.split())
+            if want not in pages:
+                problems.append(f"{name} refers to {want}, which is not among the pages")
     for p in problems:
         print(f"FAIL: {p}")
     if problems:
