@@ -10,9 +10,10 @@ filled in); the OTHER_PAGEs (lastrec(3)) are only formatted, and every
 - every command `lastrec --help` lists has a subsection ".Ss lastrec CMD"
   under COMMANDS, and every such subsection is a command;
 - in each, the options of the option list (the ".It Fl ..." lines) are
-  exactly those `lastrec CMD --help` shows;
-- OPTIONS holds the options of `lastrec --help`'s usage lines and the tool
-  takes each option OPTIONS lists;
+  exactly those `lastrec CMD --help` shows, less those every command
+  shows (-h, --help), which OPTIONS describes once;
+- OPTIONS holds those common options and the options of `lastrec --help`'s
+  usage lines (--version);
 - OPTION KEYS lists exactly the keys of `lastrec help options`, and an
   option with named values lists exactly its names;
 - groff, when installed, formats the page without a warning.
@@ -127,6 +128,9 @@ def compare(page, commands, global_options, options, keys):
     """Where the page and the tool disagree, one line each."""
     problems = []
     secs = sections(page)
+    # Options every command takes are described once, under OPTIONS.
+    listed = [options[c] for c in commands if options[c]]
+    common = set.intersection(*listed) if listed else set()
     documented = [ss.split()[1] for (sh, ss) in secs if sh == "COMMANDS" and ss
                   and ss.startswith("lastrec ")]
     for c in commands:
@@ -141,7 +145,7 @@ def compare(page, commands, global_options, options, keys):
         if c not in documented:
             continue
         shown = it_options(secs[("COMMANDS", f"lastrec {c}")])
-        for o in sorted(options[c] - shown):
+        for o in sorted(options[c] - shown - common):
             problems.append(f"lastrec {c} --help shows {o}; the page's 'lastrec {c}' "
                             "section does not list it (.It Fl ...)")
         for o in sorted(shown - options[c]):
@@ -150,6 +154,9 @@ def compare(page, commands, global_options, options, keys):
     general = it_options(secs.get(("OPTIONS", None), []))
     for o in sorted(global_options - general):
         problems.append(f"lastrec --help names {o}; the page's OPTIONS section does not")
+    for o in sorted(common - general):
+        problems.append(f"every command's --help shows {o}; the page's OPTIONS section "
+                        "does not describe it")
     page_keys = it_keys(secs.get(("OPTION KEYS", None), []))
     for k in sorted(set(keys) - set(page_keys)):
         problems.append(f"option key '{k}' (lastrec help options) is not in OPTION KEYS")
