@@ -16,16 +16,20 @@ filled in); the OTHER_PAGEs (lastrec(3)) are only formatted, and every
   usage lines (--version);
 - OPTION KEYS lists exactly the keys of `lastrec help options`, and an
   option with named values lists exactly its names;
-- groff, when installed, formats the page without a warning.
+- groff, when installed, formats the page without a warning;
+- the EXAMPLES that need no real data run and exit 0 (their /tmp/ a
+  private directory); those naming $LASTREC_DATA run when it is set.
 
 Then the same comparison runs on a copy of the page with a command, an
 option and a key taken out and an option added: it must name each, so the
 test is known to bite.  Exit 0 pass, 1 fail.
 """
+import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 
 
 def run(cmd):
@@ -197,6 +201,37 @@ def lint(path):
     return []
 
 
+def examples(page, tool):
+    """Run the command lines of EXAMPLES' literal blocks; problems."""
+    lines = sections(page).get(("EXAMPLES", None), [])
+    blocks, cur = [], None
+    for line in lines:
+        if line.startswith(".Bd -literal"):
+            cur = []
+        elif line.startswith(".Ed") and cur is not None:
+            blocks.append(cur)
+            cur = None
+        elif cur is not None:
+            cur.append(line.replace("\\e", "\\"))
+    problems, ran = [], 0
+    with tempfile.TemporaryDirectory(prefix="lastrec-man-") as tmp:
+        env = dict(os.environ)
+        env["PATH"] = os.path.dirname(os.path.abspath(tool)) + os.pathsep + env["PATH"]
+        for block in blocks:
+            script = "\n".join(block).replace("/tmp/", tmp + "/")
+            if "$LASTREC_DATA" in script and not os.environ.get("LASTREC_DATA"):
+                print("note: an EXAMPLES block needs LASTREC_DATA, which is unset; not run")
+                continue
+            p = subprocess.run(["bash", "-e", "-c", script], cwd=tmp, env=env,
+                               capture_output=True, text=True, stdin=subprocess.DEVNULL)
+            if p.returncode != 0:
+                problems.append(f"EXAMPLES: exit {p.returncode}:\n{script}\n{p.stderr}")
+            ran += 1
+    if not ran and not blocks:
+        problems.append("EXAMPLES has no .Bd -literal block")
+    return problems
+
+
 def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
@@ -212,6 +247,7 @@ def main():
     keys = tool_keys(tool)
     problems = self_check(page, commands, global_options, options, keys)
     problems += compare(page, commands, global_options, options, keys)
+    problems += examples(page, tool)
     pages = {}
     for p in [path] + others:
         with open(p, encoding="utf-8") as f:
