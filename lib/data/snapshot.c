@@ -18,6 +18,7 @@
 #include "data/snapshot.h"
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/progress.h"
 #include "core/log.h"
 #include "core/utf8.h"
 #include "data/secfile.h"
@@ -376,10 +377,19 @@ static int read_sections(const lr__secr *r, lr_dataset *ds)
 
 int lr__snapshot_read(lr_dataset **out, const char *path)
 {
+    return lr__snapshot_read_progress(out, path, NULL);
+}
+
+int lr__snapshot_read_progress(lr_dataset **out, const char *path,
+                               const lr__progress *progress)
+{
     *out = NULL;
     char *data;
     size_t size;
-    int rc = lr__read_file(path, &data, &size);
+    int rc = lr__progress_report(progress, "load snapshot", 0, 1);
+    if (rc)
+        return rc;
+    rc = lr__read_file(path, &data, &size);
     if (rc)
         return rc;
     lr__secr r = {.path = path, .noun = "snapshot", .names = section_names,
@@ -390,8 +400,11 @@ int lr__snapshot_read(lr_dataset **out, const char *path)
     if (rc == LR_OK) rc = lr__secr_check(&r, LR_SNAPSHOT_MAGIC, LR_SNAPSHOT_VERSION);
     if (rc == LR_OK) rc = check_present(&r);
     if (rc == LR_OK) rc = read_sections(&r, ds);
-    if (rc == LR_OK) rc = lr__dataset_derive(ds);
     free(data);
+    if (rc == LR_OK) rc = lr__progress_report(progress, "load snapshot", 1, 1);
+    if (rc == LR_OK) rc = lr__progress_report(progress, "process data", 0, 1);
+    if (rc == LR_OK) rc = lr__dataset_derive(ds);
+    if (rc == LR_OK) rc = lr__progress_report(progress, "process data", 1, 1);
     if (rc) {
         lr_dataset_free(ds);
         return rc;

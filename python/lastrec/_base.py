@@ -7,6 +7,7 @@ import weakref
 from ctypes import byref, c_char_p, c_double, c_int, c_int64
 
 from . import _ffi
+from . import _progress
 from . import errors
 
 
@@ -269,7 +270,8 @@ class Progress:
     ``c_fn`` is the C function pointer; it must stay referenced for as long
     as the library may call it, which the owner of this object guarantees by
     holding it.  The callable is called as ``fn(stage, done, total)``; a
-    true result cancels the work.  An exception inside it cancels too, and is
+    true result cancels the work.  ``fn=True`` draws tqdm bars, or plain
+    text without tqdm (_progress.py).  An exception inside it cancels too, and is
     kept in ``error`` so the caller can re-raise it once the C call has
     returned (an exception cannot cross the C frames in between).
     """
@@ -277,7 +279,7 @@ class Progress:
     __slots__ = ("fn", "error", "c_fn", "__weakref__")
 
     def __init__(self, fn=None):
-        self.fn = fn
+        self.fn = _progress.as_callback(fn)
         self.error = None
         # A closure over a weak reference: the C function object must not
         # keep its Progress in a reference cycle.
@@ -323,3 +325,4 @@ def call_with_progress(progress, func, *args):
     finally:
         if progress is not None:
             progress.error = None
+            _progress.close(progress.fn)

@@ -93,6 +93,8 @@ class Dataset(Handle):
 
         Options: ``min_tag_uses``, ``max_line``, ...  ``progress`` is called
         as ``progress(stage, done, total)``; returning True cancels.
+        ``progress=True`` draws a tqdm bar per stage when tqdm is installed,
+        a line on stderr otherwise.
         """
         bridge = Progress(progress) if progress is not None else None
         opts = make_options(options, bridge)
@@ -134,20 +136,22 @@ class Dataset(Handle):
         return tr, (cls._wrap(test) if test_path is not None else None)
 
     @classmethod
-    def synthesize(cls, **options):
+    def synthesize(cls, progress=None, **options):
         """A HetRec-shaped synthetic dataset.  Options (``synth_users``,
         ``synth_artists``, ``synth_clusters``, ``synth_tags``,
         ``synth_artists_per_user``, ``synth_friends_per_user``, ``seed``) may
-        be given without the ``synth_`` prefix: ``synthesize(users=200)``."""
+        be given without the ``synth_`` prefix: ``synthesize(users=200)``.
+        ``progress`` as for load()."""
         named = {}
         for name, value in options.items():
             if name in ("users", "artists", "clusters", "tags", "artists_per_user",
                         "friends_per_user"):
                 name = "synth_" + name
             named[name] = value
-        opts = make_options(named)
+        bridge = Progress(progress) if progress is not None else None
+        opts = make_options(named, bridge)
         ptr = _ffi.DatasetP()
-        _ffi.lr_dataset_synthesize(byref(ptr), raw(opts))
+        call_with_progress(bridge, _ffi.lr_dataset_synthesize, byref(ptr), raw(opts))
         return cls._wrap(ptr)
 
     def split(self, method="per_user", fraction=0.2, seed=42, **options):

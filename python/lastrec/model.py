@@ -5,6 +5,7 @@ import weakref
 from ctypes import POINTER, byref, c_double, c_float, c_int, c_int32, c_size_t, c_void_p, cast
 
 from . import _ffi
+from . import _progress
 from . import _numpy
 from . import errors
 from ._base import (Handle, Options, Progress, all_options, call_with_progress, decode,
@@ -196,7 +197,8 @@ class Model(Handle):
         With ``validation`` (the other side of a split), the history gets the
         validation loss and ranking metrics per epoch.  ``progress`` is
         called as ``progress(stage, done, total)`` (stage 'epoch') and may
-        run on a worker thread; returning True cancels the fit (Cancelled),
+        run on a worker thread (``progress=True``: a tqdm bar when tqdm is
+        installed, a line on stderr otherwise); returning True cancels the fit (Cancelled),
         and an exception it raises cancels the fit and is re-raised here.
         Either way the model stays unfitted.  The GIL is released while the
         library works.
@@ -207,7 +209,7 @@ class Model(Handle):
             bridge = Progress()
         tr = handle_of(train, Dataset, "train")
         va = handle_of(validation, Dataset, "validation") if validation is not None else None
-        bridge.fn = progress
+        bridge.fn = _progress.as_callback(progress)
         try:
             call_with_progress(bridge, _ffi.lr_model_fit, m, tr, va)
         finally:

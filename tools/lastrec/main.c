@@ -28,7 +28,10 @@ static void usage(FILE *fp)
         fprintf(fp, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
     fputs("  help       print this help, a command's help, or the library options\n"
           "\nRun 'lastrec COMMAND --help' for a command's options.\n"
-          "Exit status: 0 success, 1 bad input (the reason on stderr), 2 usage error.\n",
+          "Every command takes -q/--quiet (no progress on stderr) and --progress\n"
+          "(progress as plain lines when stderr is not a terminal).\n"
+          "Exit status: 0 success, 1 bad input (the reason on stderr), 2 usage error,\n"
+          "130 interrupted by Ctrl-C (no output left half-written).\n",
           fp);
 }
 
@@ -292,7 +295,12 @@ static int dispatch(int argc, char **argv)
         return TOOL_OK; /* --help was answered */
     if (rc != TOOL_OK)
         return rc;
-    return cmd->run(&args);
+    tool_progress_setup(args.quiet, args.progress);
+    rc = cmd->run(&args);
+    /* Ctrl-C ends as interrupted even when the work had no report left to
+     * stop at and finished (its output is then whole): a script must not
+     * carry on as if nobody had pressed it. */
+    return tool_progress_interrupted() ? TOOL_INTERRUPTED : rc;
 }
 
 /* Under an address-space limit (ulimit -v), run OpenBLAS on the calling
