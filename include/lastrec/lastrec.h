@@ -380,6 +380,8 @@ LR_API int lr_options_set_string(lr_options *opts, const char *text);
  *             lr_options_new() holds.  A model substitutes its algorithm's
  *             own default for some keys (LR_OPT_REGULARIZATION is 0.05
  *             here and 15 for als); lr_option_default() gives those.
+ * An enum-valued option (its comment above names an lr_ enum) has a name
+ * for each value from @p min to @p max: lr_option_value_name().
  * @return LR_OK; LR_E_INVALID for an unknown key.
  * Thread-safety: safe from any thread.
  */

@@ -37,42 +37,42 @@ def find_one(root, name):
     return hits[0]
 
 
-def install(meson, build, examples, tmp):
-    """Install the build under tmp/dest; return (root, libdir, flags): the
-    installed prefix, its library directory and what pkg-config gives to
-    build against it.  Exits the test on any fault.  tests/abi/
-    sqlite_example.py uses it too."""
+class Installed:
+    """Where meson install put a build under a destdir."""
+
+    def __init__(self, dest, prefix, pc):
+        self.dest = dest        # the destdir
+        self.prefix = prefix    # the configured prefix, as lastrec.pc says (/usr/local)
+        self.root = dest + prefix   # that prefix under the destdir
+        self.pc = pc            # the installed lastrec.pc
+        self.libdir = os.path.dirname(os.path.dirname(pc))
+
+
+def install(meson, build, tmp):
+    """meson install the build into tmp/dest; an Installed, or None (after
+    saying why) when the headers or the library are missing."""
     dest = os.path.join(tmp, "dest")
     run(shlex.split(meson) + ["install", "-C", build, "--destdir", dest,
                               "--no-rebuild", "--quiet"])
     pc = find_one(dest, "lastrec.pc")
-    libdir = os.path.dirname(os.path.dirname(pc))
-    # The .pc says prefix=/usr/local; under a destdir the files are at
-    # dest/usr/local, which --define-variable points it to.
     with open(pc, encoding="utf-8") as f:
         prefix = next(l.split("=", 1)[1].strip() for l in f if l.startswith("prefix="))
-    root = dest + prefix
+    inst = Installed(dest, prefix, pc)
     for f in ("include/lastrec/lastrec.h", "include/lastrec/version.h"):
-        if not os.path.isfile(os.path.join(root, f)):
+        if not os.path.isfile(os.path.join(inst.root, f)):
             print(f"not installed: {f}")
-            sys.exit(1)
-    find_one(libdir, "liblastrec.so.1")
-    env = dict(os.environ, PKG_CONFIG_PATH=os.path.dirname(pc))
-    flags = shlex.split(run(["pkg-config", f"--define-variable=prefix={root}",
-                             "--cflags", "--libs", "lastrec"], env=env))
-    print("pkg-config --cflags --libs lastrec:", shlex.join(flags))
-    # Nothing from the build or source tree may leak into a user's
-    # build.  (--define-variable reaches the .pc files of OpenBLAS and
-    # LAPACKE too, so their paths are not checked here.)
-    trees = (os.path.abspath(build), os.path.dirname(os.path.abspath(examples)))
-    for f in flags:
-        if any(t in f for t in trees):
-            print(f"flag points into the source or build tree: {f}")
-            sys.exit(1)
-    if f"-L{libdir}" not in flags or f"-I{root}/include" not in flags:
-        print(f"the flags do not name the installed {libdir} and {root}/include")
-        sys.exit(1)
-    return root, libdir, flags
+            return None
+    find_one(inst.libdir, "liblastrec.so.1")
+    return inst
+
+
+def pkgconfig_flags(inst):
+    """pkg-config --cflags --libs lastrec of the installed copy.  The .pc
+    says prefix=/usr/local; under a destdir the files are at
+    dest/usr/local, which --define-variable points it to."""
+    env = dict(os.environ, PKG_CONFIG_PATH=os.path.dirname(inst.pc))
+    return shlex.split(run(["pkg-config", f"--define-variable=prefix={inst.root}",
+                            "--cflags", "--libs", "lastrec"], env=env))
 
 
 def main():
@@ -84,7 +84,24 @@ def main():
         print("SKIP: pkg-config is not installed")
         return 77
     with tempfile.TemporaryDirectory(prefix="lastrec-install-") as tmp:
-        root, libdir, flags = install(meson, build, examples, tmp)
+        inst = install(meson, build, tmp)
+        if inst is None:
+            return 1
+        root, libdir = inst.root, inst.libdir
+        flags = pkgconfig_flags(inst)
+        print("pkg-config --cflags --libs lastrec:", shlex.join(flags))
+        # Nothing from the build or source tree may leak into a user's
+        # build.  (--define-variable reaches the .pc files of OpenBLAS and
+        # LAPACKE too, so their paths are not checked here.)
+        trees = (os.path.abspath(build), os.path.dirname(os.path.abspath(examples)))
+        for f in flags:
+            if any(t in f for t in trees):
+                print(f"flag points into the source or build tree: {f}")
+                return 1
+        if f"-L{libdir}" not in flags or f"-I{root}/include" not in flags:
+            print(f"the flags do not name the installed {libdir} and {root}/include")
+            return 1
+
         run_env = dict(os.environ, LD_LIBRARY_PATH=libdir)
         data = os.path.join(tmp, "data")
         tool = os.path.join(root, "bin", "lastrec")

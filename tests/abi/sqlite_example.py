@@ -17,7 +17,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from install_examples import install, run  # noqa: E402
+from install_examples import install, pkgconfig_flags, run  # noqa: E402
 
 
 def text(raw):
@@ -140,7 +140,10 @@ def main():
         print("SKIP: pkg-config knows no sqlite3 (Debian: apt-get install libsqlite3-dev)")
         return 77
     with tempfile.TemporaryDirectory(prefix="lastrec-sqlite-") as tmp:
-        root, libdir, flags = install(meson, build, examples, tmp)
+        inst = install(meson, build, tmp)
+        if inst is None:
+            return 1
+        root, libdir, flags = inst.root, inst.libdir, pkgconfig_flags(inst)
         env = dict(os.environ, LD_LIBRARY_PATH=libdir)
         exe = os.path.join(tmp, "sqlite_listens")
         run(shlex.split(cc) + extra + [os.path.join(examples, "sqlite_listens.c"), "-o", exe]
