@@ -270,6 +270,8 @@ enum lr_option {
     LR_OPT_AVERAGING = 530,        /**< double: softmax keeps a moving average of its parameters with this decay per step, 0 = off (since 1.3) */
     LR_OPT_COLD_BOOST = 531,       /**< double: softmax adds this to the scores of tagged artists without training listens (default 0; since 1.3) */
     LR_OPT_SOFTMAX_WEIGHT = 532,   /**< double: blend's weight of its softmax part's scores, 0 = no softmax part (default 3; since 1.3) */
+    LR_OPT_TOWER_SKIP = 533,       /**< int: softmax's user vector adds the input's artist mean to the tower's output, 0 or 1 (default 1; since 1.4) */
+    LR_OPT_MASK_INPUT = 534,       /**< int: softmax's training leaves each user's input artists out of its softmax, 0 or 1 (default 1; since 1.4) */
 
     /* Maps of the artist vectors (600): lr_model_tsne() and lr_model_pca(),
      * docs/embed.md.  Since: 1.3. */
