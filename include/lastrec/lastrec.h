@@ -264,7 +264,7 @@ enum lr_option {
     LR_OPT_HIDDEN_LAYERS = 524,    /**< int: softmax's hidden layers in the user tower, 1 to 8 (default 1) */
     LR_OPT_HIDDEN_WIDTH = 525,     /**< int: softmax's width of each hidden layer (default 256) */
     LR_OPT_TAG_DIM = 526,          /**< int: softmax's tag embedding size in the user tower (default 32) */
-    LR_OPT_LABEL_FRACTION = 527,   /**< double: softmax's share of a user's artists drawn as labels each epoch (default 0.5) */
+    LR_OPT_LABEL_FRACTION = 527,   /**< double: softmax's share of a user's artists drawn as labels each epoch (default 0.6) */
     LR_OPT_ITEM_TAGS = 528,        /**< int: softmax's item vectors add a projection of the artist's tags, 0 or 1 (default 1) */
     LR_OPT_SAMPLED_NEGATIVES = 529, /**< int: softmax's sampled negatives per batch, 0 = full softmax, -1 = full up to 200,000 artists and 4096 above (default -1; since 1.3) */
     LR_OPT_AVERAGING = 530,        /**< double: softmax keeps a moving average of its parameters with this decay per step, 0 = off (since 1.3) */

@@ -60,10 +60,11 @@ static void softmax_defaults(lr_options *o)
     lr__opt_default_double(o, LR_OPT_LEARNING_RATE, 0.02);
     lr__opt_default_int(o, LR_OPT_OPTIMIZER, LR_OPTIMIZER_ADAM);
     lr__opt_default_double(o, LR_OPT_REGULARIZATION, 0.0);
-    lr__opt_default_double(o, LR_OPT_INIT_SCALE, 0.05);
+    lr__opt_default_double(o, LR_OPT_INIT_SCALE, 0.1);
     lr__opt_default_int(o, LR_OPT_TRANSFORM, LR_TRANSFORM_LOG1P);
-    lr__opt_default_int(o, LR_OPT_BATCH_SIZE, 256);
-    lr__opt_default_double(o, LR_OPT_AVERAGING, 0.95);
+    lr__opt_default_int(o, LR_OPT_BATCH_SIZE, 128);
+    lr__opt_default_double(o, LR_OPT_AVERAGING, 0.98);
+    lr__opt_default_double(o, LR_OPT_LABEL_FRACTION, 0.6);
     lr__opt_default_double(o, LR_OPT_COLD_BOOST, 0.0);
 }
 
