@@ -5,7 +5,9 @@
  *                     mean_w (sum_g prof_ag T_g) over the same artists ],
  * w the transformed listen counts and prof_a the artist's tag uses divided
  * by their total; then `hidden_layers` layers z = W h + b with ReLU, and a
- * linear output layer s_u = W_o h + b_o of size k.  Item side: item_a =
+ * linear output layer s_u = W_o h + b_o of size k, plus the artist mean
+ * itself with tower_skip (folded into hidden units when the network is
+ * kept, lr__softmax_net_fold_skip).  Item side: item_a =
  * V_a (+ Q' prof_a with item_tags), so that an artist nobody listened to
  * in training but somebody tagged still gets a vector that means
  * something.  Score: s_u . item_a.
@@ -14,7 +16,9 @@
  * bag and a label part (label_fraction of them, at least one, never all),
  * and the labels are never in the input.  One forward pass per user serves
  * all its labels: CE_u = - sum_l y_l log softmax(s_u . item)_l over the
- * whole catalogue, y the labels' transformed counts normalised to 1 (a
+ * whole catalogue (less the user's input artists with mask_input, as the
+ * evaluation ranks only artists a user has not played), y the labels'
+ * transformed counts normalised to 1 (a
  * multinomial likelihood, every user weighing the same).  Minibatches of
  * batch_size users, in a seeded shuffled order; Adagrad or SGD; L2 on the
  * weights (not the biases).  The notebook drew each example's label from
