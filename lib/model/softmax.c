@@ -696,6 +696,13 @@ static int softmax_fit(lr_model *m, const lr__fit_ctx *ctx)
                         m->n_artists, m->n_artists == 1 ? "" : "s");
     if (transform == LR_TRANSFORM_BM25)
         return lr__fail(LR_E_INVALID, "softmax: transform=bm25 is als's; use raw, log1p or binary");
+    /* the kept tower has the skip path as 2k more units per layer, and a
+     * model file's tower is at most 65536 units wide */
+    if (skip && lr__opt_int(o, LR_OPT_HIDDEN_WIDTH) + 2 * (int64_t)k > 65536)
+        return lr__fail(LR_E_INVALID,
+                        "softmax: tower_skip=1 needs hidden_width + 2 factors <= 65536 (here "
+                        "%lld + 2 x %d); lower hidden_width or set tower_skip=0",
+                        (long long)lr__opt_int(o, LR_OPT_HIDDEN_WIDTH), k);
     sm_fit f;
     memset(&f, 0, sizeof f);
     int rc = lr__softmax_net_init(&f.net, m->n_artists, &ctx->train->artist_tags, k,

@@ -510,7 +510,14 @@ START_TEST(bad_options_named)
     ck_assert_lr_fail(lr_options_set_double(o, LR_OPT_AVERAGING, 1), LR_E_INVALID, "averaging");
     ck_assert_lr_fail(lr_options_set_double(o, LR_OPT_COLD_BOOST, -1), LR_E_INVALID,
                       "cold_boost");
+    ck_assert_lr_fail(lr_options_set_int(o, LR_OPT_TOWER_SKIP, 2), LR_E_INVALID, "tower_skip");
+    ck_assert_lr_fail(lr_options_set_int(o, LR_OPT_MASK_INPUT, -1), LR_E_INVALID, "mask_input");
     lr_options_free(o);
+    /* the kept tower would be wider than a model file allows */
+    lr_dataset *ds = small_data();
+    mt_fit_fails(LR_ALGO_SOFTMAX, ds, "epochs=1,hidden_width=65536,factors=8", LR_E_INVALID,
+                 "tower_skip");
+    lr_dataset_free(ds);
     double v;
     ck_assert_lr_ok(lr_option_default(LR_ALGO_SOFTMAX, LR_OPT_OPTIMIZER, &v));
     ck_assert_int_eq((int)v, LR_OPTIMIZER_ADAM);
