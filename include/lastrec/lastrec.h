@@ -264,12 +264,14 @@ enum lr_option {
     LR_OPT_HIDDEN_LAYERS = 524,    /**< int: softmax's hidden layers in the user tower, 1 to 8 (default 1) */
     LR_OPT_HIDDEN_WIDTH = 525,     /**< int: softmax's width of each hidden layer (default 256) */
     LR_OPT_TAG_DIM = 526,          /**< int: softmax's tag embedding size in the user tower (default 32) */
-    LR_OPT_LABEL_FRACTION = 527,   /**< double: softmax's share of a user's artists drawn as labels each epoch (default 0.5) */
+    LR_OPT_LABEL_FRACTION = 527,   /**< double: softmax's share of a user's artists drawn as labels each epoch (default 0.6) */
     LR_OPT_ITEM_TAGS = 528,        /**< int: softmax's item vectors add a projection of the artist's tags, 0 or 1 (default 1) */
     LR_OPT_SAMPLED_NEGATIVES = 529, /**< int: softmax's sampled negatives per batch, 0 = full softmax, -1 = full up to 200,000 artists and 4096 above (default -1; since 1.3) */
     LR_OPT_AVERAGING = 530,        /**< double: softmax keeps a moving average of its parameters with this decay per step, 0 = off (since 1.3) */
     LR_OPT_COLD_BOOST = 531,       /**< double: softmax adds this to the scores of tagged artists without training listens (default 0; since 1.3) */
     LR_OPT_SOFTMAX_WEIGHT = 532,   /**< double: blend's weight of its softmax part's scores, 0 = no softmax part (default 3; since 1.3) */
+    LR_OPT_TOWER_SKIP = 533,       /**< int: softmax's user vector adds the input's artist mean to the tower's output, 0 or 1 (default 1; since 1.4) */
+    LR_OPT_MASK_INPUT = 534,       /**< int: softmax's training leaves each user's input artists out of its softmax, 0 or 1 (default 1; since 1.4) */
 
     /* Maps of the artist vectors (600): lr_model_tsne() and lr_model_pca(),
      * docs/embed.md.  Since: 1.3. */

@@ -64,12 +64,14 @@ static const opt_spec specs[] = {
     {LR_OPT_HIDDEN_LAYERS, "hidden_layers", LR_OPTTYPE_INT, 1, 8, 1},
     {LR_OPT_HIDDEN_WIDTH, "hidden_width", LR_OPTTYPE_INT, 1, 65536, 256},
     {LR_OPT_TAG_DIM, "tag_dim", LR_OPTTYPE_INT, 1, 4096, 32},
-    {LR_OPT_LABEL_FRACTION, "label_fraction", LR_OPTTYPE_DOUBLE, 0.01, 0.99, 0.5},
+    {LR_OPT_LABEL_FRACTION, "label_fraction", LR_OPTTYPE_DOUBLE, 0.01, 0.99, 0.6},
     {LR_OPT_ITEM_TAGS, "item_tags", LR_OPTTYPE_INT, 0, 1, 1},
     /* -1: chosen by the catalogue's size at fit time (softmax_sampled.c) */
     {LR_OPT_SAMPLED_NEGATIVES, "sampled_negatives", LR_OPTTYPE_INT, -1, 10000000, -1},
-    {LR_OPT_AVERAGING, "averaging", LR_OPTTYPE_DOUBLE, 0, 0.9999, 0.95},
+    {LR_OPT_AVERAGING, "averaging", LR_OPTTYPE_DOUBLE, 0, 0.9999, 0.98},
     {LR_OPT_COLD_BOOST, "cold_boost", LR_OPTTYPE_DOUBLE, 0, 100, 0},
+    {LR_OPT_TOWER_SKIP, "tower_skip", LR_OPTTYPE_INT, 0, 1, 1},
+    {LR_OPT_MASK_INPUT, "mask_input", LR_OPTTYPE_INT, 0, 1, 1},
     /* blend's softmax part (lib/model/blend.c); blend alone reads it */
     {LR_OPT_SOFTMAX_WEIGHT, "softmax_weight", LR_OPTTYPE_DOUBLE, 0, 1000, 3},
     /* maps of the artist vectors (lib/embed, docs/embed.md): current

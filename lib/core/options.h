@@ -6,7 +6,7 @@
 #include "core/progress.h"
 
 /* Room for every key of the table in options.c; a test checks it fits. */
-#define LR_OPTIONS_MAX 64
+#define LR_OPTIONS_MAX 96
 
 struct lr_options {
     double value[LR_OPTIONS_MAX]; /* by table slot; ints are stored exactly */

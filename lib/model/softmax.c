@@ -5,7 +5,9 @@
  *                     mean_w (sum_g prof_ag T_g) over the same artists ],
  * w the transformed listen counts and prof_a the artist's tag uses divided
  * by their total; then `hidden_layers` layers z = W h + b with ReLU, and a
- * linear output layer s_u = W_o h + b_o of size k.  Item side: item_a =
+ * linear output layer s_u = W_o h + b_o of size k, plus the artist mean
+ * itself with tower_skip (folded into hidden units when the network is
+ * kept, lr__softmax_net_fold_skip).  Item side: item_a =
  * V_a (+ Q' prof_a with item_tags), so that an artist nobody listened to
  * in training but somebody tagged still gets a vector that means
  * something.  Score: s_u . item_a.
@@ -14,7 +16,9 @@
  * bag and a label part (label_fraction of them, at least one, never all),
  * and the labels are never in the input.  One forward pass per user serves
  * all its labels: CE_u = - sum_l y_l log softmax(s_u . item)_l over the
- * whole catalogue, y the labels' transformed counts normalised to 1 (a
+ * whole catalogue (less the user's input artists with mask_input, as the
+ * evaluation ranks only artists a user has not played), y the labels'
+ * transformed counts normalised to 1 (a
  * multinomial likelihood, every user weighing the same).  Minibatches of
  * batch_size users, in a seeded shuffled order; Adagrad or SGD; L2 on the
  * weights (not the biases).  The notebook drew each example's label from
@@ -47,6 +51,7 @@
 #include "optim/optim.h"
 
 #include <cblas.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,10 +64,11 @@ static void softmax_defaults(lr_options *o)
     lr__opt_default_double(o, LR_OPT_LEARNING_RATE, 0.02);
     lr__opt_default_int(o, LR_OPT_OPTIMIZER, LR_OPTIMIZER_ADAM);
     lr__opt_default_double(o, LR_OPT_REGULARIZATION, 0.0);
-    lr__opt_default_double(o, LR_OPT_INIT_SCALE, 0.05);
+    lr__opt_default_double(o, LR_OPT_INIT_SCALE, 0.1);
     lr__opt_default_int(o, LR_OPT_TRANSFORM, LR_TRANSFORM_LOG1P);
-    lr__opt_default_int(o, LR_OPT_BATCH_SIZE, 256);
-    lr__opt_default_double(o, LR_OPT_AVERAGING, 0.95);
+    lr__opt_default_int(o, LR_OPT_BATCH_SIZE, 128);
+    lr__opt_default_double(o, LR_OPT_AVERAGING, 0.98);
+    lr__opt_default_double(o, LR_OPT_LABEL_FRACTION, 0.6);
     lr__opt_default_double(o, LR_OPT_COLD_BOOST, 0.0);
 }
 
@@ -95,6 +101,54 @@ void lr__softmax_net_layout(lr__softmax_net *net)
     net->off_q = at;
     at += net->item_tags ? nt * K : 0;
     net->n_params = at;
+}
+
+int lr__softmax_net_fold_skip(lr__softmax_net *net)
+{
+    if (!net->skip)
+        return LR_OK;
+    lr__softmax_net f = *net;
+    f.skip = 0;
+    f.width = net->width + 2 * net->k;
+    lr__softmax_net_layout(&f);
+    f.theta = lr__calloc(f.n_params, sizeof(float));
+    if (!f.theta)
+        return lr__fail_oom();
+    const size_t K = (size_t)net->k, H = (size_t)net->width, H2 = (size_t)f.width;
+    const float *th = net->theta;
+    float *nt = f.theta;
+    /* E and T: the same block at the same offset */
+    memcpy(nt, th, net->off_w[0] * sizeof(float));
+    size_t fan = (size_t)in0(net), fan2 = fan;
+    for (int l = 0; l < net->layers; l++) {
+        /* the old units read the old inputs; unit H + i is +x_i, H + K + i
+         * is -x_i: from the artist mean in layer 0, from the same units of
+         * the layer below after it (they are >= 0, so the ReLU keeps them) */
+        for (size_t j = 0; j < H; j++)
+            memcpy(nt + f.off_w[l] + j * fan2, th + net->off_w[l] + j * fan, fan * sizeof(float));
+        for (size_t i = 0; i < K; i++) {
+            nt[f.off_w[l] + (H + i) * fan2 + (l ? fan + i : i)] = 1.0f;
+            nt[f.off_w[l] + (H + K + i) * fan2 + (l ? fan + K + i : i)] = l ? 1.0f : -1.0f;
+        }
+        memcpy(nt + f.off_b[l], th + net->off_b[l], H * sizeof(float));
+        fan = H;
+        fan2 = H2;
+    }
+    const int L = net->layers;
+    for (size_t j = 0; j < K; j++) {
+        memcpy(nt + f.off_w[L] + j * H2, th + net->off_w[L] + j * H, H * sizeof(float));
+        nt[f.off_w[L] + j * H2 + H + j] = 1.0f;
+        nt[f.off_w[L] + j * H2 + H + K + j] = -1.0f;
+    }
+    memcpy(nt + f.off_b[L], th + net->off_b[L], K * sizeof(float));
+    /* V and Q follow the layers, unchanged */
+    memcpy(nt + f.off_v, th + net->off_v, (net->n_params - net->off_v) * sizeof(float));
+    free(net->theta);
+    /* the weights' L2 mask is the fit's; the fold ends it */
+    free(net->l2);
+    f.l2 = NULL;
+    *net = f;
+    return LR_OK;
 }
 
 int lr__softmax_net_init(lr__softmax_net *net, int32_t m, const lr__csr *tags, int32_t k,
@@ -292,6 +346,11 @@ int lr__softmax_users(const lr__softmax_net *net, lr__softmax_work *w,
     }
     dense(b->n, net->k, fan, w->act[net->layers], net->theta + net->off_w[net->layers],
           net->theta + net->off_b[net->layers], 0, w->s);
+    if (net->skip) {
+        const int32_t K = net->k, NI = in0(net);
+        for (int32_t u = 0; u < b->n; u++)
+            lr__kaxpy(w->s + (size_t)u * (size_t)K, 1.0f, w->act[0] + (size_t)u * (size_t)NI, K);
+    }
     return LR_OK;
 }
 
@@ -306,9 +365,18 @@ static int softmax_rows(void *vctx, int tid, size_t lo, size_t hi)
     const float inv_n = 1.0f / (float)b->n;
     for (size_t u = lo; u < hi; u++) {
         float *z = c->w->logit + u * (size_t)M;
+        /* exp(-inf) = 0: no probability, no gradient, out of the sum */
+        if (c->w->mask_input)
+            for (int64_t j = b->in_ptr[u]; j < b->in_ptr[u + 1]; j++)
+                z[b->in_idx[j]] = -INFINITY;
         float mx = z[0];
         for (int32_t a = 1; a < M; a++)
             mx = z[a] > mx ? z[a] : mx;
+        if (mx == -INFINITY) { /* every artist in the input: nothing to predict */
+            c->w->loss[u] = 0;
+            memset(z, 0, (size_t)M * sizeof *z);
+            continue;
+        }
         double Y = 0, ce = 0;
         for (int64_t j = b->lab_ptr[u]; j < b->lab_ptr[u + 1]; j++)
             Y += b->lab_w[j];
@@ -360,7 +428,12 @@ double lr__softmax_backward(const lr__softmax_net *net, lr__softmax_work *w,
         dcur = dprev;
         cols = fan;
     }
-    /* dcur = dL/dx: into the input embeddings, user by user, in order */
+    /* dcur = dL/dx (layer 0's dprev, so writable); the skip path adds
+     * dL/ds to the artist mean's part */
+    if (net->skip)
+        for (int32_t u = 0; u < n; u++)
+            lr__kaxpy(bufs[0] + (size_t)u * (size_t)NI, 1.0f, w->ds + (size_t)u * (size_t)K, K);
+    /* into the input embeddings, user by user, in order */
     float *gE = grad + net->off_e, *gT = grad + net->off_t;
     for (int32_t u = 0; u < n; u++) {
         const float *dx = dcur + (size_t)u * (size_t)NI;
@@ -612,6 +685,8 @@ static int softmax_fit(lr_model *m, const lr__fit_ctx *ctx)
     const int transform = (int)lr__opt_int(o, LR_OPT_TRANSFORM);
     const double decay = lr__opt_double(o, LR_OPT_AVERAGING);
     const double boost = lr__opt_double(o, LR_OPT_COLD_BOOST);
+    const int skip = (int)lr__opt_int(o, LR_OPT_TOWER_SKIP);
+    const int mask_input = (int)lr__opt_int(o, LR_OPT_MASK_INPUT);
     int64_t bs = lr__opt_int(o, LR_OPT_BATCH_SIZE);
     m->k = k;
     if (m->n_artists < 2)
@@ -621,6 +696,13 @@ static int softmax_fit(lr_model *m, const lr__fit_ctx *ctx)
                         m->n_artists, m->n_artists == 1 ? "" : "s");
     if (transform == LR_TRANSFORM_BM25)
         return lr__fail(LR_E_INVALID, "softmax: transform=bm25 is als's; use raw, log1p or binary");
+    /* the kept tower has the skip path as 2k more units per layer, and a
+     * model file's tower is at most 65536 units wide */
+    if (skip && lr__opt_int(o, LR_OPT_HIDDEN_WIDTH) + 2 * (int64_t)k > 65536)
+        return lr__fail(LR_E_INVALID,
+                        "softmax: tower_skip=1 needs hidden_width + 2 factors <= 65536 (here "
+                        "%lld + 2 x %d); lower hidden_width or set tower_skip=0",
+                        (long long)lr__opt_int(o, LR_OPT_HIDDEN_WIDTH), k);
     sm_fit f;
     memset(&f, 0, sizeof f);
     int rc = lr__softmax_net_init(&f.net, m->n_artists, &ctx->train->artist_tags, k,
@@ -630,6 +712,7 @@ static int softmax_fit(lr_model *m, const lr__fit_ctx *ctx)
                                   (int)lr__opt_int(o, LR_OPT_ITEM_TAGS));
     if (rc)
         return rc;
+    f.net.skip = skip;
     lr__softmax_net_randomize(&f.net, seed, lr__opt_double(o, LR_OPT_INIT_SCALE));
     if (f.net.item_tags && f.net.nt > 0) {
         f.net.cold = lr__calloc((size_t)m->n_artists, 1);
@@ -654,6 +737,7 @@ static int softmax_fit(lr_model *m, const lr__fit_ctx *ctx)
         if (x->ptr[u + 1] - x->ptr[u] > longest)
             longest = x->ptr[u + 1] - x->ptr[u];
     rc = lr__softmax_work_init(&f.w, &f.net, (int32_t)bs, lr__opt_threads(o));
+    f.w.mask_input = mask_input;
     const size_t nnz = (size_t)x->nnz + 1;
     f.grad = lr__malloc(f.net.n_params, sizeof(float));
     f.users = lr__malloc((size_t)m->n_users, sizeof(int32_t));
@@ -742,7 +826,10 @@ static int softmax_fit(lr_model *m, const lr__fit_ctx *ctx)
                               "softmax: the user vectors", "lower learning_rate");
     /* The network moves onto the model, and user_f is computed again by
      * the tower's fixed-order pass, the one a preference list goes
-     * through (lib/model/softmax_tower.h). */
+     * through (lib/model/softmax_tower.h); a skip path becomes hidden
+     * units first, so the tower and its file stay plain ReLU layers. */
+    if (rc == LR_OK)
+        rc = lr__softmax_net_fold_skip(&f.net);
     if (rc == LR_OK)
         rc = lr__softmax_tower_keep(m, &f.net);
     sm_free(&f);

@@ -20,6 +20,11 @@ typedef struct lr__softmax_net {
     int32_t k, dt;            /* user/item vector size; tag embedding size */
     int32_t layers, width;    /* hidden layers, each `width` wide */
     int item_tags;            /* 1: item vectors add the projection of the tag profile */
+    /* 1: the input's artist mean (x's first k entries) is added to the
+     * output layer's s, a linear path beside the layers (LR_OPT_TOWER_SKIP).
+     * Only the fit's network has it: lr__softmax_net_fold_skip turns it
+     * into hidden units before the network becomes the model's tower. */
+    int skip;
     lr__csr prof;             /* m x nt, each artist's tag uses / its total (rows sum to 1) */
     size_t n_params;
     float *theta;             /* [n_params] */
@@ -56,6 +61,10 @@ typedef struct lr__softmax_work {
     float *item;       /* [m x k] item vectors */
     float *logit;      /* [cap x m] logits, then dL/dlogit */
     double *loss;      /* [cap] each user's cross-entropy */
+    /* 1: a user's input artists are left out of its softmax, as the
+     * evaluation leaves a user's training artists out of its ranking
+     * (LR_OPT_MASK_INPUT); 0 after lr__softmax_work_init */
+    int mask_input;
 } lr__softmax_work;
 
 /* A network over the m artists with the tag uses `tags` (an artist x tag
@@ -71,6 +80,14 @@ void lr__softmax_net_free(lr__softmax_net *net);
  * nt, k, dt, layers, width, item_tags): what init does before it
  * allocates, and what a model file's tower is checked against. */
 void lr__softmax_net_layout(lr__softmax_net *net);
+/* The same network without the skip path: each hidden layer gets 2k more
+ * units, +x_i and -x_i of the artist mean carried through the ReLUs
+ * (relu(v) - relu(-v) = v), and the output layer adds their difference,
+ * so s is unchanged (up to float rounding) and the network is a plain
+ * ReLU tower, which the model file, the fold-in and the explanations
+ * already read.  Nothing to do when net->skip is 0.  LR_OK, LR_E_NOMEM
+ * (net unchanged). */
+int lr__softmax_net_fold_skip(lr__softmax_net *net);
 
 int lr__softmax_work_init(lr__softmax_work *w, const lr__softmax_net *net, int32_t cap,
                           int threads);

@@ -247,6 +247,12 @@ static int sampled_rows(void *vctx, int tid, size_t lo, size_t hi)
             z[a] += s->corr[a];
         for (int64_t j = l0; j < l1; j++)
             z[s->lab_pos[j]] = s->lab_raw[j];
+        /* the user's input artists that are candidates leave its sum, as
+         * in the full softmax (labels are never in the input) */
+        if (c->w->mask_input)
+            for (int64_t j = b->in_ptr[u]; j < b->in_ptr[u + 1]; j++)
+                if (s->pos[b->in_idx[j]] >= 0)
+                    z[s->pos[b->in_idx[j]]] = -INFINITY;
         float mx = z[s->lab_pos[l0]];
         for (int32_t a = 0; a < C; a++)
             mx = z[a] > mx ? z[a] : mx;

@@ -257,5 +257,9 @@ _Static_assert(LR_REPORT_MAP_NONE == 0, "LR_REPORT_MAP_NONE changed");
 _Static_assert(LR_REPORT_MAP_TSNE == 1, "LR_REPORT_MAP_TSNE changed");
 _Static_assert(LR_REPORT_MAP_PCA == 2, "LR_REPORT_MAP_PCA changed");
 
+/* enum lr_option */
+_Static_assert(LR_OPT_TOWER_SKIP == 533, "LR_OPT_TOWER_SKIP changed");
+_Static_assert(LR_OPT_MASK_INPUT == 534, "LR_OPT_MASK_INPUT changed");
+
 /* enum lr_source_kind */
 _Static_assert(LR_SOURCE_BUILDER == 6, "LR_SOURCE_BUILDER changed");

@@ -24,19 +24,23 @@ static lr_dataset *small_data(void)
 /* Every parameter of every block (input artist and tag embeddings, each
  * hidden layer's weights and biases, the output layer's, the item
  * embeddings and the tag projection): the analytic gradient of a
- * two-user batch matches central differences of the loss. */
+ * two-user batch matches central differences of the loss.  Loop 0: the
+ * plain tower and softmax; loop 1: with the skip path (tower_skip) and
+ * the input artists left out of the softmax (mask_input). */
 START_TEST(gradients_match_finite_differences)
 {
     lr_dataset *ds = small_data();
     ck_assert_int_gt(ds->artist_tags.nnz, 0);
     lr__softmax_net net;
     ck_assert_lr_ok(lr__softmax_net_init(&net, ds->n_artists, &ds->artist_tags, 5, 3, 2, 6, 1));
+    net.skip = _i;
     lr__softmax_net_randomize(&net, 3, 0.5);
     for (size_t i = 0; i < net.n_params; i++) /* biases away from zero too */
         if (!net.l2[i])
             net.theta[i] = 0.1f * (float)((int)(i % 7) - 3);
     lr__softmax_work w;
     ck_assert_lr_ok(lr__softmax_work_init(&w, &net, 2, 1));
+    w.mask_input = _i;
 
     /* users 0 and 1: the first half of each one's artists as input, the
      * rest as labels */
@@ -103,6 +107,138 @@ START_TEST(gradients_match_finite_differences)
     ck_assert_uint_gt(nonzero, net.n_params / 4);
     free(g);
     free(scratch);
+    lr__softmax_work_free(&w);
+    lr__softmax_net_free(&net);
+    lr_dataset_free(ds);
+}
+END_TEST
+
+/* A two-user batch of small_data's users 0 and 1: the first half of each
+ * one's artists as input, the rest as labels, log1p weights (arrays of
+ * 64). */
+static lr__softmax_batch half_batch(const lr_dataset *ds, int64_t *in_ptr, int32_t *in_idx,
+                                    float *in_w, int64_t *lab_ptr, int32_t *lab_idx, float *lab_w)
+{
+    const lr__csr *x = &ds->listens;
+    int64_t ni = 0, nl = 0;
+    in_ptr[0] = lab_ptr[0] = 0;
+    for (int32_t u = 0; u < 2; u++) {
+        const int64_t p0 = x->ptr[u], cnt = x->ptr[u + 1] - p0;
+        ck_assert_int_ge(cnt, 2);
+        for (int64_t j = 0; j < cnt; j++) {
+            const float wt = log1pf(x->val[p0 + j]);
+            if (j < cnt / 2) {
+                in_idx[ni] = x->idx[p0 + j];
+                in_w[ni++] = wt;
+            } else {
+                lab_idx[nl] = x->idx[p0 + j];
+                lab_w[nl++] = wt;
+            }
+        }
+        in_ptr[u + 1] = ni;
+        lab_ptr[u + 1] = nl;
+    }
+    lr__softmax_batch b = {2, in_ptr, in_idx, in_w, lab_ptr, lab_idx, lab_w};
+    return b;
+}
+
+/* mask_input: each user's cross-entropy is over the artists not in its
+ * input (what the evaluation ranks), computed here in double from the
+ * user vectors and item vectors; without the mask, over all of them. */
+START_TEST(masked_softmax_leaves_out_the_input)
+{
+    lr_dataset *ds = small_data();
+    lr__softmax_net net;
+    ck_assert_lr_ok(lr__softmax_net_init(&net, ds->n_artists, &ds->artist_tags, 5, 3, 1, 6, 1));
+    lr__softmax_net_randomize(&net, 9, 0.5);
+    lr__softmax_work w;
+    ck_assert_lr_ok(lr__softmax_work_init(&w, &net, 2, 1));
+    int64_t in_ptr[3], lab_ptr[3];
+    int32_t in_idx[64], lab_idx[64];
+    float in_w[64], lab_w[64];
+    lr__softmax_batch b = half_batch(ds, in_ptr, in_idx, in_w, lab_ptr, lab_idx, lab_w);
+    float *g = malloc(net.n_params * sizeof *g);
+    double got[2];
+    for (int mask = 0; mask < 2; mask++) {
+        w.mask_input = mask;
+        ck_assert_lr_ok(lr__softmax_loss_grad(&net, &w, &b, 0.0, g, &got[mask], NULL, NULL));
+    }
+    /* w.s and w.item are the last call's (the mask changes neither) */
+    const int32_t M = net.m, K = net.k;
+    double want[2] = {0, 0};
+    for (int mask = 0; mask < 2; mask++)
+        for (int32_t u = 0; u < 2; u++) {
+            double z[64], zs = 0, Y = 0, ce = 0;
+            ck_assert_int_le(M, 64);
+            for (int32_t a = 0; a < M; a++) {
+                z[a] = 0;
+                for (int32_t d = 0; d < K; d++)
+                    z[a] += (double)w.s[u * K + d] * (double)w.item[a * K + d];
+            }
+            for (int32_t a = 0; a < M; a++) {
+                int in = 0;
+                for (int64_t j = in_ptr[u]; j < in_ptr[u + 1]; j++)
+                    in |= in_idx[j] == a;
+                if (!(mask && in))
+                    zs += exp(z[a]);
+            }
+            for (int64_t j = lab_ptr[u]; j < lab_ptr[u + 1]; j++)
+                Y += lab_w[j];
+            for (int64_t j = lab_ptr[u]; j < lab_ptr[u + 1]; j++)
+                ce -= lab_w[j] / Y * (z[lab_idx[j]] - log(zs));
+            want[mask] += ce / 2;
+        }
+    for (int mask = 0; mask < 2; mask++)
+        ck_assert_msg(fabs(got[mask] - want[mask]) < 1e-4 * want[mask],
+                      "mask %d: loss %.7g, by hand %.7g", mask, got[mask], want[mask]);
+    /* leaving artists out of the sum can only raise the labels' share */
+    ck_assert(got[1] < got[0]);
+    free(g);
+    lr__softmax_work_free(&w);
+    lr__softmax_net_free(&net);
+    lr_dataset_free(ds);
+}
+END_TEST
+
+/* A network with the skip path, folded into hidden units (what the
+ * model's tower keeps), gives the same user vectors with 1 and 2 hidden
+ * layers, and is a plain tower 2k units wider. */
+START_TEST(fold_skip_keeps_the_user_vectors)
+{
+    lr_dataset *ds = small_data();
+    lr__softmax_net net;
+    ck_assert_lr_ok(lr__softmax_net_init(&net, ds->n_artists, &ds->artist_tags, 5, 3, _i, 6, 1));
+    net.skip = 1;
+    lr__softmax_net_randomize(&net, 4, 0.5);
+    for (size_t i = 0; i < net.n_params; i++)
+        if (!net.l2[i])
+            net.theta[i] = 0.1f * (float)((int)(i % 5) - 2);
+    lr__softmax_work w;
+    ck_assert_lr_ok(lr__softmax_work_init(&w, &net, 2, 1));
+    int64_t in_ptr[3], lab_ptr[3];
+    int32_t in_idx[64], lab_idx[64];
+    float in_w[64], lab_w[64];
+    lr__softmax_batch b = half_batch(ds, in_ptr, in_idx, in_w, lab_ptr, lab_idx, lab_w);
+    ck_assert_lr_ok(lr__softmax_users(&net, &w, &b));
+    float before[10], skipless[10];
+    memcpy(before, w.s, sizeof before);
+    /* the skip path matters: without it the vectors differ */
+    net.skip = 0;
+    ck_assert_lr_ok(lr__softmax_users(&net, &w, &b));
+    memcpy(skipless, w.s, sizeof skipless);
+    net.skip = 1;
+    ck_assert(memcmp(before, skipless, sizeof before) != 0);
+
+    ck_assert_lr_ok(lr__softmax_net_fold_skip(&net));
+    ck_assert_int_eq(net.skip, 0);
+    ck_assert_int_eq(net.width, 6 + 2 * 5);
+    lr__softmax_work w2;
+    ck_assert_lr_ok(lr__softmax_work_init(&w2, &net, 2, 1));
+    ck_assert_lr_ok(lr__softmax_users(&net, &w2, &b));
+    for (int i = 0; i < 10; i++)
+        ck_assert_msg(fabsf(w2.s[i] - before[i]) <= 1e-5f * (1.0f + fabsf(before[i])),
+                      "entry %d: %.7g folded, %.7g with the skip path", i, w2.s[i], before[i]);
+    lr__softmax_work_free(&w2);
     lr__softmax_work_free(&w);
     lr__softmax_net_free(&net);
     lr_dataset_free(ds);
@@ -374,7 +510,14 @@ START_TEST(bad_options_named)
     ck_assert_lr_fail(lr_options_set_double(o, LR_OPT_AVERAGING, 1), LR_E_INVALID, "averaging");
     ck_assert_lr_fail(lr_options_set_double(o, LR_OPT_COLD_BOOST, -1), LR_E_INVALID,
                       "cold_boost");
+    ck_assert_lr_fail(lr_options_set_int(o, LR_OPT_TOWER_SKIP, 2), LR_E_INVALID, "tower_skip");
+    ck_assert_lr_fail(lr_options_set_int(o, LR_OPT_MASK_INPUT, -1), LR_E_INVALID, "mask_input");
     lr_options_free(o);
+    /* the kept tower would be wider than a model file allows */
+    lr_dataset *ds = small_data();
+    mt_fit_fails(LR_ALGO_SOFTMAX, ds, "epochs=1,hidden_width=65536,factors=8", LR_E_INVALID,
+                 "tower_skip");
+    lr_dataset_free(ds);
     double v;
     ck_assert_lr_ok(lr_option_default(LR_ALGO_SOFTMAX, LR_OPT_OPTIMIZER, &v));
     ck_assert_int_eq((int)v, LR_OPTIMIZER_ADAM);
@@ -437,7 +580,9 @@ static Suite *suite(void)
     Suite *s = suite_create("softmax");
     TCase *t = tcase_create("core");
     tcase_set_timeout(t, 300);
-    tcase_add_test(t, gradients_match_finite_differences);
+    tcase_add_loop_test(t, gradients_match_finite_differences, 0, 2);
+    tcase_add_test(t, masked_softmax_leaves_out_the_input);
+    tcase_add_loop_test(t, fold_skip_keeps_the_user_vectors, 1, 3);
     tcase_add_test(t, beats_popularity);
     tcase_add_test(t, cold_boost_reaches_cold_artists);
     tcase_add_test(t, own_tags_cannot_reach_a_held_out_artist);

@@ -160,7 +160,9 @@ END_TEST
 /* A "sample" of every artist once under a uniform proposal corrects every
  * logit by log(1 / (m / m)) = 0: the sampled loss is the full softmax's,
  * and so is the gradient, block by block (which keeps the sampled pass's
- * own copy of the tower's backward pass in step with softmax.c's). */
+ * own copy of the tower's backward pass in step with softmax.c's).  Loop
+ * 1: with the skip path and the input artists out of the softmax, both
+ * ways alike. */
 START_TEST(whole_catalogue_is_the_full_softmax)
 {
     lr_dataset *ds = synth("synth_users=30,synth_artists=50,synth_tags=12,synth_clusters=3,"
@@ -173,6 +175,8 @@ START_TEST(whole_catalogue_is_the_full_softmax)
     memset(net.theta + net.off_v + (size_t)(net.m - 1) * 6, 0, 6 * sizeof(float));
     lr__softmax_work w;
     ck_assert_lr_ok(lr__softmax_work_init(&w, &net, 4, 2));
+    net.skip = _i;
+    w.mask_input = _i;
     halves h;
     halves_make(&h, &ds->listens, 3, 4);
     lr__softmax_sampler s;
@@ -370,7 +374,7 @@ static Suite *suite(void)
     TCase *t = tcase_create("core");
     tcase_set_timeout(t, 300);
     tcase_add_test(t, gradient_matches_finite_differences);
-    tcase_add_test(t, whole_catalogue_is_the_full_softmax);
+    tcase_add_loop_test(t, whole_catalogue_is_the_full_softmax, 0, 2);
     tcase_add_test(t, approaches_the_full_loss);
     tcase_add_test(t, beats_popularity);
     tcase_add_test(t, same_seed_same_model);
