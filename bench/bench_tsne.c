@@ -199,7 +199,7 @@ static int load_map(const char *path, size_t n, double *y)
 
 int main(int argc, char **argv)
 {
-    const char *save = NULL, *kl_of = NULL;
+    const char *save = NULL, *kl_of = NULL, *method = "fft";
     char *pos[3];
     int npos = 0;
     for (int a = 1; a < argc; a++) {
@@ -207,10 +207,14 @@ int main(int argc, char **argv)
             save = argv[++a];
         else if (!strcmp(argv[a], "--kl-of") && a + 1 < argc)
             kl_of = argv[++a];
+        else if (!strcmp(argv[a], "--method") && a + 1 < argc &&
+                 (!strcmp(argv[a + 1], "fft") || !strcmp(argv[a + 1], "barnes_hut")))
+            method = argv[++a];
         else if (npos < 3)
             pos[npos++] = argv[a];
         else {
-            fprintf(stderr, "usage: %s [DATA SPLIT] [RUNS] [--save DIR] [--kl-of MAP.npy]\n",
+            fprintf(stderr, "usage: %s [DATA SPLIT] [RUNS] [--save DIR] [--kl-of MAP.npy] "
+                            "[--method fft|barnes_hut]\n",
                     bench_name);
             return 2;
         }
@@ -261,11 +265,14 @@ int main(int argc, char **argv)
         zero += f == dim;
     }
     lr__tsne_opts o = target_opts();
+    o.method = strcmp(method, "fft") ? LR__TSNE_BARNES_HUT : LR__TSNE_FFT;
     printf("%s: ALS (64 factors, 2 threads, fitted in %.1f s): %zu artists x %zu, %zu zero "
            "vectors; t-SNE cosine, perplexity %g, exaggeration %g for %d of %d iterations, "
-           "theta %g, %d threads\n",
+           "repulsion %s%s, %d threads\n",
            bench_name, fit_s, n, dim, zero, o.perplexity, o.exaggeration,
-           (int)o.exaggeration_iters, (int)o.iterations, o.theta, o.threads);
+           (int)o.exaggeration_iters, (int)o.iterations,
+           o.method == LR__TSNE_FFT ? "by FFT interpolation" : "by Barnes-Hut",
+           o.method == LR__TSNE_FFT ? "" : " (theta 0.5)", o.threads);
 
     int status = 0;
     double *init = malloc(2 * n * sizeof *init), *y = malloc(2 * n * sizeof *y);

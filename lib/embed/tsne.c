@@ -72,6 +72,7 @@
  */
 #include "embed/tsne.h"
 #include "embed/bhtree.h"
+#include "embed/fftrep.h"
 #include "embed/knn.h"
 #include "embed/tsne_impl.h"
 #include "core/alloc.h"
@@ -265,8 +266,12 @@ typedef struct grad_ws {
     int32_t n;
     double theta2;
     int exact;            /* theta = 0: every pair */
+    int method;           /* LR__TSNE_BARNES_HUT or LR__TSNE_FFT */
+    int use_fft;          /* this pass's repulsion is by FFT (a map too wide
+                             for the grid falls back to the tree) */
     int want_kl;          /* this pass also sums p log(1 + d^2) per point */
     lr__bhtree tree;
+    lr__fftrep fft;
     double *attr, *rep;   /* [2n] per point */
     double *zi, *lw;      /* [n] per point: its part of Z, of sum p log(1 + d^2) */
     float *pf;            /* P's values in float for the attractive sums: the pass
@@ -322,6 +327,8 @@ LR__HOT static void point_forces(grad_ws *w, int32_t i)
             rx += q * q * dx;
             ry += q * q * dy;
         }
+    } else if (w->use_fft) {
+        lr__fftrep_point(&w->fft, y, i, &rx, &ry, &z);
     } else {
         lr__bhtree_repulse(&w->tree, i, w->theta2, &rx, &ry, &z);
     }
@@ -343,7 +350,7 @@ static void forces_member(lr__team *team, void *ctx, int tid)
             return;
         const int32_t b = c * CHUNK, e = b + CHUNK < w->n ? b + CHUNK : w->n;
         for (int32_t pos = b; pos < e; pos++)
-            point_forces(w, w->exact ? pos : w->tree.perm[pos]);
+            point_forces(w, w->exact || w->use_fft ? pos : w->tree.perm[pos]);
     }
 }
 
@@ -354,10 +361,11 @@ static void ws_set_p(grad_ws *w)
         w->pf[t] = (float)w->P->val[t];
 }
 
-static int ws_init(grad_ws *w, const lr__tsne_p *P, double theta)
+static int ws_init(grad_ws *w, const lr__tsne_p *P, double theta, int method)
 {
     memset(w, 0, sizeof *w);
     w->P = P;
+    w->method = method;
     w->n = P->n;
     w->theta2 = theta * theta;
     w->exact = theta == 0.0;
@@ -376,6 +384,7 @@ static int ws_init(grad_ws *w, const lr__tsne_p *P, double theta)
 static void ws_free(grad_ws *w)
 {
     lr__bhtree_free(&w->tree);
+    lr__fftrep_free(&w->fft);
     free(w->attr);
     free(w->rep);
     free(w->zi);
@@ -389,7 +398,14 @@ static int forces_pass(grad_ws *w, lr__team *team, const double *y, int want_kl,
 {
     w->y = y;
     w->want_kl = want_kl;
-    if (!w->exact) {
+    w->use_fft = 0;
+    if (!w->exact && w->method == LR__TSNE_FFT) {
+        int rc = lr__fftrep_prepare(&w->fft, y, w->n);
+        if (rc < 0)
+            return rc;
+        w->use_fft = rc == LR_OK;
+    }
+    if (!w->exact && !w->use_fft) {
         int rc = lr__bhtree_build(&w->tree, y, w->n);
         if (rc != LR_OK)
             return rc;
@@ -407,10 +423,10 @@ static int forces_pass(grad_ws *w, lr__team *team, const double *y, int want_kl,
 }
 
 int lr__tsne_gradient(const lr__tsne_p *P, const double *y, double exaggeration, double theta,
-                      int threads, double *grad, double *z)
+                      int method, int threads, double *grad, double *z)
 {
     grad_ws w;
-    int rc = ws_init(&w, P, theta);
+    int rc = ws_init(&w, P, theta, method);
     lr__team *team = rc == LR_OK && threads > 1 ? lr__team_start(threads, forces_member, &w)
                                                 : NULL;
     double zz = 0.0;
@@ -616,6 +632,8 @@ static int check_input(const float *x, int32_t n, int32_t d, const lr__tsne_opts
     if (!(o->kl_tolerance >= 0.0) || !isfinite(o->kl_tolerance))
         return lr__fail(LR_E_INVALID, "t-SNE: KL tolerance %g must be finite and >= 0",
                         o->kl_tolerance);
+    if (o->method != LR__TSNE_BARNES_HUT && o->method != LR__TSNE_FFT)
+        return lr__fail(LR_E_INVALID, "t-SNE: unknown method %d", o->method);
     if (!(o->theta >= 0.0 && o->theta <= 1.0))
         return lr__fail(LR_E_INVALID, "t-SNE: theta %g out of range [0, 1]", o->theta);
     if (o->threads < 1)
@@ -717,7 +735,7 @@ int lr__tsne(const float *x, int32_t n, int32_t d, const lr__tsne_opts *o, doubl
     /* The map in the optimiser's numbering; perm[its index] = the caller's. */
     double *ym = lr__malloc(2 * (size_t)n, sizeof *ym);
     int32_t *perm = lr__malloc((size_t)n, sizeof *perm);
-    rc = ws_init(&w, &P, o->theta);
+    rc = ws_init(&w, &P, o->theta, o->method);
     if (rc == LR_OK && (!upd || !gain || !ym || !perm))
         rc = lr__fail_oom();
     lr__team *team = rc == LR_OK && o->threads > 1

@@ -8,6 +8,8 @@
 #include <stdint.h>
 
 enum { LR__TSNE_EUCLIDEAN = 0, LR__TSNE_COSINE = 1 };
+/* How the repulsive forces are summed (tsne.c). */
+enum { LR__TSNE_BARNES_HUT = 0, LR__TSNE_FFT = 1 };
 
 typedef struct lr__tsne_opts {
     int metric;                 /* LR__TSNE_EUCLIDEAN or LR__TSNE_COSINE */
@@ -20,7 +22,9 @@ typedef struct lr__tsne_opts {
                                    checks (every 50 iterations) after the
                                    exaggeration; 0: never */
     double theta;               /* Barnes-Hut angle in [0, 1]; 0: the exact
-                                   O(n^2) gradient (for tests) */
+                                   O(n^2) gradient (for tests), whatever
+                                   the method */
+    int method;                 /* LR__TSNE_BARNES_HUT or LR__TSNE_FFT */
     uint64_t seed;
     int threads;                /* >= 1; the result does not depend on it */
     const lr__progress *progress; /* every 50 iterations, stage "tsne kl=<KL>",

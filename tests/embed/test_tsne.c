@@ -344,7 +344,7 @@ START_TEST(test_gradient_is_derivative)
     small_p(N, &P);
     double *y = random_map(N, 2, 4);
     double g[2 * N];
-    ck_assert_lr_ok(lr__tsne_gradient(&P, y, 1.0, 0.0, 1, g, NULL));
+    ck_assert_lr_ok(lr__tsne_gradient(&P, y, 1.0, 0.0, LR__TSNE_BARNES_HUT, 1, g, NULL));
     for (int t = 0; t < 2 * N; t += 7) {
         const double keep = y[t], h = 1e-5;
         double up, down;
@@ -383,13 +383,13 @@ START_TEST(test_barnes_hut_agrees)
     double *ge = malloc(2 * N * sizeof *ge), *gb = malloc(2 * N * sizeof *gb);
     double ze, zb;
     ck_assert(ge && gb);
-    ck_assert_lr_ok(lr__tsne_gradient(&P, y, 4.0, 0.0, 1, ge, &ze));
-    ck_assert_lr_ok(lr__tsne_gradient(&P, y, 4.0, 0.5, 2, gb, &zb));
+    ck_assert_lr_ok(lr__tsne_gradient(&P, y, 4.0, 0.0, LR__TSNE_BARNES_HUT, 1, ge, &ze));
+    ck_assert_lr_ok(lr__tsne_gradient(&P, y, 4.0, 0.5, LR__TSNE_BARNES_HUT, 2, gb, &zb));
     const double e5 = rel_err(gb, ge, 2 * N);
     ck_assert_msg(e5 < 0.02, "theta 0.5: relative gradient error %g", e5);
     ck_assert_msg(fabs(zb - ze) / ze < 0.01, "theta 0.5: Z %g, exact %g", zb, ze);
     ck_assert_msg(e5 > 0, "theta 0.5 gave the exact gradient: no approximation made");
-    ck_assert_lr_ok(lr__tsne_gradient(&P, y, 4.0, 1e-9, 1, gb, &zb));
+    ck_assert_lr_ok(lr__tsne_gradient(&P, y, 4.0, 1e-9, LR__TSNE_BARNES_HUT, 1, gb, &zb));
     const double e0 = rel_err(gb, ge, 2 * N);
     ck_assert_msg(e0 < 1e-12, "theta -> 0: relative gradient error %g", e0);
     ck_assert_msg(fabs(zb - ze) / ze < 1e-13, "theta -> 0: Z %.17g, exact %.17g", zb, ze);
@@ -397,6 +397,35 @@ START_TEST(test_barnes_hut_agrees)
     free(y);
     free(ge);
     free(gb);
+}
+END_TEST
+
+/* FFT-accelerated interpolation is close to the exact sums on maps of
+ * several widths (one grid side, a few, a wide map on a larger grid),
+ * and is an approximation, not the exact sum. */
+START_TEST(test_fft_agrees)
+{
+    enum { N = 400 };
+    lr__tsne_p P;
+    small_p(N, &P);
+    const double sds[3] = {1e-3, 10, 40};
+    double *ge = malloc(2 * N * sizeof *ge), *gf = malloc(2 * N * sizeof *gf);
+    ck_assert(ge && gf);
+    for (int s = 0; s < 3; s++) {
+        double *y = random_map(N, sds[s], 9 + (uint64_t)s);
+        double ze, zf;
+        ck_assert_lr_ok(lr__tsne_gradient(&P, y, 4.0, 0.0, LR__TSNE_FFT, 1, ge, &ze));
+        ck_assert_lr_ok(lr__tsne_gradient(&P, y, 4.0, 0.5, LR__TSNE_FFT, 2, gf, &zf));
+        const double e = rel_err(gf, ge, 2 * N);
+        ck_assert_msg(e < 0.02, "map sd %g: relative gradient error %g", sds[s], e);
+        ck_assert_msg(fabs(zf - ze) / ze < 0.01, "map sd %g: Z %.17g, exact %.17g", sds[s], zf,
+                      ze);
+        ck_assert_msg(e > 0, "map sd %g: FFT gave the exact gradient", sds[s]);
+        free(y);
+    }
+    lr__tsne_p_free(&P);
+    free(ge);
+    free(gf);
 }
 END_TEST
 
@@ -560,6 +589,7 @@ static Suite *tsne_suite(void)
     tcase_add_test(tc, test_knn_map);
     tcase_add_test(tc, test_gradient_is_derivative);
     tcase_add_test(tc, test_barnes_hut_agrees);
+    tcase_add_test(tc, test_fft_agrees);
     tcase_add_test(tc, test_same_bits_any_threads);
     tcase_add_test(tc, test_kl_tolerance_stops);
     tcase_add_test(tc, test_cancel);
