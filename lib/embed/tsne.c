@@ -93,6 +93,8 @@
 #define EXACT_KL_MAX 100000
 /* Points per chunk a thread takes in a gradient pass. */
 #define CHUNK 256
+/* Lanes of the attractive sums (point_forces). */
+#define ALANES 16
 /* The entropy tolerance of the search and its step cap. */
 #define ENTROPY_TOL 1e-5
 #define BISECT_STEPS 200
@@ -274,6 +276,8 @@ typedef struct grad_ws {
     lr__fftrep fft;
     double *attr, *rep;   /* [2n] per point */
     double *zi, *lw;      /* [n] per point: its part of Z, of sum p log(1 + d^2) */
+    float *xf, *yf;       /* [n] the map's coordinates in float, per axis, for
+                             the attractive sums */
     float *pf;            /* P's values in float for the attractive sums: the pass
                              streams P whole, and memory, not arithmetic, bounds it */
     atomic_int next;      /* the next chunk to take */
@@ -285,26 +289,42 @@ LR__HOT static void point_forces(grad_ws *w, int32_t i)
     const double *y = w->y;
     const double yx = y[2 * (size_t)i], yy = y[2 * (size_t)i + 1];
     const lr__tsne_p *P = w->P;
-    /* Four lanes, combined in a fixed order, so that the divisions overlap. */
-    double lx[4] = {0, 0, 0, 0}, ly[4] = {0, 0, 0, 0};
+    /* In float, in ALANES lanes (one AVX-512 vector, two AVX2 ones) that
+     * the compiler keeps as vectors with gathers of the coordinates; each
+     * lane sums a fixed share of the row, and the lanes are combined in
+     * double in lane order, so the bits do not depend on the vector width
+     * the machine has (no fused multiply-adds under -std=c11: hot.h).  A
+     * row has about 3 x perplexity terms, so float's rounding stays near
+     * 1e-6 of the force, far below what the repulsion's approximation
+     * leaves. */
+    const float *restrict xf = w->xf, *restrict yf = w->yf, *restrict pf = w->pf;
+    const int32_t *restrict col = P->col;
+    const float fx = xf[i], fy = yf[i];
+    float lx[ALANES], ly[ALANES];
+    for (int l = 0; l < ALANES; l++)
+        lx[l] = ly[l] = 0.0f;
     const int64_t end = P->rowptr[i + 1];
     int64_t t = P->rowptr[i];
-    for (; t + 4 <= end; t += 4)
-        for (int l = 0; l < 4; l++) {
-            const int32_t j = P->col[t + l];
-            const double dx = yx - y[2 * (size_t)j], dy = yy - y[2 * (size_t)j + 1];
-            const double pq = (double)w->pf[t + l] / (1.0 + dx * dx + dy * dy);
+    for (; t + ALANES <= end; t += ALANES)
+        for (int l = 0; l < ALANES; l++) {
+            const int32_t j = col[t + l];
+            const float dx = fx - xf[j], dy = fy - yf[j];
+            const float pq = pf[t + l] / (1.0f + dx * dx + dy * dy);
             lx[l] += pq * dx;
             ly[l] += pq * dy;
         }
     for (int l = 0; t < end; t++, l++) {
-        const int32_t j = P->col[t];
-        const double dx = yx - y[2 * (size_t)j], dy = yy - y[2 * (size_t)j + 1];
-        const double pq = (double)w->pf[t] / (1.0 + dx * dx + dy * dy);
+        const int32_t j = col[t];
+        const float dx = fx - xf[j], dy = fy - yf[j];
+        const float pq = pf[t] / (1.0f + dx * dx + dy * dy);
         lx[l] += pq * dx;
         ly[l] += pq * dy;
     }
-    const double ax = (lx[0] + lx[1]) + (lx[2] + lx[3]), ay = (ly[0] + ly[1]) + (ly[2] + ly[3]);
+    double ax = 0.0, ay = 0.0;
+    for (int l = 0; l < ALANES; l++) {
+        ax += lx[l];
+        ay += ly[l];
+    }
     double lw = 0.0;
     /* sum p log(1 + d^2) for the KL: only at checks */
     if (w->want_kl)
@@ -375,7 +395,9 @@ static int ws_init(grad_ws *w, const lr__tsne_p *P, double theta, int method)
     w->zi = lr__malloc((size_t)P->n, sizeof *w->zi);
     w->lw = lr__malloc((size_t)P->n, sizeof *w->lw);
     w->pf = lr__malloc((size_t)P->rowptr[P->n], sizeof *w->pf);
-    if (!w->attr || !w->rep || !w->zi || !w->lw || !w->pf)
+    w->xf = lr__malloc((size_t)P->n, sizeof *w->xf);
+    w->yf = lr__malloc((size_t)P->n, sizeof *w->yf);
+    if (!w->attr || !w->rep || !w->zi || !w->lw || !w->pf || !w->xf || !w->yf)
         return lr__fail_oom();
     ws_set_p(w);
     return LR_OK;
@@ -390,6 +412,8 @@ static void ws_free(grad_ws *w)
     free(w->zi);
     free(w->lw);
     free(w->pf);
+    free(w->xf);
+    free(w->yf);
 }
 
 /* One pass at y: per-point forces into w, Z (summed in index order) into
@@ -398,6 +422,10 @@ static int forces_pass(grad_ws *w, lr__team *team, const double *y, int want_kl,
 {
     w->y = y;
     w->want_kl = want_kl;
+    for (int32_t i = 0; i < w->n; i++) {
+        w->xf[i] = (float)y[2 * (size_t)i];
+        w->yf[i] = (float)y[2 * (size_t)i + 1];
+    }
     w->use_fft = 0;
     if (!w->exact && w->method == LR__TSNE_FFT) {
         int rc = lr__fftrep_prepare(&w->fft, y, w->n);
