@@ -3,6 +3,7 @@
 #include "embed/tsne.h"
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/hot.h"
 #include "core/threads.h"
 
 #include <cblas.h>
@@ -94,6 +95,60 @@ typedef struct knn_job {
     double *dist;
 } knn_job;
 
+/* Offer the rn keys of row (reference rows r0 ..., each plus sqn[c]
+ * when sqn is not NULL) to the heap h (*size of kc) of query row self.
+ * zero: NULL, or (cosine, self a zero row) which rows are zero: those
+ * coincide with self. */
+LR__HOT static void scan_row(const float *row, const float *sqn, int32_t rn, int32_t r0,
+                             int32_t self, const char *zero, cand *h, int32_t *size, int32_t kc)
+{
+    /* The heap's largest key, kept here so that the usual candidate,
+     * worse than all kept, costs one compare; ties go to the full test
+     * (by index). */
+    float worst = *size < kc ? INFINITY : h[0].key;
+    int32_t c = 0;
+    /* Most of a row is worse than every candidate kept: a vector test of
+     * 16 keys at a time skips those, and the rare group with one that may
+     * enter goes key by key.  Not for a zero row, whose keys the loop
+     * below changes. */
+    if (!zero)
+        for (; c + 16 <= rn; c += 16) {
+            int hit = 0;
+            if (sqn)
+                for (int l = 0; l < 16; l++)
+                    hit |= row[c + l] + sqn[c + l] <= worst;
+            else
+                for (int l = 0; l < 16; l++)
+                    hit |= row[c + l] <= worst;
+            if (!hit)
+                continue;
+            for (int l = 0; l < 16; l++) {
+                const float key = row[c + l] + (sqn ? sqn[c + l] : 0.0f);
+                const int32_t j = r0 + c + l;
+                if (key > worst || j == self)
+                    continue;
+                const cand cd = {key, j};
+                if (*size < kc || cand_less(cd, h[0])) {
+                    heap_push(h, size, kc, cd);
+                    worst = *size < kc ? INFINITY : h[0].key;
+                }
+            }
+        }
+    for (; c < rn; c++) {
+        float key = row[c] + (sqn ? sqn[c] : 0.0f);
+        const int32_t j = r0 + c;
+        if (zero && zero[j])
+            key = -1.0f; /* two zero rows coincide: distance 0 */
+        if (key > worst || j == self)
+            continue;
+        const cand cd = {key, j};
+        if (*size < kc || cand_less(cd, h[0])) {
+            heap_push(h, size, kc, cd);
+            worst = *size < kc ? INFINITY : h[0].key;
+        }
+    }
+}
+
 static int knn_blocks(void *ctx, int tid, size_t begin, size_t end)
 {
     const knn_job *J = ctx;
@@ -125,24 +180,8 @@ static int knn_blocks(void *ctx, int tid, size_t begin, size_t end)
                 const float *row = buf + (size_t)a * rn;
                 cand *h = heaps + (size_t)a * kc;
                 const int32_t self = q0 + a;
-                const int zi = J->zero && J->zero[self];
-                /* The heap's largest key, kept here so that the usual
-                 * candidate, worse than all kept, costs one compare; ties
-                 * go to the full test (by index). */
-                float worst = sizes[a] < kc ? INFINITY : h[0].key;
-                for (int32_t c = 0; c < rn; c++) {
-                    float key = row[c] + (J->sqn ? J->sqn[r0 + c] : 0.0f);
-                    const int32_t j = r0 + c;
-                    if (zi && J->zero[j])
-                        key = -1.0f; /* two zero rows coincide: distance 0 */
-                    if (key > worst || j == self)
-                        continue;
-                    const cand cd = {key, j};
-                    if (sizes[a] < kc || cand_less(cd, h[0])) {
-                        heap_push(h, &sizes[a], kc, cd);
-                        worst = sizes[a] < kc ? INFINITY : h[0].key;
-                    }
-                }
+                scan_row(row, J->sqn ? J->sqn + r0 : NULL, rn, r0, self,
+                         J->zero && J->zero[self] ? J->zero : NULL, h, &sizes[a], kc);
             }
         }
         for (int32_t a = 0; a < qn; a++) {
