@@ -256,3 +256,10 @@ _Static_assert(LR_REPORT_K == 4, "LR_REPORT_K changed");
 _Static_assert(LR_REPORT_MAP_NONE == 0, "LR_REPORT_MAP_NONE changed");
 _Static_assert(LR_REPORT_MAP_TSNE == 1, "LR_REPORT_MAP_TSNE changed");
 _Static_assert(LR_REPORT_MAP_PCA == 2, "LR_REPORT_MAP_PCA changed");
+
+/* enum lr_option */
+_Static_assert(LR_OPT_TSNE_METHOD == 609, "LR_OPT_TSNE_METHOD changed");
+
+/* enum lr_tsne_method */
+_Static_assert(LR_TSNE_BARNES_HUT == 1, "LR_TSNE_BARNES_HUT changed");
+_Static_assert(LR_TSNE_FFT == 2, "LR_TSNE_FFT changed");

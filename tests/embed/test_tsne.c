@@ -63,6 +63,7 @@ static lr__tsne_opts default_opts(void)
     o.learning_rate = 0; /* auto */
     o.kl_tolerance = 0;
     o.theta = 0.5;
+    o.method = LR__TSNE_FFT; /* the library's default (lib/core/options.c) */
     o.seed = 1;
     o.threads = 1;
     return o;
@@ -93,7 +94,7 @@ static int log_kl(const char *stage, uint64_t done, uint64_t total, void *user_d
 
 /* ------------------------------------------------------------ the map */
 
-static void run_clusters(int metric)
+static void run_clusters(int metric, int method)
 {
     enum { N = 1000, D = 32, C = 10 };
     int32_t label[N];
@@ -103,6 +104,7 @@ static void run_clusters(int metric)
     lr__progress prog = {log_kl, &log};
     lr__tsne_opts o = default_opts();
     o.metric = metric;
+    o.method = method;
     o.threads = 2;
     o.progress = &prog;
     lr__tsne_out out;
@@ -129,10 +131,16 @@ static void run_clusters(int metric)
     free(y);
 }
 
-START_TEST(test_clusters_euclidean) { run_clusters(LR__TSNE_EUCLIDEAN); }
+START_TEST(test_clusters_euclidean) { run_clusters(LR__TSNE_EUCLIDEAN, LR__TSNE_FFT); }
 END_TEST
 
-START_TEST(test_clusters_cosine) { run_clusters(LR__TSNE_COSINE); }
+START_TEST(test_clusters_euclidean_bh) { run_clusters(LR__TSNE_EUCLIDEAN, LR__TSNE_BARNES_HUT); }
+END_TEST
+
+START_TEST(test_clusters_cosine_bh) { run_clusters(LR__TSNE_COSINE, LR__TSNE_BARNES_HUT); }
+END_TEST
+
+START_TEST(test_clusters_cosine) { run_clusters(LR__TSNE_COSINE, LR__TSNE_FFT); }
 END_TEST
 
 /* ------------------------------------------------------------ affinities */
@@ -431,7 +439,7 @@ END_TEST
 
 /* ------------------------------------------------------------ determinism */
 
-START_TEST(test_same_bits_any_threads)
+static void same_bits_any_threads(int method)
 {
     enum { N = 500, D = 12 };
     float *x = clusters(N, D, 5, 31, NULL);
@@ -445,6 +453,7 @@ START_TEST(test_same_bits_any_threads)
         lr__tsne_opts o = default_opts();
         o.iterations = 300;
         o.perplexity = 20;
+        o.method = method;
         o.threads = t + 1;
         ck_assert_lr_ok(lr__tsne(x, N, D, &o, y[t], &out[t]));
     }
@@ -461,6 +470,11 @@ START_TEST(test_same_bits_any_threads)
     free(y0);
     free(x);
 }
+
+START_TEST(test_same_bits_any_threads) { same_bits_any_threads(LR__TSNE_FFT); }
+END_TEST
+
+START_TEST(test_same_bits_any_threads_bh) { same_bits_any_threads(LR__TSNE_BARNES_HUT); }
 END_TEST
 
 /* ------------------------------------------------------------ stopping */
@@ -545,6 +559,9 @@ START_TEST(test_bad_input)
     o.metric = 7;
     ck_assert_lr_fail(lr__tsne(x, N, D, &o, y, &out), LR_E_INVALID, "metric");
     o.metric = LR__TSNE_COSINE;
+    o.method = 2;
+    ck_assert_lr_fail(lr__tsne(x, N, D, &o, y, &out), LR_E_INVALID, "method");
+    o.method = LR__TSNE_FFT;
     o.threads = 0;
     ck_assert_lr_fail(lr__tsne(x, N, D, &o, y, &out), LR_E_INVALID, "threads");
     o.threads = 1;
@@ -582,6 +599,8 @@ static Suite *tsne_suite(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_clusters_euclidean);
     tcase_add_test(tc, test_clusters_cosine);
+    tcase_add_test(tc, test_clusters_euclidean_bh);
+    tcase_add_test(tc, test_clusters_cosine_bh);
     tcase_add_test(tc, test_perplexity_euclidean);
     tcase_add_test(tc, test_perplexity_cosine);
     tcase_add_test(tc, test_knn_euclidean);
@@ -591,6 +610,7 @@ static Suite *tsne_suite(void)
     tcase_add_test(tc, test_barnes_hut_agrees);
     tcase_add_test(tc, test_fft_agrees);
     tcase_add_test(tc, test_same_bits_any_threads);
+    tcase_add_test(tc, test_same_bits_any_threads_bh);
     tcase_add_test(tc, test_kl_tolerance_stops);
     tcase_add_test(tc, test_cancel);
     tcase_add_test(tc, test_bad_input);
