@@ -1,10 +1,12 @@
 /* bench_tsne: t-SNE of the artist vectors of ALS fitted on the real data's
  * dev split, as issue 12's target asks: 64 factors, cosine, perplexity 40,
- * early exaggeration 10 for 250 iterations, 400 iterations, theta 0.5, 2
- * threads.  Not a test: run it by hand, or bench_tsne_sklearn.py runs it
- * beside scikit-learn's TSNE.
+ * early exaggeration 10 for 250 iterations, 400 iterations, 2 threads,
+ * the repulsion by FFT interpolation (the library's default) or, with
+ * --method barnes_hut, by Barnes-Hut at theta 0.5.  Not a test: run it by
+ * hand, or bench_tsne_sklearn.py runs it beside scikit-learn's TSNE.
  *
  *   bench_tsne [DATA SPLIT] [RUNS] [--save DIR] [--kl-of MAP.npy]
+ *              [--method fft|barnes_hut]
  *
  * DATA and SPLIT default to $LASTREC_DATA and $LASTREC_SPLIT; without them
  * it exits 77 (skipped).  It fits ALS once (the fit is not timed), takes
