@@ -22,6 +22,7 @@ void lr__fftrep_free(lr__fftrep *f)
     free(f->node);
     free(f->wx);
     free(f->wy);
+    free(f->q);
     for (int g = 0; g < 2; g++) {
         free(f->gr[g]);
         free(f->gi[g]);
@@ -198,11 +199,13 @@ int lr__fftrep_prepare(lr__fftrep *f, const double *y, int32_t n)
         free(f->node);
         free(f->wx);
         free(f->wy);
+        free(f->q);
         f->n = 0;
         f->node = lr__malloc((size_t)n, sizeof *f->node);
         f->wx = lr__malloc(3 * (size_t)n, sizeof *f->wx);
         f->wy = lr__malloc(3 * (size_t)n, sizeof *f->wy);
-        if (!f->node || !f->wx || !f->wy)
+        f->q = lr__malloc(2 * (size_t)n, sizeof *f->q);
+        if (!f->node || !f->wx || !f->wy || !f->q)
             return lr__fail_oom();
         f->n = n;
     }
@@ -212,72 +215,87 @@ int lr__fftrep_prepare(lr__fftrep *f, const double *y, int32_t n)
             return rc;
     }
     /* As many boxes as the grid holds without wrapping: 2m - 1 <= L. */
-    const int32_t nb = (L + 1) / (2 * P), m = P * nb;
+    /* As many boxes as the grid holds without wrapping: 2m - 1 <= L. */
+    const int32_t nb = (L + 1) / (2 * P);
     f->nb = nb;
-    const double h = side / nb, delta = h / P;
+    const double h = side / nb;
+    f->delta = h / P;
     f->cx = 0.5 * (x0 + x1);
     f->cy = 0.5 * (y0 + y1);
     const double lx = f->cx - 0.5 * side, ly = f->cy - 0.5 * side;
-    const size_t cells = (size_t)L * (size_t)L;
-    for (int g = 0; g < 2; g++) {
-        memset(f->gr[g], 0, cells * sizeof(double));
-        memset(f->gi[g], 0, cells * sizeof(double));
-    }
-    /* Spread, in index order: the sums' order is fixed. */
     for (int32_t i = 0; i < n; i++) {
         const double px = y[2 * (size_t)i], py = y[2 * (size_t)i + 1];
         const double u = (px - lx) / h, v = (py - ly) / h;
         int32_t bx = (int32_t)floor(u), by = (int32_t)floor(v);
         bx = bx < 0 ? 0 : bx >= nb ? nb - 1 : bx;
         by = by < 0 ? 0 : by >= nb ? nb - 1 : by;
-        double *wx = f->wx + 3 * (size_t)i, *wy = f->wy + 3 * (size_t)i;
-        lagrange(u - bx, wx);
-        lagrange(v - by, wy);
-        const int32_t at = P * bx * L + P * by;
-        f->node[i] = at;
-        const double qx = px - f->cx, qy = py - f->cy, q4 = qx * qx + qy * qy;
-        for (int a = 0; a < P; a++)
-            for (int b = 0; b < P; b++) {
-                const size_t g = (size_t)at + (size_t)a * L + (size_t)b;
-                const double wab = wx[a] * wy[b];
-                f->gr[0][g] += wab;
-                f->gi[0][g] += wab * qx;
-                f->gr[1][g] += wab * qy;
-                f->gi[1][g] += wab * q4;
-            }
+        lagrange(u - bx, f->wx + 3 * (size_t)i);
+        lagrange(v - by, f->wy + 3 * (size_t)i);
+        f->node[i] = P * bx * L + P * by;
+        f->q[2 * (size_t)i] = px - f->cx;
+        f->q[2 * (size_t)i + 1] = py - f->cy;
     }
-    /* The kernel between nodes, even in both offsets so that its
-     * transform is real; offsets beyond m - 1 are never used. */
-    const double d2 = delta * delta;
-    for (int32_t a = 0; a < L; a++) {
-        const double da = (double)(a < L - a ? a : L - a);
-        for (int32_t b = 0; b < L; b++) {
-            const double db = (double)(b < L - b ? b : L - b);
-            const double k = 1.0 / (1.0 + d2 * (da * da + db * db));
-            f->kr[(size_t)a * L + b] = k * k;
-            f->ki[(size_t)a * L + b] = 0.0;
-        }
-    }
-    forward(f, f->kr, f->ki, L);
-    for (int g = 0; g < 2; g++)
-        forward(f, f->gr[g], f->gi[g], m);
-    /* Pointwise product with the kernel's (real) transform, with the
-     * inverse's 1 / L^2; its imaginary part is rounding, left out. */
-    const double norm = 1.0 / ((double)L * (double)L);
-    for (size_t c = 0; c < cells; c++) {
-        const double k = f->kr[c] * norm;
-        for (int g = 0; g < 2; g++) {
-            f->gr[g][c] *= k;
-            f->gi[g][c] *= k;
-        }
-    }
-    for (int g = 0; g < 2; g++)
-        inverse(f, f->gr[g], f->gi[g], m);
     return LR_OK;
 }
 
-void lr__fftrep_point(const lr__fftrep *f, const double *y, int32_t i, double *repx,
-                      double *repy, double *z)
+void lr__fftrep_forward(lr__fftrep *f, int task)
+{
+    const int32_t L = f->L, m = P * f->nb;
+    const size_t cells = (size_t)L * (size_t)L;
+    if (task == 0) {
+        /* The kernel between nodes, even in both offsets so that its
+         * transform is real; offsets beyond m - 1 are never used. */
+        const double d2 = f->delta * f->delta;
+        for (int32_t a = 0; a < L; a++) {
+            const double da = (double)(a < L - a ? a : L - a);
+            for (int32_t b = 0; b < L; b++) {
+                const double db = (double)(b < L - b ? b : L - b);
+                const double k = 1.0 / (1.0 + d2 * (da * da + db * db));
+                f->kr[(size_t)a * L + b] = k * k;
+                f->ki[(size_t)a * L + b] = 0.0;
+            }
+        }
+        forward(f, f->kr, f->ki, L);
+        return;
+    }
+    /* Grid 0 holds the charges 1 (re) and x (im), grid 1 y and x^2 + y^2;
+     * spread in index order, so the sums' order is fixed. */
+    const int g = task - 1;
+    double *re = f->gr[g], *im = f->gi[g];
+    memset(re, 0, cells * sizeof *re);
+    memset(im, 0, cells * sizeof *im);
+    for (int32_t i = 0; i < f->n; i++) {
+        const double *wx = f->wx + 3 * (size_t)i, *wy = f->wy + 3 * (size_t)i;
+        const double qx = f->q[2 * (size_t)i], qy = f->q[2 * (size_t)i + 1];
+        const double cr = g == 0 ? 1.0 : qy, ci = g == 0 ? qx : qx * qx + qy * qy;
+        for (int a = 0; a < P; a++)
+            for (int b = 0; b < P; b++) {
+                const size_t at = (size_t)f->node[i] + (size_t)a * L + (size_t)b;
+                const double wab = wx[a] * wy[b];
+                re[at] += wab * cr;
+                im[at] += wab * ci;
+            }
+    }
+    forward(f, re, im, m);
+}
+
+void lr__fftrep_inverse(lr__fftrep *f, int g)
+{
+    const int32_t L = f->L, m = P * f->nb;
+    const size_t cells = (size_t)L * (size_t)L;
+    /* The pointwise product with the kernel's (real) transform, with the
+     * inverse's 1 / L^2; its imaginary part is rounding, left out. */
+    const double norm = 1.0 / ((double)L * (double)L);
+    double *re = f->gr[g], *im = f->gi[g];
+    for (size_t c = 0; c < cells; c++) {
+        const double k = f->kr[c] * norm;
+        re[c] *= k;
+        im[c] *= k;
+    }
+    inverse(f, re, im, m);
+}
+
+void lr__fftrep_point(const lr__fftrep *f, int32_t i, double *repx, double *repy, double *z)
 {
     const int32_t L = f->L;
     const double *wx = f->wx + 3 * (size_t)i, *wy = f->wy + 3 * (size_t)i;
@@ -291,7 +309,7 @@ void lr__fftrep_point(const lr__fftrep *f, const double *y, int32_t i, double *r
             phi[2] += wab * f->gr[1][g];
             phi[3] += wab * f->gi[1][g];
         }
-    const double qx = y[2 * (size_t)i] - f->cx, qy = y[2 * (size_t)i + 1] - f->cy;
+    const double qx = f->q[2 * (size_t)i], qy = f->q[2 * (size_t)i + 1];
     *repx = qx * phi[0] - phi[1];
     *repy = qy * phi[0] - phi[2];
     *z = (1.0 + qx * qx + qy * qy) * phi[0] - 2.0 * (qx * phi[1] + qy * phi[2]) + phi[3] - 1.0;

@@ -43,8 +43,10 @@ typedef struct lr__fftrep {
     int32_t L;            /* FFT side, a power of two; 0 before the first step */
     int32_t nb;           /* boxes a side */
     double cx, cy;        /* the square's centre: charges are relative to it */
+    double delta;         /* the nodes' spacing */
     int32_t *node;        /* [n] the first of the point's nine nodes, gx * L + gy */
     double *wx, *wy;      /* [3n] the point's Lagrange weights per axis */
+    double *q;            /* [2n] the point relative to the centre */
     double *gr[2], *gi[2]; /* [L * L] two charge grids, two real charges each
                               (re + i im), then their potentials */
     double *kr, *ki;      /* [L * L] the kernel grid, then its transform */
@@ -52,17 +54,27 @@ typedef struct lr__fftrep {
     int32_t *rev;         /* [L] bit reversal */
 } lr__fftrep;
 
-/* Spread the n points of y (n x 2, row-major, borrowed for the call) and
- * convolve: after it, lr__fftrep_point gives each point's sums.  Returns
- * LR_OK, 1 when the map is too wide for the largest grid (nothing
- * computed: use another method), or LR_E_NOMEM.  Serial. */
+/* A step, in three stages.  lr__fftrep_prepare places the n points of y
+ * (n x 2, row-major, borrowed for the call) in their boxes and sizes the
+ * grid; it returns LR_OK, 1 when the map is too wide for the largest grid
+ * (nothing to do: use another method), or LR_E_NOMEM.  Then
+ * lr__fftrep_forward for each task 0 .. LR__FFTREP_FORWARD_TASKS - 1 (the
+ * kernel's transform, and each charge grid spread and transformed), then
+ * lr__fftrep_inverse for each grid 0 .. LR__FFTREP_GRIDS - 1 (the
+ * product with the kernel, transformed back): the tasks of a stage touch
+ * disjoint arrays, so they may run on different threads, in any order,
+ * with the same result; a stage must have finished before the next
+ * starts.  Then lr__fftrep_point gives each point's sums. */
+#define LR__FFTREP_FORWARD_TASKS 3
+#define LR__FFTREP_GRIDS 2
 int lr__fftrep_prepare(lr__fftrep *f, const double *y, int32_t n);
+void lr__fftrep_forward(lr__fftrep *f, int task);
+void lr__fftrep_inverse(lr__fftrep *f, int grid);
 
 /* Point i's repulsion sum_{j != i} w_ij^2 (y_i - y_j) into *repx, *repy
- * and sum_{j != i} w_ij into *z, after lr__fftrep_prepare on the same y.
- * Thread-safe: it only reads f. */
-void lr__fftrep_point(const lr__fftrep *f, const double *y, int32_t i, double *repx,
-                      double *repy, double *z);
+ * and sum_{j != i} w_ij into *z, after the three stages.  Thread-safe: it
+ * only reads f. */
+void lr__fftrep_point(const lr__fftrep *f, int32_t i, double *repx, double *repy, double *z);
 
 void lr__fftrep_free(lr__fftrep *f);
 

@@ -95,6 +95,8 @@
 #define CHUNK 256
 /* Lanes of the attractive sums (point_forces). */
 #define ALANES 16
+/* Lanes of the exact Z (z_row). */
+#define ZLANES 8
 /* The entropy tolerance of the search and its step cap. */
 #define ENTROPY_TOL 1e-5
 #define BISECT_STEPS 200
@@ -281,6 +283,7 @@ typedef struct grad_ws {
     float *pf;            /* P's values in float for the attractive sums: the pass
                              streams P whole, and memory, not arithmetic, bounds it */
     atomic_int next;      /* the next chunk to take */
+    atomic_int fft_next[2]; /* the next task of the FFT's two stages */
     int chunks;
 } grad_ws;
 
@@ -348,7 +351,7 @@ LR__HOT static void point_forces(grad_ws *w, int32_t i)
             ry += q * q * dy;
         }
     } else if (w->use_fft) {
-        lr__fftrep_point(&w->fft, y, i, &rx, &ry, &z);
+        lr__fftrep_point(&w->fft, i, &rx, &ry, &z);
     } else {
         lr__bhtree_repulse(&w->tree, i, w->theta2, &rx, &ry, &z);
     }
@@ -364,6 +367,19 @@ LR__HOT static void point_forces(grad_ws *w, int32_t i)
 static void forces_member(lr__team *team, void *ctx, int tid)
 {
     grad_ws *w = ctx;
+    /* The FFT's stages first, their tasks taken in turn likewise (each
+     * task's result does not depend on who runs it), the members meeting
+     * between stages. */
+    if (w->use_fft) {
+        for (int t; (t = atomic_fetch_add(&w->fft_next[0], 1)) < LR__FFTREP_FORWARD_TASKS;)
+            lr__fftrep_forward(&w->fft, t);
+        if (team)
+            lr__team_barrier(team);
+        for (int t; (t = atomic_fetch_add(&w->fft_next[1], 1)) < LR__FFTREP_GRIDS;)
+            lr__fftrep_inverse(&w->fft, t);
+        if (team)
+            lr__team_barrier(team);
+    }
     for (;;) {
         const int c = atomic_fetch_add(&w->next, 1);
         if (c >= w->chunks)
@@ -439,6 +455,8 @@ static int forces_pass(grad_ws *w, lr__team *team, const double *y, int want_kl,
             return rc;
     }
     atomic_store(&w->next, 0);
+    atomic_store(&w->fft_next[0], 0);
+    atomic_store(&w->fft_next[1], 0);
     if (team)
         lr__team_round(team);
     else
@@ -502,25 +520,40 @@ typedef struct z_job {
     double *part; /* [ceil(n / 2)] */
 } z_job;
 
+/* sum over j in [from, n) of 1 / (1 + |y_i - y_j|^2), in ZLANES lanes
+ * combined in lane order: vectors of any width give the same bits. */
+LR__HOT static double z_row(const double *y, int32_t n, int32_t i, int32_t from)
+{
+    const double yx = y[2 * (size_t)i], yy = y[2 * (size_t)i + 1];
+    double l[ZLANES];
+    for (int k = 0; k < ZLANES; k++)
+        l[k] = 0.0;
+    int32_t j = from;
+    for (; j + ZLANES <= n; j += ZLANES)
+        for (int k = 0; k < ZLANES; k++) {
+            const double dx = yx - y[2 * (size_t)(j + k)], dy = yy - y[2 * (size_t)(j + k) + 1];
+            l[k] += 1.0 / (1.0 + dx * dx + dy * dy);
+        }
+    for (int k = 0; j < n; j++, k++) {
+        const double dx = yx - y[2 * (size_t)j], dy = yy - y[2 * (size_t)j + 1];
+        l[k] += 1.0 / (1.0 + dx * dx + dy * dy);
+    }
+    double s = 0.0;
+    for (int k = 0; k < ZLANES; k++)
+        s += l[k];
+    return s;
+}
+
 /* Item t sums rows t and n - 1 - t over the points after each, so every
  * item has n - 1 terms and static ranges balance. */
 static int z_rows(void *ctx, int tid, size_t begin, size_t end)
 {
     const z_job *J = ctx;
-    const double *y = J->y;
     for (size_t t = begin; t < end; t++) {
-        double s = 0.0;
-        const int32_t rows[2] = {(int32_t)t, J->n - 1 - (int32_t)t};
-        for (int r = 0; r < 2; r++) {
-            const int32_t i = rows[r];
-            if (r == 1 && i == rows[0])
-                break;
-            const double yx = y[2 * (size_t)i], yy = y[2 * (size_t)i + 1];
-            for (int32_t j = i + 1; j < J->n; j++) {
-                const double dx = yx - y[2 * (size_t)j], dy = yy - y[2 * (size_t)j + 1];
-                s += 1.0 / (1.0 + dx * dx + dy * dy);
-            }
-        }
+        const int32_t a = (int32_t)t, b = J->n - 1 - (int32_t)t;
+        double s = z_row(J->y, J->n, a, a + 1);
+        if (b != a)
+            s += z_row(J->y, J->n, b, b + 1);
         J->part[t] = s;
     }
     return LR_OK;
