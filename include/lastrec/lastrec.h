@@ -1126,7 +1126,8 @@ LR_API int lr_model_pca(lr_map **out, const lr_model *m, int components,
 
 /**
  * A 2-D t-SNE map of the artist vectors (van der Maaten & Hinton 2008, the
- * gradient by Barnes-Hut; docs/embed.md): the artists of
+ * repulsion by FFT interpolation or Barnes-Hut, LR_OPT_TSNE_METHOD;
+ * docs/embed.md): the artists of
  * LR_OPT_MAP_MIN_FANS with a non-zero vector, at distance
  * LR_OPT_TSNE_METRIC, affinities calibrated to LR_OPT_TSNE_PERPLEXITY,
  * started from the first two principal components (of the unit vectors

@@ -34,22 +34,25 @@
  * at least 0.01); learning rate "auto" = max(n / exaggeration / 4, 50)
  * (scikit-learn 1.2; openTSNE's n / exaggeration without the factor 4 in
  * the gradient is the same step).  The attractive sum runs over P's
- * nonzeros; the repulsive one by Barnes-Hut on a quadtree (bhtree.h; a
- * cell whose points span s at distance r stands for them when s < theta
- * r: their extent rather than the cell's side, a tighter test than
- * scikit-learn's that visits fewer cells for the same accuracy),
- * or over all pairs when theta = 0.  Each point's forces are summed in a
- * fixed order and Z's per-point parts are added in index order, so the
- * map is the same bit for bit for any number of threads.
+ * nonzeros (in float: point_forces says why that is enough); the
+ * repulsive one by method: FFT-accelerated interpolation (fftrep.h; a map
+ * too wide for its largest grid takes Barnes-Hut for that iteration) or
+ * Barnes-Hut on a quadtree (bhtree.h; a cell whose points span s at
+ * distance r stands for them when s < theta r: their extent rather than
+ * the cell's side, a tighter test than scikit-learn's that visits fewer
+ * cells for the same accuracy), or over all pairs when theta = 0 (either
+ * method).  Each point's forces are summed in a fixed order and Z's
+ * per-point parts are added in index order, so the map is the same bit
+ * for bit for any number of threads.
  *
  * KL divergence.  Every 50 iterations (to the progress callback, stage
  * "tsne kl=<value>", done = iterations so far, and for the tolerance) the
  * KL of the map before that iteration's step, over P's nonzeros, with the
- * Barnes-Hut estimate of Z from the same gradient pass, and always against
+ * method's estimate of Z from the same gradient pass, and always against
  * the true P (not the exaggerated one).  The final KL (lr__tsne_out.kl) is
  * exact: over P's nonzeros with Z summed over all pairs (n^2 / 2 kernel
  * evaluations, a fraction of a second at 17,632 points), for n up to
- * 100,000; beyond, Z is the Barnes-Hut estimate.  The KL tolerance stops
+ * 100,000; beyond, Z is the method's estimate.  The KL tolerance stops
  * the run at a check after the exaggeration when the KL fell by less than
  * it since the previous check.
  *
@@ -89,7 +92,7 @@
 
 /* Iterations between KL checks (progress, tolerance). */
 #define CHECK_EVERY 50
-/* Above this many points the final KL's Z is the Barnes-Hut estimate. */
+/* Above this many points the final KL's Z is the method's estimate. */
 #define EXACT_KL_MAX 100000
 /* Points per chunk a thread takes in a gradient pass. */
 #define CHUNK 256
