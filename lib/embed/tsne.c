@@ -85,6 +85,7 @@
 #include "core/threads.h"
 
 #include <math.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -286,7 +287,7 @@ typedef struct grad_ws {
     float *pf;            /* P's values in float for the attractive sums: the pass
                              streams P whole, and memory, not arithmetic, bounds it */
     atomic_int next;      /* the next chunk to take */
-    atomic_int fft_next[2]; /* the next task of the FFT's two stages */
+    atomic_int fft_done;  /* the FFT's grid is ready to read */
     int chunks;
 } grad_ws;
 
@@ -342,6 +343,9 @@ LR__HOT static void point_forces(grad_ws *w, int32_t i)
     w->attr[2 * (size_t)i] = ax;
     w->attr[2 * (size_t)i + 1] = ay;
     w->lw[i] = lw;
+    /* The FFT's sums come from their own tasks (forces_member). */
+    if (w->use_fft)
+        return;
     double rx = 0.0, ry = 0.0, z = 0.0;
     if (w->exact) {
         for (int32_t j = 0; j < w->n; j++) {
@@ -353,8 +357,6 @@ LR__HOT static void point_forces(grad_ws *w, int32_t i)
             rx += q * q * dx;
             ry += q * q * dy;
         }
-    } else if (w->use_fft) {
-        lr__fftrep_point(&w->fft, i, &rx, &ry, &z);
     } else {
         lr__bhtree_repulse(&w->tree, i, w->theta2, &rx, &ry, &z);
     }
@@ -363,30 +365,47 @@ LR__HOT static void point_forces(grad_ws *w, int32_t i)
     w->zi[i] = z;
 }
 
-/* A member's part of a pass: chunks taken in turn from a shared counter,
- * so a slow thread takes fewer; each point's sums do not depend on who
- * computes them.  Points go in tree order, so neighbours in a chunk walk
- * the same cells. */
+/* A member's part of a pass: tasks taken in turn from a shared counter,
+ * so a slow thread takes fewer; each task's result does not depend on who
+ * runs it.  The tasks are chunks of points, in tree order under
+ * Barnes-Hut, so neighbours in a chunk walk the same cells.  Under the
+ * FFT the first task is the grid's work (all its stages, on one member:
+ * a meeting of all members between stages costs more than it saves on a
+ * busy machine), the next ones the chunks' attractive sums, which do not
+ * need it, and the last ones the chunks' reads from the grid, which wait
+ * for it (rarely: it was taken first). */
 static void forces_member(lr__team *team, void *ctx, int tid)
 {
     grad_ws *w = ctx;
-    /* The FFT's stages first, their tasks taken in turn likewise (each
-     * task's result does not depend on who runs it), the members meeting
-     * between stages. */
-    if (w->use_fft) {
-        for (int t; (t = atomic_fetch_add(&w->fft_next[0], 1)) < LR__FFTREP_FORWARD_TASKS;)
-            lr__fftrep_forward(&w->fft, t);
-        if (team)
-            lr__team_barrier(team);
-        for (int t; (t = atomic_fetch_add(&w->fft_next[1], 1)) < LR__FFTREP_GRIDS;)
-            lr__fftrep_inverse(&w->fft, t);
-        if (team)
-            lr__team_barrier(team);
-    }
+    const int tasks = w->use_fft ? 1 + 2 * w->chunks : w->chunks;
     for (;;) {
-        const int c = atomic_fetch_add(&w->next, 1);
-        if (c >= w->chunks)
+        int c = atomic_fetch_add(&w->next, 1);
+        if (c >= tasks)
             return;
+        if (w->use_fft && c == 0) {
+            for (int t = 0; t < LR__FFTREP_FORWARD_TASKS; t++)
+                lr__fftrep_forward(&w->fft, t);
+            for (int g = 0; g < LR__FFTREP_GRIDS; g++)
+                lr__fftrep_inverse(&w->fft, g);
+            atomic_store_explicit(&w->fft_done, 1, memory_order_release);
+            continue;
+        }
+        if (w->use_fft && c > w->chunks) {
+            c -= w->chunks + 1;
+            while (!atomic_load_explicit(&w->fft_done, memory_order_acquire))
+                sched_yield();
+            const int32_t b = c * CHUNK, e = b + CHUNK < w->n ? b + CHUNK : w->n;
+            for (int32_t i = b; i < e; i++) {
+                double rx, ry, z;
+                lr__fftrep_point(&w->fft, i, &rx, &ry, &z);
+                w->rep[2 * (size_t)i] = rx;
+                w->rep[2 * (size_t)i + 1] = ry;
+                w->zi[i] = z;
+            }
+            continue;
+        }
+        if (w->use_fft)
+            c -= 1;
         const int32_t b = c * CHUNK, e = b + CHUNK < w->n ? b + CHUNK : w->n;
         for (int32_t pos = b; pos < e; pos++)
             point_forces(w, w->exact || w->use_fft ? pos : w->tree.perm[pos]);
@@ -458,8 +477,7 @@ static int forces_pass(grad_ws *w, lr__team *team, const double *y, int want_kl,
             return rc;
     }
     atomic_store(&w->next, 0);
-    atomic_store(&w->fft_next[0], 0);
-    atomic_store(&w->fft_next[1], 0);
+    atomic_store(&w->fft_done, 0);
     if (team)
         lr__team_round(team);
     else
