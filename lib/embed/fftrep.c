@@ -174,7 +174,7 @@ static void lagrange(double t, double *w)
     w[2] = 4.5 * a * b;
 }
 
-int lr__fftrep_prepare(lr__fftrep *f, const double *y, int32_t n)
+int lr__fftrep_prepare(lr__fftrep *f, const double *y, int32_t n, int32_t max_l)
 {
     double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
     for (int32_t i = 0; i < n; i++) {
@@ -191,9 +191,11 @@ int lr__fftrep_prepare(lr__fftrep *f, const double *y, int32_t n)
     const double side = span > 0.0 ? span * (1.0 + 1e-9) : 1e-9;
     const double need = ceil(side / LR__FFTREP_BOX);
     int32_t L = MIN_L;
-    while (L <= LR__FFTREP_MAX_L && 2.0 * P * need - 1.0 > (double)L)
+    if (max_l > LR__FFTREP_MAX_L)
+        max_l = LR__FFTREP_MAX_L;
+    while (L <= max_l && 2.0 * P * need - 1.0 > (double)L)
         L *= 2;
-    if (L > LR__FFTREP_MAX_L)
+    if (L > max_l)
         return 1;
     if (f->n != n) {
         free(f->node);

@@ -56,8 +56,9 @@ typedef struct lr__fftrep {
 
 /* A step, in three stages.  lr__fftrep_prepare places the n points of y
  * (n x 2, row-major, borrowed for the call) in their boxes and sizes the
- * grid; it returns LR_OK, 1 when the map is too wide for the largest grid
- * (nothing to do: use another method), or LR_E_NOMEM.  Then
+ * grid; it returns LR_OK, 1 when the map needs a grid side above max_l
+ * or LR__FFTREP_MAX_L (nothing done: use another method), or
+ * LR_E_NOMEM.  Then
  * lr__fftrep_forward for each task 0 .. LR__FFTREP_FORWARD_TASKS - 1 (the
  * kernel's transform, and each charge grid spread and transformed), then
  * lr__fftrep_inverse for each grid 0 .. LR__FFTREP_GRIDS - 1 (the
@@ -67,7 +68,7 @@ typedef struct lr__fftrep {
  * starts.  Then lr__fftrep_point gives each point's sums. */
 #define LR__FFTREP_FORWARD_TASKS 3
 #define LR__FFTREP_GRIDS 2
-int lr__fftrep_prepare(lr__fftrep *f, const double *y, int32_t n);
+int lr__fftrep_prepare(lr__fftrep *f, const double *y, int32_t n, int32_t max_l);
 void lr__fftrep_forward(lr__fftrep *f, int task);
 void lr__fftrep_inverse(lr__fftrep *f, int grid);
 

@@ -99,6 +99,8 @@
 #define CHUNK 256
 /* Lanes of the attractive sums (point_forces). */
 #define ALANES 16
+/* Under LR__TSNE_FFT, the most grid cells per point (forces_pass). */
+#define FFT_CELLS 32
 /* Lanes of the exact Z (z_row). */
 #define ZLANES 8
 /* The entropy tolerance of the search and its step cap. */
@@ -465,8 +467,17 @@ static int forces_pass(grad_ws *w, lr__team *team, const double *y, int want_kl,
         w->yf[i] = (float)y[2 * (size_t)i + 1];
     }
     w->use_fft = 0;
-    if (!w->exact && w->method == LR__TSNE_FFT) {
-        int rc = lr__fftrep_prepare(&w->fft, y, w->n);
+    if (!w->exact && w->method != LR__TSNE_BARNES_HUT) {
+        /* The grid's work grows with L^2 log L whatever n, the tree's with
+         * n log n: under LR__TSNE_FFT a small map whose grid would hold
+         * more than FFT_CELLS cells a point takes the tree (on the dev
+         * split's map the grid's 256^2 cost what the tree does for about
+         * 1,500 points). */
+        int32_t max_l = LR__FFTREP_MAX_L;
+        if (w->method == LR__TSNE_FFT)
+            while (max_l > 1 && (double)max_l * max_l > FFT_CELLS * (double)w->n)
+                max_l /= 2;
+        int rc = lr__fftrep_prepare(&w->fft, y, w->n, max_l);
         if (rc < 0)
             return rc;
         w->use_fft = rc == LR_OK;
@@ -714,7 +725,8 @@ static int check_input(const float *x, int32_t n, int32_t d, const lr__tsne_opts
     if (!(o->kl_tolerance >= 0.0) || !isfinite(o->kl_tolerance))
         return lr__fail(LR_E_INVALID, "t-SNE: KL tolerance %g must be finite and >= 0",
                         o->kl_tolerance);
-    if (o->method != LR__TSNE_BARNES_HUT && o->method != LR__TSNE_FFT)
+    if (o->method != LR__TSNE_BARNES_HUT && o->method != LR__TSNE_FFT &&
+        o->method != LR__TSNE_FFT_ONLY)
         return lr__fail(LR_E_INVALID, "t-SNE: unknown method %d", o->method);
     if (!(o->theta >= 0.0 && o->theta <= 1.0))
         return lr__fail(LR_E_INVALID, "t-SNE: theta %g out of range [0, 1]", o->theta);

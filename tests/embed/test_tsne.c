@@ -131,7 +131,7 @@ static void run_clusters(int metric, int method)
     free(y);
 }
 
-START_TEST(test_clusters_euclidean) { run_clusters(LR__TSNE_EUCLIDEAN, LR__TSNE_FFT); }
+START_TEST(test_clusters_euclidean) { run_clusters(LR__TSNE_EUCLIDEAN, LR__TSNE_FFT_ONLY); }
 END_TEST
 
 START_TEST(test_clusters_euclidean_bh) { run_clusters(LR__TSNE_EUCLIDEAN, LR__TSNE_BARNES_HUT); }
@@ -140,7 +140,7 @@ END_TEST
 START_TEST(test_clusters_cosine_bh) { run_clusters(LR__TSNE_COSINE, LR__TSNE_BARNES_HUT); }
 END_TEST
 
-START_TEST(test_clusters_cosine) { run_clusters(LR__TSNE_COSINE, LR__TSNE_FFT); }
+START_TEST(test_clusters_cosine) { run_clusters(LR__TSNE_COSINE, LR__TSNE_FFT_ONLY); }
 END_TEST
 
 /* ------------------------------------------------------------ affinities */
@@ -422,8 +422,8 @@ START_TEST(test_fft_agrees)
     for (int s = 0; s < 3; s++) {
         double *y = random_map(N, sds[s], 9 + (uint64_t)s);
         double ze, zf;
-        ck_assert_lr_ok(lr__tsne_gradient(&P, y, 4.0, 0.0, LR__TSNE_FFT, 1, ge, &ze));
-        ck_assert_lr_ok(lr__tsne_gradient(&P, y, 4.0, 0.5, LR__TSNE_FFT, 2, gf, &zf));
+        ck_assert_lr_ok(lr__tsne_gradient(&P, y, 4.0, 0.0, LR__TSNE_FFT_ONLY, 1, ge, &ze));
+        ck_assert_lr_ok(lr__tsne_gradient(&P, y, 4.0, 0.5, LR__TSNE_FFT_ONLY, 2, gf, &zf));
         const double e = rel_err(gf, ge, 2 * N);
         ck_assert_msg(e < 0.02, "map sd %g: relative gradient error %g", sds[s], e);
         ck_assert_msg(fabs(zf - ze) / ze < 0.01, "map sd %g: Z %.17g, exact %.17g", sds[s], zf,
@@ -471,7 +471,7 @@ static void same_bits_any_threads(int method)
     free(x);
 }
 
-START_TEST(test_same_bits_any_threads) { same_bits_any_threads(LR__TSNE_FFT); }
+START_TEST(test_same_bits_any_threads) { same_bits_any_threads(LR__TSNE_FFT_ONLY); }
 END_TEST
 
 START_TEST(test_same_bits_any_threads_bh) { same_bits_any_threads(LR__TSNE_BARNES_HUT); }
@@ -559,7 +559,7 @@ START_TEST(test_bad_input)
     o.metric = 7;
     ck_assert_lr_fail(lr__tsne(x, N, D, &o, y, &out), LR_E_INVALID, "metric");
     o.metric = LR__TSNE_COSINE;
-    o.method = 2;
+    o.method = 3;
     ck_assert_lr_fail(lr__tsne(x, N, D, &o, y, &out), LR_E_INVALID, "method");
     o.method = LR__TSNE_FFT;
     o.threads = 0;
