@@ -1,10 +1,12 @@
 /* bench_tsne: t-SNE of the artist vectors of ALS fitted on the real data's
  * dev split, as issue 12's target asks: 64 factors, cosine, perplexity 40,
- * early exaggeration 10 for 250 iterations, 400 iterations, theta 0.5, 2
- * threads.  Not a test: run it by hand, or bench_tsne_sklearn.py runs it
- * beside scikit-learn's TSNE.
+ * early exaggeration 10 for 250 iterations, 400 iterations, 2 threads,
+ * the repulsion by FFT interpolation (the library's default) or, with
+ * --method barnes_hut, by Barnes-Hut at theta 0.5.  Not a test: run it by
+ * hand, or bench_tsne_sklearn.py runs it beside scikit-learn's TSNE.
  *
  *   bench_tsne [DATA SPLIT] [RUNS] [--save DIR] [--kl-of MAP.npy]
+ *              [--method fft|barnes_hut]
  *
  * DATA and SPLIT default to $LASTREC_DATA and $LASTREC_SPLIT; without them
  * it exits 77 (skipped).  It fits ALS once (the fit is not timed), takes
@@ -199,7 +201,7 @@ static int load_map(const char *path, size_t n, double *y)
 
 int main(int argc, char **argv)
 {
-    const char *save = NULL, *kl_of = NULL;
+    const char *save = NULL, *kl_of = NULL, *method = "fft";
     char *pos[3];
     int npos = 0;
     for (int a = 1; a < argc; a++) {
@@ -207,10 +209,14 @@ int main(int argc, char **argv)
             save = argv[++a];
         else if (!strcmp(argv[a], "--kl-of") && a + 1 < argc)
             kl_of = argv[++a];
+        else if (!strcmp(argv[a], "--method") && a + 1 < argc &&
+                 (!strcmp(argv[a + 1], "fft") || !strcmp(argv[a + 1], "barnes_hut")))
+            method = argv[++a];
         else if (npos < 3)
             pos[npos++] = argv[a];
         else {
-            fprintf(stderr, "usage: %s [DATA SPLIT] [RUNS] [--save DIR] [--kl-of MAP.npy]\n",
+            fprintf(stderr, "usage: %s [DATA SPLIT] [RUNS] [--save DIR] [--kl-of MAP.npy] "
+                            "[--method fft|barnes_hut]\n",
                     bench_name);
             return 2;
         }
@@ -261,11 +267,14 @@ int main(int argc, char **argv)
         zero += f == dim;
     }
     lr__tsne_opts o = target_opts();
+    o.method = strcmp(method, "fft") ? LR__TSNE_BARNES_HUT : LR__TSNE_FFT;
     printf("%s: ALS (64 factors, 2 threads, fitted in %.1f s): %zu artists x %zu, %zu zero "
            "vectors; t-SNE cosine, perplexity %g, exaggeration %g for %d of %d iterations, "
-           "theta %g, %d threads\n",
+           "repulsion %s%s, %d threads\n",
            bench_name, fit_s, n, dim, zero, o.perplexity, o.exaggeration,
-           (int)o.exaggeration_iters, (int)o.iterations, o.theta, o.threads);
+           (int)o.exaggeration_iters, (int)o.iterations,
+           o.method == LR__TSNE_FFT ? "by FFT interpolation" : "by Barnes-Hut",
+           o.method == LR__TSNE_FFT ? "" : " (theta 0.5)", o.threads);
 
     int status = 0;
     double *init = malloc(2 * n * sizeof *init), *y = malloc(2 * n * sizeof *y);
@@ -308,13 +317,14 @@ int main(int argc, char **argv)
         o0.iterations = o0.exaggeration_iters = 0;
         memcpy(y, init, 2 * n * sizeof *y);
         t0 = bench_wall_s();
+        const double c0 = bench_cpu_s();
         rc = lr__tsne(x, (int32_t)n, (int32_t)dim, &o0, y, &out);
         if (rc != LR_OK) {
             status = bench_fail("lr__tsne", rc);
             goto done;
         }
-        printf("  affinities, KL and preservation of the initial map: %.2f s\n",
-               bench_wall_s() - t0);
+        printf("  affinities, KL and preservation of the initial map: %.2f s (CPU %.2f s)\n",
+               bench_wall_s() - t0, bench_cpu_s() - c0);
     }
     double kl = 0, pres = 0;
     for (int r = 0; r < runs; r++) {

@@ -4,7 +4,8 @@ on the same vectors: the artist vectors of ALS (64 factors) fitted on the
 real data's dev split, cosine, perplexity 40, early exaggeration 10, 400
 iterations, angle 0.5, 2 threads (issue 12's target).
 
-    bench_tsne_sklearn.py [--bench build/bench/bench_tsne] [--runs N] [DATA SPLIT]
+    bench_tsne_sklearn.py [--bench build/bench/bench_tsne] [--runs N]
+                          [--method fft|barnes_hut] [DATA SPLIT]
 
 DATA and SPLIT default to $LASTREC_DATA and $LASTREC_SPLIT (exit 77 without
 them).  It runs bench_tsne (N maps, default 3), which writes the vectors;
@@ -69,6 +70,8 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     ap.add_argument("--bench", default=os.path.join(here, "..", "build", "bench", "bench_tsne"))
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--method", choices=["fft", "barnes_hut"], default="fft",
+                    help="lastrec's repulsion (tsne_method; default fft, the library's)")
     ap.add_argument("paths", nargs="*")
     a = ap.parse_args()
 
@@ -84,7 +87,7 @@ def main():
         print("bench_tsne_sklearn: no data: set LASTREC_DATA and LASTREC_SPLIT (skipped)")
         return 77
     tmp = tempfile.mkdtemp(prefix="bench_tsne_")
-    cmd = [a.bench, data, split, str(a.runs), "--save", tmp]
+    cmd = [a.bench, data, split, str(a.runs), "--save", tmp, "--method", a.method]
     print("$ " + " ".join(cmd), flush=True)
     r = subprocess.run(cmd, capture_output=True, text=True)
     sys.stdout.write(r.stdout)

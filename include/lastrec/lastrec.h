@@ -281,9 +281,10 @@ enum lr_option {
     LR_OPT_TSNE_EXAGGERATION_ITERATIONS = 603, /**< int: iterations exaggerated, at most tsne_iterations (default 250) */
     LR_OPT_TSNE_ITERATIONS = 604,  /**< int: all iterations, the exaggerated ones included (default 750) */
     LR_OPT_TSNE_LEARNING_RATE = 605, /**< double: step size, 0 = the "auto" rule from the artist count (default 0) */
-    LR_OPT_TSNE_THETA = 606,       /**< double: Barnes-Hut angle, 0 = the exact gradient (default 0.5) */
+    LR_OPT_TSNE_THETA = 606,       /**< double: Barnes-Hut angle (tsne_method barnes_hut), 0 = the exact gradient with either method (default 0.5) */
     LR_OPT_TSNE_KL_TOLERANCE = 607, /**< double: stop once the KL divergence improves less per 50 iterations, 0 = never (default 0) */
-    LR_OPT_MAP_MIN_FANS = 608      /**< int: maps take the artists with at least this many training listeners (default 1) */
+    LR_OPT_MAP_MIN_FANS = 608,     /**< int: maps take the artists with at least this many training listeners (default 1) */
+    LR_OPT_TSNE_METHOD = 609       /**< int: an lr_tsne_method, how t-SNE sums its repulsive forces (default LR_TSNE_FFT; since 1.4) */
 };
 
 /** Optimisers for LR_OPT_OPTIMIZER. */
@@ -312,6 +313,12 @@ enum lr_solver {
 enum lr_distance {
     LR_DISTANCE_EUCLIDEAN = 1, /**< Euclidean distance of the vectors */
     LR_DISTANCE_COSINE = 2     /**< 1 - cosine: the vectors' directions alone (the notebook's) */
+};
+
+/** How t-SNE sums its repulsive forces, for LR_OPT_TSNE_METHOD (docs/embed.md).  Since: 1.4. */
+enum lr_tsne_method {
+    LR_TSNE_BARNES_HUT = 1, /**< a quadtree, cells taken whole under the angle LR_OPT_TSNE_THETA (van der Maaten 2014) */
+    LR_TSNE_FFT = 2         /**< interpolation on a grid and a convolution by FFT (Linderman et al. 2019) */
 };
 
 /**
@@ -1315,7 +1322,8 @@ LR_API int lr_model_pca(lr_map **out, const lr_model *m, int components,
 
 /**
  * A 2-D t-SNE map of the artist vectors (van der Maaten & Hinton 2008, the
- * gradient by Barnes-Hut; docs/embed.md): the artists of
+ * repulsion by FFT interpolation or Barnes-Hut, LR_OPT_TSNE_METHOD;
+ * docs/embed.md): the artists of
  * LR_OPT_MAP_MIN_FANS with a non-zero vector, at distance
  * LR_OPT_TSNE_METRIC, affinities calibrated to LR_OPT_TSNE_PERPLEXITY,
  * started from the first two principal components (of the unit vectors

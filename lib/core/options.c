@@ -87,6 +87,9 @@ static const opt_spec specs[] = {
     {LR_OPT_TSNE_THETA, "tsne_theta", LR_OPTTYPE_DOUBLE, 0, 1, 0.5},
     {LR_OPT_TSNE_KL_TOLERANCE, "tsne_kl_tolerance", LR_OPTTYPE_DOUBLE, 0, 1000, 0},
     {LR_OPT_MAP_MIN_FANS, "map_min_fans", LR_OPTTYPE_INT, 0, 1000000000, 1},
+    /* FFT interpolation: faster than Barnes-Hut on the dev split's map
+     * at a KL within 0.01 of it (docs/embed.md) */
+    {LR_OPT_TSNE_METHOD, "tsne_method", LR_OPTTYPE_INT, 1, 2, 2},
 };
 
 #define N_SPECS (sizeof specs / sizeof specs[0])
@@ -113,6 +116,8 @@ static const opt_choice choices[] = {
     {LR_OPT_SOLVER, LR_SOLVER_CG, "cg"},
     {LR_OPT_TSNE_METRIC, LR_DISTANCE_EUCLIDEAN, "euclidean"},
     {LR_OPT_TSNE_METRIC, LR_DISTANCE_COSINE, "cosine"},
+    {LR_OPT_TSNE_METHOD, LR_TSNE_BARNES_HUT, "barnes_hut"},
+    {LR_OPT_TSNE_METHOD, LR_TSNE_FFT, "fft"},
 };
 
 #define N_CHOICES (sizeof choices / sizeof choices[0])

@@ -3,6 +3,7 @@
 #include "embed/tsne.h"
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/hot.h"
 #include "core/threads.h"
 
 #include <cblas.h>
@@ -21,53 +22,73 @@
  * lift a row over eight others. */
 #define MARGIN 8
 
-/* A max-heap of (key, index), largest on top, ordered by key then index,
- * so the k smallest pairs are the same set whatever the insertion order. */
+/* A candidate neighbour, ordered by key then index, so that the kc
+ * smallest are the same set whatever the order they come in. */
 typedef struct cand {
     float key;
     int32_t j;
 } cand;
+
+/* A row's candidates are gathered in a buffer of SLACK x kc; when it is
+ * full the kc smallest are kept (select_k) and the largest of them is
+ * the bar a newcomer must pass.  Cheaper than a heap: most entries cost
+ * an append, and a selection over the buffer now and then. */
+#define SLACK 4
 
 static inline int cand_less(cand a, cand b)
 {
     return a.key < b.key || (a.key == b.key && a.j < b.j);
 }
 
-static void heap_sift_down(cand *h, int32_t size, int32_t at)
+static inline void cand_swap(cand *c, int32_t a, int32_t b)
 {
-    for (;;) {
-        int32_t l = 2 * at + 1, r = l + 1, big = at;
-        if (l < size && cand_less(h[big], h[l]))
-            big = l;
-        if (r < size && cand_less(h[big], h[r]))
-            big = r;
-        if (big == at)
+    const cand t = c[a];
+    c[a] = c[b];
+    c[b] = t;
+}
+
+/* Reorder c[0..n) so that c[k] is its (k + 1)-th smallest, the smaller
+ * before it and the larger after (quickselect, median-of-three pivot;
+ * the entries are distinct). */
+static void select_k(cand *c, int32_t n, int32_t k)
+{
+    int32_t lo = 0, hi = n - 1;
+    while (hi > lo) {
+        const int32_t mid = lo + (hi - lo) / 2;
+        if (cand_less(c[mid], c[lo]))
+            cand_swap(c, lo, mid);
+        if (cand_less(c[hi], c[lo]))
+            cand_swap(c, lo, hi);
+        if (cand_less(c[hi], c[mid]))
+            cand_swap(c, mid, hi);
+        const cand pv = c[mid];
+        int32_t i = lo, j = hi;
+        while (i <= j) {
+            while (cand_less(c[i], pv))
+                i++;
+            while (cand_less(pv, c[j]))
+                j--;
+            if (i <= j) {
+                cand_swap(c, i, j);
+                i++;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
             return;
-        cand t = h[at];
-        h[at] = h[big];
-        h[big] = t;
-        at = big;
     }
 }
 
-static void heap_push(cand *h, int32_t *size, int32_t cap, cand c)
+/* Keep the kc smallest of the buffer; the largest kept is the new bar. */
+static void compact(cand *h, int32_t *size, cand *bar, int32_t kc)
 {
-    if (*size < cap) {
-        int32_t at = (*size)++;
-        h[at] = c;
-        while (at > 0) {
-            int32_t up = (at - 1) / 2;
-            if (!cand_less(h[up], h[at]))
-                break;
-            cand t = h[at];
-            h[at] = h[up];
-            h[up] = t;
-            at = up;
-        }
-    } else if (cand_less(c, h[0])) {
-        h[0] = c;
-        heap_sift_down(h, *size, 0);
-    }
+    select_k(h, *size, kc - 1);
+    *size = kc;
+    *bar = h[kc - 1];
 }
 
 typedef struct pair {
@@ -94,18 +115,72 @@ typedef struct knn_job {
     double *dist;
 } knn_job;
 
+/* Offer the rn keys of row (reference rows r0 ..., each plus sqn[c]
+ * when sqn is not NULL) to the buffer h (*size of SLACK x kc, bar as
+ * above) of query row self.  zero: NULL, or (cosine, self a zero row)
+ * which rows are zero: those coincide with self. */
+LR__HOT static void scan_row(const float *row, const float *sqn, int32_t rn, int32_t r0,
+                             int32_t self, const char *zero, cand *h, int32_t *size, cand *bar,
+                             int32_t kc)
+{
+    const int32_t cap = SLACK * kc;
+    /* The bar's key, kept here so that the usual candidate, worse than
+     * all kept, costs one compare; ties go to the full test (by index). */
+    float worst = bar->key;
+    int32_t c = 0;
+    /* Most of a row cannot pass the bar: a vector test of 16 keys at a
+     * time skips those, and the rare group with one that may goes key by
+     * key.  Not for a zero row, whose keys the loop below changes. */
+    if (!zero)
+        for (; c + 16 <= rn; c += 16) {
+            int hit = 0;
+            if (sqn)
+                for (int l = 0; l < 16; l++)
+                    hit |= row[c + l] + sqn[c + l] <= worst;
+            else
+                for (int l = 0; l < 16; l++)
+                    hit |= row[c + l] <= worst;
+            if (!hit)
+                continue;
+            for (int l = 0; l < 16; l++) {
+                const cand cd = {row[c + l] + (sqn ? sqn[c + l] : 0.0f), r0 + c + l};
+                if (cd.key > worst || cd.j == self || !cand_less(cd, *bar))
+                    continue;
+                h[(*size)++] = cd;
+                if (*size == cap) {
+                    compact(h, size, bar, kc);
+                    worst = bar->key;
+                }
+            }
+        }
+    for (; c < rn; c++) {
+        cand cd = {row[c] + (sqn ? sqn[c] : 0.0f), r0 + c};
+        if (zero && zero[cd.j])
+            cd.key = -1.0f; /* two zero rows coincide: distance 0 */
+        if (cd.key > worst || cd.j == self || !cand_less(cd, *bar))
+            continue;
+        h[(*size)++] = cd;
+        if (*size == cap) {
+            compact(h, size, bar, kc);
+            worst = bar->key;
+        }
+    }
+}
+
 static int knn_blocks(void *ctx, int tid, size_t begin, size_t end)
 {
     const knn_job *J = ctx;
     const int32_t n = J->n, d = J->d, kc = J->kc;
     float *buf = lr__malloc((size_t)QB * RB, sizeof *buf);
-    cand *heaps = lr__malloc((size_t)QB * (size_t)kc, sizeof *heaps);
+    cand *heaps = lr__malloc((size_t)QB * SLACK * (size_t)kc, sizeof *heaps);
     int32_t *sizes = lr__malloc(QB, sizeof *sizes);
+    cand *bars = lr__malloc(QB, sizeof *bars);
     pair *pairs = lr__malloc((size_t)kc, sizeof *pairs);
-    if (!buf || !heaps || !sizes || !pairs) {
+    if (!buf || !heaps || !sizes || !bars || !pairs) {
         free(buf);
         free(heaps);
         free(sizes);
+        free(bars);
         free(pairs);
         return lr__fail_oom();
     }
@@ -113,6 +188,8 @@ static int knn_blocks(void *ctx, int tid, size_t begin, size_t end)
         const int32_t q0 = (int32_t)(b * QB);
         const int32_t qn = n - q0 < QB ? n - q0 : QB;
         memset(sizes, 0, QB * sizeof *sizes);
+        for (int32_t a = 0; a < QB; a++)
+            bars[a] = (cand){INFINITY, INT32_MAX};
         for (int32_t r0 = 0; r0 < n; r0 += RB) {
             const int32_t rn = n - r0 < RB ? n - r0 : RB;
             /* key = |x_j|^2 - 2 x_i.x_j ranks like the squared distance
@@ -123,32 +200,18 @@ static int knn_blocks(void *ctx, int tid, size_t begin, size_t end)
                         d, 0.0f, buf, rn);
             for (int32_t a = 0; a < qn; a++) {
                 const float *row = buf + (size_t)a * rn;
-                cand *h = heaps + (size_t)a * kc;
+                cand *h = heaps + (size_t)a * SLACK * kc;
                 const int32_t self = q0 + a;
-                const int zi = J->zero && J->zero[self];
-                /* The heap's largest key, kept here so that the usual
-                 * candidate, worse than all kept, costs one compare; ties
-                 * go to the full test (by index). */
-                float worst = sizes[a] < kc ? INFINITY : h[0].key;
-                for (int32_t c = 0; c < rn; c++) {
-                    float key = row[c] + (J->sqn ? J->sqn[r0 + c] : 0.0f);
-                    const int32_t j = r0 + c;
-                    if (zi && J->zero[j])
-                        key = -1.0f; /* two zero rows coincide: distance 0 */
-                    if (key > worst || j == self)
-                        continue;
-                    const cand cd = {key, j};
-                    if (sizes[a] < kc || cand_less(cd, h[0])) {
-                        heap_push(h, &sizes[a], kc, cd);
-                        worst = sizes[a] < kc ? INFINITY : h[0].key;
-                    }
-                }
+                scan_row(row, J->sqn ? J->sqn + r0 : NULL, rn, r0, self,
+                         J->zero && J->zero[self] ? J->zero : NULL, h, &sizes[a], &bars[a], kc);
             }
         }
         for (int32_t a = 0; a < qn; a++) {
             const int32_t i = q0 + a;
             const double *xi = J->xd + (size_t)i * d;
-            const cand *h = heaps + (size_t)a * kc;
+            cand *h = heaps + (size_t)a * SLACK * kc;
+            if (sizes[a] > kc)
+                compact(h, &sizes[a], &bars[a], kc);
             for (int32_t c = 0; c < sizes[a]; c++) {
                 const double *xj = J->xd + (size_t)h[c].j * d;
                 double s = 0.0;
@@ -178,6 +241,7 @@ static int knn_blocks(void *ctx, int tid, size_t begin, size_t end)
     free(buf);
     free(heaps);
     free(sizes);
+    free(bars);
     free(pairs);
     return LR_OK;
 }

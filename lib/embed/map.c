@@ -188,6 +188,9 @@ int lr__map_tsne(lr_map **out, const lr_model *m, const lr_options *opts)
         .learning_rate = lr__opt_double(opts, LR_OPT_TSNE_LEARNING_RATE),
         .kl_tolerance = lr__opt_double(opts, LR_OPT_TSNE_KL_TOLERANCE),
         .theta = lr__opt_double(opts, LR_OPT_TSNE_THETA),
+        .method = lr__opt_int(opts, LR_OPT_TSNE_METHOD) == LR_TSNE_BARNES_HUT
+                      ? LR__TSNE_BARNES_HUT
+                      : LR__TSNE_FFT,
         .seed = (uint64_t)lr__opt_int(opts, LR_OPT_SEED),
         .threads = lr__opt_threads(opts),
         .progress = lr__opt_progress(opts),

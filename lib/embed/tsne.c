@@ -34,22 +34,25 @@
  * at least 0.01); learning rate "auto" = max(n / exaggeration / 4, 50)
  * (scikit-learn 1.2; openTSNE's n / exaggeration without the factor 4 in
  * the gradient is the same step).  The attractive sum runs over P's
- * nonzeros; the repulsive one by Barnes-Hut on a quadtree (bhtree.h; a
- * cell whose points span s at distance r stands for them when s < theta
- * r: their extent rather than the cell's side, a tighter test than
- * scikit-learn's that visits fewer cells for the same accuracy),
- * or over all pairs when theta = 0.  Each point's forces are summed in a
- * fixed order and Z's per-point parts are added in index order, so the
- * map is the same bit for bit for any number of threads.
+ * nonzeros (in float: point_forces says why that is enough); the
+ * repulsive one by method: FFT-accelerated interpolation (fftrep.h; a map
+ * too wide for its largest grid takes Barnes-Hut for that iteration) or
+ * Barnes-Hut on a quadtree (bhtree.h; a cell whose points span s at
+ * distance r stands for them when s < theta r: their extent rather than
+ * the cell's side, a tighter test than scikit-learn's that visits fewer
+ * cells for the same accuracy), or over all pairs when theta = 0 (either
+ * method).  Each point's forces are summed in a fixed order and Z's
+ * per-point parts are added in index order, so the map is the same bit
+ * for bit for any number of threads.
  *
  * KL divergence.  Every 50 iterations (to the progress callback, stage
  * "tsne kl=<value>", done = iterations so far, and for the tolerance) the
  * KL of the map before that iteration's step, over P's nonzeros, with the
- * Barnes-Hut estimate of Z from the same gradient pass, and always against
+ * method's estimate of Z from the same gradient pass, and always against
  * the true P (not the exaggerated one).  The final KL (lr__tsne_out.kl) is
  * exact: over P's nonzeros with Z summed over all pairs (n^2 / 2 kernel
  * evaluations, a fraction of a second at 17,632 points), for n up to
- * 100,000; beyond, Z is the Barnes-Hut estimate.  The KL tolerance stops
+ * 100,000; beyond, Z is the method's estimate.  The KL tolerance stops
  * the run at a check after the exaggeration when the KL fell by less than
  * it since the previous check.
  *
@@ -72,6 +75,7 @@
  */
 #include "embed/tsne.h"
 #include "embed/bhtree.h"
+#include "embed/fftrep.h"
 #include "embed/knn.h"
 #include "embed/tsne_impl.h"
 #include "core/alloc.h"
@@ -81,6 +85,7 @@
 #include "core/threads.h"
 
 #include <math.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,10 +93,16 @@
 
 /* Iterations between KL checks (progress, tolerance). */
 #define CHECK_EVERY 50
-/* Above this many points the final KL's Z is the Barnes-Hut estimate. */
+/* Above this many points the final KL's Z is the method's estimate. */
 #define EXACT_KL_MAX 100000
 /* Points per chunk a thread takes in a gradient pass. */
 #define CHUNK 256
+/* Lanes of the attractive sums (point_forces). */
+#define ALANES 16
+/* Under LR__TSNE_FFT, the most grid cells per point (forces_pass). */
+#define FFT_CELLS 32
+/* Lanes of the exact Z (z_row). */
+#define ZLANES 8
 /* The entropy tolerance of the search and its step cap. */
 #define ENTROPY_TOL 1e-5
 #define BISECT_STEPS 200
@@ -265,13 +276,20 @@ typedef struct grad_ws {
     int32_t n;
     double theta2;
     int exact;            /* theta = 0: every pair */
+    int method;           /* LR__TSNE_BARNES_HUT or LR__TSNE_FFT */
+    int use_fft;          /* this pass's repulsion is by FFT (a map too wide
+                             for the grid falls back to the tree) */
     int want_kl;          /* this pass also sums p log(1 + d^2) per point */
     lr__bhtree tree;
+    lr__fftrep fft;
     double *attr, *rep;   /* [2n] per point */
     double *zi, *lw;      /* [n] per point: its part of Z, of sum p log(1 + d^2) */
+    float *xf, *yf;       /* [n] the map's coordinates in float, per axis, for
+                             the attractive sums */
     float *pf;            /* P's values in float for the attractive sums: the pass
                              streams P whole, and memory, not arithmetic, bounds it */
     atomic_int next;      /* the next chunk to take */
+    atomic_int fft_done;  /* the FFT's grid is ready to read */
     int chunks;
 } grad_ws;
 
@@ -280,26 +298,42 @@ LR__HOT static void point_forces(grad_ws *w, int32_t i)
     const double *y = w->y;
     const double yx = y[2 * (size_t)i], yy = y[2 * (size_t)i + 1];
     const lr__tsne_p *P = w->P;
-    /* Four lanes, combined in a fixed order, so that the divisions overlap. */
-    double lx[4] = {0, 0, 0, 0}, ly[4] = {0, 0, 0, 0};
+    /* In float, in ALANES lanes (one AVX-512 vector, two AVX2 ones) that
+     * the compiler keeps as vectors with gathers of the coordinates; each
+     * lane sums a fixed share of the row, and the lanes are combined in
+     * double in lane order, so the bits do not depend on the vector width
+     * the machine has (no fused multiply-adds under -std=c11: hot.h).  A
+     * row has about 3 x perplexity terms, so float's rounding stays near
+     * 1e-6 of the force, far below what the repulsion's approximation
+     * leaves. */
+    const float *restrict xf = w->xf, *restrict yf = w->yf, *restrict pf = w->pf;
+    const int32_t *restrict col = P->col;
+    const float fx = xf[i], fy = yf[i];
+    float lx[ALANES], ly[ALANES];
+    for (int l = 0; l < ALANES; l++)
+        lx[l] = ly[l] = 0.0f;
     const int64_t end = P->rowptr[i + 1];
     int64_t t = P->rowptr[i];
-    for (; t + 4 <= end; t += 4)
-        for (int l = 0; l < 4; l++) {
-            const int32_t j = P->col[t + l];
-            const double dx = yx - y[2 * (size_t)j], dy = yy - y[2 * (size_t)j + 1];
-            const double pq = (double)w->pf[t + l] / (1.0 + dx * dx + dy * dy);
+    for (; t + ALANES <= end; t += ALANES)
+        for (int l = 0; l < ALANES; l++) {
+            const int32_t j = col[t + l];
+            const float dx = fx - xf[j], dy = fy - yf[j];
+            const float pq = pf[t + l] / (1.0f + dx * dx + dy * dy);
             lx[l] += pq * dx;
             ly[l] += pq * dy;
         }
     for (int l = 0; t < end; t++, l++) {
-        const int32_t j = P->col[t];
-        const double dx = yx - y[2 * (size_t)j], dy = yy - y[2 * (size_t)j + 1];
-        const double pq = (double)w->pf[t] / (1.0 + dx * dx + dy * dy);
+        const int32_t j = col[t];
+        const float dx = fx - xf[j], dy = fy - yf[j];
+        const float pq = pf[t] / (1.0f + dx * dx + dy * dy);
         lx[l] += pq * dx;
         ly[l] += pq * dy;
     }
-    const double ax = (lx[0] + lx[1]) + (lx[2] + lx[3]), ay = (ly[0] + ly[1]) + (ly[2] + ly[3]);
+    double ax = 0.0, ay = 0.0;
+    for (int l = 0; l < ALANES; l++) {
+        ax += lx[l];
+        ay += ly[l];
+    }
     double lw = 0.0;
     /* sum p log(1 + d^2) for the KL: only at checks */
     if (w->want_kl)
@@ -311,6 +345,9 @@ LR__HOT static void point_forces(grad_ws *w, int32_t i)
     w->attr[2 * (size_t)i] = ax;
     w->attr[2 * (size_t)i + 1] = ay;
     w->lw[i] = lw;
+    /* The FFT's sums come from their own tasks (forces_member). */
+    if (w->use_fft)
+        return;
     double rx = 0.0, ry = 0.0, z = 0.0;
     if (w->exact) {
         for (int32_t j = 0; j < w->n; j++) {
@@ -330,20 +367,50 @@ LR__HOT static void point_forces(grad_ws *w, int32_t i)
     w->zi[i] = z;
 }
 
-/* A member's part of a pass: chunks taken in turn from a shared counter,
- * so a slow thread takes fewer; each point's sums do not depend on who
- * computes them.  Points go in tree order, so neighbours in a chunk walk
- * the same cells. */
+/* A member's part of a pass: tasks taken in turn from a shared counter,
+ * so a slow thread takes fewer; each task's result does not depend on who
+ * runs it.  The tasks are chunks of points, in tree order under
+ * Barnes-Hut, so neighbours in a chunk walk the same cells.  Under the
+ * FFT the first task is the grid's work (all its stages, on one member:
+ * a meeting of all members between stages costs more than it saves on a
+ * busy machine), the next ones the chunks' attractive sums, which do not
+ * need it, and the last ones the chunks' reads from the grid, which wait
+ * for it (rarely: it was taken first). */
 static void forces_member(lr__team *team, void *ctx, int tid)
 {
     grad_ws *w = ctx;
+    const int tasks = w->use_fft ? 1 + 2 * w->chunks : w->chunks;
     for (;;) {
-        const int c = atomic_fetch_add(&w->next, 1);
-        if (c >= w->chunks)
+        int c = atomic_fetch_add(&w->next, 1);
+        if (c >= tasks)
             return;
+        if (w->use_fft && c == 0) {
+            for (int t = 0; t < LR__FFTREP_FORWARD_TASKS; t++)
+                lr__fftrep_forward(&w->fft, t);
+            for (int g = 0; g < LR__FFTREP_GRIDS; g++)
+                lr__fftrep_inverse(&w->fft, g);
+            atomic_store_explicit(&w->fft_done, 1, memory_order_release);
+            continue;
+        }
+        if (w->use_fft && c > w->chunks) {
+            c -= w->chunks + 1;
+            while (!atomic_load_explicit(&w->fft_done, memory_order_acquire))
+                sched_yield();
+            const int32_t b = c * CHUNK, e = b + CHUNK < w->n ? b + CHUNK : w->n;
+            for (int32_t i = b; i < e; i++) {
+                double rx, ry, z;
+                lr__fftrep_point(&w->fft, i, &rx, &ry, &z);
+                w->rep[2 * (size_t)i] = rx;
+                w->rep[2 * (size_t)i + 1] = ry;
+                w->zi[i] = z;
+            }
+            continue;
+        }
+        if (w->use_fft)
+            c -= 1;
         const int32_t b = c * CHUNK, e = b + CHUNK < w->n ? b + CHUNK : w->n;
         for (int32_t pos = b; pos < e; pos++)
-            point_forces(w, w->exact ? pos : w->tree.perm[pos]);
+            point_forces(w, w->exact || w->use_fft ? pos : w->tree.perm[pos]);
     }
 }
 
@@ -354,10 +421,11 @@ static void ws_set_p(grad_ws *w)
         w->pf[t] = (float)w->P->val[t];
 }
 
-static int ws_init(grad_ws *w, const lr__tsne_p *P, double theta)
+static int ws_init(grad_ws *w, const lr__tsne_p *P, double theta, int method)
 {
     memset(w, 0, sizeof *w);
     w->P = P;
+    w->method = method;
     w->n = P->n;
     w->theta2 = theta * theta;
     w->exact = theta == 0.0;
@@ -367,7 +435,9 @@ static int ws_init(grad_ws *w, const lr__tsne_p *P, double theta)
     w->zi = lr__malloc((size_t)P->n, sizeof *w->zi);
     w->lw = lr__malloc((size_t)P->n, sizeof *w->lw);
     w->pf = lr__malloc((size_t)P->rowptr[P->n], sizeof *w->pf);
-    if (!w->attr || !w->rep || !w->zi || !w->lw || !w->pf)
+    w->xf = lr__malloc((size_t)P->n, sizeof *w->xf);
+    w->yf = lr__malloc((size_t)P->n, sizeof *w->yf);
+    if (!w->attr || !w->rep || !w->zi || !w->lw || !w->pf || !w->xf || !w->yf)
         return lr__fail_oom();
     ws_set_p(w);
     return LR_OK;
@@ -376,11 +446,14 @@ static int ws_init(grad_ws *w, const lr__tsne_p *P, double theta)
 static void ws_free(grad_ws *w)
 {
     lr__bhtree_free(&w->tree);
+    lr__fftrep_free(&w->fft);
     free(w->attr);
     free(w->rep);
     free(w->zi);
     free(w->lw);
     free(w->pf);
+    free(w->xf);
+    free(w->yf);
 }
 
 /* One pass at y: per-point forces into w, Z (summed in index order) into
@@ -389,12 +462,33 @@ static int forces_pass(grad_ws *w, lr__team *team, const double *y, int want_kl,
 {
     w->y = y;
     w->want_kl = want_kl;
-    if (!w->exact) {
+    for (int32_t i = 0; i < w->n; i++) {
+        w->xf[i] = (float)y[2 * (size_t)i];
+        w->yf[i] = (float)y[2 * (size_t)i + 1];
+    }
+    w->use_fft = 0;
+    if (!w->exact && w->method != LR__TSNE_BARNES_HUT) {
+        /* The grid's work grows with L^2 log L whatever n, the tree's with
+         * n log n: under LR__TSNE_FFT a small map whose grid would hold
+         * more than FFT_CELLS cells a point takes the tree (on the dev
+         * split's map the grid's 256^2 cost what the tree does for about
+         * 1,500 points). */
+        int32_t max_l = LR__FFTREP_MAX_L;
+        if (w->method == LR__TSNE_FFT)
+            while (max_l > 1 && (double)max_l * max_l > FFT_CELLS * (double)w->n)
+                max_l /= 2;
+        int rc = lr__fftrep_prepare(&w->fft, y, w->n, max_l);
+        if (rc < 0)
+            return rc;
+        w->use_fft = rc == LR_OK;
+    }
+    if (!w->exact && !w->use_fft) {
         int rc = lr__bhtree_build(&w->tree, y, w->n);
         if (rc != LR_OK)
             return rc;
     }
     atomic_store(&w->next, 0);
+    atomic_store(&w->fft_done, 0);
     if (team)
         lr__team_round(team);
     else
@@ -407,10 +501,10 @@ static int forces_pass(grad_ws *w, lr__team *team, const double *y, int want_kl,
 }
 
 int lr__tsne_gradient(const lr__tsne_p *P, const double *y, double exaggeration, double theta,
-                      int threads, double *grad, double *z)
+                      int method, int threads, double *grad, double *z)
 {
     grad_ws w;
-    int rc = ws_init(&w, P, theta);
+    int rc = ws_init(&w, P, theta, method);
     lr__team *team = rc == LR_OK && threads > 1 ? lr__team_start(threads, forces_member, &w)
                                                 : NULL;
     double zz = 0.0;
@@ -458,25 +552,40 @@ typedef struct z_job {
     double *part; /* [ceil(n / 2)] */
 } z_job;
 
+/* sum over j in [from, n) of 1 / (1 + |y_i - y_j|^2), in ZLANES lanes
+ * combined in lane order: vectors of any width give the same bits. */
+LR__HOT static double z_row(const double *y, int32_t n, int32_t i, int32_t from)
+{
+    const double yx = y[2 * (size_t)i], yy = y[2 * (size_t)i + 1];
+    double l[ZLANES];
+    for (int k = 0; k < ZLANES; k++)
+        l[k] = 0.0;
+    int32_t j = from;
+    for (; j + ZLANES <= n; j += ZLANES)
+        for (int k = 0; k < ZLANES; k++) {
+            const double dx = yx - y[2 * (size_t)(j + k)], dy = yy - y[2 * (size_t)(j + k) + 1];
+            l[k] += 1.0 / (1.0 + dx * dx + dy * dy);
+        }
+    for (int k = 0; j < n; j++, k++) {
+        const double dx = yx - y[2 * (size_t)j], dy = yy - y[2 * (size_t)j + 1];
+        l[k] += 1.0 / (1.0 + dx * dx + dy * dy);
+    }
+    double s = 0.0;
+    for (int k = 0; k < ZLANES; k++)
+        s += l[k];
+    return s;
+}
+
 /* Item t sums rows t and n - 1 - t over the points after each, so every
  * item has n - 1 terms and static ranges balance. */
 static int z_rows(void *ctx, int tid, size_t begin, size_t end)
 {
     const z_job *J = ctx;
-    const double *y = J->y;
     for (size_t t = begin; t < end; t++) {
-        double s = 0.0;
-        const int32_t rows[2] = {(int32_t)t, J->n - 1 - (int32_t)t};
-        for (int r = 0; r < 2; r++) {
-            const int32_t i = rows[r];
-            if (r == 1 && i == rows[0])
-                break;
-            const double yx = y[2 * (size_t)i], yy = y[2 * (size_t)i + 1];
-            for (int32_t j = i + 1; j < J->n; j++) {
-                const double dx = yx - y[2 * (size_t)j], dy = yy - y[2 * (size_t)j + 1];
-                s += 1.0 / (1.0 + dx * dx + dy * dy);
-            }
-        }
+        const int32_t a = (int32_t)t, b = J->n - 1 - (int32_t)t;
+        double s = z_row(J->y, J->n, a, a + 1);
+        if (b != a)
+            s += z_row(J->y, J->n, b, b + 1);
         J->part[t] = s;
     }
     return LR_OK;
@@ -616,6 +725,9 @@ static int check_input(const float *x, int32_t n, int32_t d, const lr__tsne_opts
     if (!(o->kl_tolerance >= 0.0) || !isfinite(o->kl_tolerance))
         return lr__fail(LR_E_INVALID, "t-SNE: KL tolerance %g must be finite and >= 0",
                         o->kl_tolerance);
+    if (o->method != LR__TSNE_BARNES_HUT && o->method != LR__TSNE_FFT &&
+        o->method != LR__TSNE_FFT_ONLY)
+        return lr__fail(LR_E_INVALID, "t-SNE: unknown method %d", o->method);
     if (!(o->theta >= 0.0 && o->theta <= 1.0))
         return lr__fail(LR_E_INVALID, "t-SNE: theta %g out of range [0, 1]", o->theta);
     if (o->threads < 1)
@@ -717,7 +829,7 @@ int lr__tsne(const float *x, int32_t n, int32_t d, const lr__tsne_opts *o, doubl
     /* The map in the optimiser's numbering; perm[its index] = the caller's. */
     double *ym = lr__malloc(2 * (size_t)n, sizeof *ym);
     int32_t *perm = lr__malloc((size_t)n, sizeof *perm);
-    rc = ws_init(&w, &P, o->theta);
+    rc = ws_init(&w, &P, o->theta, o->method);
     if (rc == LR_OK && (!upd || !gain || !ym || !perm))
         rc = lr__fail_oom();
     lr__team *team = rc == LR_OK && o->threads > 1

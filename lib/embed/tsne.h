@@ -8,6 +8,11 @@
 #include <stdint.h>
 
 enum { LR__TSNE_EUCLIDEAN = 0, LR__TSNE_COSINE = 1 };
+/* How the repulsive forces are summed (tsne.c): Barnes-Hut; FFT
+ * interpolation where its grid pays (a small map takes Barnes-Hut); FFT
+ * interpolation whatever the map's size (for tests).  A map too wide for
+ * the largest grid takes Barnes-Hut under either FFT method. */
+enum { LR__TSNE_BARNES_HUT = 0, LR__TSNE_FFT = 1, LR__TSNE_FFT_ONLY = 2 };
 
 typedef struct lr__tsne_opts {
     int metric;                 /* LR__TSNE_EUCLIDEAN or LR__TSNE_COSINE */
@@ -20,7 +25,10 @@ typedef struct lr__tsne_opts {
                                    checks (every 50 iterations) after the
                                    exaggeration; 0: never */
     double theta;               /* Barnes-Hut angle in [0, 1]; 0: the exact
-                                   O(n^2) gradient (for tests) */
+                                   O(n^2) gradient (for tests), whatever
+                                   the method */
+    int method;                 /* LR__TSNE_BARNES_HUT, LR__TSNE_FFT or
+                                   LR__TSNE_FFT_ONLY */
     uint64_t seed;
     int threads;                /* >= 1; the result does not depend on it */
     const lr__progress *progress; /* every 50 iterations, stage "tsne kl=<KL>",

@@ -36,10 +36,10 @@ int lr__tsne_symmetrize(const int32_t *idx, const double *p, int32_t n, int32_t 
  * exaggeration: grad[n x 2] (the caller's) = 4 (exaggeration * sum_j p_ij
  * w_ij (y_i - y_j) - sum_j w_ij^2 (y_i - y_j) / Z), w_ij = 1 / (1 + |y_i -
  * y_j|^2), Z = sum over j != i of w_ij (into *z, may be NULL); the
- * repulsive sums by Barnes-Hut at theta > 0, exactly (every pair, j
- * ascending) at theta = 0.  LR_OK or LR_E_NOMEM. */
+ * repulsive sums by method (LR__TSNE_BARNES_HUT or LR__TSNE_FFT, tsne.h)
+ * at theta > 0, exactly (every pair, j ascending) at theta = 0.  LR_OK or LR_E_NOMEM. */
 int lr__tsne_gradient(const lr__tsne_p *P, const double *y, double exaggeration, double theta,
-                      int threads, double *grad, double *z);
+                      int method, int threads, double *grad, double *z);
 
 /* KL(P || Q) at y, exactly: Z over all n (n - 1) ordered pairs.
  * LR_OK or LR_E_NOMEM. */

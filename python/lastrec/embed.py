@@ -46,6 +46,7 @@ _TSNE_OPTIONS = (("perplexity", "tsne_perplexity"), ("metric", "tsne_metric"),
                  ("exaggeration_iterations", "tsne_exaggeration_iterations"),
                  ("iterations", "tsne_iterations"), ("learning_rate", "tsne_learning_rate"),
                  ("theta", "tsne_theta"), ("kl_tolerance", "tsne_kl_tolerance"),
+                 ("method", "tsne_method"),
                  ("min_fans", "map_min_fans"), ("seed", "seed"), ("threads", "threads"))
 
 

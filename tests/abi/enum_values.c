@@ -263,3 +263,10 @@ _Static_assert(LR_OPT_MASK_INPUT == 534, "LR_OPT_MASK_INPUT changed");
 
 /* enum lr_source_kind */
 _Static_assert(LR_SOURCE_BUILDER == 6, "LR_SOURCE_BUILDER changed");
+
+/* enum lr_option */
+_Static_assert(LR_OPT_TSNE_METHOD == 609, "LR_OPT_TSNE_METHOD changed");
+
+/* enum lr_tsne_method */
+_Static_assert(LR_TSNE_BARNES_HUT == 1, "LR_TSNE_BARNES_HUT changed");
+_Static_assert(LR_TSNE_FFT == 2, "LR_TSNE_FFT changed");

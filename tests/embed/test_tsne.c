@@ -63,6 +63,7 @@ static lr__tsne_opts default_opts(void)
     o.learning_rate = 0; /* auto */
     o.kl_tolerance = 0;
     o.theta = 0.5;
+    o.method = LR__TSNE_FFT; /* the library's default (lib/core/options.c) */
     o.seed = 1;
     o.threads = 1;
     return o;
@@ -93,7 +94,7 @@ static int log_kl(const char *stage, uint64_t done, uint64_t total, void *user_d
 
 /* ------------------------------------------------------------ the map */
 
-static void run_clusters(int metric)
+static void run_clusters(int metric, int method)
 {
     enum { N = 1000, D = 32, C = 10 };
     int32_t label[N];
@@ -103,6 +104,7 @@ static void run_clusters(int metric)
     lr__progress prog = {log_kl, &log};
     lr__tsne_opts o = default_opts();
     o.metric = metric;
+    o.method = method;
     o.threads = 2;
     o.progress = &prog;
     lr__tsne_out out;
@@ -129,10 +131,16 @@ static void run_clusters(int metric)
     free(y);
 }
 
-START_TEST(test_clusters_euclidean) { run_clusters(LR__TSNE_EUCLIDEAN); }
+START_TEST(test_clusters_euclidean) { run_clusters(LR__TSNE_EUCLIDEAN, LR__TSNE_FFT_ONLY); }
 END_TEST
 
-START_TEST(test_clusters_cosine) { run_clusters(LR__TSNE_COSINE); }
+START_TEST(test_clusters_euclidean_bh) { run_clusters(LR__TSNE_EUCLIDEAN, LR__TSNE_BARNES_HUT); }
+END_TEST
+
+START_TEST(test_clusters_cosine_bh) { run_clusters(LR__TSNE_COSINE, LR__TSNE_BARNES_HUT); }
+END_TEST
+
+START_TEST(test_clusters_cosine) { run_clusters(LR__TSNE_COSINE, LR__TSNE_FFT_ONLY); }
 END_TEST
 
 /* ------------------------------------------------------------ affinities */
@@ -344,7 +352,7 @@ START_TEST(test_gradient_is_derivative)
     small_p(N, &P);
     double *y = random_map(N, 2, 4);
     double g[2 * N];
-    ck_assert_lr_ok(lr__tsne_gradient(&P, y, 1.0, 0.0, 1, g, NULL));
+    ck_assert_lr_ok(lr__tsne_gradient(&P, y, 1.0, 0.0, LR__TSNE_BARNES_HUT, 1, g, NULL));
     for (int t = 0; t < 2 * N; t += 7) {
         const double keep = y[t], h = 1e-5;
         double up, down;
@@ -383,13 +391,13 @@ START_TEST(test_barnes_hut_agrees)
     double *ge = malloc(2 * N * sizeof *ge), *gb = malloc(2 * N * sizeof *gb);
     double ze, zb;
     ck_assert(ge && gb);
-    ck_assert_lr_ok(lr__tsne_gradient(&P, y, 4.0, 0.0, 1, ge, &ze));
-    ck_assert_lr_ok(lr__tsne_gradient(&P, y, 4.0, 0.5, 2, gb, &zb));
+    ck_assert_lr_ok(lr__tsne_gradient(&P, y, 4.0, 0.0, LR__TSNE_BARNES_HUT, 1, ge, &ze));
+    ck_assert_lr_ok(lr__tsne_gradient(&P, y, 4.0, 0.5, LR__TSNE_BARNES_HUT, 2, gb, &zb));
     const double e5 = rel_err(gb, ge, 2 * N);
     ck_assert_msg(e5 < 0.02, "theta 0.5: relative gradient error %g", e5);
     ck_assert_msg(fabs(zb - ze) / ze < 0.01, "theta 0.5: Z %g, exact %g", zb, ze);
     ck_assert_msg(e5 > 0, "theta 0.5 gave the exact gradient: no approximation made");
-    ck_assert_lr_ok(lr__tsne_gradient(&P, y, 4.0, 1e-9, 1, gb, &zb));
+    ck_assert_lr_ok(lr__tsne_gradient(&P, y, 4.0, 1e-9, LR__TSNE_BARNES_HUT, 1, gb, &zb));
     const double e0 = rel_err(gb, ge, 2 * N);
     ck_assert_msg(e0 < 1e-12, "theta -> 0: relative gradient error %g", e0);
     ck_assert_msg(fabs(zb - ze) / ze < 1e-13, "theta -> 0: Z %.17g, exact %.17g", zb, ze);
@@ -400,9 +408,38 @@ START_TEST(test_barnes_hut_agrees)
 }
 END_TEST
 
+/* FFT-accelerated interpolation is close to the exact sums on maps of
+ * several widths (one grid side, a few, a wide map on a larger grid),
+ * and is an approximation, not the exact sum. */
+START_TEST(test_fft_agrees)
+{
+    enum { N = 400 };
+    lr__tsne_p P;
+    small_p(N, &P);
+    const double sds[3] = {1e-3, 10, 40};
+    double *ge = malloc(2 * N * sizeof *ge), *gf = malloc(2 * N * sizeof *gf);
+    ck_assert(ge && gf);
+    for (int s = 0; s < 3; s++) {
+        double *y = random_map(N, sds[s], 9 + (uint64_t)s);
+        double ze, zf;
+        ck_assert_lr_ok(lr__tsne_gradient(&P, y, 4.0, 0.0, LR__TSNE_FFT_ONLY, 1, ge, &ze));
+        ck_assert_lr_ok(lr__tsne_gradient(&P, y, 4.0, 0.5, LR__TSNE_FFT_ONLY, 2, gf, &zf));
+        const double e = rel_err(gf, ge, 2 * N);
+        ck_assert_msg(e < 0.02, "map sd %g: relative gradient error %g", sds[s], e);
+        ck_assert_msg(fabs(zf - ze) / ze < 0.01, "map sd %g: Z %.17g, exact %.17g", sds[s], zf,
+                      ze);
+        ck_assert_msg(e > 0, "map sd %g: FFT gave the exact gradient", sds[s]);
+        free(y);
+    }
+    lr__tsne_p_free(&P);
+    free(ge);
+    free(gf);
+}
+END_TEST
+
 /* ------------------------------------------------------------ determinism */
 
-START_TEST(test_same_bits_any_threads)
+static void same_bits_any_threads(int method)
 {
     enum { N = 500, D = 12 };
     float *x = clusters(N, D, 5, 31, NULL);
@@ -416,6 +453,7 @@ START_TEST(test_same_bits_any_threads)
         lr__tsne_opts o = default_opts();
         o.iterations = 300;
         o.perplexity = 20;
+        o.method = method;
         o.threads = t + 1;
         ck_assert_lr_ok(lr__tsne(x, N, D, &o, y[t], &out[t]));
     }
@@ -432,6 +470,11 @@ START_TEST(test_same_bits_any_threads)
     free(y0);
     free(x);
 }
+
+START_TEST(test_same_bits_any_threads) { same_bits_any_threads(LR__TSNE_FFT_ONLY); }
+END_TEST
+
+START_TEST(test_same_bits_any_threads_bh) { same_bits_any_threads(LR__TSNE_BARNES_HUT); }
 END_TEST
 
 /* ------------------------------------------------------------ stopping */
@@ -516,6 +559,9 @@ START_TEST(test_bad_input)
     o.metric = 7;
     ck_assert_lr_fail(lr__tsne(x, N, D, &o, y, &out), LR_E_INVALID, "metric");
     o.metric = LR__TSNE_COSINE;
+    o.method = 3;
+    ck_assert_lr_fail(lr__tsne(x, N, D, &o, y, &out), LR_E_INVALID, "method");
+    o.method = LR__TSNE_FFT;
     o.threads = 0;
     ck_assert_lr_fail(lr__tsne(x, N, D, &o, y, &out), LR_E_INVALID, "threads");
     o.threads = 1;
@@ -553,6 +599,8 @@ static Suite *tsne_suite(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_clusters_euclidean);
     tcase_add_test(tc, test_clusters_cosine);
+    tcase_add_test(tc, test_clusters_euclidean_bh);
+    tcase_add_test(tc, test_clusters_cosine_bh);
     tcase_add_test(tc, test_perplexity_euclidean);
     tcase_add_test(tc, test_perplexity_cosine);
     tcase_add_test(tc, test_knn_euclidean);
@@ -560,7 +608,9 @@ static Suite *tsne_suite(void)
     tcase_add_test(tc, test_knn_map);
     tcase_add_test(tc, test_gradient_is_derivative);
     tcase_add_test(tc, test_barnes_hut_agrees);
+    tcase_add_test(tc, test_fft_agrees);
     tcase_add_test(tc, test_same_bits_any_threads);
+    tcase_add_test(tc, test_same_bits_any_threads_bh);
     tcase_add_test(tc, test_kl_tolerance_stops);
     tcase_add_test(tc, test_cancel);
     tcase_add_test(tc, test_bad_input);
