@@ -2,7 +2,10 @@
 #include "core/alloc.h"
 #include "core/error.h"
 
+#include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,37 +35,119 @@ static int injected(void)
     return c == nth || (c > nth && atomic_load(&fail_persist));
 }
 
+/* The last failed allocation, for lr__fail_oom's message: this thread's,
+ * and the process's, for a failure on a worker thread reported by the
+ * thread that started it; seq orders them, and the later one is told.
+ * Kept after it is told, so that a caller up the stack that reports the
+ * failure again in its own words ("the query's scratch" after "the query's
+ * results") still has the size.  Plain sizes under a mutex taken only when
+ * an allocation fails: nothing is allocated, so remembering works when
+ * nothing else does. */
+typedef struct failed {
+    size_t n, size;
+    unsigned long long seq; /* 0: none yet */
+} failed;
+static _Thread_local failed tls_failed;
+static failed any_failed;
+static pthread_mutex_t any_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void *remember(void *p, size_t n, size_t size)
+{
+    if (!p) {
+        pthread_mutex_lock(&any_mu);
+        any_failed = (failed){n, size, any_failed.seq + 1};
+        tls_failed = any_failed;
+        pthread_mutex_unlock(&any_mu);
+    }
+    return p;
+}
+
 void *lr__malloc(size_t n, size_t size)
 {
     size_t bytes;
     if (lr__mul_overflows(n, size, &bytes) || injected())
-        return NULL;
-    return malloc(bytes ? bytes : 1);
+        return remember(NULL, n, size);
+    return remember(malloc(bytes ? bytes : 1), n, size);
 }
 
 void *lr__calloc(size_t n, size_t size)
 {
     size_t bytes;
     if (lr__mul_overflows(n, size, &bytes) || injected())
-        return NULL;
-    return calloc(bytes ? n : 1, bytes ? size : 1);
+        return remember(NULL, n, size);
+    return remember(calloc(bytes ? n : 1, bytes ? size : 1), n, size);
 }
 
 void *lr__realloc(void *p, size_t n, size_t size)
 {
     size_t bytes;
     if (lr__mul_overflows(n, size, &bytes) || injected())
-        return NULL;
-    return realloc(p, bytes ? bytes : 1);
+        return remember(NULL, n, size);
+    return remember(realloc(p, bytes ? bytes : 1), n, size);
 }
 
 void *lr__aligned(size_t align, size_t n, size_t size)
 {
     size_t bytes;
     if (lr__mul_overflows(n, size, &bytes) || bytes > SIZE_MAX - align || injected())
-        return NULL;
+        return remember(NULL, n, size);
     /* aligned_alloc wants a multiple of the alignment (C11 7.22.3.1). */
-    return aligned_alloc(align, bytes ? (bytes + align - 1) / align * align : align);
+    return remember(aligned_alloc(align, bytes ? (bytes + align - 1) / align * align : align),
+                    n, size);
+}
+
+/* "out of memory: 1.24 GB (310887424 x 4 bytes) for what": the size first,
+ * since a reader compares it with the memory there is. */
+static int fail_sized(int known, size_t n, size_t size, const char *fmt, va_list ap)
+{
+    char what[512];
+    vsnprintf(what, sizeof what, fmt, ap);
+    size_t bytes;
+    if (!known)
+        return lr__fail(LR_E_NOMEM, "out of memory for %s", what);
+    if (lr__mul_overflows(n, size, &bytes))
+        return lr__fail(LR_E_NOMEM,
+                        "out of memory: %zu x %zu bytes, past the address space, for %s", n,
+                        size, what);
+    static const char *const unit[] = {"kB", "MB", "GB", "TB", "PB", "EB"};
+    double v = (double)bytes;
+    int u = -1;
+    while (v >= 999.5 && u < 5) {
+        v /= 1000;
+        u++;
+    }
+    const int items = n > 1 && size > 1;
+    if (u < 0 && items)
+        return lr__fail(LR_E_NOMEM, "out of memory: %zu bytes (%zu x %zu) for %s", bytes, n,
+                        size, what);
+    if (u < 0)
+        return lr__fail(LR_E_NOMEM, "out of memory: %zu bytes for %s", bytes, what);
+    if (items)
+        return lr__fail(LR_E_NOMEM, "out of memory: %.3g %s (%zu x %zu bytes) for %s", v,
+                        unit[u], n, size, what);
+    return lr__fail(LR_E_NOMEM, "out of memory: %.3g %s (%zu bytes) for %s", v, unit[u], bytes,
+                    what);
+}
+
+int lr__fail_oom(const char *what, ...)
+{
+    pthread_mutex_lock(&any_mu);
+    const failed f = any_failed.seq > tls_failed.seq ? any_failed : tls_failed;
+    pthread_mutex_unlock(&any_mu);
+    va_list ap;
+    va_start(ap, what);
+    int rc = fail_sized(f.seq > 0, f.n, f.size, what, ap);
+    va_end(ap);
+    return rc;
+}
+
+int lr__fail_oom_size(size_t n, size_t size, const char *what, ...)
+{
+    va_list ap;
+    va_start(ap, what);
+    int rc = fail_sized(1, n, size, what, ap);
+    va_end(ap);
+    return rc;
 }
 
 char *lr__strndup(const char *s, size_t len)
@@ -83,13 +168,15 @@ int lr__grow(void **p, size_t *cap, size_t need, size_t size)
         return LR_OK;
     size_t ncap = *cap ? *cap : 16;
     while (ncap < need) {
-        if (ncap > SIZE_MAX / 2)
-            return lr__fail_oom();
+        if (ncap > SIZE_MAX / 2) {
+            remember(NULL, need, size);
+            return LR_E_NOMEM;
+        }
         ncap *= 2;
     }
     void *np = lr__realloc(*p, ncap, size);
     if (!np)
-        return lr__fail_oom();
+        return LR_E_NOMEM;
     *p = np;
     *cap = ncap;
     return LR_OK;
