@@ -108,14 +108,14 @@ int lr__item_columns(lr_model *m, const lr_dataset *ds, int64_t min_listeners, c
     size_t nn;
     if (lr__mul_overflows((size_t)n, (size_t)n, &nn) || n > 46340 /* lapack_int n*n */)
         return lr__fail_oom_size((size_t)n, (size_t)n * sizeof *m->item_w,
-                                 "%s: the %d x %d item matrix of %d artists (LAPACK's limit "
+                                 "%s's %d x %d item matrix of %d artists (LAPACK's limit "
                                  "is 46340); raise min_listeners",
                                  model, (int)n, (int)n, (int)n);
     m->n_items = n;
     m->items = lr__malloc((size_t)n, sizeof *m->items);
     m->item_w = lr__calloc(nn, sizeof *m->item_w);
     if (!m->items || !m->item_w)
-        return lr__fail_oom("%s: the %d x %d item matrix; raise min_listeners", model,
+        return lr__fail_oom("%s's %d x %d item matrix; raise min_listeners", model,
                             (int)n, (int)n);
     for (int32_t a = 0; a < na; a++)
         if (m->item_pos[a] >= 0)
@@ -213,7 +213,7 @@ static int inverse_dual(const lr__item_problem *pb, const int32_t *row_of, int32
     size_t xn;
     if (lr__mul_overflows((size_t)rows, (size_t)n, &xn))
         return lr__fail_oom_size((size_t)rows * sizeof(float), (size_t)n,
-                                 "%s: the %d x %d listens matrix", pb->model, (int)rows, (int)n);
+                                 "%s's %d x %d listens matrix", pb->model, (int)rows, (int)n);
     float *X = lr__calloc(xn, sizeof *X); /* rows x n, column-major */
     float *K = lr__calloc((size_t)rows * (size_t)rows, sizeof *K);
     int64_t *ptr = lr__calloc((size_t)n + 1, sizeof *ptr);
@@ -222,7 +222,7 @@ static int inverse_dual(const lr__item_problem *pb, const int32_t *row_of, int32
     float *val = lr__malloc(nnz, sizeof *val);
     int rc = LR_OK;
     if (!X || !K || !ptr || !cnt || !who || !val) {
-        rc = lr__fail_oom("%s: the %d x %d user kernel and the %d x %d listens matrix",
+        rc = lr__fail_oom("%s's %d x %d user kernel and %d x %d listens matrix",
                           pb->model, (int)rows, (int)rows, (int)rows, (int)n);
         goto done;
     }
