@@ -2,7 +2,6 @@
 #include "core/alloc.h"
 #include "core/error.h"
 
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -35,30 +34,24 @@ static int injected(void)
     return c == nth || (c > nth && atomic_load(&fail_persist));
 }
 
-/* The last failed allocation, for lr__fail_oom's message: this thread's,
- * and the process's, for a failure on a worker thread reported by the
- * thread that started it; seq orders them, and the later one is told.
- * Kept after it is told, so that a caller up the stack that reports the
- * failure again in its own words ("the query's scratch" after "the query's
- * results") still has the size.  Plain sizes under a mutex taken only when
- * an allocation fails: nothing is allocated, so remembering works when
+/* This thread's last failed allocation, for lr__fail_oom's message.  Per
+ * thread, since threads run out of memory together and each must tell its
+ * own size; a worker's failure is told on the worker, whose message
+ * lr__parallel_for hands to its caller (core/threads.c).  Kept after it is
+ * told, so that a caller up the stack that reports the failure again in
+ * its own words ("the query's scratch" after "the query's results") still
+ * has the size.  Plain sizes, nothing allocated: remembering works when
  * nothing else does. */
 typedef struct failed {
     size_t n, size;
-    unsigned long long seq; /* 0: none yet */
+    int set;
 } failed;
 static _Thread_local failed tls_failed;
-static failed any_failed;
-static pthread_mutex_t any_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static void *remember(void *p, size_t n, size_t size)
 {
-    if (!p) {
-        pthread_mutex_lock(&any_mu);
-        any_failed = (failed){n, size, any_failed.seq + 1};
-        tls_failed = any_failed;
-        pthread_mutex_unlock(&any_mu);
-    }
+    if (!p)
+        tls_failed = (failed){n, size, 1};
     return p;
 }
 
@@ -131,12 +124,10 @@ static int fail_sized(int known, size_t n, size_t size, const char *fmt, va_list
 
 int lr__fail_oom(const char *what, ...)
 {
-    pthread_mutex_lock(&any_mu);
-    const failed f = any_failed.seq > tls_failed.seq ? any_failed : tls_failed;
-    pthread_mutex_unlock(&any_mu);
+    const failed f = tls_failed;
     va_list ap;
     va_start(ap, what);
-    int rc = fail_sized(f.seq > 0, f.n, f.size, what, ap);
+    int rc = fail_sized(f.set, f.n, f.size, what, ap);
     va_end(ap);
     return rc;
 }
