@@ -92,6 +92,8 @@ void *lr__aligned(size_t align, size_t n, size_t size)
 /* "out of memory: 1.24 GB (310887424 x 4 bytes) for what": the size first,
  * since a reader compares it with the memory there is. */
 static int fail_sized(int known, size_t n, size_t size, const char *fmt, va_list ap)
+    LR_PRINTF(4, 0);
+static int fail_sized(int known, size_t n, size_t size, const char *fmt, va_list ap)
 {
     char what[512];
     vsnprintf(what, sizeof what, fmt, ap);
