@@ -380,6 +380,8 @@ LR_API int lr_options_set_string(lr_options *opts, const char *text);
  *             lr_options_new() holds.  A model substitutes its algorithm's
  *             own default for some keys (LR_OPT_REGULARIZATION is 0.05
  *             here and 15 for als); lr_option_default() gives those.
+ * An enum-valued option (its comment above names an lr_ enum) has a name
+ * for each value from @p min to @p max: lr_option_value_name().
  * @return LR_OK; LR_E_INVALID for an unknown key.
  * Thread-safety: safe from any thread.
  */
@@ -444,7 +446,8 @@ enum lr_source_kind {
     LR_SOURCE_LISTENS = 2,   /**< one user_artists.dat-format file */
     LR_SOURCE_SNAPSHOT = 3,  /**< a snapshot written by lr_dataset_save() */
     LR_SOURCE_SYNTHETIC = 4, /**< lr_dataset_synthesize() */
-    LR_SOURCE_SPLIT = 5      /**< one side of a split */
+    LR_SOURCE_SPLIT = 5,     /**< one side of a split */
+    LR_SOURCE_BUILDER = 6    /**< lr_dataset_builder_finish() (since 1.4) */
 };
 
 /** Counters for lr_dataset_count().  Numbers never change. */
@@ -464,7 +467,8 @@ enum lr_count {
     LR_COUNT_FRIEND_ROWS = 12,       /**< rows of user_friends.dat */
     LR_COUNT_FRIEND_PAIRS = 13,      /**< distinct unordered friend pairs */
     LR_COUNT_LATIN1_FIXES = 14,      /**< invalid UTF-8 bytes read as Latin-1 */
-    LR_COUNT_TIMESTAMPS_MERGED = 15, /**< tag uses timed from the timestamps file */
+    LR_COUNT_TIMESTAMPS_MERGED = 15, /**< tag uses timed from the timestamps file
+                                          (from a builder: given a time) */
     LR_COUNT_MIN_TAG_USES = 16,      /**< the min_tag_uses the dataset was made with */
     LR_COUNT_FRIEND_ROWS_ONE_WAY = 17, /**< friend rows whose reverse row is missing */
     /** Tag assignments (user, artist, tag) a split's training side dropped
@@ -552,6 +556,196 @@ LR_API int lr_dataset_save(const lr_dataset *ds, const char *path);
  * Thread-safety: safe from any thread.
  */
 LR_API int lr_dataset_synthesize(lr_dataset **out, const lr_options *opts);
+
+/* ------------------------------------------------- datasets from memory */
+
+/**
+ * A dataset under construction from the caller's own data (since 1.4):
+ * listens, artist names, tag uses and friends added by calls instead of
+ * read from HetRec files.  lr_dataset_builder_finish() applies exactly the
+ * file loader's processing (docs/data.md): the same checks across
+ * elements (a repeated listen is LR_E_DUPLICATE, a friend or tagger without
+ * listens LR_E_NOTFOUND), tag names in CamelCase, LR_OPT_MIN_TAG_USES, tag
+ * uses on artists nobody listened to dropped, friendships made symmetric,
+ * and the same lr_dataset_count() statistics.
+ *
+ * IDs are the caller's non-negative 32-bit integers, as HetRec's are, and
+ * map to dense indices as the loader's do; every call of the dataset and
+ * models then speaks these IDs.  Not strings: a number is what the rest of
+ * the API (recommendations, model files, the tool) returns and takes, so a
+ * caller with string keys keeps its own key-to-ID map and names artists
+ * with lr_dataset_builder_set_artist_name().  Tags have IDs and names as
+ * in tags.dat; lr_dataset_builder_add_tag_uses_by_name() numbers them for
+ * callers that have names only.
+ *
+ * Thread-safety: a builder is used by one thread at a time; distinct
+ * builders are independent.
+ */
+typedef struct lr_dataset_builder lr_dataset_builder;
+
+/**
+ * Start an empty builder.
+ * @param[out] out the builder, owned by the caller, freed by
+ *   lr_dataset_builder_free() (also after finishing).
+ * @param opts borrowed, may be NULL (defaults); copied, so it may be freed
+ *   at once.  LR_OPT_MIN_TAG_USES applies at finish, and a progress
+ *   callback set on @p opts is called by lr_dataset_builder_finish(), so
+ *   its user_data must still be valid then.
+ * @return LR_OK, LR_E_INVALID (out NULL), LR_E_NOMEM.
+ * Thread-safety: safe from any thread.
+ */
+LR_API int lr_dataset_builder_new(lr_dataset_builder **out, const lr_options *opts);
+
+/**
+ * Add listens: user @p users[i] played artist @p artists[i]
+ * @p counts[i] times, for i < @p n.  The arrays are borrowed for the call
+ * and copied.  Every element is checked before any is added: an ID below 0,
+ * a count below 1 or above 2147483647 is LR_E_INVALID with a message that
+ * names the call and the element ("lr_dataset_builder_add_listens: element
+ * 17: count -3 is negative"), and the builder is unchanged.  The same
+ * (user, artist) twice, in one call or several, fails at finish.
+ * Counts above 2^24 are stored in float precision, with a warning through
+ * the log handler, as the file loader does.
+ * @param b the builder.
+ * @param users,artists,counts @p n elements each (may be NULL when n = 0).
+ * @param n the number of listens.
+ * @return LR_OK; LR_E_INVALID (a bad element, a NULL array, a finished or
+ *   broken builder); LR_E_NOMEM, after which the builder is broken: only
+ *   lr_dataset_builder_free() remains.
+ * Thread-safety: needs exclusive access to @p b.
+ */
+LR_API int lr_dataset_builder_add_listens(lr_dataset_builder *b, const int32_t *users,
+                                          const int32_t *artists, const int64_t *counts,
+                                          size_t n);
+
+/**
+ * Add one listen: lr_dataset_builder_add_listens() with n = 1.
+ * @param b the builder.
+ * @param user,artist external IDs, at least 0.
+ * @param count the number of plays, 1 to 2147483647.
+ * @return as lr_dataset_builder_add_listens().
+ * Thread-safety: needs exclusive access to @p b.
+ */
+LR_API int lr_dataset_builder_add_listen(lr_dataset_builder *b, int32_t user, int32_t artist,
+                                         int64_t count);
+
+/**
+ * Name an artist, as a row of artists.dat does.  An artist named but never
+ * listened to joins the catalogue without listeners; one listened to but
+ * never named is named by its ID in decimal.  Invalid UTF-8 in @p name is
+ * read as Latin-1 and counted (LR_COUNT_LATIN1_FIXES).  Naming the same
+ * artist twice fails at finish with LR_E_DUPLICATE, as a repeated ID in
+ * artists.dat does.
+ * @param b the builder.
+ * @param artist the external ID, at least 0.
+ * @param name borrowed for the call and copied; NUL-terminated.
+ * @return LR_OK; LR_E_INVALID (negative ID, NULL name, a finished or
+ *   broken builder); LR_E_NOMEM (the builder is broken).
+ * Thread-safety: needs exclusive access to @p b.
+ */
+LR_API int lr_dataset_builder_set_artist_name(lr_dataset_builder *b, int32_t artist,
+                                              const char *name);
+
+/**
+ * Name a tag, as a row of tags.dat does: the name as users wrote it
+ * ("hip hop"), made CamelCase at finish ("HipHop").  Two IDs may carry the
+ * same name and stay two tags, as in tags.dat; naming one ID twice fails at
+ * finish with LR_E_DUPLICATE.  Invalid UTF-8 is read as Latin-1 and
+ * counted.  Tags named but never used count as dropped
+ * (LR_COUNT_TAGS_DROPPED), as unused rows of tags.dat do.
+ * @param b the builder.
+ * @param tag the external tag ID, at least 0.
+ * @param name borrowed for the call and copied; NUL-terminated.
+ * @return LR_OK; LR_E_INVALID (negative ID, NULL name, a finished or
+ *   broken builder); LR_E_NOMEM (the builder is broken).
+ * Thread-safety: needs exclusive access to @p b.
+ */
+LR_API int lr_dataset_builder_set_tag_name(lr_dataset_builder *b, int32_t tag,
+                                           const char *name);
+
+/**
+ * Add tag uses by tag ID: user @p users[i] tagged artist @p artists[i]
+ * with tag @p tags[i], for i < @p n, as the rows of
+ * user_taggedartists.dat do.  A tag never named with
+ * lr_dataset_builder_set_tag_name() fails at finish (LR_E_NOTFOUND).  Uses
+ * of tags used at most LR_OPT_MIN_TAG_USES times, and uses on artists
+ * nobody listened to, are dropped at finish and counted.  Elements are
+ * checked before any is added, as in lr_dataset_builder_add_listens().
+ * @param b the builder.
+ * @param users,artists,tags external IDs, at least 0 (@p n each), borrowed
+ *   for the call and copied.
+ * @param times_ms @p n times in milliseconds since 1970-01-01 UTC, or NULL
+ *   for none (time 0); counted by LR_COUNT_TIMESTAMPS_MERGED when given.
+ * @param n the number of uses.
+ * @return LR_OK; LR_E_INVALID (negative ID, NULL array, a finished or
+ *   broken builder); LR_E_NOMEM (the builder is broken).
+ * Thread-safety: needs exclusive access to @p b.
+ */
+LR_API int lr_dataset_builder_add_tag_uses(lr_dataset_builder *b, const int32_t *users,
+                                           const int32_t *artists, const int32_t *tags,
+                                           const int64_t *times_ms, size_t n);
+
+/**
+ * Add tag uses by tag name, for callers without tag IDs: each name stands
+ * for the first tag named so (by lr_dataset_builder_set_tag_name() or an
+ * earlier use), and a new name becomes a new tag whose ID is one above
+ * every tag ID so far (1 for the first), so IDs follow first use.
+ * Otherwise as lr_dataset_builder_add_tag_uses().
+ * @param b the builder.
+ * @param users,artists external IDs, at least 0 (@p n each).
+ * @param tags @p n NUL-terminated names, borrowed for the call and copied.
+ * @param times_ms @p n times in milliseconds since 1970-01-01 UTC, or NULL.
+ * @param n the number of uses.
+ * @return LR_OK; LR_E_INVALID (negative ID, NULL name or array, a finished
+ *   or broken builder); LR_E_RANGE (no tag ID left); LR_E_NOMEM (the
+ *   builder is broken).
+ * Thread-safety: needs exclusive access to @p b.
+ */
+LR_API int lr_dataset_builder_add_tag_uses_by_name(lr_dataset_builder *b,
+                                                   const int32_t *users,
+                                                   const int32_t *artists,
+                                                   const char *const *tags,
+                                                   const int64_t *times_ms, size_t n);
+
+/**
+ * Add friendships: @p users[i] is a friend of @p friends[i], for i < @p n.
+ * One direction is enough: a pair without its reverse is completed at
+ * finish and counted (LR_COUNT_FRIEND_ROWS_ONE_WAY), as the loader does
+ * with user_friends.dat.  A user listed as their own friend is
+ * LR_E_INVALID; the same ordered pair twice fails at finish.
+ * @param b the builder.
+ * @param users,friends external user IDs, at least 0 (@p n each), borrowed
+ *   for the call and copied.
+ * @param n the number of pairs.
+ * @return LR_OK; LR_E_INVALID; LR_E_NOMEM (the builder is broken).
+ * Thread-safety: needs exclusive access to @p b.
+ */
+LR_API int lr_dataset_builder_add_friends(lr_dataset_builder *b, const int32_t *users,
+                                          const int32_t *friends, size_t n);
+
+/**
+ * Make the dataset (kind LR_SOURCE_BUILDER).  Problems across elements are
+ * named by the kind of element and its index, counted from 0 over all the
+ * calls that added that kind ("lr_dataset_builder_finish: listens: element
+ * 40: user 2 and artist 7 repeat element 3").  Whatever the outcome, the
+ * builder is finished: its memory is released and every later call on it
+ * but lr_dataset_builder_free() is LR_E_INVALID.
+ * @param b the builder.
+ * @param[out] out the dataset, owned by the caller, freed by
+ *   lr_dataset_free().
+ * @return LR_OK, LR_E_INVALID (NULL argument, finished or broken builder),
+ *   LR_E_DUPLICATE, LR_E_NOTFOUND, LR_E_RANGE, LR_E_NOMEM, LR_E_CANCELLED
+ *   (from the progress callback).
+ * Thread-safety: needs exclusive access to @p b.
+ */
+LR_API int lr_dataset_builder_finish(lr_dataset_builder *b, lr_dataset **out);
+
+/**
+ * Free a builder, finished or not; NULL is a no-op.
+ * @param b the builder, owned by the caller.
+ * Thread-safety: needs exclusive access to @p b.
+ */
+LR_API void lr_dataset_builder_free(lr_dataset_builder *b);
 
 /**
  * Write the dataset as a HetRec 2011 directory (artists.dat, tags.dat,

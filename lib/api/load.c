@@ -3,6 +3,7 @@
 #include "lastrec.h"
 #include "core/error.h"
 #include "core/file.h"
+#include "core/options.h"
 #include "data/build.h"
 #include "data/snapshot.h"
 #include "data/split.h"
@@ -78,7 +79,7 @@ int lr_dataset_load(lr_dataset **out, const char *path, const lr_options *opts)
     char head[8];
     read_magic(path, head);
     if (memcmp(head, LR_SNAPSHOT_MAGIC, 8) == 0)
-        return lr__snapshot_read(out, path);
+        return lr__snapshot_read_progress(out, path, lr__opt_progress(opts));
     /* Read as listens, a model file fails at its first NUL byte, which
      * tells the user nothing. */
     if (memcmp(head, LR_MODEL_MAGIC, 8) == 0)

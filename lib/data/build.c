@@ -12,13 +12,46 @@
 #include "core/options.h"
 #include "core/progress.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-typedef unsigned long long ull; /* for printing line numbers */
+/* Row i of a raw table is line lr__tsv_row_line(i) of its file, or, from
+ * the in-memory builder (elements set), element i of its calls; `path` is
+ * then the call ("lr_dataset_builder_finish: listens"). */
+static int row_fail(int status, const char *path, int elements, size_t row,
+                    const char *field, const char *fmt, ...) LR_PRINTF(6, 7);
 
-static ull line_of(size_t row) { return (ull)lr__tsv_row_line(row); }
+static int row_fail(int status, const char *path, int elements, size_t row,
+                    const char *field, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (!elements)
+        return lr__fail_at(status, path, lr__tsv_row_line(row), field, "%s", msg);
+    if (field)
+        return lr__fail(status, "%s: element %zu: field '%s': %s", path, row, field, msg);
+    return lr__fail(status, "%s: element %zu: %s", path, row, msg);
+}
+
+/* "line 7" or "element 5", for messages that name a second row. */
+typedef struct rowname {
+    char s[40];
+} rowname;
+
+static rowname row_name(int elements, size_t row)
+{
+    rowname r;
+    if (elements)
+        snprintf(r.s, sizeof r.s, "element %zu", row);
+    else
+        snprintf(r.s, sizeof r.s, "line %llu", (unsigned long long)lr__tsv_row_line(row));
+    return r;
+}
 
 /* ------------------------------------------------------------ row order */
 
@@ -175,9 +208,9 @@ static int listen_duplicate(const lr__raw_listens *l, size_t later)
     while (first < later &&
            (l->user[first] != l->user[later] || l->artist[first] != l->artist[later]))
         first++;
-    return lr__fail_at(LR_E_DUPLICATE, l->path, line_of(later), NULL,
-                       "user %d and artist %d repeat line %llu", l->user[later],
-                       l->artist[later], line_of(first));
+    return row_fail(LR_E_DUPLICATE, l->path, l->elements, later, NULL,
+                       "user %d and artist %d repeat %s", l->user[later],
+                       l->artist[later], row_name(l->elements, first).s);
 }
 
 /* Listens as CSR over the users and artists of the maps; `where` names
@@ -194,10 +227,10 @@ static int listens_csr(lr__csr *m, const lr__raw_listens *l, const idmap *users,
         t[i].col = idmap_get(artists, l->artist[i]);
         t[i].val = (float)l->weight[i];
         if (t[i].row < 0)
-            rc = lr__fail_at(LR_E_NOTFOUND, l->path, line_of(i), "userID",
+            rc = row_fail(LR_E_NOTFOUND, l->path, l->elements, i, "userID",
                              "user %d is not in %s", l->user[i], where);
         else if (t[i].col < 0)
-            rc = lr__fail_at(LR_E_NOTFOUND, l->path, line_of(i), "artistID",
+            rc = row_fail(LR_E_NOTFOUND, l->path, l->elements, i, "artistID",
                              "artist %d is not in %s", l->artist[i], where);
     }
     if (rc == LR_OK) {
@@ -310,6 +343,12 @@ int lr__build_on_catalogue(lr_dataset **out, const lr__raw_listens *l,
 
 /* --------------------------------------------------------- HetRec */
 
+/* What users of friends and tag uses must appear in. */
+static const char *listens_name(const lr__hetrec *h)
+{
+    return h->listens_name ? h->listens_name : LR_HETREC_LISTENS;
+}
+
 typedef struct hbuild {
     const lr__hetrec *h;
     lr_dataset *ds;
@@ -360,9 +399,9 @@ static int sort_named(const lr__raw_named *r, const char *field, const char *wha
         size_t i = (*perm)[k];
         (*ids)[k] = r->id[i];
         if (k > 0 && (*ids)[k - 1] == r->id[i])
-            return lr__fail_at(LR_E_DUPLICATE, r->path, line_of(i), field,
-                               "%s %d repeats line %llu", what, r->id[i],
-                               line_of((*perm)[k - 1]));
+            return row_fail(LR_E_DUPLICATE, r->path, r->elements, i, field,
+                               "%s %d repeats %s", what, r->id[i],
+                               row_name(r->elements, (*perm)[k - 1]).s);
     }
     return LR_OK;
 }
@@ -431,18 +470,19 @@ static int build_listens(hbuild *b)
 
 /* ------------------------------------------------------------ friends */
 
-static int friend_triplets(const lr__raw_friends *f, const idmap *users, lr__triplet *t)
+static int friend_triplets(const lr__raw_friends *f, const idmap *users, lr__triplet *t,
+                           const char *where)
 {
     for (size_t i = 0; i < f->n; i++) {
         t[i].row = idmap_get(users, f->user[i]);
         t[i].col = idmap_get(users, f->friend_id[i]);
         t[i].val = 1;
         if (t[i].row < 0)
-            return lr__fail_at(LR_E_NOTFOUND, f->path, line_of(i), "userID",
-                               "user %d is not in " LR_HETREC_LISTENS, f->user[i]);
+            return row_fail(LR_E_NOTFOUND, f->path, f->elements, i, "userID",
+                               "user %d is not in %s", f->user[i], where);
         if (t[i].col < 0)
-            return lr__fail_at(LR_E_NOTFOUND, f->path, line_of(i), "friendID",
-                               "user %d is not in " LR_HETREC_LISTENS, f->friend_id[i]);
+            return row_fail(LR_E_NOTFOUND, f->path, f->elements, i, "friendID",
+                               "user %d is not in %s", f->friend_id[i], where);
     }
     return LR_OK;
 }
@@ -453,9 +493,9 @@ static int friend_duplicate(const lr__raw_friends *f, size_t later)
     while (first < later && (f->user[first] != f->user[later] ||
                              f->friend_id[first] != f->friend_id[later]))
         first++;
-    return lr__fail_at(LR_E_DUPLICATE, f->path, line_of(later), NULL,
-                       "user %d and friend %d repeat line %llu", f->user[later],
-                       f->friend_id[later], line_of(first));
+    return row_fail(LR_E_DUPLICATE, f->path, f->elements, later, NULL,
+                       "user %d and friend %d repeat %s", f->user[later],
+                       f->friend_id[later], row_name(f->elements, first).s);
 }
 
 /* The file lists each friendship in both directions; a row without its
@@ -469,7 +509,7 @@ static int build_friends(hbuild *b)
         return lr__fail_oom("the friendships' triplets");
     lr__csr dir = {0};
     size_t dup = 0, n = f->n;
-    int rc = friend_triplets(f, &b->users, t);
+    int rc = friend_triplets(f, &b->users, t, listens_name(b->h));
     if (rc == LR_OK) {
         rc = lr__csr_from_triplets(&dir, ds->n_users, ds->n_users, t, n, 0, &dup);
         if (rc == LR_E_DUPLICATE)
@@ -510,11 +550,12 @@ static int map_uses(hbuild *b)
         int32_t a = idmap_get(&b->artists, u->artist[i]);
         b->da[i] = (a >= 0 && b->fans[a] > 0) ? a : -1;
         if (b->du[i] < 0)
-            return lr__fail_at(LR_E_NOTFOUND, u->path, line_of(i), "userID",
-                               "user %d is not in " LR_HETREC_LISTENS, u->user[i]);
+            return row_fail(LR_E_NOTFOUND, u->path, u->elements, i, "userID",
+                               "user %d is not in %s", u->user[i], listens_name(b->h));
         if (b->dt[i] < 0)
-            return lr__fail_at(LR_E_NOTFOUND, u->path, line_of(i), "tagID",
-                               "tag %d is not in " LR_HETREC_TAGS, u->tag[i]);
+            return row_fail(LR_E_NOTFOUND, u->path, u->elements, i, "tagID",
+                               "tag %d is not in %s", u->tag[i],
+                            b->h->tags_name ? b->h->tags_name : LR_HETREC_TAGS);
     }
     return LR_OK;
 }
@@ -539,9 +580,9 @@ static int order_uses(const lr__raw_uses *u, size_t **order)
     for (size_t k = 1; rc == LR_OK && k < u->n; k++) {
         size_t i = (*order)[k], p = (*order)[k - 1];
         if (use_cmp(u, i, u, p) == 0)
-            rc = lr__fail_at(LR_E_DUPLICATE, u->path, line_of(i), NULL,
-                             "user %d, artist %d and tag %d repeat line %llu", u->user[i],
-                             u->artist[i], u->tag[i], line_of(p));
+            rc = row_fail(LR_E_DUPLICATE, u->path, u->elements, i, NULL,
+                             "user %d, artist %d and tag %d repeat %s", u->user[i],
+                             u->artist[i], u->tag[i], row_name(u->elements, p).s);
     }
     return rc;
 }
@@ -565,7 +606,7 @@ static int merge_join(hbuild *b, const size_t *tord)
         if (tord[j] < unmatched)
             unmatched = tord[j];
     if (unmatched != SIZE_MAX)
-        return lr__fail_at(LR_E_NOTFOUND, t->path, line_of(unmatched), NULL,
+        return row_fail(LR_E_NOTFOUND, t->path, t->elements, unmatched, NULL,
                            "user %d, artist %d and tag %d have no row in " LR_HETREC_USES,
                            t->user[unmatched], t->artist[unmatched], t->tag[unmatched]);
     b->ds->report.timestamps_merged = merged;
@@ -719,7 +760,7 @@ int lr__build_hetrec(lr_dataset **out, const lr__hetrec *h, const lr_options *op
 {
     *out = NULL;
     hbuild b = {.h = h, .min_tag_uses = lr__opt_int(opts, LR_OPT_MIN_TAG_USES)};
-    b.ds = lr__dataset_alloc(LR_SOURCE_HETREC, h->dir);
+    b.ds = lr__dataset_alloc(h->kind ? h->kind : LR_SOURCE_HETREC, h->dir);
     if (!b.ds)
         return lr__fail_oom("the dataset");
     const lr__progress *p = lr__opt_progress(opts);

@@ -18,6 +18,7 @@
 #include "data/snapshot.h"
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/progress.h"
 #include "core/log.h"
 #include "core/utf8.h"
 #include "data/secfile.h"
@@ -233,7 +234,7 @@ static int read_meta(const lr__secr *r, counts *c)
     const uint8_t *p = r->sec[S_META].p;
     c->kind = lr__le_get32(p);
     c->writer = lr__le_get32(p + 4);
-    if (c->kind < LR_SOURCE_HETREC || c->kind > LR_SOURCE_SPLIT)
+    if (c->kind < LR_SOURCE_HETREC || c->kind > LR_SOURCE_BUILDER)
         return lr__secr_fail_sec(r, S_META, "unknown source kind %u", c->kind);
     if (lr__le_get32(p + 20) != 0)
         return lr__secr_fail_sec(r, S_META, "reserved field is 0x%08x, not 0",
@@ -338,6 +339,7 @@ static const char *kind_name(uint32_t kind)
     case LR_SOURCE_LISTENS: return "listens file";
     case LR_SOURCE_SNAPSHOT: return "snapshot";
     case LR_SOURCE_SYNTHETIC: return "synthetic data";
+    case LR_SOURCE_BUILDER: return "built in memory";
     default: return "split";
     }
 }
@@ -376,10 +378,19 @@ static int read_sections(const lr__secr *r, lr_dataset *ds)
 
 int lr__snapshot_read(lr_dataset **out, const char *path)
 {
+    return lr__snapshot_read_progress(out, path, NULL);
+}
+
+int lr__snapshot_read_progress(lr_dataset **out, const char *path,
+                               const lr__progress *progress)
+{
     *out = NULL;
     char *data;
     size_t size;
-    int rc = lr__read_file(path, &data, &size);
+    int rc = lr__progress_report(progress, "load snapshot", 0, 1);
+    if (rc)
+        return rc;
+    rc = lr__read_file(path, &data, &size);
     if (rc)
         return rc;
     lr__secr r = {.path = path, .noun = "snapshot", .names = section_names,
@@ -390,8 +401,11 @@ int lr__snapshot_read(lr_dataset **out, const char *path)
     if (rc == LR_OK) rc = lr__secr_check(&r, LR_SNAPSHOT_MAGIC, LR_SNAPSHOT_VERSION);
     if (rc == LR_OK) rc = check_present(&r);
     if (rc == LR_OK) rc = read_sections(&r, ds);
-    if (rc == LR_OK) rc = lr__dataset_derive(ds);
     free(data);
+    if (rc == LR_OK) rc = lr__progress_report(progress, "load snapshot", 1, 1);
+    if (rc == LR_OK) rc = lr__progress_report(progress, "process data", 0, 1);
+    if (rc == LR_OK) rc = lr__dataset_derive(ds);
+    if (rc == LR_OK) rc = lr__progress_report(progress, "process data", 1, 1);
     if (rc) {
         lr_dataset_free(ds);
         return rc;

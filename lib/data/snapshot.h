@@ -4,6 +4,7 @@
 #ifndef LR_DATA_SNAPSHOT_H
 #define LR_DATA_SNAPSHOT_H
 
+#include "core/progress.h"
 #include "data/dataset.h"
 
 /* The first 8 bytes of every snapshot (the string with its NUL), which is
@@ -22,5 +23,11 @@ int lr__snapshot_write(const lr_dataset *ds, const char *path);
  * LR_SOURCE_SNAPSHOT and source = path.  LR_E_IO (cannot read),
  * LR_E_FORMAT (path, section and problem), LR_E_NOMEM. */
 int lr__snapshot_read(lr_dataset **out, const char *path);
+
+/* The same, telling @p progress (borrowed; NULL: nobody) of its two steps,
+ * "load snapshot" and "process data" (the statistics, the longer one on a
+ * large set), and LR_E_CANCELLED, with nothing made, when it asks to stop. */
+int lr__snapshot_read_progress(lr_dataset **out, const char *path,
+                               const lr__progress *progress);
 
 #endif

@@ -38,6 +38,19 @@ void lr__synth_params_from(lr__synth_params *p, const lr_options *opts)
     p->friends_per_user = lr__opt_int(opts, LR_OPT_SYNTH_FRIENDS_PER_USER);
     p->min_tag_uses = lr__opt_int(opts, LR_OPT_MIN_TAG_USES);
     p->seed = (uint64_t)lr__opt_int(opts, LR_OPT_SEED);
+    p->progress = lr__opt_progress(opts);
+}
+
+/* Users between progress reports: a few milliseconds of work. */
+#define USERS_PER_REPORT 4096
+
+/* Report user u of a per-user stage every USERS_PER_REPORT users (and at
+ * its end, u == U); LR_E_CANCELLED when the caller asks to stop. */
+static int user_progress(const lr__synth_params *p, const char *stage, int32_t u, int32_t U)
+{
+    if (u % USERS_PER_REPORT != 0 && u != U)
+        return LR_OK;
+    return lr__progress_report(p->progress, stage, (uint64_t)u, (uint64_t)U);
 }
 
 void lr__synth_truth_free(lr__synth_truth *t)
@@ -383,17 +396,21 @@ static int make_listens(gen *g)
     lr__rng r = stream(g, S_LISTENS);
     int32_t *mark = lr__calloc((size_t)g->A, sizeof *mark);
     g->u_lis = lr__malloc((size_t)g->U + 1, sizeof *g->u_lis);
-    int rc = (!mark || !g->u_lis) ? LR_E_NOMEM : LR_OK;
-    for (int32_t u = 0; u < g->U && rc == LR_OK; u++) {
+    int rc = (!mark || !g->u_lis) ? LR_E_NOMEM : LR_OK, stop = LR_OK;
+    for (int32_t u = 0; u < g->U && rc == LR_OK && stop == LR_OK; u++) {
         g->u_lis[u] = (int64_t)g->n_lis;
-        rc = pick_user(g, u, pick_count(g, &r), mark, &r);
+        stop = user_progress(g->p, "synthesize listens", u, g->U);
+        if (stop == LR_OK)
+            rc = pick_user(g, u, pick_count(g, &r), mark, &r);
     }
-    if (rc == LR_OK) {
+    if (rc == LR_OK && stop == LR_OK)
+        stop = user_progress(g->p, "synthesize listens", g->U, g->U);
+    if (rc == LR_OK && stop == LR_OK) {
         g->u_lis[g->U] = (int64_t)g->n_lis;
         rc = fill_unlistened(g, &r);
     }
     free(mark);
-    return rc ? lr__fail_oom("the synthetic listens") : LR_OK;
+    return rc ? lr__fail_oom("the synthetic listens") : stop;
 }
 
 /* -------------------------------------------------------------- names */
@@ -736,12 +753,17 @@ static int make_uses(gen *g)
             longest = (int32_t)(g->u_lis[u + 1] - g->u_lis[u]);
     int32_t *tmark = lr__calloc((size_t)g->A, sizeof *tmark);
     int32_t *pos = lr__malloc((size_t)longest, sizeof *pos);
-    int rc = (!tmark || !pos) ? LR_E_NOMEM : LR_OK;
-    for (int32_t u = 0; u < g->U && rc == LR_OK; u++)
-        rc = tag_user(g, u, tmark, pos, &r);
+    int rc = (!tmark || !pos) ? LR_E_NOMEM : LR_OK, stop = LR_OK;
+    for (int32_t u = 0; u < g->U && rc == LR_OK && stop == LR_OK; u++) {
+        stop = user_progress(g->p, "synthesize tag uses", u, g->U);
+        if (stop == LR_OK)
+            rc = tag_user(g, u, tmark, pos, &r);
+    }
+    if (rc == LR_OK && stop == LR_OK)
+        stop = user_progress(g->p, "synthesize tag uses", g->U, g->U);
     free(tmark);
     free(pos);
-    return rc ? lr__fail_oom("the synthetic tag uses") : LR_OK;
+    return rc ? lr__fail_oom("the synthetic tag uses") : stop;
 }
 
 /* ------------------------------------------------------------ friends */
@@ -918,10 +940,16 @@ int lr__synthesize(lr_dataset **out, const lr__synth_params *p, lr__synth_truth 
         rc = make_tags(&g);
     if (rc == LR_OK)
         rc = make_uses(&g);
+    /* the friends and the assembly (sorting, statistics) take about as
+     * long as the listens: say so rather than sit at 100% */
+    if (rc == LR_OK)
+        rc = lr__progress_report(p->progress, "synthesize friends and dataset", 0, 1);
     if (rc == LR_OK)
         rc = make_friends(&g) ? lr__fail_oom("the synthetic friendships") : LR_OK;
     if (rc == LR_OK)
         rc = assemble(&g, ds);
+    if (rc == LR_OK)
+        rc = lr__progress_report(p->progress, "synthesize friends and dataset", 1, 1);
     if (rc == LR_OK && truth) {
         truth->clusters = g.C;
         truth->user_cluster = g.u_c1;

@@ -3,6 +3,7 @@
 #ifndef LR_DATA_SYNTH_H
 #define LR_DATA_SYNTH_H
 
+#include "core/progress.h"
 #include "data/dataset.h"
 
 #include <stdint.h>
@@ -12,10 +13,11 @@ typedef struct lr__synth_params {
     int64_t artists_per_user, friends_per_user;
     int64_t min_tag_uses;
     uint64_t seed;
+    const lr__progress *progress; /* borrowed from the options; NULL: none */
 } lr__synth_params;
 
-/* LR_OPT_SYNTH_*, LR_OPT_MIN_TAG_USES and LR_OPT_SEED of opts (defaults
- * when NULL). */
+/* LR_OPT_SYNTH_*, LR_OPT_MIN_TAG_USES, LR_OPT_SEED and the progress
+ * callback of opts (defaults when NULL). */
 void lr__synth_params_from(lr__synth_params *p, const lr_options *opts);
 
 /* The hidden structure the data were drawn from, by dense index, for

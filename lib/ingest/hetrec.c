@@ -58,6 +58,9 @@ static int start(lr__tsv *t, const char *path, const char *const *cols, int ncol
         lr__tsv_close(t);
         return rc;
     }
+    /* the same stage as progress() names, from inside the rows */
+    t->progress = lr__opt_progress(opts);
+    snprintf(t->stage, sizeof t->stage, "read %s", base_name(path));
     *rows = lr__tsv_rows_bound(t);
     return LR_OK;
 }

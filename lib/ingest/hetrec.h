@@ -6,7 +6,10 @@
  * policy belong to lib/data/build.c, which names the file and line through
  * the path kept here and lr__tsv_row_line(row).
  *
- * Tables are columns, one array per field, in file order.
+ * Tables are columns, one array per field, in file order.  The in-memory
+ * builder (lib/data/builder.c) fills the same tables from its callers'
+ * arrays and sets `elements`, so that lib/data/build.c names a row as
+ * "element i" (from 0, in the order added) instead of a line of a file.
  */
 #ifndef LR_INGEST_HETREC_H
 #define LR_INGEST_HETREC_H
@@ -20,6 +23,7 @@
 /* An ID with a text: artists.dat (id, name) or tags.dat (tagID, tagValue). */
 typedef struct lr__raw_named {
     char *path;
+    int elements;       /* rows are a builder's elements, not lines */
     size_t n;
     int32_t *id;
     int64_t *name;      /* offsets into names.data */
@@ -29,6 +33,7 @@ typedef struct lr__raw_named {
 /* user_artists.dat, or any file in its format. */
 typedef struct lr__raw_listens {
     char *path;
+    int elements;       /* rows are a builder's elements, not lines */
     size_t n;
     int32_t *user, *artist, *weight;
 } lr__raw_listens;
@@ -36,6 +41,7 @@ typedef struct lr__raw_listens {
 /* user_friends.dat. */
 typedef struct lr__raw_friends {
     char *path;
+    int elements;       /* rows are a builder's elements, not lines */
     size_t n;
     int32_t *user, *friend_id;
 } lr__raw_friends;
@@ -44,6 +50,7 @@ typedef struct lr__raw_friends {
  * user_taggedartists-timestamps.dat (time as given). */
 typedef struct lr__raw_uses {
     char *path;
+    int elements;       /* rows are a builder's elements, not lines */
     size_t n;
     int32_t *user, *artist, *tag;
     int64_t *time_ms;
@@ -58,6 +65,10 @@ typedef struct lr__hetrec {
     lr__raw_uses uses;
     lr__raw_uses times;     /* n == 0 and path NULL when the file is absent */
     uint64_t latin1_fixes;  /* in artist and tag names */
+    int kind;               /* lr_source_kind of the dataset; 0 = LR_SOURCE_HETREC */
+    const char *listens_name; /* what friends' and tag uses' users must be in;
+                                 NULL = LR_HETREC_LISTENS */
+    const char *tags_name;  /* what tag uses' tags must be in; NULL = LR_HETREC_TAGS */
 } lr__hetrec;
 
 /* File names inside a HetRec directory. */

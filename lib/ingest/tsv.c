@@ -174,6 +174,11 @@ int lr__tsv_next(lr__tsv *t)
 {
     if (t->pos >= t->len)
         return 0;
+    if (t->progress && t->line % LR_TSV_PROGRESS_ROWS == 0 && t->line) {
+        int rc = lr__progress_report(t->progress, t->stage, t->pos, t->len);
+        if (rc)
+            return rc;
+    }
     /* One byte loop finds the tabs and the end of the line together: rows
      * are short, and a memchr call per field costs more than it scans.
      * The file holds no NUL but the one after its end (checked at open). */

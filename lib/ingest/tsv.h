@@ -17,6 +17,7 @@
 #define LR_INGEST_TSV_H
 
 #include "core/error.h"
+#include "core/progress.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -35,7 +36,14 @@ typedef struct lr__tsv {
     uint64_t line;             /* line number of the current row */
     const char *field[LR_TSV_MAX_FIELDS];
     size_t flen[LR_TSV_MAX_FIELDS];
+    /* Set after lr__tsv_open to hear, every LR_TSV_PROGRESS_ROWS rows,
+     * the bytes parsed of len under this stage name (a large file parses
+     * for seconds); borrowed, NULL for silence. */
+    const lr__progress *progress;
+    char stage[128];
 } lr__tsv;
+
+#define LR_TSV_PROGRESS_ROWS 65536
 
 /* A growing byte buffer of NUL-terminated strings addressed by offset. */
 typedef struct lr__blob {

@@ -1539,6 +1539,7 @@ static const char *source_name(int kind)
     case LR_SOURCE_SNAPSHOT: return "snapshot";
     case LR_SOURCE_SYNTHETIC: return "synthetic data set";
     case LR_SOURCE_SPLIT: return "one side of a split";
+    case LR_SOURCE_BUILDER: return "built in memory";
     default: return "data set";
     }
 }

@@ -31,22 +31,22 @@ __version__ = "0.1.0"
 library_path = _ffi.lib_where
 
 
-def library_version():
+def library_version() -> str:
     """The loaded C library's version string ("0.1.0")."""
     return _ffi.lr_version_string().decode()
 
 
-def library_version_number():
+def library_version_number() -> int:
     """The loaded C library's MAJOR*10000 + MINOR*100 + PATCH."""
     return _ffi.lr_version_number()
 
 
-def build_info():
+def build_info() -> str:
     """One line naming the library version, compiler and BLAS, for bug reports."""
     return _ffi.lr_build_info().decode()
 
 
-def strerror(status):
+def strerror(status: int) -> str:
     """The static description of a status code."""
     return _ffi.lr_strerror(status).decode()
 

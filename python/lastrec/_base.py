@@ -4,9 +4,11 @@ import collections
 import math
 import os
 import weakref
+from typing import List
 from ctypes import byref, c_char_p, c_double, c_int, c_int64
 
 from . import _ffi
+from . import _progress
 from . import errors
 
 
@@ -44,10 +46,11 @@ class Handle:
         return ptr
 
     @property
-    def closed(self):
+    def closed(self) -> bool:
+        """Whether close() has been called."""
         return self._ptr is None
 
-    def close(self):
+    def close(self) -> None:
         """Free the C object now.  Closing twice is harmless."""
         if self._ptr is not None:
             self._ptr = None
@@ -124,7 +127,7 @@ def _info_for_key(key):
                       conv(default.value))
 
 
-def option_info(name):
+def option_info(name: str) -> OptionInfo:
     """The OptionInfo of an option name; InvalidArgument for an unknown one."""
     info = _option_cache.get(name)
     if info is not None:
@@ -146,7 +149,7 @@ def option_info(name):
     return info
 
 
-def all_options():
+def all_options() -> List[OptionInfo]:
     """Every option the loaded library knows, in key order."""
     out = []
     i = 0
@@ -269,7 +272,8 @@ class Progress:
     ``c_fn`` is the C function pointer; it must stay referenced for as long
     as the library may call it, which the owner of this object guarantees by
     holding it.  The callable is called as ``fn(stage, done, total)``; a
-    true result cancels the work.  An exception inside it cancels too, and is
+    true result cancels the work.  ``fn=True`` draws tqdm bars, or plain
+    text without tqdm (_progress.py).  An exception inside it cancels too, and is
     kept in ``error`` so the caller can re-raise it once the C call has
     returned (an exception cannot cross the C frames in between).
     """
@@ -277,7 +281,7 @@ class Progress:
     __slots__ = ("fn", "error", "c_fn", "__weakref__")
 
     def __init__(self, fn=None):
-        self.fn = fn
+        self.fn = _progress.as_callback(fn)
         self.error = None
         # A closure over a weak reference: the C function object must not
         # keep its Progress in a reference cycle.
@@ -323,3 +327,4 @@ def call_with_progress(progress, func, *args):
     finally:
         if progress is not None:
             progress.error = None
+            _progress.close(progress.fn)

@@ -245,6 +245,29 @@ ffi("lr_dataset_distribution", [DatasetP, c_int, F64Buf, _size, _sizep], c_int, 
 ffi("lr_dataset_split", [DatasetP, c_int, OptionsP, POINTER(DatasetP), POINTER(DatasetP)],
     c_int, _check)
 
+# --- datasets from memory (Dataset.from_listens).  The element arrays are
+# c_void_p: dataset.py passes the address of a numpy array it has checked
+# (dtype, C order; read-only ones too, which the output buffers above refuse)
+# or of a ctypes array it filled.
+class DatasetBuilder(Structure):
+    pass
+
+
+DatasetBuilderP = POINTER(DatasetBuilder)
+ffi("lr_dataset_builder_new", [POINTER(DatasetBuilderP), OptionsP], c_int, _check)
+ffi("lr_dataset_builder_add_listens", [DatasetBuilderP, c_void_p, c_void_p, c_void_p, _size],
+    c_int, _check)
+ffi("lr_dataset_builder_set_artist_name", [DatasetBuilderP, c_int32, c_char_p], c_int, _check)
+ffi("lr_dataset_builder_set_tag_name", [DatasetBuilderP, c_int32, c_char_p], c_int, _check)
+ffi("lr_dataset_builder_add_tag_uses", [DatasetBuilderP, c_void_p, c_void_p, c_void_p, c_void_p,
+                                        _size], c_int, _check)
+ffi("lr_dataset_builder_add_tag_uses_by_name", [DatasetBuilderP, c_void_p, c_void_p, c_void_p,
+                                                c_void_p, _size], c_int, _check)
+ffi("lr_dataset_builder_add_friends", [DatasetBuilderP, c_void_p, c_void_p, _size], c_int,
+    _check)
+ffi("lr_dataset_builder_finish", [DatasetBuilderP, POINTER(DatasetP)], c_int, _check)
+ffi("lr_dataset_builder_free", [DatasetBuilderP], None)
+
 # --- models
 ffi("lr_algorithm_name", [c_int], c_char_p)
 ffi("lr_algorithm_lookup", [c_char_p, POINTER(c_int)], c_int, _check)

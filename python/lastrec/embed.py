@@ -3,12 +3,17 @@ t-SNE maps (docs/embed.md).  Reached through Model.artist_norms(),
 Model.pca() and Model.tsne()."""
 
 import collections
+from typing import TYPE_CHECKING, Any, Optional
 from ctypes import byref, c_double, c_int32, c_int64, c_size_t
 
 from . import _ffi
 from . import _numpy
 from . import errors
 from ._base import Progress, call_with_progress, make_options, raw
+from ._types import ProgressFn
+
+if TYPE_CHECKING:
+    from .model import Model
 
 # enum lr_norm_stat
 _PEARSON, _SPEARMAN, _USED, _ZERO, _ZERO_LISTENED = 1, 2, 3, 4, 5
@@ -55,7 +60,7 @@ def _out(buf, as_numpy):
     return buf if as_numpy else list(buf)
 
 
-def artist_norms(model, as_numpy=None):
+def artist_norms(model: "Model", as_numpy: Optional[bool] = None) -> "ArtistNorms":
     use = _numpy.use_numpy(as_numpy)
     m = model._handle()
     needed = c_size_t(0)
@@ -90,7 +95,8 @@ def _map_rows(mp, use):
     return list(ids), [list(flat[i * d:(i + 1) * d]) for i in range(n)]
 
 
-def pca(model, components, min_fans=None, as_numpy=None):
+def pca(model: "Model", components: int, min_fans: Optional[int] = None,
+        as_numpy: Optional[bool] = None) -> "PCAMap":
     if isinstance(components, bool) or not isinstance(components, int):
         raise errors.InvalidArgument(errors.E_INVALID,
                                      "components must be an integer, got %r" % (components,))
@@ -113,7 +119,8 @@ def pca(model, components, min_fans=None, as_numpy=None):
         _ffi.lr_map_free(mp)
 
 
-def tsne(model, progress=None, as_numpy=None, **kwargs):
+def tsne(model: "Model", progress: Optional[ProgressFn] = None, as_numpy: Optional[bool] = None,
+         **kwargs: Any) -> "TSNEMap":
     unknown = set(kwargs) - {k for k, _ in _TSNE_OPTIONS}
     if unknown:
         raise errors.InvalidArgument(

@@ -11,6 +11,8 @@ LookupError, OSError, ...), so code that does not know lastrec still catches
 them sensibly.
 """
 
+from typing import Any, Optional, Tuple, Type
+
 # The status values are pinned forever by the C header (enum lr_status), so
 # they are safe to repeat here.
 OK = 0
@@ -37,7 +39,8 @@ class Error(Exception):
     """A lastrec call failed.
 
     Attributes:
-        status: the negative ``LR_E_*`` status code (an int).
+        status: the negative ``LR_E_*`` status code (an int); ``code`` is
+            the same number under another name.
         message: the library's description of this failure (``lr_last_error()``
             at the time, without the name of the C function it starts with),
             or the static text of the status when it left none.
@@ -45,15 +48,21 @@ class Error(Exception):
             when the binding itself raised the error.
     """
 
-    status = None
-    function = None
+    status: int = 0
+    function: Optional[str] = None
+    message: str = ""
 
-    def __init__(self, status, message):
+    def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
 
-    def __str__(self):
+    @property
+    def code(self) -> int:
+        """The status code: the same int as ``status``."""
+        return self.status
+
+    def __str__(self) -> str:
         return self.message
 
     def __reduce__(self):
@@ -72,7 +81,7 @@ class NoMemory(Error, MemoryError):
 class LastrecIOError(Error, OSError):
     """LR_E_IO: a file could not be opened, read or written."""
 
-    def __init__(self, status, message):
+    def __init__(self, status: int, message: str) -> None:
         # OSError's constructor treats a second positional argument as
         # strerror; give it only the message.
         OSError.__init__(self, message)
@@ -145,7 +154,7 @@ class Ambiguous(Error, LookupError):
     the call that failed could ask for them (query name lookups do).
     """
 
-    candidates = ()
+    candidates: Tuple[Any, ...] = ()
 
 
 _BY_STATUS = {
@@ -169,11 +178,12 @@ _BY_STATUS = {
 }
 
 
-def error_class(status):
+def error_class(status: int) -> Type[Error]:
     """The exception class for a status; Error itself for codes this binding
     does not know (a newer library may add codes; they still raise)."""
     return _BY_STATUS.get(status, Error)
 
 
-def make_error(status, message):
+def make_error(status: int, message: str) -> Error:
+    """The exception for a status and its message."""
     return error_class(status)(status, message)

@@ -1,12 +1,17 @@
 """Ranking evaluation of a fitted model on a held-out test set."""
 
 import collections
+from typing import TYPE_CHECKING, Dict, Optional, Tuple, Union
 from ctypes import byref, c_double, c_int32
 
 from . import _ffi
 from . import errors
 from ._base import Progress, call_with_progress, handle_of, make_options, raw
 from .dataset import Dataset
+from ._types import OptionValue, ProgressFn
+
+if TYPE_CHECKING:
+    from .model import Model
 
 # enum lr_metric, in the order of the Metrics fields.
 # New metrics are appended, so positional unpacking of older fields holds.
@@ -26,7 +31,9 @@ the cold_users users that have one (NaN when none), cold_pairs such
 held-out pairs."""
 
 
-def evaluate(model, train, test, k=10, per_user=False, progress=None, **options):
+def evaluate(model: "Model", train: Dataset, test: Dataset, k: int = 10, per_user: bool = False,
+             progress: Optional[ProgressFn] = None, **options: OptionValue
+             ) -> Union["Metrics", Tuple["Metrics", Dict[str, Dict[int, float]]]]:
     """Evaluate a fitted model: each user's top-k (their training artists
     left out) against their held-out artists in ``test``.
 

@@ -1,17 +1,25 @@
 """Models: create with options, fit, save and load, embeddings, history."""
 
 import threading
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple, Union
 import weakref
 from ctypes import POINTER, byref, c_double, c_float, c_int, c_int32, c_size_t, c_void_p, cast
 
 from . import _ffi
+from . import _progress
 from . import _numpy
 from . import errors
 from ._base import (Handle, Options, Progress, all_options, call_with_progress, decode,
-                    encode_path, encode_text, free_on_collect, handle_of, option_info,
+                    encode_path, encode_text, free_on_collect, handle_of, int_id, option_info,
                     option_value_out)
 from .dataset import Dataset
-from .query import Query, _Core
+from .query import Query, Recommendation, _Core, id_list, is_batch
+from ._types import (ArrayOrList, ArtistRef, IdOrIds, OptionValue, PathLike, Preferences,
+                     ProgressFn)
+
+if TYPE_CHECKING:
+    from .embed import ArtistNorms, PCAMap, TSNEMap
+    from .evaluation import Metrics
 
 _EMBEDDING_USERS, _EMBEDDING_ARTISTS = 1, 2
 _IDS_USERS, _IDS_ARTISTS = 1, 2
@@ -21,7 +29,7 @@ HISTORY_FIELDS = ("loss", "loss_observed", "loss_l2", "loss_gravity", "val_loss"
                   "val_precision", "seconds")
 
 
-def algorithm_code(algorithm):
+def algorithm_code(algorithm: Union[str, int]) -> int:
     """An lr_algorithm from a name ('als') or a number."""
     if isinstance(algorithm, str):
         code = c_int()
@@ -40,7 +48,7 @@ def algorithm_code(algorithm):
                                  "algorithm must be a name or a number, got %r" % (algorithm,))
 
 
-def option_default(algorithm, name):
+def option_default(algorithm: Union[str, int], name: str) -> OptionValue:
     """The value option ``name`` takes in a model of ``algorithm`` when it
     is not given: ``option_default('als', 'regularization')`` is 15.0 while
     ``lastrec.options()`` lists the generic 0.05.  Enum-valued options come
@@ -97,7 +105,7 @@ class Model(Handle):
 
     _what = "model"
 
-    def __init__(self, algorithm, **options):
+    def __init__(self, algorithm: Union[str, int], **options: OptionValue) -> None:
         """Create an unfitted model.
 
         Args:
@@ -140,7 +148,7 @@ class Model(Handle):
         self._finalizer = free_on_collect(self, _free_model, ptr, self._queries)
 
     @classmethod
-    def load(cls, path):
+    def load(cls, path: PathLike) -> "Model":
         """Load a model written by :meth:`save`; it answers queries without the dataset."""
         ptr = _ffi.ModelP()
         _ffi.lr_model_load(byref(ptr), encode_path(path))
@@ -148,7 +156,7 @@ class Model(Handle):
         self._init(ptr, None)
         return self
 
-    def close(self):
+    def close(self) -> None:
         """Release the model.  Memory still viewed by embedding arrays or
         used by Query objects is freed once they are gone."""
         if self._ptr is None:
@@ -164,22 +172,23 @@ class Model(Handle):
     # ------------------------------------------------------------ describing
 
     @property
-    def algorithm(self):
+    def algorithm(self) -> str:
         """The algorithm's name ('pop', 'mf', 'als', 'bpr', 'ease', 'blend')."""
         return decode(_ffi.lr_algorithm_name(_ffi.lr_model_algorithm(self._handle())))
 
     @property
-    def fitted(self):
+    def fitted(self) -> bool:
+        """Whether fit() has succeeded (a loaded model always has)."""
         return bool(_ffi.lr_model_is_fitted(self._handle()))
 
-    def option(self, name):
+    def option(self, name: str) -> OptionValue:
         """An option as the model uses it (the algorithm's default where none was set)."""
         info = option_info(name)
         value = c_double()
         _ffi.lr_model_option(self._handle(), info.key, byref(value))
         return option_value_out(info, value.value)
 
-    def options(self):
+    def options(self) -> Dict[str, OptionValue]:
         """Every option as the model uses it, as a dict."""
         return {info.name: self.option(info.name) for info in all_options()}
 
@@ -190,13 +199,15 @@ class Model(Handle):
 
     # -------------------------------------------------------------- fitting
 
-    def fit(self, train, validation=None, progress=None):
+    def fit(self, train: Dataset, validation: Optional[Dataset] = None,
+            progress: Optional[ProgressFn] = None) -> "Model":
         """Fit to the ``train`` Dataset; returns self.
 
         With ``validation`` (the other side of a split), the history gets the
         validation loss and ranking metrics per epoch.  ``progress`` is
         called as ``progress(stage, done, total)`` (stage 'epoch') and may
-        run on a worker thread; returning True cancels the fit (Cancelled),
+        run on a worker thread (``progress=True``: a tqdm bar when tqdm is
+        installed, a line on stderr otherwise); returning True cancels the fit (Cancelled),
         and an exception it raises cancels the fit and is re-raised here.
         Either way the model stays unfitted.  The GIL is released while the
         library works.
@@ -207,18 +218,18 @@ class Model(Handle):
             bridge = Progress()
         tr = handle_of(train, Dataset, "train")
         va = handle_of(validation, Dataset, "validation") if validation is not None else None
-        bridge.fn = progress
+        bridge.fn = _progress.as_callback(progress)
         try:
             call_with_progress(bridge, _ffi.lr_model_fit, m, tr, va)
         finally:
             bridge.fn = None
         return self
 
-    def save(self, path):
+    def save(self, path: PathLike) -> None:
         """Write the fitted model to one binary file."""
         _ffi.lr_model_save(self._handle(), encode_path(path))
 
-    def history(self):
+    def history(self) -> Dict[str, List[float]]:
         """The training history: a dict of lists, one value per epoch, for
         the columns in HISTORY_FIELDS; NaN where a value was not measured."""
         m = self._handle()
@@ -227,11 +238,11 @@ class Model(Handle):
 
     # ----------------------------------------------------------- embeddings
 
-    def user_ids(self):
+    def user_ids(self) -> List[int]:
         """The user IDs of a fitted model, ascending: the rows of user_embeddings()."""
         return list(_ffi.fetch(_ffi.lr_model_ids, c_int32, self._handle(), _IDS_USERS))
 
-    def artist_ids(self):
+    def artist_ids(self) -> List[int]:
         """The artist IDs of a fitted model, ascending: the rows of artist_embeddings()."""
         return list(_ffi.fetch(_ffi.lr_model_ids, c_int32, self._handle(), _IDS_ARTISTS))
 
@@ -251,7 +262,7 @@ class Model(Handle):
         flat = (c_float * (r * c)).from_address(address)
         return [flat[i * c:(i + 1) * c] for i in range(r)]
 
-    def user_embeddings(self, as_numpy=None):
+    def user_embeddings(self, as_numpy: Optional[bool] = None) -> ArrayOrList:
         """The users x k embedding matrix (float32), rows in user_ids() order.
 
         With numpy: a read-only array over the model's own memory, no copy;
@@ -259,14 +270,14 @@ class Model(Handle):
         ``as_numpy`` forces either.  Unsupported for pop and ease."""
         return self._embeddings(_EMBEDDING_USERS, as_numpy)
 
-    def artist_embeddings(self, as_numpy=None):
+    def artist_embeddings(self, as_numpy: Optional[bool] = None) -> ArrayOrList:
         """The artists x k embedding matrix, rows in artist_ids() order; as
         user_embeddings()."""
         return self._embeddings(_EMBEDDING_ARTISTS, as_numpy)
 
     # ------------------------------------------------- what the vectors say
 
-    def artist_norms(self, as_numpy=None):
+    def artist_norms(self, as_numpy: Optional[bool] = None) -> "ArtistNorms":
         """Each artist's vector norm against its popularity (docs/embed.md):
         an ArtistNorms of columns (ids, norms, fans, plays: numpy arrays
         when numpy is there, else lists; ``as_numpy`` forces either) and the
@@ -277,7 +288,8 @@ class Model(Handle):
         from . import embed
         return embed.artist_norms(self, as_numpy)
 
-    def pca(self, components=2, min_fans=None, as_numpy=None):
+    def pca(self, components: int = 2, min_fans: Optional[int] = None,
+            as_numpy: Optional[bool] = None) -> "PCAMap":
         """Principal components of the artist vectors of the artists with
         at least ``min_fans`` training listeners (default 1) and a
         non-zero vector: a PCAMap (ids, coords artists x components,
@@ -285,8 +297,11 @@ class Model(Handle):
         from . import embed
         return embed.pca(self, components, min_fans, as_numpy)
 
-    def tsne(self, perplexity=None, metric=None, iterations=None, min_fans=None, seed=None,
-             threads=None, progress=None, as_numpy=None, **options):
+    def tsne(self, perplexity: Optional[float] = None, metric: Optional[str] = None,
+             iterations: Optional[int] = None, min_fans: Optional[int] = None,
+             seed: Optional[int] = None, threads: Optional[int] = None,
+             progress: Optional[ProgressFn] = None, as_numpy: Optional[bool] = None,
+             **options: OptionValue) -> "TSNEMap":
         """A 2-D t-SNE map of the artist vectors (docs/embed.md): a TSNEMap
         (ids, coords artists x 2, kl, nn_preservation, iterations).
 
@@ -302,12 +317,12 @@ class Model(Handle):
                           iterations=iterations, min_fans=min_fans, seed=seed, threads=threads,
                           **options)
 
-    def artist_name(self, artist_id):
+    def artist_name(self, artist_id: int) -> Optional[str]:
         """An artist's name, or None for an ID the model does not know."""
         raw_name = _ffi.lr_model_artist_name(self._handle(), artist_id)
         return decode(raw_name) if raw_name is not None else None
 
-    def artist_top_tag(self, artist_id):
+    def artist_top_tag(self, artist_id: int) -> Optional[str]:
         """An artist's top tag ('' when it has none), or None for an unknown ID."""
         raw_tag = _ffi.lr_model_artist_top_tag(self._handle(), artist_id)
         return decode(raw_tag) if raw_tag is not None else None
@@ -326,20 +341,49 @@ class Model(Handle):
             self._local.core = core
         return core
 
-    def query(self, **settings):
+    def query(self, **settings: Any) -> Query:
         """A new Query over this model (see lastrec.Query for the settings)."""
         return Query(self, **settings)
 
-    def recommend(self, user, k=10, measure="dot", exclude_listened=True, explain=3, tag=None):
-        """Top-k artists for a user of the model, as a list of Recommendation
-        (artist, name, score, top_tag, tags, fans, because, because_tags).
-        Thread-safe."""
+    def recommend(self, user: IdOrIds, k: int = 10, measure: str = "dot",
+                  exclude_listened: bool = True, explain: int = 3, tag: Optional[str] = None,
+                  *, filter_listened: Optional[bool] = None, threads: Optional[int] = None,
+                  as_numpy: Optional[bool] = None
+                  ) -> Union[List[Recommendation], Tuple[ArrayOrList, ArrayOrList]]:
+        """Top-k artists for one user of the model, or for a batch of users.
+
+        One user (an int, a numpy integer or a 0-d array): a list of
+        Recommendation (artist, name, score, top_tag, tags, fans, because,
+        because_tags), best first.
+
+        A batch (a list, tuple, range, 1-D array or any other iterable of
+        user IDs, even of one): ``(ids, scores)``, each n x k in the order
+        of the users given, the way implicit's ``model.recommend(userids,
+        user_items, N)`` answers: int32 and float32 numpy arrays when numpy
+        is importable (``as_numpy`` forces either), else lists of lists.  A
+        row with fewer than k artists is padded with ID -1 and score NaN.
+        Each row is what the one-user call gives that user (scores as
+        float32).  Large batches go through ``Query.recommend_all`` on
+        ``threads`` threads (default: all cores); ``explain`` is ignored.
+
+        ``filter_listened`` is another name for ``exclude_listened`` (the
+        one implicit uses); given, it wins.  An unknown user raises
+        NotFound; in a batch its message names the index
+        (``user_ids[3]: unknown user 99``).  Thread-safe.
+        """
+        if filter_listened is not None:
+            exclude_listened = filter_listened
         core = self._thread_query()
+        if is_batch(user):
+            users = id_list(user, "user_ids")
+            core.configure(k, measure, exclude_listened, 0, tag)
+            return core.recommend_batch(users, threads, as_numpy)
         core.configure(k, measure, exclude_listened, explain, tag)
         return core.recommend(user)
 
-    def recommend_for(self, preferences, k=10, measure="dot", exclude_listened=True, explain=3,
-                      tag=None):
+    def recommend_for(self, preferences: Preferences, k: int = 10, measure: str = "dot",
+                      exclude_listened: bool = True, explain: int = 3,
+                      tag: Optional[str] = None) -> List[Recommendation]:
         """Top-k for a new listener described by ``preferences`` (a dict or a
         list of (artist ID or name, listen count)), folded in without
         retraining; the preferred artists are left out.  An ambiguous name
@@ -348,21 +392,46 @@ class Model(Handle):
         core.configure(k, measure, exclude_listened, explain, tag)
         return core.recommend_for(preferences)
 
-    def similar(self, artist, k=10, measure="dot", tag=None):
+    def similar(self, artist: ArtistRef, k: int = 10, measure: str = "dot",
+                tag: Optional[str] = None) -> List[Recommendation]:
         """Top-k artists similar to an artist ID or name (the best match of
         the name: "Kanye" finds "Kanye West").  Thread-safe."""
         core = self._thread_query()
         core.configure(k, measure, None, None, tag)
         return core.similar(artist)
 
-    def find_artist(self, name):
+    def similar_artists(self, artists: Any, k: int = 10, measure: str = "dot",
+                        tag: Optional[str] = None, *, as_numpy: Optional[bool] = None
+                        ) -> Tuple[ArrayOrList, ArrayOrList]:
+        """Top-k similar artists as arrays: ``(ids, scores)``.
+
+        ``artists`` is a batch (a list, tuple, 1-D array or other iterable
+        of artist IDs or names): n x k results, one row per artist in the
+        order given.  One artist (an int or a name): 1-D results of k.
+        int32 and float32 numpy arrays when numpy is importable
+        (``as_numpy`` forces either), else lists; rows with fewer than k
+        artists are padded with ID -1 and score NaN.  A name is resolved as
+        :meth:`similar` resolves it.  Each row holds what :meth:`similar`
+        gives.  An unknown artist raises NotFound naming its index
+        (``artist_ids[2]: ...``).  Unsupported for models without artist
+        vectors (pop).  Thread-safe.
+        """
+        core = self._thread_query()
+        core.configure(k, measure, None, None, tag)
+        if is_batch(artists):
+            return core.similar_batch(id_list(artists, "artist_ids", names=True), as_numpy)
+        one = artists if isinstance(artists, str) else int_id(artists, "artist")
+        ids, scores = core.similar_batch([one], as_numpy)
+        return ids[0], scores[0]
+
+    def find_artist(self, name: str) -> int:
         """Resolve an artist name with the names the model carries: its ID,
         or Ambiguous (with ``candidates``) / NotFound."""
         return self._thread_query().find_artist(name)
 
     # ----------------------------------------------------------- evaluation
 
-    def evaluate(self, train, test, k=10, **kwargs):
+    def evaluate(self, train: Dataset, test: Dataset, k: int = 10, **kwargs: Any) -> "Metrics":
         """Same as lastrec.evaluate(self, train, test, k, ...)."""
         from .evaluation import evaluate
         return evaluate(self, train, test, k, **kwargs)

@@ -3,6 +3,8 @@
 import collections
 import functools
 import itertools
+import math
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional
 import weakref
 from ctypes import byref, c_char_p, c_double, c_float, c_int32, c_int64, c_size_t, c_void_p
 
@@ -11,6 +13,10 @@ from . import _numpy
 from . import errors
 from ._base import decode, encode_text, handle_of, int_id, make_options, raw
 from .dataset import ArtistMatch
+from ._types import ArtistRef, Preferences
+
+if TYPE_CHECKING:
+    from .model import Model
 
 Recommendation = collections.namedtuple(
     "Recommendation", "artist name score top_tag tags fans because because_tags")
@@ -69,7 +75,7 @@ class _Core:
 
     __slots__ = ("ptr", "model_ptr", "settings", "tag", "names", "info", "finalizer",
                  "_id", "_count", "_needed", "_tags", "_tag_counts", "_by_tags", "_tag_vals",
-                 "_count_ref", "_needed_ref", "_vptr", "_bufs", "__weakref__")
+                 "_count_ref", "_needed_ref", "_vptr", "_bufs", "_user_rows", "__weakref__")
 
     def __init__(self, model_ptr, names, info, registry):
         handle = _ffi.QueryP()
@@ -107,6 +113,7 @@ class _Core:
         # k or the explanation count grows).
         self._vptr = c_void_p(ptr)
         self._bufs = None
+        self._user_rows = None  # user ID -> row of recommend_all, made on first use
 
     def close(self):
         self.finalizer()
@@ -336,6 +343,146 @@ class _Core:
                                   [scores[i * k:(i + 1) * k] for i in range(len(users))])
 
 
+    # ------------------------------------------------------------ batches
+
+    def _user_row(self):
+        # A fitted model's users never change, so their rows are looked up once.
+        rows = self._user_rows
+        if rows is None:
+            users = _ffi.fetch(_ffi.lr_model_ids, c_int32, self.model_ptr, _IDS_USERS)
+            rows = self._user_rows = {u: i for i, u in enumerate(users)}
+        return rows
+
+    def recommend_batch(self, users, threads, as_numpy):
+        """(ids, scores), n x k, for n user IDs (a list of ints)."""
+        k = self.settings[_K]
+        rows = self._user_row()
+        # recommend_all scores every user in blocks on several threads: for
+        # a good share of the users that is quicker than one call per user
+        # (docs/python.md, "Batches", has the figures), and its rows are
+        # bit for bit what lr_query_recommend_user gives.
+        if len(users) * _ALL_SHARE >= len(rows) and len(users) >= _ALL_MIN:
+            where = []
+            for i, user in enumerate(users):
+                row = rows.get(user)
+                if row is None:
+                    raise errors.NotFound(errors.E_NOTFOUND,
+                                          "user_ids[%d]: the model has no user ID %d" % (i, user))
+                where.append(row)
+            everyone = self.recommend_all(threads, as_numpy)
+            if _numpy.use_numpy(as_numpy):
+                np = _numpy.numpy
+                index = np.array(where, dtype=np.intp)
+                return everyone.artists[index], everyone.scores[index]
+            return ([everyone.artists[r] for r in where], [everyone.scores[r] for r in where])
+
+        def one(user):
+            _ffi.lr_query_recommend_user(self.ptr, user, self._count_ref)
+        return self._batch(users, one, "user_ids", k, as_numpy)
+
+    def similar_batch(self, artists, as_numpy):
+        """(ids, scores), n x k, for n artist IDs or names."""
+        def one(artist):
+            if isinstance(artist, str):
+                self._resolving(_ffi.lr_query_similar_name, self.ptr, encode_text(artist),
+                                byref(self._id), self._count_ref)
+            else:
+                _ffi.lr_query_similar(self.ptr, artist, self._count_ref)
+        return self._batch(artists, one, "artist_ids", self.settings[_K], as_numpy)
+
+    def _batch(self, keys, ask, what, k, as_numpy):
+        # One C query per key, each one's top k copied out without
+        # explanations into a row padded with -1 and NaN, as recommend_all's.
+        n = len(keys)
+        ids_buf, score_buf = (c_int32 * max(k, 1))(), (c_double * max(k, 1))()
+        zero, cap = c_size_t(0), c_size_t(k)
+        results = _ffi.lr_query_results_fast
+        vptr, needed_ref, count = self._vptr, self._needed_ref, self._count
+        with_numpy = _numpy.use_numpy(as_numpy)
+        if with_numpy:
+            np = _numpy.numpy
+            ids = np.full((n, k), -1, dtype=np.int32)
+            scores = np.full((n, k), np.nan, dtype=np.float32)
+        else:
+            ids, scores = [], []
+            pad_ids, pad_scores = [-1] * k, [math.nan] * k
+            row_scores = (c_float * max(k, 1))()
+        for i, key in enumerate(keys):
+            try:
+                ask(key)
+            except errors.Error as exc:
+                raise _at_index(exc, what, i) from None
+            m = min(count.value, k)
+            rc = results(vptr, ids_buf, score_buf, None, None, None, zero, cap, needed_ref)
+            if rc:
+                raise _ffi.error_for(rc)
+            if with_numpy:
+                ids[i, :m] = ids_buf[:m]
+                scores[i, :m] = score_buf[:m]
+            else:
+                # Through float, so a row's scores are recommend_all's.
+                row_scores[:m] = score_buf[:m]
+                ids.append(ids_buf[:m] + pad_ids[m:])
+                scores.append(row_scores[:m] + pad_scores[m:])
+        return ids, scores
+
+
+# A batch of users goes through recommend_all when it holds at least one
+# _ALL_SHARE-th of the model's users and at least _ALL_MIN of them: recommend_all
+# takes about half the time per user of one call each (docs/python.md, "Batches").
+_ALL_SHARE = 2
+_ALL_MIN = 16
+
+
+def _at_index(exc, what, index):
+    """The same error, its message starting with which element it was about."""
+    new = errors.make_error(exc.status, "%s[%d]: %s" % (what, index, exc.message))
+    new.function = exc.function
+    if isinstance(exc, errors.Ambiguous):
+        new.candidates = exc.candidates
+    return new
+
+
+def is_batch(value):
+    """Whether a user or artist argument is a batch (a sequence or 1-D array
+    of IDs) rather than one ID (an int, a numpy integer or 0-d array) or one
+    artist name (a str)."""
+    if isinstance(value, (str, bytes)):
+        return False
+    ndim = getattr(value, "ndim", None)
+    if ndim is not None:  # numpy: arrays and scalars
+        return ndim > 0
+    if hasattr(value, "__index__"):
+        return False
+    try:
+        iter(value)
+    except TypeError:
+        return False
+    return True
+
+
+def id_list(values, what, names=False):
+    """A batch of IDs (or, with ``names``, also artist names) as a list of
+    Python ints and strs; the error for a bad element names its index."""
+    ndim = getattr(values, "ndim", None)
+    if ndim is not None and ndim != 1:
+        raise errors.InvalidArgument(
+            errors.E_INVALID, "%s must be one-dimensional, got %d dimensions" % (what, ndim))
+    if hasattr(values, "tolist"):
+        values = values.tolist()  # numpy: Python ints in one call
+    out = []
+    single = what[:-4] if what.endswith("_ids") else what
+    for i, value in enumerate(values):
+        if names and isinstance(value, str):
+            out.append(value)
+            continue
+        try:
+            out.append(int_id(value, single))
+        except errors.Error as exc:
+            raise _at_index(exc, what, i) from None
+    return out
+
+
 def _count_arg(value, what):
     if isinstance(value, bool) or not isinstance(value, int):
         raise errors.InvalidArgument(errors.E_INVALID,
@@ -367,8 +514,10 @@ class Query:
     that tag; ``allow`` / ``deny`` restrict the artists by ID.
     """
 
-    def __init__(self, model, k=10, measure="dot", exclude_listened=True, explain=3, tag=None,
-                 allow=None, deny=None):
+    def __init__(self, model: "Model", k: int = 10, measure: str = "dot",
+                 exclude_listened: bool = True, explain: int = 3, tag: Optional[str] = None,
+                 allow: Optional[Iterable[int]] = None,
+                 deny: Optional[Iterable[int]] = None) -> None:
         from .model import Model
         self._model = model
         self._core = _Core(handle_of(model, Model, "model"), model._names, model._info,
@@ -389,14 +538,16 @@ class Query:
         return core
 
     @property
-    def model(self):
+    def model(self) -> "Model":
+        """The Model this query asks (it keeps it alive)."""
         return self._model
 
     @property
-    def closed(self):
+    def closed(self) -> bool:
+        """Whether close() has been called."""
         return self._core is None
 
-    def close(self):
+    def close(self) -> None:
         """Free the query's C side now (its Model is not affected)."""
         if self._core is not None:
             self._core.close()
@@ -421,46 +572,52 @@ class Query:
     # -------------------------------------------------------------- settings
 
     @property
-    def k(self):
+    def k(self) -> int:
+        """Results per query."""
         return self._c().settings[_K]
 
     @k.setter
-    def k(self, value):
+    def k(self, value: int) -> None:
         self._c().set(_K, _count_arg(value, "k"))
 
     @property
-    def measure(self):
+    def measure(self) -> str:
+        """'dot' (the model's score) or 'cosine'."""
         return _MEASURE_NAMES.get(self._c().settings[_MEASURE])
 
     @measure.setter
-    def measure(self, value):
+    def measure(self, value: str) -> None:
         self._c().set(_MEASURE, _measure_code(value))
 
     @property
-    def exclude_listened(self):
+    def exclude_listened(self) -> bool:
+        """Whether the user's own artists (or the preferences) are left out."""
         return bool(self._c().settings[_EXCLUDE])
 
     @exclude_listened.setter
-    def exclude_listened(self, value):
+    def exclude_listened(self, value: bool) -> None:
         self._c().set(_EXCLUDE, 1 if value else 0)
 
     @property
-    def explain(self):
+    def explain(self) -> int:
+        """Explanation artists per result (0-50)."""
         return self._c().settings[_EXPLAIN]
 
     @explain.setter
-    def explain(self, value):
+    def explain(self, value: int) -> None:
         self._c().set(_EXPLAIN, _count_arg(value, "explain"))
 
     @property
-    def tag(self):
+    def tag(self) -> Optional[str]:
+        """Only artists with this tag are recommended (None: any)."""
         return self._c().tag
 
     @tag.setter
-    def tag(self, value):
+    def tag(self, value: Optional[str]) -> None:
         self._c().set_tag(value)
 
-    def set_filter(self, allow=None, deny=None):
+    def set_filter(self, allow: Optional[Iterable[int]] = None,
+                   deny: Optional[Iterable[int]] = None) -> None:
         """Only the ``allow`` artist IDs, or all but the ``deny`` ones; with
         neither, remove the filter.  NotFound names an unknown ID."""
         if allow is not None and deny is not None:
@@ -474,48 +631,51 @@ class Query:
 
     # ---------------------------------------------------------------- names
 
-    def find_artist(self, name):
+    def find_artist(self, name: str) -> int:
         """Resolve a name to an artist ID (an exact match, or the only
         candidate); Ambiguous (with ``candidates``) or NotFound otherwise."""
         return self._c().find_artist(name)
 
-    def candidates(self):
+    def candidates(self) -> List[ArtistMatch]:
         """The candidates of the last name lookup, best first: ArtistMatch list."""
         return self._c().candidates()
 
-    def artist_name(self, artist_id):
+    def artist_name(self, artist_id: int) -> str:
+        """An artist's name; NotFound for an ID the model does not know."""
         return self._c().name(int_id(artist_id, "artist"))
 
     # ---------------------------------------------------------- preferences
 
-    def add_preference(self, artist, listens):
+    def add_preference(self, artist: ArtistRef, listens: float) -> int:
         """Add (or replace) a preference by artist ID or name; returns the ID."""
         return self._c().add_preference(artist, listens)
 
-    def clear_preferences(self):
+    def clear_preferences(self) -> None:
+        """Forget the preferences added so far."""
         self._c().clear_preferences()
 
-    def preferences(self):
+    def preferences(self) -> Dict[int, float]:
         """The current preferences: dict artist ID -> listens."""
         return self._c().preferences()
 
     # -------------------------------------------------------------- queries
 
-    def recommend(self, user, k=None):
+    def recommend(self, user: int, k: Optional[int] = None) -> List[Recommendation]:
         """Top-k artists for a user of the model: a list of Recommendation."""
         core = self._c()
         if k is not None:
             core.set(_K, _count_arg(k, "k"))
         return core.recommend(user)
 
-    def recommend_preferences(self, k=None):
+    def recommend_preferences(self, k: Optional[int] = None) -> List[Recommendation]:
         """Top-k for the preferences added so far, folded in without retraining."""
         core = self._c()
         if k is not None:
             core.set(_K, _count_arg(k, "k"))
         return core.recommend_preferences()
 
-    def recommend_for(self, preferences, k=None):
+    def recommend_for(self, preferences: Preferences,
+                      k: Optional[int] = None) -> List[Recommendation]:
         """Top-k for a new listener: ``preferences`` is a dict or a list of
         (artist ID or name, listen count).  Any earlier preferences are
         cleared first, and these are cleared afterwards."""
@@ -524,7 +684,7 @@ class Query:
             core.set(_K, _count_arg(k, "k"))
         return core.recommend_for(preferences)
 
-    def similar(self, artist, k=None):
+    def similar(self, artist: ArtistRef, k: Optional[int] = None) -> List[Recommendation]:
         """Top-k artists similar to an artist ID, or to the best match of a
         name ("Kanye" finds "Kanye West"; candidates() lists the others)."""
         core = self._c()
@@ -532,7 +692,8 @@ class Query:
             core.set(_K, _count_arg(k, "k"))
         return core.similar(artist)
 
-    def recommend_all(self, k=None, threads=None, as_numpy=None):
+    def recommend_all(self, k: Optional[int] = None, threads: Optional[int] = None,
+                      as_numpy: Optional[bool] = None) -> AllRecommendations:
         """Top-k of every user at once (blocks of users, several threads;
         each row bit for bit what recommend() gives that user): an
         AllRecommendations."""

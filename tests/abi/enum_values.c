@@ -256,3 +256,6 @@ _Static_assert(LR_REPORT_K == 4, "LR_REPORT_K changed");
 _Static_assert(LR_REPORT_MAP_NONE == 0, "LR_REPORT_MAP_NONE changed");
 _Static_assert(LR_REPORT_MAP_TSNE == 1, "LR_REPORT_MAP_TSNE changed");
 _Static_assert(LR_REPORT_MAP_PCA == 2, "LR_REPORT_MAP_PCA changed");
+
+/* enum lr_source_kind */
+_Static_assert(LR_SOURCE_BUILDER == 6, "LR_SOURCE_BUILDER changed");

@@ -4,7 +4,9 @@ every page of docs/, README.md, COPYING and CHANGELOG.md is installed under
 the doc directory at its source-tree path, and every reference to the
 documentation in the installed header and Python package names a file that
 is installed there (and, for `docs/x.md, "Section"`, a heading that exists);
-the installed package records that doc directory.
+the installed package records that doc directory; lastrec(1) and
+lastrec(3) are installed in <mandir> naming that directory, and the HTML
+reference, when built, in DOCDIR/html.
 
 usage: install_docs.py MESON BUILDDIR SOURCEDIR DOCDIR
 DOCDIR is the absolute doc directory of the configured prefix
@@ -66,6 +68,17 @@ def main():
             elif not filecmp.cmp(os.path.join(source, rel), dst, shallow=False):
                 errors.append(f"installed {rel} differs from the source")
         print(f"{len(expected)} documentation files expected under {docdir}")
+        # `man lastrec` after install: the page in <mandir>/man1, its
+        # @DOCDIR@ filled in; and the HTML reference when this build made it.
+        for section, named in (("1", "docs/cli.md"), ("3", "docs/api.md")):
+            page = find_one(tmp, os.path.join("man" + section, "lastrec." + section))
+            with open(page, encoding="utf-8") as f:
+                text = f.read()
+            if f"{docdir}/{named}" not in text or re.search(r"@[A-Z_]+@", text):
+                errors.append(f"installed {page[len(tmp):]} does not name {docdir}/{named}")
+        if os.path.isdir(os.path.join(build, "docs", "html")) and not os.path.isfile(
+                os.path.join(installed_docs, "html", "index.html")):
+            errors.append(f"the HTML reference was built but not installed as {docdir}/html")
 
         # The installed copies are what a user reads.
         readers = [find_one(tmp, os.path.join("include", "lastrec", "lastrec.h"))]

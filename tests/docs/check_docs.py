@@ -47,6 +47,8 @@ NOT_RUN = {
     "cc": "the install-pkgconfig test (tests/abi) compiles every example through pkg-config",
     "pkg-config": "the install-pkgconfig test (tests/abi) uses pkg-config on an installed copy",
     "./my_program": "built by a cc line, which is not run; install-prefix runs such a program",
+    "man": "the man-page test checks the page against the tool, install-docs its installed copy",
+    "cmake": "the install-cmake test (tests/abi) builds an example through find_package",
 }
 
 

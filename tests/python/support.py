@@ -2,7 +2,9 @@
 
 The tests run under `meson test` with LASTREC_LIBRARY naming the library
 just built and PYTHONPATH the source tree's python/ directory; run by hand,
-set the same two variables.
+set the same two variables.  scripts/test-wheel runs them against the
+package pip installed instead, with neither variable and
+LASTREC_TEST_INSTALLED=1.
 """
 
 import functools
@@ -15,6 +17,13 @@ import lastrec
 from lastrec import _ffi, _numpy
 
 numpy = _numpy.numpy
+
+# Against the installed package (scripts/test-wheel) rather than the tree.
+INSTALLED = os.environ.get("LASTREC_TEST_INSTALLED") == "1"
+
+# The file of the library the package loaded: LASTREC_LIBRARY's in the
+# build tree, the package's own copy when installed by pip.
+LIBRARY = os.environ.get("LASTREC_LIBRARY") or lastrec.library_path.rsplit(" (", 1)[0]
 
 # Small enough that every test module finishes in a second or two, large
 # enough that names collide, tags are dropped and splits hold out something.

@@ -8,14 +8,42 @@ import tempfile
 import unittest
 from unittest import mock
 
+import support
 import lastrec
 from lastrec import _ffi, _lib
 
 
 class TestLoader(unittest.TestCase):
     def test_env_var_wins(self):
-        self.assertIn(os.environ["LASTREC_LIBRARY"], lastrec.library_path)
+        if "LASTREC_LIBRARY" not in os.environ:
+            self.skipTest("LASTREC_LIBRARY is unset (scripts/test-wheel's installed package)")
+        self.assertIn(support.LIBRARY, lastrec.library_path)
         self.assertIn("LASTREC_LIBRARY", lastrec.library_path)
+
+    def test_installed_package_uses_its_own_library(self):
+        # What pip installed (scripts/test-wheel): the package outside the
+        # source tree, loading the copy of the library it carries by its
+        # absolute path, with nothing in the environment pointing at either.
+        if not support.INSTALLED:
+            self.skipTest("only against the package pip installed (scripts/test-wheel)")
+        for var in ("LASTREC_LIBRARY", "LD_LIBRARY_PATH"):
+            self.assertNotIn(var, os.environ)
+        package = os.path.dirname(os.path.abspath(lastrec.__file__))
+        source = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+        self.assertFalse(package.startswith(source + os.sep), package)
+        self.assertEqual(lastrec.library_path,
+                         os.path.join(package, "liblastrec.so.1") + " (bundled)")
+        self.assertTrue(os.path.isfile(os.path.join(package, "py.typed")))
+        # A wheel records no libdir: its library is the bundled one.
+        self.assertIsNone(_lib._installed_libdir())
+        from importlib import metadata
+        self.assertEqual(metadata.version("lastrec"), lastrec.__version__)
+        # ... and works in a fresh interpreter started from elsewhere.
+        out = subprocess.run([sys.executable, "-c", "import lastrec; print(lastrec.library_path)"],
+                             capture_output=True, text=True, cwd=tempfile.gettempdir(),
+                             env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")}, timeout=60)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("(bundled)", out.stdout)
 
     def test_versions_agree(self):
         number = lastrec.library_version_number()
@@ -73,7 +101,7 @@ class TestLoader(unittest.TestCase):
 
     def test_bundled_library_comes_next(self):
         with tempfile.TemporaryDirectory() as pkg:
-            os.symlink(os.path.realpath(os.environ["LASTREC_LIBRARY"]),
+            os.symlink(os.path.realpath(support.LIBRARY),
                        os.path.join(pkg, "liblastrec.so.1"))
             env = {k: v for k, v in os.environ.items() if k != "LASTREC_LIBRARY"}
             with mock.patch.dict(os.environ, env, clear=True):
@@ -85,7 +113,7 @@ class TestLoader(unittest.TestCase):
     def test_installed_libdir_comes_after_bundled(self):
         # The libdir meson install records (_install.py) is tried after a
         # bundled copy, before find_library and the loader's search path.
-        real = os.path.realpath(os.environ["LASTREC_LIBRARY"])
+        real = os.path.realpath(support.LIBRARY)
         env = {k: v for k, v in os.environ.items() if k != "LASTREC_LIBRARY"}
         with tempfile.TemporaryDirectory() as libdir, tempfile.TemporaryDirectory() as pkg:
             os.symlink(real, os.path.join(libdir, "liblastrec.so.1"))
@@ -98,8 +126,9 @@ class TestLoader(unittest.TestCase):
                 self.assertIn("bundled", where)
                 order = [how for how, _, must in _lib._candidates(pkg, libdir) if not must]
             self.assertEqual(order[:2], ["bundled", "installed"])
-            self.assertEqual([how for how, _, _ in _lib._candidates(pkg, libdir)],
-                             ["LASTREC_LIBRARY"])
+            with mock.patch.dict(os.environ, {"LASTREC_LIBRARY": real}):
+                self.assertEqual([how for how, _, _ in _lib._candidates(pkg, libdir)],
+                                 ["LASTREC_LIBRARY"])
 
     def test_source_tree_has_no_recorded_libdir(self):
         # Only an installed package has _install.py; the source tree must not.

@@ -28,28 +28,20 @@ static void usage(FILE *fp)
         fprintf(fp, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
     fputs("  help       print this help, a command's help, or the library options\n"
           "\nRun 'lastrec COMMAND --help' for a command's options.\n"
-          "Exit status: 0 success, 1 bad input (the reason on stderr), 2 usage error.\n",
+          "Every command takes -q/--quiet (no progress on stderr) and --progress\n"
+          "(progress as plain lines when stderr is not a terminal).\n"
+          "Exit status: 0 success, 1 bad input (the reason on stderr), 2 usage error,\n"
+          "130 interrupted by Ctrl-C (no output left half-written).\n",
           fp);
 }
 
-/* Names of the enum-valued options' values, as docs/models.md has them;
- * --opt takes the numbers. */
-static const struct {
-    int key;
-    const char *names[4];
-} enum_options[] = {
-    {LR_OPT_TRANSFORM, {"raw", "log1p", "binary", "bm25"}},
-    {LR_OPT_OPTIMIZER, {NULL, "sgd", "adagrad", NULL}},
-    {LR_OPT_SOLVER, {NULL, "cholesky", "cg", NULL}},
-    {LR_OPT_TSNE_METRIC, {NULL, "euclidean", "cosine", NULL}},
-};
-
+/* The name of an enum-valued option's value, from the library's one table
+ * (lr_option_value_name), so a new name shows here without a change. */
 static const char *enum_name(int key, double v)
 {
-    for (size_t i = 0; i < sizeof enum_options / sizeof enum_options[0]; i++)
-        if (enum_options[i].key == key && v >= 0 && v < 4 && v == (int)v)
-            return enum_options[i].names[(int)v];
-    return NULL;
+    if (v != (double)(int64_t)v)
+        return NULL;
+    return lr_option_value_name(key, (int64_t)v);
 }
 
 /* A value as the tables show it: an enum by name, an int whole. */
@@ -73,14 +65,30 @@ static const char *show_range(char *buf, size_t size, int key, int type, double 
         size_t len = 0;
         buf[0] = '\0';
         for (int v = (int)min; v <= (int)max && len < size; v++)
-            len += (size_t)snprintf(buf + len, size - len, "%s%d %s", v > (int)min ? ", " : "",
-                                    v, enum_name(key, v));
+            if (enum_name(key, v)) /* a value without a name is not listed */
+                len += (size_t)snprintf(buf + len, size - len, "%s%d %s", len ? ", " : "", v,
+                                        enum_name(key, v));
     } else if (type == LR_OPTTYPE_INT) {
         snprintf(buf, size, "%.0f to %.0f", min, max);
     } else {
         snprintf(buf, size, "%g to %g", min, max);
     }
     return buf;
+}
+
+/* "    transform    0 raw, 1 log1p, 2 binary, 3 bm25", one line per
+ * enum-valued option, from the library's table. */
+static void list_value_names(FILE *fp)
+{
+    int key;
+    char r[96];
+    for (size_t i = 0; (key = lr_option_key_at(i)) != 0; i++) {
+        const char *name;
+        int type;
+        double min, max;
+        if (lr_option_info(key, &name, &type, &min, &max, NULL) == LR_OK && enum_name(key, min))
+            fprintf(fp, "    %-20s %s\n", name, show_range(r, sizeof r, key, type, min, max));
+    }
 }
 
 /* The algorithms whose defaults the model table shows (pop takes no
@@ -165,10 +173,10 @@ static int list_options(FILE *fp, int algo)
             }
             fputc('\n', fp);
         }
-        fputs("\nNamed values are given to --opt by number: transform 0 raw, 1 log1p,\n"
-              "2 binary, 3 bm25; optimizer 1 sgd, 2 adagrad; solver 1 cholesky, 2 cg;\n"
-              "tsne_metric 1 euclidean, 2 cosine.\n"
-              "A key an algorithm does not use shows the general value and is ignored\n"
+        fputs("\nNamed values: --opt takes the name or its number (optimizer=sgd or\n"
+              "optimizer=1):\n", fp);
+        list_value_names(fp);
+        fputs("A key an algorithm does not use shows the general value and is ignored\n"
               "(docs/models.md lists each algorithm's options).\n", fp);
     }
     lr_model_free(one);
@@ -287,7 +295,12 @@ static int dispatch(int argc, char **argv)
         return TOOL_OK; /* --help was answered */
     if (rc != TOOL_OK)
         return rc;
-    return cmd->run(&args);
+    tool_progress_setup(args.quiet, args.progress);
+    rc = cmd->run(&args);
+    /* Ctrl-C ends as interrupted even when the work had no report left to
+     * stop at and finished (its output is then whole): a script must not
+     * carry on as if nobody had pressed it. */
+    return tool_progress_interrupted() ? TOOL_INTERRUPTED : rc;
 }
 
 /* Under an address-space limit (ulimit -v), run OpenBLAS on the calling

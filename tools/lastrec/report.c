@@ -9,13 +9,15 @@
 
 extern const tool_cmd tool_cmd_report;
 
-/* Progress on stderr, one line per step and one per t-SNE report (every
- * 50 iterations), so a long map shows it is moving in a log as well as on
- * a terminal. */
+/* Progress in a log, one line per step and one per t-SNE report (every
+ * 50 iterations), so a long map shows it is moving there too; a terminal
+ * gets the tool's bar instead (progress.h). */
 static int report_progress(const char *stage, uint64_t done, uint64_t total, void *user_data)
 {
     static char last[128];
     (void)user_data;
+    if (tool_progress_interrupted())
+        return 1;
     if (!strncmp(stage, "tsne", 4)) {
         fprintf(stderr, "lastrec report: t-SNE iteration %llu/%llu (%s)\n",
                 (unsigned long long)done, (unsigned long long)total, stage + 5);
@@ -71,7 +73,8 @@ static int run(const tool_args *a)
         return rc;
     if (holdout)
         lr_options_set_double(opts, LR_OPT_HOLDOUT_FRACTION, fraction);
-    lr_options_set_progress(opts, report_progress, NULL);
+    if (!tool_progress_drawing() && !tool_progress_quiet())
+        lr_options_set_progress(opts, report_progress, NULL);
 
     lr_dataset *ds = NULL, *train = NULL, *test = NULL;
     lr_model *models[TOOL_MAX_REPEAT] = {NULL};

@@ -9,7 +9,16 @@ static int run(const tool_args *a)
     int rc = tool_load(a, path, &ds);
     if (rc != TOOL_OK)
         return rc;
+    /* the library does not report saving: a step of the display's own */
+    rc = tool_progress_step("write snapshot", 0, 1);
+    if (rc != TOOL_OK) {
+        tool_progress_done();
+        lr_dataset_free(ds);
+        return rc;
+    }
     int st = lr_dataset_save(ds, out);
+    tool_progress_step("write snapshot", 1, 1);
+    tool_progress_done();
     if (st != LR_OK) {
         rc = tool_fail(st, out);
     } else {

@@ -61,9 +61,16 @@ static int run(const tool_args *a)
     }
     lr_dataset *ds = NULL;
     int st = lr_dataset_synthesize(&ds, opts);
-    if (st == LR_OK)
+    /* Writing takes as long as drawing the data and the library does not
+     * report it: a step of the display's own.  After Ctrl-C nothing is
+     * started, so no file is left. */
+    if (st == LR_OK && (rc = tool_progress_step("write HetRec files", 0, 1)) == TOOL_OK) {
         st = lr_dataset_write_hetrec(ds, dir);
-    if (st == LR_OK) {
+        tool_progress_step("write HetRec files", 1, 1);
+    }
+    if (rc != TOOL_OK) {
+        tool_progress_done();
+    } else if (st == LR_OK) {
         tool_progress_done();
         report(ds, dir, opts);
     } else {

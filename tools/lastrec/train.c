@@ -170,7 +170,15 @@ static int run(const tool_args *a)
      * saved. */
     if (history && (rc = tool_write_history(m, history)) != TOOL_OK)
         goto done;
+    /* the library does not report saving (a large model writes for a
+     * while): a step of the display's own, not started after Ctrl-C */
+    if ((rc = tool_progress_step("write model", 0, 1)) != TOOL_OK) {
+        tool_progress_done();
+        goto done;
+    }
     st = lr_model_save(m, out);
+    tool_progress_step("write model", 1, 1);
+    tool_progress_done();
     if (st != LR_OK) {
         rc = tool_fail(st, out);
         goto done;

@@ -65,6 +65,11 @@ void tool_usage(const tool_cmd *cmd, FILE *fp)
         fprintf(fp, "  %-22s ", left);
         tool_wrap(fp, o->help, 25);
     }
+    fprintf(fp, "  %-22s ", "-q, --quiet");
+    tool_wrap(fp, "no progress on stderr", 25);
+    fprintf(fp, "  %-22s ", "--progress");
+    tool_wrap(fp, "progress as plain lines when stderr is not a terminal (a stage's "
+                  "start, then at most one line every 5 s)", 25);
     fprintf(fp, "  %-22s %s\n", "-h, --help", "print this help and exit");
 }
 
@@ -284,6 +289,15 @@ int tool_parse(const tool_cmd *cmd, int argc, char **argv, tool_args *out)
             only_positionals = 1;
             continue;
         }
+        /* Every command's progress switches (progress.h). */
+        if (!strcmp(arg, "--quiet") || !strcmp(arg, "-q")) {
+            out->quiet = 1;
+            continue;
+        }
+        if (!strcmp(arg, "--progress")) {
+            out->progress = 1;
+            continue;
+        }
         const char *name, *eq;
         size_t len;
         int k;
@@ -343,6 +357,12 @@ int tool_flag(const tool_args *a, const char *name)
 int tool_fail(int status, const char *path)
 {
     tool_progress_done();
+    if (status == LR_E_CANCELLED && tool_progress_interrupted()) {
+        /* The library's message names the callback; the person pressed
+         * Ctrl-C.  Nothing half-made is left (outputs are written whole). */
+        fputs("lastrec: interrupted\n", stderr);
+        return TOOL_INTERRUPTED;
+    }
     const char *msg = lr_last_error();
     if (!msg || !*msg)
         msg = lr_strerror(status);
@@ -367,97 +387,6 @@ static void log_to_stderr(int level, const char *message, void *user_data)
 void tool_log_init(void)
 {
     lr_set_log_handler(log_to_stderr, LR_LOG_WARNING, NULL);
-}
-
-/* ---------------------------------------------------------------- progress */
-
-static int progress_drawn;
-static struct timespec progress_last;
-
-static double seconds_since(const struct timespec *t)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
-}
-
-static int show_progress(const char *stage, uint64_t done, uint64_t total,
-                         void *user_data)
-{
-    (void)user_data;
-    /* Redrawing on every call would cost more than the work on fast stages. */
-    if (progress_drawn && done != total && seconds_since(&progress_last) < 0.1)
-        return 0;
-    clock_gettime(CLOCK_MONOTONIC, &progress_last);
-    if (total)
-        fprintf(stderr, "\r\033[K%s: %3.0f%%", stage, 100.0 * (double)done / (double)total);
-    else
-        fprintf(stderr, "\r\033[K%s: %llu", stage, (unsigned long long)done);
-    fflush(stderr);
-    progress_drawn = 1;
-    return 0;
-}
-
-/* Model work: the label names the algorithm, and epochs draw as a bar. */
-static const char *progress_label = "";
-static int progress_lines;
-static struct timespec progress_t0;
-
-static int show_model_progress(const char *stage, uint64_t done, uint64_t total,
-                               void *user_data)
-{
-    (void)user_data;
-    if (progress_lines) {
-        /* A log wants one line per epoch, not per loading step. */
-        if (!strcmp(stage, "epoch"))
-            fprintf(stderr, "%s: epoch %llu/%llu (%.2f s)\n", progress_label,
-                    (unsigned long long)done, (unsigned long long)total,
-                    seconds_since(&progress_t0));
-        return 0;
-    }
-    if (progress_drawn && done != total && seconds_since(&progress_last) < 0.1)
-        return 0;
-    clock_gettime(CLOCK_MONOTONIC, &progress_last);
-    if (total && !strcmp(stage, "epoch")) {
-        enum { WIDTH = 30 };
-        char bar[WIDTH + 1];
-        size_t fill = (size_t)(WIDTH * done / total);
-        memset(bar, '#', fill);
-        memset(bar + fill, '.', WIDTH - fill);
-        bar[WIDTH] = '\0';
-        fprintf(stderr, "\r\033[K%s: epoch %llu/%llu [%s] %.1f s", progress_label,
-                (unsigned long long)done, (unsigned long long)total, bar,
-                seconds_since(&progress_t0));
-    } else if (total) {
-        fprintf(stderr, "\r\033[K%s: %s: %3.0f%%", progress_label, stage,
-                100.0 * (double)done / (double)total);
-    } else {
-        fprintf(stderr, "\r\033[K%s: %s: %llu", progress_label, stage,
-                (unsigned long long)done);
-    }
-    fflush(stderr);
-    progress_drawn = 1;
-    return 0;
-}
-
-void tool_progress_model(lr_options *opts, const char *label, int verbose)
-{
-    progress_label = label;
-    clock_gettime(CLOCK_MONOTONIC, &progress_t0);
-    progress_lines = !isatty(STDERR_FILENO);
-    if (!progress_lines || verbose)
-        lr_options_set_progress(opts, show_model_progress, NULL);
-    else
-        lr_options_set_progress(opts, NULL, NULL);
-}
-
-void tool_progress_done(void)
-{
-    if (progress_drawn) {
-        fputs("\r\033[K", stderr);
-        fflush(stderr);
-        progress_drawn = 0;
-    }
 }
 
 /* A failed --opt: the library's message, the closest keys to each
@@ -534,10 +463,9 @@ int tool_options(const tool_args *a, lr_options **out)
                                     max);
         }
     }
-    /* A progress line only makes sense to a person watching a terminal;
-     * in a pipe or a log it would be noise. */
-    if (isatty(STDERR_FILENO))
-        lr_options_set_progress(opts, show_progress, NULL);
+    /* Always attached, even when nothing is drawn: Ctrl-C stops the work
+     * through it. */
+    tool_progress_attach(opts);
     *out = opts;
     return TOOL_OK;
 }
@@ -754,6 +682,7 @@ const char *tool_source_name(int64_t kind)
     case LR_SOURCE_SNAPSHOT: return "snapshot";
     case LR_SOURCE_SYNTHETIC: return "synthetic";
     case LR_SOURCE_SPLIT: return "split";
+    case LR_SOURCE_BUILDER: return "builder";
     default: return "unknown";
     }
 }
@@ -766,6 +695,7 @@ const char *tool_source_key(int64_t kind)
     case LR_SOURCE_SNAPSHOT: return "snapshot";
     case LR_SOURCE_SYNTHETIC: return "synthetic";
     case LR_SOURCE_SPLIT: return "split";
+    case LR_SOURCE_BUILDER: return "builder";
     default: return "unknown";
     }
 }

@@ -5,6 +5,8 @@
 
 #include <lastrec/lastrec.h>
 
+#include "progress.h"
+
 #include <stdio.h>
 
 /* Exit statuses, as docs/cli.md promises them. */
@@ -32,6 +34,7 @@ typedef struct tool_args {
     int npos;
     const char *values[TOOL_MAX_OPTS][TOOL_MAX_REPEAT];
     int nvalues[TOOL_MAX_OPTS];
+    int quiet, progress; /* --quiet, --progress: every command's */
 } tool_args;
 
 typedef struct tool_cmd {
@@ -124,17 +127,10 @@ const char *tool_near_text(const tool_near *nr, const char *before, const char *
                            char *buf, size_t size);
 
 /* Options from every --opt, then the shorthands the command has (--seed,
- * --threads, --factors, --epochs), with the progress line attached when
- * stderr is a terminal.  On failure prints the reason and returns
+ * --threads, --factors, --epochs), with the progress display attached
+ * (progress.h).  On failure prints the reason and returns
  * TOOL_USAGE. */
 int tool_options(const tool_args *a, lr_options **out);
-/* Progress of model work on @p opts (copied into each model, so call it
- * before lr_model_new): a bar per epoch labelled @p label (borrowed) when
- * stderr is a terminal; otherwise one line per epoch when @p verbose, or
- * nothing. */
-void tool_progress_model(lr_options *opts, const char *label, int verbose);
-/* Clear the progress line, if one was drawn. */
-void tool_progress_done(void);
 
 /* When @p path is the wrong kind of thing for a command (a directory
  * without HetRec files, one HetRec file, a model file where data is
