@@ -40,7 +40,7 @@ int lr_model_artist_norms(const lr_model *m, double *norms, int64_t *fans, doubl
     double *f = lr__malloc(n, sizeof *f), *nrm = lr__malloc(n, sizeof *nrm);
     double *lis = lr__malloc(n, sizeof *lis);
     if (!f || !nrm || !lis) {
-        rc = lr__fail_oom();
+        rc = lr__fail_oom("the artists' factors, norms and listens");
     } else if ((rc = lr__artist_norms(m, nrm, f, lis, NULL)) != LR_OK) {
         lr__error_prefix("lr_model_artist_norms");
     } else {

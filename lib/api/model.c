@@ -21,7 +21,7 @@ int lr_model_new(lr_model **out, int algorithm, const lr_options *opts)
                         algorithm);
     lr_model *m = lr__calloc(1, sizeof *m);
     if (!m)
-        return lr__fail_oom();
+        return lr__fail_oom("the model in lr_model_new");
     m->algo = algorithm;
     if (opts) {
         m->opts = *opts;
@@ -29,7 +29,7 @@ int lr_model_new(lr_model **out, int algorithm, const lr_options *opts)
         lr_options *d;
         if (lr_options_new(&d) != LR_OK) {
             free(m);
-            return lr__fail_oom();
+            return LR_E_NOMEM; /* its message says how much for what */
         }
         m->opts = *d;
         lr_options_free(d);

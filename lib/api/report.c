@@ -18,7 +18,7 @@ int lr_report_new(lr_report **out, const lr_dataset *data, const lr_options *opt
         return lr__fail(LR_E_INVALID, "lr_report_new: data is NULL");
     lr_report *r = lr__calloc(1, sizeof *r);
     if (!r)
-        return lr__fail_oom();
+        return lr__fail_oom("the report in lr_report_new");
     r->ds = data;
     if (opts)
         r->opts = *opts;
@@ -95,7 +95,7 @@ int lr_report_set_split(lr_report *r, const lr_dataset *train, const lr_dataset 
                         "lr_dataset_load_split, or make it with lr_dataset_split)");
     char *d = NULL;
     if (description && !(d = lr__strdup(description)))
-        return lr__fail_oom();
+        return lr__fail_oom("the split's description in lr_report_set_split");
     free(r->split_desc);
     r->split_desc = d;
     r->train = train;
@@ -121,7 +121,7 @@ int lr_report_add_model(lr_report *r, const lr_model *m, const char *label)
                         r->ds->n_users, r->ds->n_artists);
     char *l = lr__strdup(label);
     if (!l)
-        return lr__fail_oom();
+        return lr__fail_oom("the model's label in lr_report_add_model");
     r->models[r->n_models].m = m;
     r->models[r->n_models].label = l;
     r->n_models++;

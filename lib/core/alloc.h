@@ -5,9 +5,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* All return NULL on failure or on n*size overflow; none sets the error
- * message, so callers return lr__fail_oom(). Zero sizes give a valid
- * pointer, so "NULL" always means failure. */
+/* All return NULL on failure or on n*size overflow. Zero sizes give a valid
+ * pointer, so "NULL" always means failure.  A failure is remembered (how
+ * many items of what size; per thread, and for the process) without
+ * touching the error message, so that the caller's
+ * lr__fail_oom("what it was") (core/error.h) can say how much could not be
+ * had: the call site knows what, only the allocator knows how much, and
+ * neither can forget its half. */
 void *lr__malloc(size_t n, size_t size);
 void *lr__calloc(size_t n, size_t size);
 void *lr__realloc(void *p, size_t n, size_t size);
@@ -27,7 +31,9 @@ void lr__alloc_fail_nth(long long nth, int persistent);
  * failed ones included: below nth means the injected failure never came. */
 long long lr__alloc_count(void);
 
-/* Grow *p (holding *cap items of size) to at least need items, doubling. */
+/* Grow *p (holding *cap items of size) to at least need items, doubling.
+ * LR_E_NOMEM like the allocators above: no message, the caller's
+ * lr__fail_oom() says what was growing. */
 int lr__grow(void **p, size_t *cap, size_t need, size_t size);
 
 /* memcpy of n items that accepts NULL pointers when n is 0 (memcpy itself

@@ -72,13 +72,6 @@ int lr__fail_at(int status, const char *file, uint64_t line, const char *field,
     return status;
 }
 
-int lr__fail_oom(void)
-{
-    static const char oom[] = "out of memory";
-    memcpy(tls_msg, oom, sizeof oom);
-    return LR_E_NOMEM;
-}
-
 void lr__error_prefix(const char *prefix)
 {
     char tmp[LR_ERRMSG_MAX];

@@ -57,8 +57,7 @@ int lr__read_file(const char *path, char **data, size_t *len)
     char *buf = lr__malloc(size + 1, 1);
     if (!buf) {
         fclose(fp);
-        return lr__fail(LR_E_NOMEM, "%s: out of memory reading the file (%zu bytes)", path,
-                        size + 1);
+        return lr__fail_oom("the contents of %s", path);
     }
     size_t got = fread(buf, 1, size, fp);
     int err = ferror(fp);
@@ -107,7 +106,7 @@ static int follow_dangling(const char *path, char **out)
         cur = next;
     }
     if (!cur)
-        return lr__fail(LR_E_NOMEM, "%s: out of memory resolving the path", path);
+        return lr__fail_oom("the name %s resolves to", path);
     free(cur);
     return lr__fail(LR_E_IO, "%s: too many levels of symbolic links", path);
 }
@@ -144,7 +143,7 @@ static int resolve_target(lr__afile *f, const char *path)
         f->dest = lr__strdup(path); /* creating the temporary says why */
     }
     if (!f->dest)
-        return lr__fail(LR_E_NOMEM, "%s: out of memory resolving the path", path);
+        return lr__fail_oom("the name %s resolves to", path);
     return LR_OK;
 }
 
@@ -221,14 +220,14 @@ int lr__afile_open(lr__afile *f, const char *path)
 {
     memset(f, 0, sizeof *f);
     if (!(f->path = lr__strdup(path)))
-        return lr__fail(LR_E_NOMEM, "%s: out of memory opening it for writing", path);
+        return lr__fail_oom("a copy of the name %s", path);
     int rc = resolve_target(f, path);
     if (rc == LR_OK && f->direct)
         rc = open_direct(f);
     else if (rc == LR_OK) {
         int fd = create_temp(f);
         if (fd < 0 && errno == ENOMEM)
-            rc = lr__fail(LR_E_NOMEM, "%s: out of memory creating a temporary file", path);
+            rc = lr__fail_oom("the name of a temporary file beside %s", path);
         else if (fd < 0)
             rc = lr__fail(LR_E_IO, "%s: cannot create a temporary file beside it: %s", path,
                           strerror(errno));

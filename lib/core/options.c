@@ -172,7 +172,7 @@ int lr_options_new(lr_options **out)
         return lr__fail(LR_E_INVALID, "lr_options_new: out is NULL");
     *out = lr__malloc(1, sizeof **out);
     if (!*out)
-        return lr__fail_oom();
+        return lr__fail_oom("the options in lr_options_new");
     lr__options_init(*out);
     return LR_OK;
 }
@@ -183,7 +183,7 @@ int lr_options_copy(lr_options **out, const lr_options *src)
         return lr__fail(LR_E_INVALID, "lr_options_copy: NULL argument");
     *out = lr__malloc(1, sizeof **out);
     if (!*out)
-        return lr__fail_oom();
+        return lr__fail_oom("the options in lr_options_copy");
     **out = *src;
     return LR_OK;
 }
@@ -354,7 +354,7 @@ int lr_options_set_string(lr_options *opts, const char *text)
         return lr__fail(LR_E_INVALID, "lr_options_set_string: NULL argument");
     char *copy = lr__strdup(text);
     if (!copy)
-        return lr__fail_oom();
+        return lr__fail_oom("the option string in lr_options_set_string");
     lr_options work = *opts; /* all or nothing */
     int rc = LR_OK;
     char *save = NULL;

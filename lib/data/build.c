@@ -101,7 +101,7 @@ static int order_rows(size_t **out, size_t n, const int32_t *const *keys, int nk
     size_t *perm = lr__malloc(n, sizeof *perm);
     *out = NULL;
     if (!perm)
-        return lr__fail_oom();
+        return lr__fail_oom("the ID sort's permutation");
     for (size_t i = 0; i < n; i++)
         perm[i] = i;
     if (!rows_in_order(keys, nkeys, n)) {
@@ -111,7 +111,7 @@ static int order_rows(size_t **out, size_t n, const int32_t *const *keys, int nk
             free(tmp);
             free(cnt);
             free(perm);
-            return lr__fail_oom();
+            return lr__fail_oom("the ID sort's buckets");
         }
         for (int k = nkeys - 1; k >= 0; k--)
             for (int shift = 0; shift < 32; shift += 16)
@@ -140,7 +140,7 @@ static int distinct_ids(const int32_t *col, size_t n, int32_t **ids, int32_t *co
     int32_t *v = lr__malloc(n, sizeof *v);
     if (!v) {
         free(perm);
-        return lr__fail_oom();
+        return lr__fail_oom("the sorted IDs");
     }
     size_t m = 0;
     for (size_t k = 0; k < n; k++)
@@ -179,7 +179,7 @@ static int idmap_init(idmap *m, const int32_t *ids, int32_t n)
         return LR_OK;
     m->direct = lr__malloc((size_t)span, sizeof *m->direct);
     if (!m->direct)
-        return lr__fail_oom();
+        return lr__fail_oom("the ID lookup table");
     memset(m->direct, 0xff, (size_t)span * sizeof *m->direct); /* all -1 */
     for (int32_t i = 0; i < n; i++)
         m->direct[ids[i]] = i;
@@ -220,7 +220,7 @@ static int listens_csr(lr__csr *m, const lr__raw_listens *l, const idmap *users,
 {
     lr__triplet *t = lr__malloc(l->n, sizeof *t);
     if (!t)
-        return lr__fail_oom();
+        return lr__fail_oom("the listens' triplets");
     int rc = LR_OK;
     for (size_t i = 0; i < l->n && rc == LR_OK; i++) {
         t[i].row = idmap_get(users, l->user[i]);
@@ -247,7 +247,7 @@ static int empty_extras(lr_dataset *ds)
 {
     ds->tag_uses = lr__malloc(0, sizeof *ds->tag_uses);
     if (!ds->tag_uses)
-        return lr__fail_oom();
+        return lr__fail_oom("the dataset's (empty) tag uses");
     int rc = lr__strtab_from_array(&ds->tag_names, NULL, 0);
     if (rc == LR_OK)
         rc = lr__csr_from_triplets(&ds->friends, ds->n_users, ds->n_users, NULL, 0, 0, NULL);
@@ -275,7 +275,7 @@ static int names_from_ids(lr__strtab *t, const int32_t *ids, int32_t n)
     t->blob = lr__malloc((size_t)n, 12); /* "2147483647" and a NUL */
     if (!t->off || !t->blob) {
         lr__strtab_free(t);
-        return lr__fail_oom();
+        return lr__fail_oom("the user names");
     }
     t->n = n;
     int64_t o = 0;
@@ -312,7 +312,7 @@ int lr__build_listens(lr_dataset **out, const lr__raw_listens *l, const lr_optio
     *out = NULL;
     lr_dataset *ds = lr__dataset_alloc(LR_SOURCE_LISTENS, l->path);
     if (!ds)
-        return lr__fail_oom();
+        return lr__fail_oom("the dataset");
     ds->report.min_tag_uses = lr__opt_int(opts, LR_OPT_MIN_TAG_USES);
     int rc = listens_alone(ds, l);
     if (rc == LR_OK)
@@ -394,7 +394,7 @@ static int sort_named(const lr__raw_named *r, const char *field, const char *wha
         return rc;
     *ids = lr__malloc(r->n, sizeof **ids);
     if (!*ids)
-        return lr__fail_oom();
+        return lr__fail_oom("the file's IDs");
     for (size_t k = 0; k < r->n; k++) {
         size_t i = (*perm)[k];
         (*ids)[k] = r->id[i];
@@ -413,7 +413,7 @@ static int names_in_order(lr__strtab *t, const lr__raw_named *r, const size_t *p
     t->blob = lr__malloc(r->names.len, 1);
     if (!t->off || !t->blob) {
         lr__strtab_free(t);
-        return lr__fail_oom();
+        return lr__fail_oom("the artist names");
     }
     t->n = (int32_t)r->n;
     int64_t o = 0;
@@ -462,7 +462,7 @@ static int build_listens(hbuild *b)
         return rc;
     b->fans = lr__calloc((size_t)ds->n_artists, sizeof *b->fans);
     if (!b->fans)
-        return lr__fail_oom();
+        return lr__fail_oom("the artists' fan counts");
     for (int64_t i = 0; i < ds->listens.nnz; i++)
         b->fans[ds->listens.idx[i]]++;
     return LR_OK;
@@ -506,7 +506,7 @@ static int build_friends(hbuild *b)
     lr_dataset *ds = b->ds;
     lr__triplet *t = lr__malloc(f->n, 2 * sizeof *t);
     if (!t)
-        return lr__fail_oom();
+        return lr__fail_oom("the friendships' triplets");
     lr__csr dir = {0};
     size_t dup = 0, n = f->n;
     int rc = friend_triplets(f, &b->users, t, listens_name(b->h));
@@ -543,7 +543,7 @@ static int map_uses(hbuild *b)
     b->dt = lr__malloc(u->n, sizeof *b->dt);
     b->da = lr__malloc(u->n, sizeof *b->da);
     if (!b->du || !b->dt || !b->da)
-        return lr__fail_oom();
+        return lr__fail_oom("the tag assignments' indices");
     for (size_t i = 0; i < u->n; i++) {
         b->du[i] = idmap_get(&b->users, u->user[i]);
         b->dt[i] = idmap_get(&b->tags, u->tag[i]);
@@ -620,7 +620,7 @@ static int merge_times(hbuild *b)
     const lr__raw_uses *u = &b->h->uses;
     b->time = lr__malloc(u->n, sizeof *b->time);
     if (!b->time)
-        return lr__fail_oom();
+        return lr__fail_oom("the tag assignments' times");
     memcpy(b->time, u->time_ms, u->n * sizeof *b->time);
     if (!b->h->times.path)
         return LR_OK;
@@ -644,7 +644,7 @@ static int choose_tags(hbuild *b, int64_t *listened)
     if (!count || !gone || !b->tag_new) {
         free(count);
         free(gone);
-        return lr__fail_oom();
+        return lr__fail_oom("the tags' counts");
     }
     size_t ngone = 0;
     for (size_t i = 0; i < h->uses.n; i++) {
@@ -676,7 +676,7 @@ static int kept_tag_names(hbuild *b)
     ds->tag_ids = lr__malloc((size_t)ds->n_tags, sizeof *ds->tag_ids);
     if (!names || !ds->tag_ids) {
         free(names);
-        return lr__fail_oom();
+        return lr__fail_oom("the tag names");
     }
     int rc = LR_OK;
     for (size_t p = 0; p < tags->n && rc == LR_OK; p++) {
@@ -686,7 +686,7 @@ static int kept_tag_names(hbuild *b)
         ds->tag_ids[k] = b->tag_file_ids[p];
         names[k] = lr__camel_case(tags->names.data + tags->name[b->tag_perm[p]]);
         if (!names[k])
-            rc = lr__fail_oom();
+            rc = lr__fail_oom("a tag name");
     }
     if (rc == LR_OK)
         rc = lr__strtab_from_array(&ds->tag_names, names, ds->n_tags);
@@ -702,7 +702,7 @@ static int keep_uses(hbuild *b, int64_t listened)
     lr_dataset *ds = b->ds;
     ds->tag_uses = lr__malloc((size_t)listened, sizeof *ds->tag_uses);
     if (!ds->tag_uses)
-        return lr__fail_oom();
+        return lr__fail_oom("the dataset's tag uses");
     int64_t n = 0;
     /* Dense indices follow ID order, so (user, artist, tag) order of the
      * external IDs is the order the dataset wants. */
@@ -762,7 +762,7 @@ int lr__build_hetrec(lr_dataset **out, const lr__hetrec *h, const lr_options *op
     hbuild b = {.h = h, .min_tag_uses = lr__opt_int(opts, LR_OPT_MIN_TAG_USES)};
     b.ds = lr__dataset_alloc(h->kind ? h->kind : LR_SOURCE_HETREC, h->dir);
     if (!b.ds)
-        return lr__fail_oom();
+        return lr__fail_oom("the dataset");
     const lr__progress *p = lr__opt_progress(opts);
     int rc = lr__progress_report(p, "process data", 0, 1);
     if (rc == LR_OK)

@@ -38,7 +38,7 @@ static int set_paths(lr__hetrec *h)
     h->uses.path = lr__strdup(FINISH "tag uses");
     if (!h->dir || !h->artists.path || !h->tags.path || !h->listens.path ||
         !h->friends.path || !h->uses.path)
-        return lr__fail_oom();
+        return lr__fail_oom("the builder's source names");
     h->artists.elements = h->tags.elements = h->listens.elements = 1;
     h->friends.elements = h->uses.elements = 1;
     h->kind = LR_SOURCE_BUILDER;
@@ -52,7 +52,7 @@ int lr__builder_new(lr_dataset_builder **out, const lr_options *opts)
     *out = NULL;
     lr_dataset_builder *b = lr__calloc(1, sizeof *b);
     if (!b)
-        return lr__fail_oom();
+        return lr__fail_oom("the dataset builder");
     if (opts)
         b->opts = *opts;
     else
@@ -167,7 +167,7 @@ static int append_text(lr__blob *blob, const char *s, int64_t *off, uint64_t *fi
     if (!lr__utf8_valid(s, n)) {
         fixed = lr__utf8_repair(s, n, fixes);
         if (!fixed)
-            return lr__fail_oom();
+            return lr__fail_oom("a repaired name");
         s = fixed;
         n = strlen(fixed);
     }
@@ -177,7 +177,7 @@ static int append_text(lr__blob *blob, const char *s, int64_t *off, uint64_t *fi
         memcpy(blob->data + blob->len, s, n + 1);
         blob->len += n + 1;
     } else {
-        rc = lr__fail_oom();
+        rc = lr__fail_oom("the builder's names");
     }
     free(fixed);
     return rc;
@@ -193,7 +193,7 @@ static int named_append(lr__raw_named *r, size_t *cap, int32_t id, const char *n
     if (rc == LR_OK)
         rc = lr__grow((void **)&r->name, &c, r->n + 1, sizeof *r->name);
     if (rc)
-        return lr__fail_oom();
+        return lr__fail_oom("the builder's artist or tag rows");
     *cap = c;
     rc = append_text(&r->names, name, &r->name[r->n], fixes);
     if (rc)
@@ -242,12 +242,12 @@ static int tag_reserve(lr_dataset_builder *b, size_t more)
         return LR_OK;
     while (slots < need) {
         if (slots > SIZE_MAX / 4)
-            return lr__fail_oom();
+            return lr__fail_oom_size(need, sizeof(int32_t), "the builder's tag table");
         slots *= 2;
     }
     int32_t *t = lr__malloc(slots, sizeof *t);
     if (!t)
-        return lr__fail_oom();
+        return lr__fail_oom("the builder's tag table");
     free(b->tag_slot);
     b->tag_slot = t;
     b->tag_slots = slots;
@@ -285,7 +285,7 @@ static int repaired(const char *name, char **fixed, uint64_t *fixes, const char 
         return LR_OK;
     *fixed = lr__utf8_repair(name, strlen(name), fixes);
     if (!*fixed)
-        return lr__fail_oom();
+        return lr__fail_oom("a repaired name");
     *out = *fixed;
     return LR_OK;
 }
@@ -360,7 +360,7 @@ int lr__builder_add_tag_uses(lr_dataset_builder *b, const int32_t *users,
     if (rc == LR_OK && tags)
         rc = tag_reserve(b, n);
     if (rc)
-        return broken(b, lr__fail_oom());
+        return broken(b, lr__fail_oom("the builder's rows"));
     b->cap_uses = cap;
     for (size_t i = 0; i < n; i++) {
         if (tags) {
@@ -404,7 +404,7 @@ int lr__builder_add_friends(lr_dataset_builder *b, const int32_t *users,
     if (rc == LR_OK)
         rc = lr__grow((void **)&f->friend_id, &cap, need, sizeof *f->friend_id);
     if (rc)
-        return broken(b, lr__fail_oom());
+        return broken(b, lr__fail_oom("the builder's friendships"));
     b->cap_friends = cap;
     lr__copy(f->user + f->n, users, n, sizeof *users);
     lr__copy(f->friend_id + f->n, friends, n, sizeof *friends);
@@ -444,7 +444,7 @@ static int complete_artists(lr_dataset_builder *b)
     size_t nl = 0, nn = 0;
     int32_t *listened = sorted_distinct(b->h.listens.artist, b->h.listens.n, &nl);
     int32_t *named = sorted_distinct(b->h.artists.id, b->h.artists.n, &nn);
-    int rc = (listened && named) ? LR_OK : lr__fail_oom();
+    int rc = (listened && named) ? LR_OK : lr__fail_oom("the builder's artist lists");
     uint64_t no_fixes = 0;
     for (size_t i = 0, j = 0; rc == LR_OK && i < nl; i++) {
         while (j < nn && named[j] < listened[i])
@@ -466,7 +466,7 @@ static int allocated(void **col, size_t size)
 {
     if (!*col)
         *col = lr__malloc(1, size);
-    return *col ? LR_OK : lr__fail_oom();
+    return *col ? LR_OK : lr__fail_oom("an empty column");
 }
 
 static int all_columns(lr__hetrec *h)

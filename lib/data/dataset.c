@@ -87,7 +87,7 @@ int lr__dataset_derive(lr_dataset *ds)
         free(rows);
         free(cols);
         free_derived(ds);
-        return lr__fail_oom();
+        return lr__fail_oom("the dataset's statistics and matrices");
     }
     /* Sums in double: the real data's totals exceed float's exact range. */
     for (int32_t u = 0; u < ds->n_users; u++)
@@ -112,7 +112,7 @@ int lr__dataset_derive(lr_dataset *ds)
         ds->artist_top_tag = row_argmax(&ds->artist_tags);
         ds->user_top_tag = row_argmax(&ds->user_tags);
         if (!ds->artist_top_tag || !ds->user_top_tag)
-            rc = lr__fail_oom();
+            rc = lr__fail_oom("the top tags");
     }
     if (rc)
         free_derived(ds);
@@ -125,7 +125,7 @@ int lr__dataset_copy_catalogue(lr_dataset **out, const lr_dataset *src, int kind
     *out = NULL;
     lr_dataset *ds = lr__dataset_alloc(kind, source);
     if (!ds)
-        return lr__fail_oom();
+        return lr__fail_oom("the dataset");
     ds->n_users = src->n_users;
     ds->n_artists = src->n_artists;
     ds->n_tags = src->n_tags;
@@ -137,7 +137,7 @@ int lr__dataset_copy_catalogue(lr_dataset **out, const lr_dataset *src, int kind
     ds->tag_uses = lr__malloc((size_t)src->n_tag_uses, sizeof(lr__tag_use));
     int rc = LR_OK;
     if (!ds->user_ids || !ds->artist_ids || !ds->tag_ids || !ds->tag_uses)
-        rc = lr__fail_oom();
+        rc = lr__fail_oom("the dataset's IDs and tag uses");
     if (rc == LR_OK) {
         lr__copy(ds->user_ids, src->user_ids, (size_t)src->n_users, sizeof(int32_t));
         lr__copy(ds->artist_ids, src->artist_ids, (size_t)src->n_artists, sizeof(int32_t));
@@ -219,7 +219,7 @@ int lr__strtab_from_array(lr__strtab *t, char *const *strs, int32_t n)
     t->blob = lr__malloc(total, 1);
     if (!t->off || !t->blob) {
         lr__strtab_free(t);
-        return lr__fail_oom();
+        return lr__fail_oom("a string table");
     }
     t->n = n;
     size_t o = 0;
@@ -241,7 +241,7 @@ int lr__strtab_copy(lr__strtab *out, const lr__strtab *t)
     out->blob = lr__malloc(bytes, 1);
     if (!out->off || !out->blob) {
         lr__strtab_free(out);
-        return lr__fail_oom();
+        return lr__fail_oom("a copy of a string table");
     }
     out->n = t->n;
     if (t->off)
@@ -282,7 +282,7 @@ int lr__tag_display_canon(const lr_dataset *ds, int32_t *canon)
     if (!keys || !uses) {
         free(keys);
         free(uses);
-        return lr__fail_oom();
+        return lr__fail_oom("the tag statistics");
     }
     const lr__csr *at = &ds->artist_tags;
     for (int64_t i = 0; at->ptr && at->val && i < at->nnz; i++)

@@ -359,11 +359,11 @@ int lr__distribution(const lr_dataset *ds, int which, double **out, size_t *n)
         return lr__fail(rc, "unknown distribution %d", which);
     if (rc) {
         free(d.v);
-        return lr__fail_oom();
+        return lr__fail_oom("the distribution");
     }
     /* An empty distribution still hands out a pointer, so NULL means failure. */
     if (!d.v && !(d.v = lr__malloc(0, sizeof *d.v)))
-        return lr__fail_oom();
+        return lr__fail_oom("the distribution");
     *out = d.v;
     *n = d.n;
     return LR_OK;

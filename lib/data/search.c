@@ -62,7 +62,7 @@ int lr__search_keys(const lr__strtab *names, lr__strtab *keys)
     char *buf = NULL;
     keys->off = lr__malloc((size_t)names->n + 1, sizeof *keys->off);
     if (!keys->off)
-        return lr__fail_oom();
+        return lr__fail_oom("the search keys' offsets");
     for (int32_t a = 0; a < names->n; a++) {
         const char *name = fold_name(lr__strtab_get(names, a), &buf, &bcap);
         const size_t len = name ? strlen(name) + 1 : 0;
@@ -71,7 +71,7 @@ int lr__search_keys(const lr__strtab *names, lr__strtab *keys)
                 free((void *)name);
             free(buf);
             lr__strtab_free(keys);
-            return lr__fail_oom();
+            return lr__fail_oom("the search keys");
         }
         keys->off[a] = (int64_t)used;
         memcpy(keys->blob + used, name, len);
@@ -96,7 +96,7 @@ static int collect(const lr__strtab *names, const lr__strtab *keys, lr__fans_fn 
         const char *name = keys ? lr__strtab_get(keys, a)
                                 : fold_name(lr__strtab_get(names, a), &buf, &cap);
         if (!name) {
-            rc = lr__fail_oom();
+            rc = lr__fail_oom("a folded artist name");
             break;
         }
         const char *at = strstr(name, key);
@@ -126,7 +126,7 @@ int lr__search_names(const lr__strtab *names, const lr__strtab *keys, lr__fans_f
     if (!key || !m) {
         free(key);
         free(m);
-        return lr__fail_oom();
+        return lr__fail_oom("the search's matches");
     }
     size_t n;
     int rc = collect(names, keys, fans, ctx, key, m, &n);

@@ -64,7 +64,7 @@ int lr__secw_open(lr__secw *w, const char *path, const char magic[8], uint32_t v
     if (!w->table || !w->buf) {
         free(w->table);
         free(w->buf);
-        return lr__fail_oom();
+        return lr__fail_oom("the file writer's buffer");
     }
     int rc = lr__afile_open(&w->f, path);
     if (rc) {
@@ -399,7 +399,7 @@ int lr__secr_ids(const lr__secr *r, uint32_t id, int32_t n, int32_t **out)
         return rc;
     int32_t *ids = lr__malloc((size_t)n, sizeof *ids);
     if (!ids)
-        return lr__fail_oom();
+        return lr__fail_oom("the file's IDs");
     *out = ids;
     const uint8_t *p = r->sec[id].p;
     for (int32_t i = 0; i < n; i++) {
@@ -442,7 +442,7 @@ int lr__secr_strtab(const lr__secr *r, uint32_t id, int32_t n, lr__strtab *t)
     t->off = lr__malloc((size_t)n + 1, sizeof *t->off);
     t->blob = lr__malloc((size_t)blob, 1);
     if (!t->off || !t->blob)
-        return lr__fail_oom();
+        return lr__fail_oom("the file's strings");
     t->n = n;
     int rc = read_offsets(r, id, t, blob);
     if (rc)
@@ -504,7 +504,7 @@ int lr__secr_csr(const lr__secr *r, uint32_t id, int32_t rows, int32_t cols, int
     m->idx = lr__malloc((size_t)nnz, sizeof *m->idx);
     m->val = with_values ? lr__malloc((size_t)nnz, sizeof *m->val) : NULL;
     if (!m->ptr || !m->idx || (with_values && !m->val))
-        return lr__fail_oom();
+        return lr__fail_oom("the file's sparse matrix");
     const uint8_t *p = r->sec[id].p;
     for (int32_t i = 0; i <= rows; i++, p += 8)
         m->ptr[i] = (int64_t)lr__le_get64(p);

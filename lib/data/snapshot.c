@@ -176,7 +176,7 @@ int lr__snapshot_write(const lr_dataset *ds, const char *path)
     const char *src = ds->source ? ds->source : "";
     char *source = lr__utf8_repair(src, strlen(src), NULL);
     if (!source)
-        return lr__fail_oom();
+        return lr__fail_oom("the snapshot's source path");
     lr__secw w;
     rc = lr__secw_open(&w, path, LR_SNAPSHOT_MAGIC, LR_SNAPSHOT_VERSION, S_LAST);
     if (rc == LR_OK) {
@@ -309,7 +309,7 @@ static int read_tag_uses(const lr__secr *r, const counts *c, lr_dataset *ds)
         return rc;
     ds->tag_uses = lr__malloc((size_t)c->tag_uses, sizeof *ds->tag_uses);
     if (!ds->tag_uses)
-        return lr__fail_oom();
+        return lr__fail_oom("the snapshot's tag uses");
     ds->n_tag_uses = c->tag_uses;
     const uint8_t *p = r->sec[S_TAG_USES].p;
     for (int64_t i = 0; i < c->tag_uses; i++, p += TAG_USE_BYTES) {
@@ -397,7 +397,7 @@ int lr__snapshot_read_progress(lr_dataset **out, const char *path,
                   .n_known = S_LAST, .buf = (const uint8_t *)data, .size = size};
     lr_dataset *ds = lr__dataset_alloc(LR_SOURCE_SNAPSHOT, path);
     if (!ds)
-        rc = lr__fail_oom();
+        rc = lr__fail_oom("the dataset");
     if (rc == LR_OK) rc = lr__secr_check(&r, LR_SNAPSHOT_MAGIC, LR_SNAPSHOT_VERSION);
     if (rc == LR_OK) rc = check_present(&r);
     if (rc == LR_OK) rc = read_sections(&r, ds);

@@ -27,7 +27,7 @@ static int alloc_csr(lr__csr *m, int32_t rows, int32_t cols, int64_t nnz, int wi
     m->val = with_values ? lr__malloc((size_t)nnz, sizeof *m->val) : NULL;
     if (!m->ptr || !m->idx || (with_values && !m->val)) {
         lr__csr_free(m);
-        return lr__fail_oom();
+        return lr__fail_oom("a sparse matrix");
     }
     return LR_OK;
 }
@@ -56,7 +56,7 @@ int lr__csr_from_triplets(lr__csr *m, int32_t rows, int32_t cols,
         free(bycol);
         free(cnt);
         lr__csr_free(m);
-        return lr__fail_oom();
+        return lr__fail_oom("a sparse matrix's transpose");
     }
     for (size_t i = 0; i < n; i++)
         cnt[t[i].col + 1]++;
@@ -109,7 +109,7 @@ int lr__csr_transpose(lr__csr *out, const lr__csr *m)
     int64_t *next = lr__malloc((size_t)m->cols + 1, sizeof *next);
     if (!next) {
         lr__csr_free(out);
-        return lr__fail_oom();
+        return lr__fail_oom("a sparse matrix's column pointers");
     }
     memcpy(next, out->ptr, ((size_t)m->cols + 1) * sizeof *next);
     /* Rows are visited in order, so each output row comes out sorted. */
@@ -186,7 +186,7 @@ int lr__csr_count_pairs(lr__csr *m, int32_t rows, int32_t cols,
     int rc = LR_OK;
     memset(m, 0, sizeof *m);
     if (!start || !bucket || !pos || !uniq || !cnt) {
-        rc = lr__fail_oom();
+        rc = lr__fail_oom("the listens' buckets");
         goto done;
     }
     for (size_t i = 0; i < n; i++)
@@ -196,7 +196,7 @@ int lr__csr_count_pairs(lr__csr *m, int32_t rows, int32_t cols,
     {
         int64_t *fill = lr__malloc((size_t)rows + 1, sizeof *fill);
         if (!fill) {
-            rc = lr__fail_oom();
+            rc = lr__fail_oom("the listens' row pointers");
             goto done;
         }
         memcpy(fill, start, ((size_t)rows + 1) * sizeof *fill);
@@ -244,7 +244,7 @@ int lr__csr_count_pairs(lr__csr *m, int32_t rows, int32_t cols,
     m->val = lr__malloc((size_t)nnz, sizeof *m->val);
     if (!m->idx || !m->val) {
         lr__csr_free(m);
-        rc = lr__fail_oom();
+        rc = lr__fail_oom("the merged listens");
         goto done;
     }
     memcpy(m->idx, uniq, (size_t)nnz * sizeof *uniq);

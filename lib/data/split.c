@@ -41,7 +41,7 @@ static int mark_per_user(const lr__csr *l, double fraction, uint64_t seed, uint8
             longest = l->ptr[u + 1] - l->ptr[u];
     int64_t *scratch = lr__malloc((size_t)longest, sizeof *scratch);
     if (!scratch)
-        return lr__fail_oom();
+        return lr__fail_oom("the split's row scratch");
     lr__rng rng;
     lr__rng_seed(&rng, seed);
     for (int32_t u = 0; u < l->rows; u++) {
@@ -60,7 +60,7 @@ static int mark_random_pairs(const lr__csr *l, double fraction, uint64_t seed, u
     int64_t h = r >= (double)n ? n : (int64_t)r;
     int64_t *scratch = lr__malloc((size_t)n, sizeof *scratch);
     if (!scratch)
-        return lr__fail_oom();
+        return lr__fail_oom("the split's row scratch");
     lr__rng rng;
     lr__rng_seed(&rng, seed);
     hold_some(&rng, held, n, h, scratch);
@@ -83,7 +83,7 @@ static int select_rows(lr__csr *out, const lr__csr *l, const uint8_t *held, uint
     out->val = lr__malloc((size_t)nnz, sizeof *out->val);
     if (!out->ptr || !out->idx || !out->val) {
         lr__csr_free(out);
-        return lr__fail_oom();
+        return lr__fail_oom("a split's listens");
     }
     int64_t o = 0;
     for (int32_t u = 0; u < l->rows; u++) {
@@ -182,7 +182,7 @@ int lr__split(const lr_dataset *ds, int method, double fraction, uint64_t seed,
         return lr__fail(LR_E_INVALID, "split: holdout fraction %g is outside [0, 1]", fraction);
     uint8_t *held = lr__calloc((size_t)ds->listens.nnz, 1);
     if (!held)
-        return lr__fail_oom();
+        return lr__fail_oom("the split's held-out marks");
     int rc = method == LR_SPLIT_PER_USER
                  ? mark_per_user(&ds->listens, fraction, seed, held)
                  : mark_random_pairs(&ds->listens, fraction, seed, held);

@@ -104,7 +104,7 @@ static int group(const int32_t *g, int32_t n, int32_t groups, int32_t **ptr, int
     int32_t *fill = lr__malloc((size_t)groups, sizeof *fill);
     if (!*ptr || !*items || !fill) {
         free(fill);
-        return lr__fail_oom();
+        return lr__fail_oom("the synthetic groups");
     }
     for (int32_t i = 0; i < n; i++)
         (*ptr)[g[i] + 1]++;
@@ -155,7 +155,7 @@ static int strset_init(strset *s, size_t n)
         cap *= 2;
     s->slot = lr__calloc(cap, sizeof *s->slot);
     s->mask = cap - 1;
-    return s->slot ? LR_OK : lr__fail_oom();
+    return s->slot ? LR_OK : lr__fail_oom("a string set");
 }
 
 /* 1 when added, 0 when already there. */
@@ -261,7 +261,7 @@ static int setup_artists(gen *g)
     g->a_cluster = lr__malloc((size_t)g->A, sizeof *g->a_cluster);
     g->cl_cum = lr__malloc((size_t)g->A, sizeof *g->cl_cum);
     g->all_cum = lr__malloc((size_t)g->A, sizeof *g->all_cum);
-    int rc = (!order || !rank || !g->a_cluster || !g->cl_cum || !g->all_cum) ? lr__fail_oom()
+    int rc = (!order || !rank || !g->a_cluster || !g->cl_cum || !g->all_cum) ? lr__fail_oom("the synthetic artists' clusters")
                                                                              : LR_OK;
     if (rc == LR_OK) {
         for (int32_t i = 0; i < g->A; i++)
@@ -292,7 +292,7 @@ static int setup_users(gen *g)
     g->u_mix = lr__malloc(U, sizeof *g->u_mix);
     g->u_level = lr__malloc(U, sizeof *g->u_level);
     if (!g->u_c1 || !g->u_c2 || !g->u_mix || !g->u_level)
-        return lr__fail_oom();
+        return lr__fail_oom("the synthetic users' tastes");
     for (int32_t u = 0; u < g->U; u++) {
         g->u_c1[u] = (int32_t)below(&r, g->C);
         g->u_c2[u] = -1;
@@ -410,7 +410,7 @@ static int make_listens(gen *g)
         rc = fill_unlistened(g, &r);
     }
     free(mark);
-    return rc ? lr__fail_oom() : stop;
+    return rc ? lr__fail_oom("the synthetic listens") : stop;
 }
 
 /* -------------------------------------------------------------- names */
@@ -527,12 +527,12 @@ static int make_artist_names(const gen *g, char ***names)
     char(*stems)[64] = lr__malloc((size_t)n_stems, sizeof *stems);
     *names = lr__calloc((size_t)g->A, sizeof **names);
     strset seen = {0};
-    int rc = (!stems || !*names) ? lr__fail_oom() : strset_init(&seen, (size_t)g->A);
+    int rc = (!stems || !*names) ? lr__fail_oom("the synthetic artist names") : strset_init(&seen, (size_t)g->A);
     for (int32_t i = 0; rc == LR_OK && i < n_stems; i++)
         make_stem(&r, stems[i]);
     for (int32_t a = 0; rc == LR_OK && a < g->A; a++)
         if (!((*names)[a] = unique_name(&seen, &r, stems, n_stems)))
-            rc = lr__fail_oom();
+            rc = lr__fail_oom("a synthetic artist name");
     free(seen.slot);
     free(stems);
     return rc;
@@ -608,7 +608,7 @@ static int assign_tag_roles(gen *g, lr__rng *r, int32_t *rank)
     g->ct_tag = lr__malloc((size_t)n_cluster, sizeof *g->ct_tag);
     if (!order || !g->t_cluster || !g->general || !g->noise || !g->ct_ptr || !g->ct_tag) {
         free(order);
-        return lr__fail_oom();
+        return lr__fail_oom("the synthetic tags' clusters");
     }
     for (int32_t c = 0; c < g->C; c++) /* cluster c deals i = c, c + C, ... */
         g->ct_ptr[c + 1] = g->ct_ptr[c] + (n_cluster > c ? (n_cluster - c + g->C - 1) / g->C : 0);
@@ -640,7 +640,7 @@ static int make_tags(gen *g)
     g->zipf1 = zipf_cum(g->T, 1.0);
     g->zipf2 = zipf_cum(g->T, 2.0);
     strset seen = {0};
-    int rc = (!rank || !g->tag_names || !g->zipf1 || !g->zipf2) ? lr__fail_oom() : LR_OK;
+    int rc = (!rank || !g->tag_names || !g->zipf1 || !g->zipf2) ? lr__fail_oom("the synthetic tag names") : LR_OK;
     if (rc == LR_OK)
         rc = assign_tag_roles(g, &r, rank);
     if (rc == LR_OK)
@@ -649,7 +649,7 @@ static int make_tags(gen *g)
         char raw[160];
         raw_tag_name(g->t_cluster[t], rank[t], &r, raw, sizeof raw);
         if (!(g->tag_names[t] = unique_tag(&seen, raw)))
-            rc = lr__fail_oom();
+            rc = lr__fail_oom("a synthetic tag name");
     }
     free(seen.slot);
     free(rank);
@@ -763,7 +763,7 @@ static int make_uses(gen *g)
         stop = user_progress(g->p, "synthesize tag uses", g->U, g->U);
     free(tmark);
     free(pos);
-    return rc ? lr__fail_oom() : stop;
+    return rc ? lr__fail_oom("the synthetic tag uses") : stop;
 }
 
 /* ------------------------------------------------------------ friends */
@@ -821,7 +821,7 @@ static int keep_tags(const gen *g, lr_dataset *ds, const int32_t *all_ids)
     /* zeroed, and filled field by field below, so the padding inside each
      * use is zero and the dataset is the same byte for byte per seed */
     ds->tag_uses = lr__calloc(g->n_uses, sizeof *ds->tag_uses);
-    int rc = (!uses || !dense || !kept_names || !ds->tag_ids || !ds->tag_uses) ? lr__fail_oom()
+    int rc = (!uses || !dense || !kept_names || !ds->tag_ids || !ds->tag_uses) ? lr__fail_oom("the synthetic dataset's tags")
                                                                                : LR_OK;
     if (rc == LR_OK) {
         for (size_t i = 0; i < g->n_uses; i++)
@@ -859,7 +859,7 @@ static int build_friends(const gen *g, lr_dataset *ds)
 {
     lr__triplet *t = lr__malloc(2 * g->n_pairs, sizeof *t);
     if (!t)
-        return lr__fail_oom();
+        return lr__fail_oom("the synthetic friendships");
     for (size_t i = 0; i < g->n_pairs; i++) {
         int32_t lo = (int32_t)(g->pairs[i] >> 32), hi = (int32_t)(g->pairs[i] & 0xffffffffu);
         t[2 * i] = (lr__triplet){lo, hi, 1};
@@ -881,7 +881,7 @@ static int assemble(const gen *g, lr_dataset *ds)
     int32_t *tag_ids = make_ids(&r, g->T, 1);
     if (!ds->user_ids || !ds->artist_ids || !tag_ids) {
         free(tag_ids);
-        return lr__fail_oom();
+        return lr__fail_oom("the synthetic IDs");
     }
     char **names = NULL;
     int rc = make_artist_names(g, &names);
@@ -931,7 +931,7 @@ int lr__synthesize(lr_dataset **out, const lr__synth_params *p, lr__synth_truth 
     /* every cluster needs an artist to draw from */
     g.C = (int32_t)(p->clusters < p->artists ? p->clusters : p->artists);
     lr_dataset *ds = lr__dataset_alloc(LR_SOURCE_SYNTHETIC, "synthetic");
-    rc = ds ? setup_artists(&g) : lr__fail_oom();
+    rc = ds ? setup_artists(&g) : lr__fail_oom("the synthetic dataset");
     if (rc == LR_OK)
         rc = setup_users(&g);
     if (rc == LR_OK)
@@ -945,7 +945,7 @@ int lr__synthesize(lr_dataset **out, const lr__synth_params *p, lr__synth_truth 
     if (rc == LR_OK)
         rc = lr__progress_report(p->progress, "synthesize friends and dataset", 0, 1);
     if (rc == LR_OK)
-        rc = make_friends(&g) ? lr__fail_oom() : LR_OK;
+        rc = make_friends(&g) ? lr__fail_oom("the synthetic friendships") : LR_OK;
     if (rc == LR_OK)
         rc = assemble(&g, ds);
     if (rc == LR_OK)

@@ -128,7 +128,7 @@ static int write_tags(const lr_dataset *ds, const char *dir)
     for (int32_t t = 0; t < ds->n_tags && !o.rc; t++) {
         char *words = lr__tag_words(lr__strtab_get(&ds->tag_names, t));
         if (!words) {
-            o.rc = lr__fail_oom();
+            o.rc = lr__fail_oom("a tag's words");
             break;
         }
         put(&o, "%d\t", ds->tag_ids[t]);
@@ -186,7 +186,7 @@ static int make_dir(const char *dir)
 {
     char *p = lr__strdup(dir);
     if (!p)
-        return lr__fail_oom();
+        return lr__fail_oom("the directory's path");
     int rc = LR_OK;
     for (char *s = p + 1; rc == LR_OK; s++) {
         if (*s != '/' && *s != '\0')

@@ -58,7 +58,7 @@ int lr__bhtree_build(lr__bhtree *t, const double *y, int32_t n)
         t->scratch = lr__malloc((size_t)n, sizeof *t->scratch);
         if (!t->perm || !t->where || !t->px || !t->py || !t->scratch) {
             lr__bhtree_free(t);
-            return lr__fail_oom();
+            return lr__fail_oom("the Barnes-Hut tree's points");
         }
     }
     double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
@@ -76,11 +76,11 @@ int lr__bhtree_build(lr__bhtree *t, const double *y, int32_t n)
     t->nnodes = 0;
     cell *cells = lr__malloc((size_t)2 * n + 8, sizeof *cells);
     if (!cells)
-        return lr__fail_oom();
+        return lr__fail_oom("the Barnes-Hut tree's cells");
     size_t ccap = (size_t)2 * n + 8;
     if (push_node(t, (lr__bhnode){0, 0, 4 * half * half, n, 0, n, -1, 0}) < 0) {
         free(cells);
-        return lr__fail_oom();
+        return lr__fail_oom("the Barnes-Hut tree's nodes");
     }
     cells[0] = (cell){0.5 * (x0 + x1), 0.5 * (y0 + y1), half, 0};
     /* Breadth first: the node array is the queue, and each node's children
@@ -140,14 +140,14 @@ int lr__bhtree_build(lr__bhtree *t, const double *y, int32_t n)
                 void *pc = cells;
                 if (lr__grow(&pc, &ccap, (size_t)t->nnodes + 1, sizeof *cells) != 0) {
                     free(cells);
-                    return lr__fail_oom();
+                    return lr__fail_oom("the Barnes-Hut tree's cells");
                 }
                 cells = pc;
             }
             if (push_node(t, (lr__bhnode){0, 0, 4 * h * h, count[qd], start[qd],
                                           start[qd] + count[qd], -1, 0}) < 0) {
                 free(cells);
-                return lr__fail_oom();
+                return lr__fail_oom("the Barnes-Hut tree's nodes");
             }
             cells[t->nnodes - 1] = (cell){c.mx + (qd & 1 ? h : -h), c.my + (qd & 2 ? h : -h), h,
                                           c.depth + 1};

@@ -63,7 +63,7 @@ static int set_grid(lr__fftrep *f, int32_t L)
     f->twi = lr__malloc((size_t)L / 2, sizeof(double));
     f->rev = lr__malloc((size_t)L, sizeof(int32_t));
     if (!ok || !f->kr || !f->ki || !f->twr || !f->twi || !f->rev)
-        return lr__fail_oom();
+        return lr__fail_oom("the FFT grid of t-SNE's repulsion");
     int bits = 0;
     while ((1 << bits) < L)
         bits++;
@@ -208,7 +208,7 @@ int lr__fftrep_prepare(lr__fftrep *f, const double *y, int32_t n, int32_t max_l)
         f->wy = lr__malloc(3 * (size_t)n, sizeof *f->wy);
         f->q = lr__malloc(2 * (size_t)n, sizeof *f->q);
         if (!f->node || !f->wx || !f->wy || !f->q)
-            return lr__fail_oom();
+            return lr__fail_oom("the interpolation weights of t-SNE's repulsion");
         f->n = n;
     }
     if (f->L != L) {

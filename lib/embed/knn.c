@@ -182,7 +182,7 @@ static int knn_blocks(void *ctx, int tid, size_t begin, size_t end)
         free(sizes);
         free(bars);
         free(pairs);
-        return lr__fail_oom();
+        return lr__fail_oom("the neighbour search's heaps");
     }
     for (size_t b = begin; b < end; b++) {
         const int32_t q0 = (int32_t)(b * QB);
@@ -253,7 +253,7 @@ int lr__knn_exact(const float *x, int32_t n, int32_t d, int metric, int32_t k, i
     double *xd = lr__malloc(nd, sizeof *xd);
     float *xs = NULL, *sqn = NULL;
     if (!xd)
-        return lr__fail_oom();
+        return lr__fail_oom("the neighbour search's points");
     for (size_t e = 0; e < nd; e++)
         xd[e] = x[e];
     char *zero = NULL;
@@ -266,7 +266,7 @@ int lr__knn_exact(const float *x, int32_t n, int32_t d, int metric, int32_t k, i
             free(xd);
             free(xs);
             free(zero);
-            return lr__fail_oom();
+            return lr__fail_oom("the neighbour search's single-precision points");
         }
         for (int32_t i = 0; i < n; i++) {
             double *r = xd + (size_t)i * d, s = 0.0;
@@ -286,7 +286,7 @@ int lr__knn_exact(const float *x, int32_t n, int32_t d, int metric, int32_t k, i
         sqn = lr__malloc((size_t)n, sizeof *sqn);
         if (!sqn) {
             free(xd);
-            return lr__fail_oom();
+            return lr__fail_oom("the points' squared norms");
         }
         for (int32_t i = 0; i < n; i++) {
             double s = 0.0;
@@ -344,7 +344,7 @@ static int map_points(void *ctx, int tid, size_t begin, size_t end)
     const map_job *J = ctx;
     mcand *best = lr__malloc((size_t)J->m, sizeof *best);
     if (!best)
-        return lr__fail_oom();
+        return lr__fail_oom("the neighbour candidates");
     for (size_t ii = begin; ii < end; ii++) {
         const int32_t i = (int32_t)ii, p = J->rank[i], m = J->m;
         const double xi = J->y[2 * (size_t)i], yi = J->y[2 * (size_t)i + 1];
@@ -388,7 +388,7 @@ int lr__knn_map(const double *y, int32_t n, int32_t m, int threads, int32_t *idx
         free(order);
         free(rank);
         free(xs);
-        return lr__fail_oom();
+        return lr__fail_oom("the neighbour search's order");
     }
     /* Sorted as (x, index) pairs, so the order is total and qsort needs
      * no context. */

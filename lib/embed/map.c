@@ -27,7 +27,7 @@ int lr__map_subset(const lr_model *m, int64_t min_fans, int32_t **rows, int32_t 
     if (!fans || !sel) {
         free(fans);
         free(sel);
-        return lr__fail_oom();
+        return lr__fail_oom("the map's artist selection");
     }
     for (int64_t e = 0; e < m->train.nnz; e++)
         fans[m->train.idx[e]]++;
@@ -58,7 +58,7 @@ int lr__map_gather(const lr_model *m, const int32_t *sel, int32_t n, int unit, f
     const size_t k = (size_t)m->k;
     float *x = lr__malloc((size_t)n * k, sizeof *x);
     if (!x)
-        return lr__fail_oom();
+        return lr__fail_oom("the map's artist factors");
     for (int32_t i = 0; i < n; i++) {
         const float *v = m->artist_f + (size_t)sel[i] * k;
         float *r = x + (size_t)i * k;
@@ -81,7 +81,7 @@ int lr__map_alloc(lr_map **out, int kind, const lr_model *m, const int32_t *sel,
 {
     lr_map *map = lr__calloc(1, sizeof *map);
     if (!map)
-        return lr__fail_oom();
+        return lr__fail_oom("the map");
     map->kind = kind;
     map->rows = rows;
     map->dims = dims;
@@ -90,7 +90,7 @@ int lr__map_alloc(lr_map **out, int kind, const lr_model *m, const int32_t *sel,
     map->coords = lr__calloc((size_t)rows * (size_t)dims, sizeof *map->coords);
     if (!map->ids || !map->coords) {
         lr__map_free(map);
-        return lr__fail_oom();
+        return lr__fail_oom("the map's coordinates");
     }
     for (int32_t i = 0; i < rows; i++)
         map->ids[i] = m->artist_ids[sel[i]];
@@ -133,7 +133,7 @@ int lr__map_pca(lr_map **out, const lr_model *m, int32_t c, int64_t min_fans)
     if (rc == LR_OK)
         rc = lr__map_alloc(&map, LR__MAP_PCA, m, sel, n, c);
     if (rc == LR_OK && !(map->variance = lr__malloc((size_t)c, sizeof *map->variance)))
-        rc = lr__fail_oom();
+        rc = lr__fail_oom("the PCA map's variances");
     if (rc == LR_OK)
         rc = lr__pca(x, n, m->k, c, map->coords, map->variance, &map->total);
     free(x);

@@ -118,7 +118,7 @@ int lr__norm_correlations(const double *norm, const double *fans, int32_t n,
     ranked *s = lr__malloc((size_t)used, sizeof *s);
     int rc = LR_OK;
     if (!a || !b || !ra || !rb || !s) {
-        rc = lr__fail_oom();
+        rc = lr__fail_oom("the norm correlation's ranks");
         goto out;
     }
     int64_t k = 0;
@@ -165,7 +165,7 @@ int lr__artist_norms(const lr_model *m, double *norm, double *fans, double *list
     double *f = lr__calloc((size_t)na, sizeof *f);
     int rc = LR_OK;
     if (!nrm || !f) {
-        rc = lr__fail_oom();
+        rc = lr__fail_oom("the artists' norms");
         goto out;
     }
     lr__row_norms(m->artist_f, na, m->k, nrm);

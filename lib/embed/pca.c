@@ -69,7 +69,7 @@ int lr__pca(const float *x, int32_t n, int32_t d, int32_t c, double *coords, dou
     lapack_int *iwork = NULL;
     int rc = LR_OK;
     if (!mean || !cov || !blk || !w || !z || !isuppz) {
-        rc = lr__fail_oom();
+        rc = lr__fail_oom("PCA's covariance matrix");
         goto out;
     }
 
@@ -109,7 +109,7 @@ int lr__pca(const float *x, int32_t n, int32_t d, int32_t c, double *coords, dou
         work = lr__malloc((size_t)lwork, sizeof *work);
         iwork = lr__malloc((size_t)liwork, sizeof *iwork);
         if (!work || !iwork) {
-            rc = lr__fail_oom();
+            rc = lr__fail_oom("LAPACK's work space");
             goto out;
         }
         info = LAPACKE_dsyevr_work(LAPACK_COL_MAJOR, 'V', 'I', 'U', d, cov, d, 0.0, 0.0,

@@ -131,7 +131,7 @@ static int cond_rows(void *ctx, int tid, size_t begin, size_t end)
     /* A copy of the row, so that p may be dist itself. */
     double *d = lr__malloc((size_t)k, sizeof *d);
     if (!d)
-        return lr__fail_oom();
+        return lr__fail_oom("a t-SNE row's distances");
     for (size_t i = begin; i < end; i++) {
         lr__copy(d, J->dist + i * (size_t)k, (size_t)k, sizeof *d);
         double *p = J->p + i * (size_t)k;
@@ -216,7 +216,7 @@ int lr__tsne_symmetrize(const int32_t *idx, const double *p, int32_t n, int32_t 
         free(fill);
         free(e);
         lr__tsne_p_free(P);
-        return lr__fail_oom();
+        return lr__fail_oom("t-SNE's affinities");
     }
     P->n = n;
     /* Row i holds its own k entries and one for each point that has i
@@ -257,7 +257,7 @@ int lr__tsne_symmetrize(const int32_t *idx, const double *p, int32_t n, int32_t 
     if (!P->col || !P->val) {
         free(e);
         lr__tsne_p_free(P);
-        return lr__fail_oom();
+        return lr__fail_oom("t-SNE's symmetric affinities");
     }
     const double scale = 1.0 / (2.0 * (double)n);
     for (int64_t t = 0; t < nnz; t++) {
@@ -438,7 +438,7 @@ static int ws_init(grad_ws *w, const lr__tsne_p *P, double theta, int method)
     w->xf = lr__malloc((size_t)P->n, sizeof *w->xf);
     w->yf = lr__malloc((size_t)P->n, sizeof *w->yf);
     if (!w->attr || !w->rep || !w->zi || !w->lw || !w->pf || !w->xf || !w->yf)
-        return lr__fail_oom();
+        return lr__fail_oom("t-SNE's gradient work space");
     ws_set_p(w);
     return LR_OK;
 }
@@ -596,7 +596,7 @@ static int z_exact(const double *y, int32_t n, int threads, double *z)
     const size_t items = ((size_t)n + 1) / 2;
     z_job J = {y, n, lr__malloc(items, sizeof(double))};
     if (!J.part)
-        return lr__fail_oom();
+        return lr__fail_oom("t-SNE's normaliser parts");
     int rc = lr__parallel_for(threads, items, z_rows, &J);
     double s = 0.0;
     for (size_t t = 0; t < items; t++)
@@ -651,7 +651,7 @@ static int renumber(lr__tsne_p *P, const int32_t *order, double **state, int nst
         free(row);
         free(tmp);
         lr__tsne_p_free(&Q);
-        return lr__fail_oom();
+        return lr__fail_oom("t-SNE's neighbour lists");
     }
     for (int32_t a = 0; a < n; a++)
         inv[order[a]] = a;
@@ -749,7 +749,7 @@ static int preservation(const int32_t *in_nn, int32_t kin, const double *y, int3
 {
     int32_t *map_nn = lr__malloc((size_t)n * (size_t)m, sizeof *map_nn);
     if (!map_nn)
-        return lr__fail_oom();
+        return lr__fail_oom("the map's neighbours");
     int rc = lr__knn_map(y, n, m, threads, map_nn);
     if (rc == LR_OK) {
         double s = 0.0;
@@ -778,7 +778,7 @@ static int affinities(const float *x, int32_t n, int32_t d, const lr__tsne_opts 
     double *dist = lr__malloc((size_t)n * (size_t)kk, sizeof *dist);
     double *dk = lr__malloc((size_t)n * (size_t)k, sizeof *dk);
     int32_t *ik = lr__malloc((size_t)n * (size_t)k, sizeof *ik);
-    int rc = idx && dist && dk && ik ? LR_OK : lr__fail_oom();
+    int rc = idx && dist && dk && ik ? LR_OK : lr__fail_oom("t-SNE's nearest neighbours");
     if (rc == LR_OK)
         rc = lr__knn_exact(x, n, d, o->metric, kk, o->threads, idx, dist);
     if (rc == LR_OK) {
@@ -831,7 +831,7 @@ int lr__tsne(const float *x, int32_t n, int32_t d, const lr__tsne_opts *o, doubl
     int32_t *perm = lr__malloc((size_t)n, sizeof *perm);
     rc = ws_init(&w, &P, o->theta, o->method);
     if (rc == LR_OK && (!upd || !gain || !ym || !perm))
-        rc = lr__fail_oom();
+        rc = lr__fail_oom("t-SNE's coordinates and gains");
     lr__team *team = rc == LR_OK && o->threads > 1
                          ? lr__team_start(o->threads, forces_member, &w)
                          : NULL;

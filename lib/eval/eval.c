@@ -233,7 +233,7 @@ static int alloc_scratch(job *j, int threads)
     j->top = lr__calloc((size_t)threads, sizeof *j->top);
     j->seen = lr__calloc((size_t)threads, sizeof *j->seen);
     if (!j->scores || !j->top_score || !j->top || !j->seen)
-        return lr__fail_oom();
+        return lr__fail_oom("the evaluation's per-thread lists");
     /* Never more heap than there are artists to rank. */
     j->heap_k = (int64_t)j->k < (int64_t)na ? j->k : (int32_t)(na ? na : 1);
     for (int t = 0; t < threads; t++) {
@@ -242,7 +242,7 @@ static int alloc_scratch(job *j, int threads)
         j->top[t] = lr__malloc((size_t)j->heap_k, sizeof(int32_t));
         j->seen[t] = lr__calloc(na ? na : 1, 1);
         if (!j->scores[t] || !j->top_score[t] || !j->top[t] || !j->seen[t])
-            return lr__fail_oom();
+            return lr__fail_oom("the evaluation's per-thread scores");
     }
     return LR_OK;
 }
@@ -290,7 +290,7 @@ int lr__evaluate(lr_evaluation **out, const lr_model *m, const lr_dataset *train
     job j = {0};
     int rc = LR_OK;
     if (!e || !users || !starts || !discount || !idcg) {
-        rc = lr__fail_oom();
+        rc = lr__fail_oom("the evaluation's users and discounts");
         goto done;
     }
     for (int32_t u = 0, i = 0; u < te->rows; u++)
@@ -345,11 +345,11 @@ int lr__evaluate(lr_evaluation **out, const lr_model *m, const lr_dataset *train
     if (threads < 1)
         threads = 1;
     if (rmse && !(j.sq_err = lr__malloc((size_t)n_eval, sizeof *j.sq_err))) {
-        rc = lr__fail_oom();
+        rc = lr__fail_oom("the evaluation's squared errors");
         goto done;
     }
     if (!(j.cold_held = lr__malloc((size_t)n_eval, sizeof *j.cold_held))) {
-        rc = lr__fail_oom();
+        rc = lr__fail_oom("the evaluation's cold-artist counts");
         goto done;
     }
     rc = alloc_scratch(&j, threads);

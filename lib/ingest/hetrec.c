@@ -126,7 +126,7 @@ static int read_named(lr__raw_named *r, const char *path, const char *const *col
     /* Names are a fraction of each row; one guess saves most regrowth. */
     if (!r->id || !r->name ||
         lr__grow((void **)&r->names.data, &r->names.cap, t.len / 4 + 64, 1) != LR_OK)
-        rc = lr__fail_oom();
+        rc = lr__fail_oom("the artists' rows");
     else
         rc = named_rows(&t, r, fixes);
     return finish(&t, rc, opts);
@@ -198,7 +198,7 @@ static int read_listens_at(lr__raw_listens *l, const lr_options *opts)
     l->artist = lr__malloc(rows, sizeof *l->artist);
     l->weight = lr__malloc(rows, sizeof *l->weight);
     if (!l->user || !l->artist || !l->weight)
-        rc = lr__fail_oom();
+        rc = lr__fail_oom("the listens' rows");
     else
         rc = listen_rows(&t, l);
     return finish(&t, rc, opts);
@@ -208,7 +208,7 @@ int lr__hetrec_read_listens(lr__raw_listens *l, const char *path, const lr_optio
 {
     memset(l, 0, sizeof *l);
     l->path = lr__strdup(path);
-    int rc = l->path ? read_listens_at(l, opts) : lr__fail_oom();
+    int rc = l->path ? read_listens_at(l, opts) : lr__fail_oom("the listens file's path");
     if (rc)
         lr__raw_listens_free(l);
     return rc;
@@ -254,7 +254,7 @@ static int read_friends(lr__raw_friends *f, const lr_options *opts)
     f->user = lr__malloc(rows, sizeof *f->user);
     f->friend_id = lr__malloc(rows, sizeof *f->friend_id);
     if (!f->user || !f->friend_id)
-        rc = lr__fail_oom();
+        rc = lr__fail_oom("the friendships' rows");
     else
         rc = friend_rows(&t, f);
     return finish(&t, rc, opts);
@@ -279,7 +279,7 @@ static int uses_alloc(lr__raw_uses *u, size_t rows)
     u->tag = lr__malloc(rows, sizeof *u->tag);
     u->time_ms = lr__malloc(rows, sizeof *u->time_ms);
     if (!u->user || !u->artist || !u->tag || !u->time_ms)
-        return lr__fail_oom();
+        return lr__fail_oom("the tag assignments' rows");
     return LR_OK;
 }
 
@@ -381,7 +381,7 @@ static int set_paths(lr__hetrec *h, const char *dir)
     h->times.path = join_path(dir, LR_HETREC_TIMES);
     if (!h->dir || !h->artists.path || !h->tags.path || !h->listens.path ||
         !h->friends.path || !h->uses.path || !h->times.path)
-        return lr__fail_oom();
+        return lr__fail_oom("the data files' paths");
     /* The timestamps file is the one optional file. */
     if (access(h->times.path, F_OK) != 0) {
         free(h->times.path);

@@ -310,7 +310,7 @@ int lr__tsv_text(const lr__tsv *t, int i, lr__blob *b, int64_t *off, uint64_t *f
     if (!lr__utf8_valid(p, n)) {
         fixed = lr__utf8_repair(p, n, fixes);
         if (!fixed)
-            return lr__fail_oom();
+            return lr__fail_oom("a repaired text field");
         p = fixed;
         n = strlen(fixed);
     }

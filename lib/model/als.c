@@ -169,7 +169,7 @@ static int bm25_init(bm25 *z, const lr_dataset *ds, const lr_options *o)
     z->idf = lr__malloc((size_t)ds->n_artists, sizeof *z->idf);
     z->norm = lr__malloc((size_t)ds->n_users, sizeof *z->norm);
     if (!z->idf || !z->norm)
-        return lr__fail_oom();
+        return lr__fail_oom("BM25's weights");
     const double n = (double)ds->n_users;
     for (int32_t a = 0; a < ds->n_artists; a++) {
         const double df = (double)(ds->by_artist.ptr[a + 1] - ds->by_artist.ptr[a]);
@@ -213,7 +213,7 @@ static int make_side(side *s, const lr__csr *m, int by_user, int t, float alpha,
     s->conf = lr__malloc((size_t)m->nnz, sizeof *s->conf);
     s->exact = lr__malloc((size_t)m->rows, sizeof *s->exact);
     if (!s->conf || !s->exact)
-        return lr__fail_oom();
+        return lr__fail_oom("als's confidences");
     for (int32_t r = 0; r < m->rows; r++) {
         const int64_t n = m->ptr[r + 1] - m->ptr[r];
         int positive = 1;
@@ -262,7 +262,7 @@ static int balance(side *s, int threads, int k, int solver, int steps)
     s->chunks = chunks;
     s->bounds = lr__malloc((size_t)chunks + 1, sizeof *s->bounds);
     if (!s->bounds)
-        return lr__fail_oom();
+        return lr__fail_oom("als's row chunks");
     double total = 0;
     for (int32_t r = 0; r < s->rows; r++)
         total += row_cost(s, r, k, solver, steps);
@@ -466,7 +466,7 @@ static int eig_init(eig_work *w, int k)
     w->beta = lr__malloc((size_t)k, sizeof *w->beta);
     w->p = lr__malloc((size_t)k, sizeof *w->p);
     if (!w->A || !w->V || !w->Z || !w->d || !w->e || !w->beta || !w->p)
-        return lr__fail_oom();
+        return lr__fail_oom("als's eigen solver");
     double q = 0;
     lapack_int qi = 0;
     lapack_int info = LAPACKE_dstedc_work(LAPACK_COL_MAJOR, 'V', k, w->d, w->e, w->Z, k, &q, -1,
@@ -479,7 +479,7 @@ static int eig_init(eig_work *w, int k)
     w->work = lr__malloc((size_t)w->lwork, sizeof *w->work);
     w->iwork = lr__malloc((size_t)w->liwork, sizeof *w->iwork);
     if (!w->work || !w->iwork)
-        return lr__fail_oom();
+        return lr__fail_oom("LAPACK's work space");
     return LR_OK;
 }
 
@@ -896,7 +896,7 @@ static int als_fit(lr_model *m, const lr__fit_ctx *ctx)
     w.sq = lr__malloc((size_t)na, sizeof *w.sq);
     if (!m->user_f || !m->artist_f || !w.G || !w.GX || !w.A0 || !w.Dinv || !w.Q || !w.w ||
         !w.scratch || !w.part || !w.obs || !w.sq) {
-        rc = lr__fail_oom();
+        rc = lr__fail_oom("als's factors and Gram matrices");
         goto done;
     }
     if ((w.su.diag || w.sa.diag) && (rc = eig_init(&w.eig, k)) != LR_OK)

@@ -82,7 +82,7 @@ static int loss_range(void *ctx, int tid, size_t begin, size_t end)
     const int32_t nu = j->ds->n_users;
     float *xb = lr__malloc((size_t)ni, sizeof *xb);
     if (!xb)
-        return lr__fail_oom();
+        return lr__fail_oom("the blend's loss row");
     /* items [0, ni) are rows of B for the L2 part, then users */
     for (size_t r = begin; r < end; r++) {
         if (r < (size_t)ni) {
@@ -146,7 +146,7 @@ static int fit_items(lr_model *m, const lr_dataset *ds, int threads, double *los
     }
     lr__rank_pair *pairs = lr__malloc((size_t)most, sizeof *pairs);
     if (!wr || !lam || !pdiag || !rscale || !cscale || !pairs) {
-        rc = lr__fail_oom();
+        rc = lr__fail_oom("the blend's per-artist weights");
         goto done;
     }
 
@@ -178,7 +178,7 @@ static int fit_items(lr_model *m, const lr_dataset *ds, int threads, double *los
     {
         double *per = lr__calloc((size_t)ds->n_users + (size_t)n, sizeof *per);
         if (!per) {
-            rc = lr__fail_oom();
+            rc = lr__fail_oom("the blend's user and item scales");
             goto done;
         }
         loss_job lj = {ds, m, wr, lam, per, per + ds->n_users};

@@ -642,7 +642,7 @@ static int alloc_state(lr_model *m, bpr_state *s)
         !s->block || !s->ushard || !s->ashard || !s->perm || !s->shard_of || !s->fans ||
         !s->boff || !s->rng || !s->loss || !s->drawn || !s->asq || !s->usq || !s->negs ||
         (s->adagrad && !s->scratch))
-        return lr__fail_oom();
+        return lr__fail_oom("bpr's factors, shards and samples");
     return LR_OK;
 }
 
@@ -740,7 +740,7 @@ static int train(lr_model *m, const lr__fit_ctx *ctx, bpr_state *s)
         /* the accumulators' rows on cache lines too, like the factors' */
         float *acc = aligned_floats(s->opt.n);
         if (!acc)
-            return lr__fail_oom();
+            return lr__fail_oom("bpr's Adagrad accumulators");
         memcpy(acc, s->opt.acc, s->opt.n * sizeof *acc);
         free(s->opt.acc);
         s->opt.acc = acc;

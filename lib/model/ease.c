@@ -56,7 +56,7 @@ static int ease_fit(lr_model *m, const lr__fit_ctx *ctx)
     float *cscale = lr__malloc((size_t)n, sizeof *cscale);
     float *x = lr__malloc((size_t)(ds->listens.nnz > 0 ? ds->listens.nnz : 1), sizeof *x);
     if (!pdiag || !lam || !sq || !rscale || !cscale || !x) {
-        rc = lr__fail_oom();
+        rc = lr__fail_oom("ease's per-artist scales");
         goto done;
     }
     for (int64_t e = 0; e < ds->listens.nnz; e++)

@@ -509,7 +509,7 @@ static int read_options(const lr__secr *r, uint32_t id, int algo, lr_options *o,
                                  (unsigned long long)s->len, OPTION_BYTES);
     lr_options *d;
     if (lr_options_new(&d) != LR_OK)
-        return lr__fail_oom();
+        return LR_E_NOMEM; /* its message says how much for what */
     *o = *d;
     lr_options_free(d);
     memset(seen, 0, LR_OPTIONS_MAX);
@@ -573,7 +573,7 @@ static int read_artist_tags(const lr__secr *r, const counts *c, lr_model *m)
     m->artist_tags = lr__malloc((size_t)slots, sizeof *m->artist_tags);
     m->artist_tag_counts = lr__malloc((size_t)slots, sizeof *m->artist_tag_counts);
     if (!m->artist_tags || !m->artist_tag_counts)
-        return lr__fail_oom();
+        return lr__fail_oom("the model file's artist tags");
     const uint8_t *p = r->sec[S_ARTIST_TAGS].p;
     for (uint64_t i = 0; i < slots; i++) {
         m->artist_tags[i] = (int32_t)lr__le_get32(p + 4 * i);
@@ -634,7 +634,7 @@ static int read_history(const lr__secr *r, const counts *c, lr__history *h)
     if (c->epochs) {
         h->rows = lr__malloc(n, sizeof *h->rows);
         if (!h->rows)
-            return lr__fail_oom();
+            return lr__fail_oom("the model file's training history");
     }
     h->n = h->cap = (size_t)c->epochs;
     const uint8_t *p = r->sec[S_HISTORY].p;
@@ -653,7 +653,7 @@ static int read_floats(const lr__secr *r, uint32_t id, int32_t rows, int32_t col
     size_t n = (size_t)rows * (size_t)cols;
     float *x = lr__malloc(n, sizeof *x);
     if (!x)
-        return lr__fail_oom();
+        return lr__fail_oom("a %zu x %zu matrix of the model file", (size_t)rows, (size_t)cols);
     *out = x;
     const uint8_t *p = r->sec[id].p;
     for (size_t i = 0; i < n; i++) {
@@ -688,7 +688,7 @@ static int read_items(const lr__secr *r, const counts *c, lr_model *m)
     m->items = lr__malloc((size_t)c->items, sizeof *m->items);
     m->item_pos = lr__malloc((size_t)c->artists, sizeof *m->item_pos);
     if (!m->items || !m->item_pos)
-        return lr__fail_oom();
+        return lr__fail_oom("the model file's item columns");
     const uint8_t *p = r->sec[S_ITEMS].p;
     for (int32_t q = 0; q < c->items; q++) {
         int32_t a = (int32_t)lr__le_get32(p + 4 * (size_t)q);
@@ -833,7 +833,7 @@ static int read_tower_at(const lr__secr *r, const counts *c, lr_model *m, uint32
                                  4 * (unsigned long long)net.n_params);
     net.theta = lr__malloc(net.n_params, sizeof *net.theta);
     if (!net.theta)
-        return lr__fail_oom();
+        return lr__fail_oom("the model file's softmax weights");
     const uint8_t *p = r->sec[weights].p;
     for (size_t i = 0; i < net.n_params; i++) {
         net.theta[i] = lr__bits_f32(lr__le_get32(p + 4 * i));
@@ -927,7 +927,7 @@ int lr__model_file_read(lr_model **out, const char *path)
                   .oldest = LR_MODEL_FILE_OLDEST};
     lr_model *m = lr__calloc(1, sizeof *m);
     if (!m)
-        rc = lr__fail_oom();
+        rc = lr__fail_oom("the model");
     if (rc == LR_OK) rc = lr__secr_check(&r, LR_MODEL_MAGIC, LR_MODEL_FILE_VERSION);
     if (rc == LR_OK) rc = read_sections(&r, m);
     if (rc == LR_OK) rc = lr__model_prepare(m);

@@ -94,7 +94,7 @@ int lr__item_columns(lr_model *m, const lr_dataset *ds, int64_t min_listeners, c
     const int32_t na = ds->n_artists;
     m->item_pos = lr__malloc((size_t)na, sizeof *m->item_pos);
     if (!m->item_pos)
-        return lr__fail_oom();
+        return lr__fail_oom("the artists' item positions");
     int32_t n = 0;
     for (int32_t a = 0; a < na; a++) {
         const int64_t fans = ds->by_artist.ptr[a + 1] - ds->by_artist.ptr[a];
@@ -107,15 +107,16 @@ int lr__item_columns(lr_model *m, const lr_dataset *ds, int64_t min_listeners, c
                         model, (long long)min_listeners);
     size_t nn;
     if (lr__mul_overflows((size_t)n, (size_t)n, &nn) || n > 46340 /* lapack_int n*n */)
-        return lr__fail(LR_E_NOMEM, "%s: %d artists would need a %d x %d matrix; raise min_listeners",
-                        model, (int)n, (int)n, (int)n);
+        return lr__fail_oom_size((size_t)n, (size_t)n * sizeof *m->item_w,
+                                 "%s's %d x %d item matrix of %d artists (LAPACK's limit "
+                                 "is 46340); raise min_listeners",
+                                 model, (int)n, (int)n, (int)n);
     m->n_items = n;
     m->items = lr__malloc((size_t)n, sizeof *m->items);
     m->item_w = lr__calloc(nn, sizeof *m->item_w);
     if (!m->items || !m->item_w)
-        return lr__fail(LR_E_NOMEM, "%s: out of memory for the %d x %d item matrix (%.0f MB); "
-                        "raise min_listeners", model, (int)n, (int)n,
-                        (double)nn * sizeof *m->item_w / 1e6);
+        return lr__fail_oom("%s's %d x %d item matrix; raise min_listeners", model,
+                            (int)n, (int)n);
     for (int32_t a = 0; a < na; a++)
         if (m->item_pos[a] >= 0)
             m->items[m->item_pos[a]] = a;
@@ -165,7 +166,7 @@ static int inverse_primal(const lr__item_problem *pb, float *G, float *rscale, d
     if (!pos || !val) {
         free(pos);
         free(val);
-        return lr__fail_oom();
+        return lr__fail_oom("one user's artists");
     }
     for (int32_t u = 0; u < ds->n_users; u++) {
         int32_t len = 0;
@@ -211,7 +212,8 @@ static int inverse_dual(const lr__item_problem *pb, const int32_t *row_of, int32
     const size_t nnz = (size_t)(ds->listens.nnz > 0 ? ds->listens.nnz : 1);
     size_t xn;
     if (lr__mul_overflows((size_t)rows, (size_t)n, &xn))
-        return lr__fail_oom();
+        return lr__fail_oom_size((size_t)rows * sizeof(float), (size_t)n,
+                                 "%s's %d x %d listens matrix", pb->model, (int)rows, (int)n);
     float *X = lr__calloc(xn, sizeof *X); /* rows x n, column-major */
     float *K = lr__calloc((size_t)rows * (size_t)rows, sizeof *K);
     int64_t *ptr = lr__calloc((size_t)n + 1, sizeof *ptr);
@@ -220,10 +222,8 @@ static int inverse_dual(const lr__item_problem *pb, const int32_t *row_of, int32
     float *val = lr__malloc(nnz, sizeof *val);
     int rc = LR_OK;
     if (!X || !K || !ptr || !cnt || !who || !val) {
-        rc = lr__fail(LR_E_NOMEM, "%s: out of memory for the %d x %d user kernel and the "
-                      "%d x %d listens matrix (%.0f MB)", pb->model, (int)rows, (int)rows,
-                      (int)rows, (int)n,
-                      ((double)rows * (double)rows + (double)xn) * sizeof(float) / 1e6);
+        rc = lr__fail_oom("%s's %d x %d user kernel and %d x %d listens matrix",
+                          pb->model, (int)rows, (int)rows, (int)rows, (int)n);
         goto done;
     }
     for (int32_t j = 0; j < n; j++)
@@ -298,7 +298,7 @@ int lr__item_inverse(const lr__item_problem *pb, float *M, float *rscale, double
     int32_t *row_of = lr__malloc((size_t)(pb->ds->n_users > 0 ? pb->ds->n_users : 1),
                                  sizeof *row_of);
     if (!row_of)
-        return lr__fail_oom();
+        return lr__fail_oom("the users' kernel rows");
     const int32_t rows = x_rows(pb, row_of);
     int rc = dual_cheaper(pb, rows) ? inverse_dual(pb, row_of, rows, M, rscale, pdiag)
                                     : inverse_primal(pb, M, rscale, pdiag);

@@ -389,7 +389,7 @@ static int state_init(mf_state *s, const lr__csr *x, int transform, int32_t k, d
     s->GV = lr__malloc(kk, sizeof(float));
     if (!s->gU || !s->gV || !s->t || !s->err || !s->errc || !s->cptr || !s->cuser || !s->cpos || !s->uerr ||
         !s->usq || !s->asq || !s->GU || !s->GV)
-        return lr__fail_oom();
+        return lr__fail_oom("mf's gradients and residuals");
     for (size_t p = 0; p < nnz; p++)
         s->t[p] = lr__transform(transform, x->val[p]);
     by_artist(s);
@@ -442,7 +442,7 @@ static int train(lr_model *m, const lr__fit_ctx *ctx, mf_state *s)
     m->user_f = s->U = lr__malloc(nk, sizeof(float));
     m->artist_f = s->V = lr__malloc(mk, sizeof(float));
     if (!s->U || !s->V)
-        return lr__fail_oom();
+        return lr__fail_oom("the user and artist factors");
     /* Adagrad's accumulators start near zero, not at the usual 0.1: the
      * gradients of a mean over |Ω| pairs are around 1e-5, and a 0.1 start
      * would swamp them and turn Adagrad into slow SGD.  1e-30 only keeps a
@@ -488,7 +488,7 @@ static int train(lr_model *m, const lr__fit_ctx *ctx, mf_state *s)
     if (!order || !user_of) {
         free(order);
         free(user_of);
-        return lr__fail_oom();
+        return lr__fail_oom("mf's shuffled pairs");
     }
     for (int32_t u = 0; u < s->n; u++)
         for (int64_t p = s->x->ptr[u]; p < s->x->ptr[u + 1]; p++)

@@ -113,7 +113,7 @@ static int take_top_tags(lr_model *m, const lr_dataset *ds)
     int32_t *touched = lr__malloc(nt, sizeof *touched);
     int rc = m->artist_tags && m->artist_tag_counts && canon && acc && touched
                  ? lr__tag_display_canon(ds, canon)
-                 : lr__fail_oom();
+                 : lr__fail_oom("the artists' top tags");
     for (size_t i = 0; rc == LR_OK && i < n; i++) {
         m->artist_tags[i] = -1;
         m->artist_tag_counts[i] = 0;
@@ -166,7 +166,7 @@ int lr__model_take_catalogue(lr_model *m, const lr_dataset *ds)
     char **tops = lr__calloc((size_t)ds->n_artists, sizeof(char *));
     if (!m->user_ids || !m->artist_ids || !tops) {
         free(tops);
-        return lr__fail_oom();
+        return lr__fail_oom("the model's user and artist IDs");
     }
     memcpy(m->user_ids, ds->user_ids, (size_t)ds->n_users * sizeof(int32_t));
     memcpy(m->artist_ids, ds->artist_ids, (size_t)ds->n_artists * sizeof(int32_t));

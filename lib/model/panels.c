@@ -32,7 +32,7 @@ int lr__panels_build(const float *v, int32_t na, int32_t k, float **out)
     /* calloc: the lanes past the last artist stay 0 */
     float *p = lr__calloc(np * ps, sizeof *p);
     if (!p)
-        return lr__fail_oom();
+        return lr__fail_oom("the artist factors' scoring panels");
     for (size_t a = 0; a < (size_t)na; a++) {
         float *dst = p + (a / LR__PANEL) * ps + a % LR__PANEL;
         const float *src = v + a * (size_t)k;

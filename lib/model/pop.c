@@ -11,7 +11,7 @@ static int pop_fit(lr_model *m, const lr__fit_ctx *ctx)
     const lr_dataset *ds = ctx->train;
     m->pop = lr__malloc((size_t)ds->n_artists, sizeof *m->pop);
     if (!m->pop)
-        return lr__fail_oom();
+        return lr__fail_oom("the artists' popularity");
     /* Fan counts are small integers, exact in float; ties are broken by
      * artist ID at selection time. */
     for (int32_t a = 0; a < ds->n_artists; a++)

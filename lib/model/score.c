@@ -137,7 +137,7 @@ int lr__blend_scratch_init(lr__blend_scratch *s, const lr_model *m, int64_t most
     s->pairs = lr__malloc((size_t)most, sizeof *s->pairs);
     if (!s->item || !s->rw || !s->pairs || (m->sm.k > 0 && !s->sm)) {
         lr__blend_scratch_free(s);
-        return lr__fail_oom();
+        return lr__fail_oom("the blend's scoring scratch");
     }
     return LR_OK;
 }

@@ -113,7 +113,7 @@ int lr__softmax_net_fold_skip(lr__softmax_net *net)
     lr__softmax_net_layout(&f);
     f.theta = lr__calloc(f.n_params, sizeof(float));
     if (!f.theta)
-        return lr__fail_oom();
+        return lr__fail_oom("softmax's folded tower");
     const size_t K = (size_t)net->k, H = (size_t)net->width, H2 = (size_t)f.width;
     const float *th = net->theta;
     float *nt = f.theta;
@@ -182,7 +182,7 @@ int lr__softmax_net_init(lr__softmax_net *net, int32_t m, const lr__csr *tags, i
     net->l2 = lr__malloc(at, 1);
     if (!net->theta || !net->l2) {
         lr__softmax_net_free(net);
-        return lr__fail_oom();
+        return lr__fail_oom("the softmax network's weights");
     }
     memset(net->l2, 1, at);
     for (int l = 0; l <= layers; l++)
@@ -238,7 +238,7 @@ int lr__softmax_work_init(lr__softmax_work *w, const lr__softmax_net *net, int32
     w->loss = lr__malloc(B, sizeof(double));
     if (!ok || !w->d0 || !w->d1 || !w->s || !w->ds || !w->item || !w->logit || !w->loss) {
         lr__softmax_work_free(w);
-        return lr__fail_oom();
+        return lr__fail_oom("the softmax batch's work space");
     }
     return LR_OK;
 }
@@ -583,7 +583,7 @@ static int export_factors(lr_model *m, sm_fit *f, int transform, double boost)
         if (!m->artist_bias)
             m->artist_bias = lr__calloc((size_t)m->n_artists, sizeof(float));
         if (!m->artist_bias)
-            return lr__fail_oom();
+            return lr__fail_oom("the cold artists' biases");
         for (int32_t a = 0; a < m->n_artists; a++)
             m->artist_bias[a] =
                 f->net.cold[a] && f->net.prof.ptr[a + 1] > f->net.prof.ptr[a] ? (float)boost : 0.0f;
@@ -593,7 +593,7 @@ static int export_factors(lr_model *m, sm_fit *f, int transform, double boost)
     if (!m->artist_f)
         m->artist_f = lr__malloc((size_t)m->n_artists * K, sizeof(float));
     if (!m->user_f || !m->artist_f)
-        return lr__fail_oom();
+        return lr__fail_oom("the user and artist embeddings");
     lr__softmax_items(&view, &f->w);
     memcpy(m->artist_f, f->w.item, (size_t)m->n_artists * K * sizeof(float));
     for (int32_t u0 = 0; u0 < m->n_users; u0 += f->w.cap) {
@@ -718,7 +718,7 @@ static int softmax_fit(lr_model *m, const lr__fit_ctx *ctx)
         f.net.cold = lr__calloc((size_t)m->n_artists, 1);
         if (!f.net.cold) {
             lr__softmax_net_free(&f.net);
-            return lr__fail_oom();
+            return lr__fail_oom("the cold artists' marks");
         }
         for (int32_t a = 0; a < m->n_artists; a++)
             f.net.cold[a] = 1;
@@ -752,7 +752,7 @@ static int softmax_fit(lr_model *m, const lr__fit_ctx *ctx)
         memcpy(f.avg, f.net.theta, f.net.n_params * sizeof(float));
     if (rc == LR_OK && ((decay > 0 && !f.avg) || !f.grad || !f.users || !f.in_ptr || !f.lab_ptr || !f.in_idx ||
                         !f.lab_idx || !f.in_w || !f.lab_w || !f.perm))
-        rc = lr__fail_oom();
+        rc = lr__fail_oom("the softmax training examples");
     if (rc == LR_OK) {
         rc = lr__optim_init(&f.opt, (int)lr__opt_int(o, LR_OPT_OPTIMIZER),
                             (float)lr__opt_double(o, LR_OPT_LEARNING_RATE),

@@ -71,7 +71,7 @@ static int build_alias(lr__softmax_sampler *s)
     if (!small || !large) {
         free(small);
         free(large);
-        return lr__fail_oom();
+        return lr__fail_oom("the sampler's alias table");
     }
     int32_t ns = 0, nl = 0;
     for (int32_t a = 0; a < m; a++) {
@@ -123,7 +123,7 @@ int lr__softmax_sampler_init(lr__softmax_sampler *s, int64_t opt, int32_t m,
     if (!s->draws || !s->q || !s->alias_p || !s->alias_i || !s->cand || !s->cnt || !s->corr ||
         !s->pos) {
         lr__softmax_sampler_free(s);
-        return lr__fail_oom();
+        return lr__fail_oom("the sampled softmax's candidates");
     }
     for (int32_t a = 0; a < m; a++)
         s->pos[a] = -1;
@@ -151,11 +151,11 @@ static int grow_labels(lr__softmax_sampler *s, int64_t labels)
         return LR_OK;
     int32_t *lp = lr__realloc(s->lab_pos, (size_t)labels, sizeof *lp);
     if (!lp)
-        return lr__fail_oom();
+        return lr__fail_oom("the sampled softmax's label positions");
     s->lab_pos = lp;
     float *lr = lr__realloc(s->lab_raw, (size_t)labels, sizeof *lr);
     if (!lr)
-        return lr__fail_oom();
+        return lr__fail_oom("the sampled softmax's labels");
     s->lab_raw = lr;
     s->lab_cap = labels;
     return LR_OK;
@@ -285,7 +285,7 @@ int lr__softmax_sampled_loss_grad(const lr__softmax_net *net, lr__softmax_work *
     if ((size_t)C * Kz > s->gi_cap) {
         float *g = lr__realloc(s->gitem, (size_t)C * Kz, sizeof *g);
         if (!g)
-            return lr__fail_oom();
+            return lr__fail_oom("the sampled softmax's item gradients");
         s->gitem = g;
         s->gi_cap = (size_t)C * Kz;
     }

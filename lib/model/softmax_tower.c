@@ -61,7 +61,7 @@ static int derive_canon(const lr__strtab *names, int32_t nt, int32_t *canon)
     if (!blob || !refs) {
         free(blob);
         free(refs);
-        return lr__fail_oom();
+        return lr__fail_oom("the softmax tower's tag keys");
     }
     char *at = blob;
     for (int32_t t = 0; t < nt; t++) {
@@ -85,7 +85,7 @@ int lr__softmax_tower_new(lr__softmax_tower **out, const lr_model *m, lr__softma
     lr__softmax_tower *t = lr__calloc(1, sizeof *t);
     if (!t) {
         lr__softmax_net_free(net);
-        return lr__fail_oom();
+        return lr__fail_oom("the softmax tower");
     }
     t->net = *net;
     memset(net, 0, sizeof *net);
@@ -97,7 +97,7 @@ int lr__softmax_tower_new(lr__softmax_tower **out, const lr_model *m, lr__softma
     if (t->net.nt > 0) {
         t->tag_canon = lr__malloc((size_t)t->net.nt, sizeof *t->tag_canon);
         rc = t->tag_canon ? derive_canon(&m->tag_names, t->net.nt, t->tag_canon)
-                          : lr__fail_oom();
+                          : lr__fail_oom("the softmax tower's tag map");
     }
     if (rc) {
         lr__softmax_tower_free(t);
@@ -134,7 +134,7 @@ int lr__tower_scratch_init(lr__tower_scratch *s, const lr__softmax_tower *t, int
     s->most = most;
     if (!ok || !s->x || !s->d0 || !s->d1 || !s->c || !s->tag_w || !s->tags) {
         lr__tower_scratch_free(s);
-        return lr__fail_oom();
+        return lr__fail_oom("the softmax tower's scratch");
     }
     return LR_OK;
 }
@@ -295,7 +295,7 @@ int lr__softmax_tower_keep(lr_model *m, lr__softmax_net *net)
         threads = m->n_users > 0 ? m->n_users : 1;
     lr__tower_scratch *s = lr__calloc((size_t)threads, sizeof *s);
     if (!s)
-        rc = lr__fail_oom();
+        rc = lr__fail_oom("the softmax tower's per-thread scratch");
     for (int i = 0; rc == LR_OK && i < threads; i++)
         rc = lr__tower_scratch_init(&s[i], t, (int32_t)most);
     users_ctx c = {m, t, s, (int)lr__opt_int(&m->opts, LR_OPT_TRANSFORM)};

@@ -24,7 +24,7 @@ int lr__optim_init(lr__optim *o, int kind, float lr, float eps, float init_acc,
     if (kind == LR_OPTIMIZER_ADAGRAD) {
         o->acc = lr__malloc(n, sizeof *o->acc);
         if (!o->acc)
-            return lr__fail_oom();
+            return lr__fail_oom("Adagrad's accumulators");
         for (size_t i = 0; i < n; i++)
             o->acc[i] = init_acc;
     }
@@ -33,7 +33,7 @@ int lr__optim_init(lr__optim *o, int kind, float lr, float eps, float init_acc,
         o->mom = lr__calloc(n, sizeof *o->mom);
         if (!o->acc || !o->mom) {
             lr__optim_free(o);
-            return lr__fail_oom();
+            return lr__fail_oom("Adam's moments");
         }
     }
     return LR_OK;

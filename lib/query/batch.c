@@ -61,7 +61,7 @@ static int worker(void *ctx, int tid, size_t begin, size_t end)
     if (!buf || !tmp) {
         free(buf);
         free(tmp);
-        return lr__fail_oom();
+        return lr__fail_oom("the batch's score block");
     }
     int rc = LR_OK;
     for (size_t blk = begin; blk < end && rc == LR_OK; blk++) {

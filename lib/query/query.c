@@ -36,7 +36,7 @@ static int alloc_results(lr_query *q, int32_t k, int32_t explain)
         free(tn);
         free(ti);
         free(tv);
-        return lr__fail_oom();
+        return lr__fail_oom("the query's results and explanations");
     }
     free(q->res_idx);
     free(q->res_score);
@@ -115,7 +115,7 @@ int lr__query_new(lr_query **out, const lr_model *m)
                                       "(lr__model_prepare)");
     lr_query *q = lr__calloc(1, sizeof *q);
     if (!q)
-        return lr__fail_oom();
+        return lr__fail_oom("the query in lr_query_new");
     const size_t na = (size_t)m->n_artists;
     const size_t kf = lr__model_has_factors(m) ? (size_t)m->k : 0;
     q->m = m;
@@ -147,7 +147,7 @@ int lr__query_new(lr_query **out, const lr_model *m)
         if (!q->contrib2 || (m->sm.k > 0 && (!q->contrib3 || !q->xs)) ||
             lr__blend_scratch_init(&q->blend, m, (int64_t)na) != LR_OK) {
             lr__query_free(q);
-            return lr__fail_oom();
+            return lr__fail_oom("the query's blend scratch");
         }
     }
     if (tower_of(m)) {
@@ -161,7 +161,7 @@ int lr__query_new(lr_query **out, const lr_model *m)
         if (!q->gx || !q->tag_id || !q->tag_share || !q->tag_mark ||
             lr__tower_scratch_init(&q->tower, tower_of(m), m->n_artists) != LR_OK) {
             lr__query_free(q);
-            return lr__fail_oom();
+            return lr__fail_oom("the query's tag scratch");
         }
         for (size_t i = 0; i < nt; i++)
             q->tag_mark[i] = -1;
@@ -170,7 +170,7 @@ int lr__query_new(lr_query **out, const lr_model *m)
         !q->contrib || !q->r || !q->norm || !q->x || !q->z || !q->a ||
         (!q->gram && lr__foldin_needs_gram(m)) || alloc_results(q, 10, 3) != LR_OK) {
         lr__query_free(q);
-        return lr__fail_oom();
+        return lr__fail_oom("the query's scores and candidates");
     }
     /* Fan counts and norms are the model's, but caching them in the shared
      * model would make it mutable; each query counts its own (a pass over
@@ -261,7 +261,7 @@ static int rebuild_allow(lr_query *q, int mode, const int32_t *filter, int32_t n
         return LR_OK;
     unsigned char *tag_hit = lr__calloc((size_t)m->tag_names.n, 1);
     if (!tag_hit)
-        return lr__fail_oom();
+        return lr__fail_oom("the tag filter's marks");
     for (int32_t t = 0; t < m->tag_names.n; t++)
         tag_hit[t] = (unsigned char)tag_matches(lr__strtab_get(&m->tag_names, t), key);
     for (int32_t a = 0; a < q->na; a++) {
@@ -287,7 +287,7 @@ static int install_filters(lr_query *q, int mode, int32_t *filter, int32_t n_fil
 {
     unsigned char *mask = lr__malloc((size_t)q->na, 1);
     if (!mask)
-        return lr__fail_oom();
+        return lr__fail_oom("the query's filter mask");
     int32_t hits = 0;
     int rc = rebuild_allow(q, mode, filter, n_filter, key, &hits, mask);
     if (rc == LR_OK && key && hits == 0)
@@ -322,7 +322,7 @@ int lr__query_set_filter(lr_query *q, int mode, const int32_t *ids, size_t n)
         n = 0;
     int32_t *f = lr__malloc(n, sizeof *f);
     if (!f)
-        return lr__fail_oom();
+        return lr__fail_oom("the query's filter list");
     for (size_t i = 0; i < n; i++) {
         f[i] = lr__query_artist_index(q, ids[i]);
         if (f[i] < 0) {
@@ -344,7 +344,7 @@ int lr__query_set_tag(lr_query *q, const char *tag)
     if (tag && *tag) {
         key = tag_key(tag);
         if (!key)
-            return lr__fail_oom();
+            return lr__fail_oom("the filter's tag key");
     }
     int rc = install_filters(q, q->filter_mode, q->filter, q->n_filter, key, tag);
     if (rc != LR_OK)

@@ -515,7 +515,7 @@ static int section_tags(lr__buf *b, const lr_dataset *ds)
     if (!canon || !rk || lr__tag_display_canon(ds, canon) != LR_OK) {
         free(canon);
         free(rk);
-        return lr__fail_oom();
+        return lr__fail_oom("the report's tag ranking");
     }
     for (int32_t t = 0; t < ds->n_tags; t++)
         rk[t].i = t;
@@ -534,7 +534,7 @@ static int section_tags(lr__buf *b, const lr_dataset *ds)
     if (!per_artist.v) {
         free(canon);
         free(rk);
-        return lr__fail_oom();
+        return lr__fail_oom("the report's per-artist listens");
     }
     for (int32_t a = 0; a < ds->n_artists; a++) {
         int64_t k = ds->artist_tags.ptr[a + 1] - ds->artist_tags.ptr[a];
@@ -596,7 +596,7 @@ static int section_friends(lr__buf *b, const lr_dataset *ds)
     }
     vec friends = {lr__malloc((size_t)ds->n_users + 1, sizeof(double)), 0};
     if (rc == LR_OK && !friends.v)
-        rc = lr__fail_oom();
+        rc = lr__fail_oom("the report's friend counts");
     if (rc == LR_OK) {
         for (int32_t u = 0; u < ds->n_users; u++)
             friends.v[friends.n++] = (double)(ds->friends.ptr[u + 1] - ds->friends.ptr[u]);
@@ -689,7 +689,7 @@ static int fit_pop(const lr_dataset *train, lr_model **out)
     static const lr__progress silent = {NULL, NULL};
     lr_model *m = lr__calloc(1, sizeof *m);
     if (!m)
-        return lr__fail_oom();
+        return lr__fail_oom("the report's popularity model");
     m->algo = LR_ALGO_POP;
     lr__options_init(&m->opts);
     const lr__algo *a = lr__algo_find(LR_ALGO_POP);
@@ -747,7 +747,7 @@ static int history_column(const lr_model *m, int field, double **out)
     size_t n = m->history.n;
     double *v = lr__malloc(n ? n : 1, sizeof *v);
     if (!v)
-        return lr__fail_oom();
+        return lr__fail_oom("a training history column");
     for (size_t e = 0; e < n; e++)
         v[e] = m->history.rows[e * LR__HIST_FIELDS + (size_t)(field - 1)];
     *out = v;
@@ -773,7 +773,7 @@ static int curves(lr__buf *b, const lr_report *r, size_t i)
     if (rc == LR_OK)
         rc = history_column(m, LR_HISTORY_VAL_NDCG, &ndcg);
     if (rc == LR_OK && !(x = lr__malloc(n ? n : 1, sizeof *x)))
-        rc = lr__fail_oom();
+        rc = lr__fail_oom("the training curve");
     if (rc == LR_OK) {
         for (size_t e = 0; e < n; e++)
             x[e] = (double)(e + 1);
@@ -836,7 +836,7 @@ static int section_models(lr__buf *b, const lr_report *r)
     if (!val || !seen) {
         free(val);
         free(seen);
-        return lr__fail_oom();
+        return lr__fail_oom("the report's metrics table");
     }
     if (r->train && r->test) {
         lr_model *pop = NULL;
@@ -938,7 +938,7 @@ static int section_models(lr__buf *b, const lr_report *r)
         const char **labels = lr__calloc(nrow, sizeof *labels);
         double *nd = lr__calloc(nrow, sizeof *nd);
         if (!labels || !nd) {
-            rc = lr__fail_oom();
+            rc = lr__fail_oom("the report's NDCG chart");
         } else {
             for (size_t i = 0; i < nrow; i++) {
                 labels[i] = i == 0 ? "popularity" : model_label(r, i - 1);
@@ -1178,7 +1178,7 @@ static int toptags_make(const lr_dataset *ds, toptags *t)
     int32_t *slot = lr__malloc(nt ? (size_t)nt : 1, sizeof *slot);
     t->top = lr__malloc(ds->n_artists ? (size_t)ds->n_artists : 1, sizeof *t->top);
     t->tag = lr__malloc(nt ? (size_t)nt : 1, sizeof *t->tag);
-    int rc = !canon || !slot || !t->top || !t->tag ? lr__fail_oom() : LR_OK;
+    int rc = !canon || !slot || !t->top || !t->tag ? lr__fail_oom("the report's top tags") : LR_OK;
     if (rc == LR_OK && nt)
         rc = lr__tag_display_canon(ds, canon);
     if (rc == LR_OK) {
@@ -1255,7 +1255,7 @@ static int norms_plot(lr__buf *b, const lr_report *r, size_t mi, char *reading, 
     double *norm = lr__malloc((size_t)na + 1, sizeof *norm);
     double *fans = lr__malloc((size_t)na + 1, sizeof *fans);
     int32_t *sel = lr__malloc((size_t)na + 1, sizeof *sel);
-    int rc = !norm || !fans || !sel ? lr__fail_oom() : LR_OK;
+    int rc = !norm || !fans || !sel ? lr__fail_oom("the report's artist norms") : LR_OK;
     lr__norm_corr corr;
     if (rc == LR_OK && (rc = lr__artist_norms(m, norm, fans, NULL, &corr)) != LR_OK) {
         /* A model whose vectors cannot be read (non-finite) is named and
@@ -1309,7 +1309,7 @@ static int norms_plot(lr__buf *b, const lr_report *r, size_t mi, char *reading, 
                     "</th><th>artists</th><th>median norm</th></tr></thead><tbody>\n");
     vec v = {lr__malloc((size_t)n + 1, sizeof(double)), 0};
     if (!v.v) {
-        rc = lr__fail_oom();
+        rc = lr__fail_oom("the report's norm bands");
         goto done;
     }
     for (size_t k = 0; k + 1 < sizeof band / sizeof band[0]; k++) {
@@ -1367,7 +1367,7 @@ static int artist_map(lr__buf *b, const lr_report *r, size_t mi, const toptags *
     ranked *rk = lr__calloc((size_t)tt->n + 1, sizeof *rk);
     int32_t *key = lr__malloc((size_t)tt->n + 1, sizeof *key);
     if (!a || !c || !x || !y || !rk || !key) {
-        rc = lr__fail_oom();
+        rc = lr__fail_oom("the report's artist map");
         goto done;
     }
     double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
@@ -1633,7 +1633,7 @@ int lr__report_build(const lr_report *r, char **html, size_t *len)
         rc = lr__progress_report(pr, "report: done", 7, 7);
     }
     if (rc == LR_OK && b.oom)
-        rc = lr__fail_oom();
+        rc = lr__fail_oom("the report page");
     free(up.v);
     free(ap.v);
     free(tagged.v);

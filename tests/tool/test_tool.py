@@ -857,6 +857,62 @@ def test_address_space_limit(tmp):
                   and "ulimit -v" in p.stderr, f"{algo}: {p.stderr}")
 
 
+def test_info_address_space_limit(tmp):
+    """Issue 14, item 2: every out-of-memory message names what was being
+    allocated and how much.  lastrec info on a synthetic data set of 22 MB,
+    under address-space limits from the lowest that lets it finish down to
+    where the program no longer starts: each run ends (no hang, no signal),
+    and each out-of-memory message reads "out of memory: 11.9 MB (11935327
+    bytes) for the contents of .../user_artists.dat"."""
+    import resource
+    ldd = subprocess.run(["ldd", harness.TOOL], capture_output=True, text=True).stdout
+    if "libasan" in ldd or "libtsan" in ldd:
+        print("note: a sanitizer reserves terabytes of address space; skipped")
+        return SKIP
+    data, _ = synth(tmp, args=["--users", "20000", "--artists", "50000"])
+    # One BLAS thread, as the tool would restart itself with: OpenBLAS's
+    # second thread maps a stack and buffers before main and would move
+    # the floor up to where the data's own allocations fit.
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
+
+    def info(limit):
+        def limited():
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        try:
+            p = subprocess.run([harness.TOOL, "info", data], capture_output=True, text=True,
+                               timeout=60, preexec_fn=limited, env=env)
+        except subprocess.TimeoutExpired:
+            raise Failure(f"info under a {limit} byte limit hung")
+        check(p.returncode >= 0, f"info under {limit} bytes: signal {-p.returncode}: {p.stderr}")
+        return p
+
+    mb = 1 << 20
+    lo, hi = 16 * mb, 1024 * mb  # fails (the libraries do not load), finishes
+    check(info(hi).returncode == 0, "info under 1 GiB failed")
+    while hi - lo > mb // 4:
+        mid = (lo + hi) // 2
+        if info(mid).returncode == 0:
+            hi = mid
+        else:
+            lo = mid
+    named = set()
+    said = re.compile(r"out of memory: [\d.]+ (bytes|[kMGTPE]B)"
+                      r"( \(\d+ bytes\)| \(\d+ x \d+( bytes)?\))? for (\S.{4,})$")
+    for step in range(1, 40):
+        p = info(hi - step * mb)
+        if not p.stderr.startswith("lastrec:"):
+            break  # the loader or OpenBLAS, before lastrec runs
+        check(p.returncode == 1, f"info under {hi - step * mb}: exit {p.returncode}: {p.stderr}")
+        for line in p.stderr.splitlines():
+            if "out of memory" in line:
+                m = said.search(line)
+                check(m is not None, f"a message without what and how much: {line}")
+                named.add(m.group(4))
+    print(f"note: info finishes from {hi / mb:.1f} MiB; below it: {sorted(named)}")
+    # 22 MB of files: reading, parsing and building fail one after another
+    check(len(named) >= 3, f"only {sorted(named)} named below {hi / mb:.1f} MiB")
+
+
 TESTS = {name[5:].replace("_", "-"): fn for name, fn in globals().items()
          if name.startswith("test_")}
 

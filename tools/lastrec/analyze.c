@@ -39,8 +39,8 @@ static int fetch(const lr_dataset *ds, int which, dist *d)
     lr_clear_error();
     d->n = needed;
     d->v = malloc((needed ? needed : 1) * sizeof *d->v);
-    if (!d->v)
-        return LR_E_NOMEM;
+    if (!d->v) /* said here, where the size is known; TOOL_BAD_INPUT is no LR_E_* */
+        return tool_oom(NULL, needed ? needed : 1, sizeof *d->v, "a distribution");
     rc = lr_dataset_distribution(ds, which, d->v, needed, &needed);
     if (rc != LR_OK)
         return rc;
@@ -308,7 +308,9 @@ static int run(const tool_args *a)
     analysis an;
     memset(&an, 0, sizeof an);
     int st = compute(ds, &an);
-    if (st != LR_OK) {
+    if (st == TOOL_BAD_INPUT) {
+        rc = st;
+    } else if (st != LR_OK) {
         rc = tool_fail(st, path);
     } else if (tool_flag(a, "json")) {
         json_writer w;

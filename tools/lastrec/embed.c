@@ -104,7 +104,7 @@ static int fetch_map(const lr_map *map, int32_t **ids, size_t *rows, double **xy
     *ids = malloc((n ? n : 1) * sizeof **ids);
     *xy = malloc((n * d > 0 ? n * d : 1) * sizeof **xy);
     if (!*ids || !*xy)
-        return tool_fail(LR_E_NOMEM, NULL);
+        return tool_oom(NULL, n * (d + 1), sizeof **xy, "the map's IDs and coordinates");
     int st = lr_map_ids(map, *ids, n, NULL);
     if (st == LR_OK)
         st = lr_map_coords(map, *xy, n * d, NULL);
@@ -129,7 +129,7 @@ static int compute(const tool_args *a, lr_options *opts, embed_run *r)
     r->plays = malloc((n ? n : 1) * sizeof *r->plays);
     r->fans = malloc((n ? n : 1) * sizeof *r->fans);
     if (!r->ids || !r->norm || !r->plays || !r->fans)
-        return tool_fail(LR_E_NOMEM, NULL);
+        return tool_oom(r->path, (n ? n : 1) * 4, sizeof *r->norm, "the artists' norms");
     st = lr_model_ids(r->m, LR_IDS_ARTISTS, r->ids, n, NULL);
     if (st == LR_OK)
         st = lr_model_artist_norms(r->m, r->norm, r->fans, r->plays, n, NULL);
@@ -148,7 +148,8 @@ static int compute(const tool_args *a, lr_options *opts, embed_run *r)
         r->var = malloc((size_t)r->pca_n * sizeof *r->var);
         r->share = malloc((size_t)r->pca_n * sizeof *r->share);
         if (!r->var || !r->share)
-            return tool_fail(LR_E_NOMEM, NULL);
+            return tool_oom(r->path, (size_t)r->pca_n * 2, sizeof *r->var,
+                            "the components' variances");
         if ((st = lr_map_variance(r->pca, r->var, r->share, (size_t)r->pca_n, NULL)) != LR_OK)
             return tool_fail(st, NULL);
         int rc = fetch_map(r->pca, &r->map_ids, &r->map_rows, &r->pca_xy);
@@ -417,8 +418,14 @@ static int run(const tool_args *a)
         write_json(&r, out);
     } else if (rc == TOOL_OK) {
         if (!out && write_tsv(stdout, &r) != 0) {
-            fprintf(stderr, "lastrec: embed: out of memory\n");
-            rc = TOOL_BAD_INPUT;
+            /* write_tsv fails for a write error or for its index */
+            if (ferror(stdout)) {
+                fprintf(stderr, "lastrec: embed: cannot write the table\n");
+                rc = TOOL_BAD_INPUT;
+            } else {
+                rc = tool_oom("embed", r.map_rows ? r.map_rows : 1, sizeof(size_t),
+                              "the map rows' index");
+            }
         }
         print_summary(&r);
     }

@@ -107,10 +107,9 @@ int tool_write_history(const lr_model *m, const char *path)
     if (rc != LR_OK && rc != LR_E_BUFSIZE)
         return tool_fail(rc, path);
     double *v = malloc((epochs ? epochs : 1) * N_COLUMNS * sizeof *v);
-    if (!v) {
-        fprintf(stderr, "lastrec: %s: out of memory\n", path);
-        return TOOL_BAD_INPUT;
-    }
+    if (!v)
+        return tool_oom(path, (epochs ? epochs : 1) * N_COLUMNS, sizeof *v,
+                        "the training history");
     for (size_t c = 0; c < N_COLUMNS; c++) {
         rc = lr_model_history(m, columns[c].field, v + c * epochs, epochs, NULL);
         if (rc != LR_OK) {

@@ -58,7 +58,7 @@ static int follow_dangling(tool_out *o)
         cur = next;
     }
     if (!cur)
-        return fail(o, "out of memory resolving the path", 0);
+        return tool_oom(o->path, 1, PATH_MAX, "the name it resolves to");
     free(cur);
     return fail(o, "too many levels of symbolic links", 0);
 }
@@ -84,7 +84,7 @@ static int resolve(tool_out *o)
     } else {
         o->dest = strdup(o->path); /* creating the temporary says why */
     }
-    return o->dest ? TOOL_OK : fail(o, "out of memory resolving the path", 0);
+    return o->dest ? TOOL_OK : tool_oom(o->path, 1, PATH_MAX, "the name it resolves to");
 }
 
 static int open_temp(tool_out *o)
@@ -100,7 +100,7 @@ static int open_temp(tool_out *o)
     }
     const size_t cap = dir + keep + 48;
     if (!(o->tmp = malloc(cap)))
-        return fail(o, "out of memory", 0);
+        return tool_oom(o->path, 1, cap, "the temporary file's name");
     int fd = -1;
     for (int attempt = 0; fd < 0 && attempt < 100; attempt++) {
         snprintf(o->tmp, cap, "%.*s%.*s.lrtmp-%ld-%d", (int)dir, o->dest, (int)keep, base,
@@ -146,10 +146,8 @@ static int open_direct(tool_out *o)
 int tool_out_open(tool_out *o, const char *path)
 {
     memset(o, 0, sizeof *o);
-    if (!(o->path = strdup(path))) {
-        fprintf(stderr, "lastrec: %s: out of memory\n", path);
-        return TOOL_BAD_INPUT;
-    }
+    if (!(o->path = strdup(path)))
+        return tool_oom(path, 1, strlen(path) + 1, "a copy of the name");
     int rc = resolve(o);
     if (rc == TOOL_OK)
         rc = o->direct ? open_direct(o) : open_temp(o);

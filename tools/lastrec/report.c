@@ -91,7 +91,7 @@ static int run(const tool_args *a)
         if (!tp || !sp) {
             free(tp);
             free(sp);
-            rc = tool_fail(LR_E_NOMEM, NULL);
+            rc = tool_oom(NULL, 2, len, "the split's file names");
             goto done;
         }
         snprintf(tp, len, "%s/train.dat", split);

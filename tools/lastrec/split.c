@@ -142,8 +142,8 @@ static int write_sides(const char *dir, lr_dataset *const sides[SIDES],
     side_file f[SIDES] = {{.fp = NULL}, {.fp = NULL}};
     int rc = TOOL_OK, st;
     if (!users || !artists || !counts) {
-        fprintf(stderr, "lastrec: %s: out of memory\n", dir);
-        rc = TOOL_BAD_INPUT;
+        rc = tool_oom(dir, (n_users ? n_users : 1) + 2 * (n_artists ? n_artists : 1),
+                      sizeof *users, "the users, artists and counts");
     } else if ((st = lr_dataset_ids(sides[TRAIN], LR_IDS_USERS, users, n_users, NULL)) != LR_OK) {
         rc = tool_fail(st, NULL);
     }

@@ -699,3 +699,27 @@ const char *tool_source_key(int64_t kind)
     default: return "unknown";
     }
 }
+
+int tool_oom(const char *path, size_t n, size_t size, const char *what)
+{
+    tool_progress_done();
+    /* the library's wording (lib/core/alloc.c) */
+    double v = (double)n * (double)size;
+    char amount[96];
+    static const char *const unit[] = {"kB", "MB", "GB", "TB", "PB", "EB"};
+    int u = -1;
+    while (v >= 999.5 && u < 5) {
+        v /= 1000;
+        u++;
+    }
+    if (u < 0)
+        snprintf(amount, sizeof amount, "%.0f bytes", v);
+    else if (n > 1 && size > 1)
+        snprintf(amount, sizeof amount, "%.3g %s (%zu x %zu bytes)", v, unit[u], n, size);
+    else
+        snprintf(amount, sizeof amount, "%.3g %s (%.0f bytes)", v, unit[u],
+                 (double)n * (double)size);
+    fprintf(stderr, "lastrec: %s%sout of memory: %s for %s\n", path ? path : "", path ? ": " : "",
+            amount, what);
+    return TOOL_BAD_INPUT;
+}

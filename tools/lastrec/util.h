@@ -155,4 +155,10 @@ const char *tool_fmt(char *buf, size_t size, double value, int decimals);
 const char *tool_source_name(int64_t kind);
 const char *tool_source_key(int64_t kind);
 
+/* The tool's own allocation of n items of size bytes failed: says so on
+ * stderr as the library does ("out of memory: 4.8 kB (600 x 8 bytes) for
+ * the training history"), after "path: " when path is not NULL.  Returns
+ * TOOL_BAD_INPUT. */
+int tool_oom(const char *path, size_t n, size_t size, const char *what);
+
 #endif
