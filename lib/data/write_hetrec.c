@@ -182,7 +182,7 @@ static int write_tag_uses(const lr_dataset *ds, const char *dir)
 }
 
 /* mkdir -p: the tool's `synth OUTDIR` may name a fresh nested path. */
-static int make_dir(const char *dir)
+int lr__make_dir(const char *dir)
 {
     char *p = lr__strdup(dir);
     if (!p)
@@ -207,7 +207,7 @@ int lr__write_hetrec(const lr_dataset *ds, const char *dir)
 {
     if (!*dir)
         return lr__fail(LR_E_INVALID, "write HetRec: empty directory name");
-    int rc = make_dir(dir);
+    int rc = lr__make_dir(dir);
     if (rc == LR_OK)
         rc = write_artists(ds, dir);
     if (rc == LR_OK)
