@@ -127,7 +127,7 @@ const tool_cmd tool_cmd_synth = {
                "artists.dat, tags.dat, user_artists.dat, user_friends.dat and\n"
                "user_taggedartists.dat to OUTDIR (created if missing).  The same\n"
                "options and seed give the same files.  --format lastfm-360k writes\n"
-               "the same listens as usersha1-artmbid-artname-plays.tsv and\n"
+               "the same data as usersha1-artmbid-artname-plays.tsv and\n"
                "usersha1-profile.tsv instead, with missing MBIDs, second spellings,\n"
                "split rows and non-ASCII names (options synth_quirks,\n"
                "synth_bad_lines).",
