@@ -37,12 +37,21 @@ typedef struct strmap {
 
 static uint64_t hash_bytes(const char *s, size_t n)
 {
-    /* FNV-1a then a final mix, so that the low bits used as the slot
-     * depend on every byte. */
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-    h ^= h >> 33;
+    /* Eight bytes per multiply (a byte at a time cost a third of the
+     * load), then a final mix so that the low bits used as the slot depend
+     * on every byte. */
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
+        h ^= h >> 29;
+    }
+    uint64_t w = 0;
+    memcpy(&w, s + i, n - i);
+    h = (h ^ w) * 0x94d049bb133111ebull;
+    h ^= h >> 32;
     h *= 0xff51afd7ed558ccdull;
     h ^= h >> 33;
     return h;
@@ -256,6 +265,9 @@ typedef struct reader {
     int32_t *ru, *rs, *rp;   /* per accepted row: user, spelling, plays */
     size_t nrows, caprows;
     char *text;              /* scratch for "mbid\tname"; [text_cap] */
+    char last_key[LR_360K_KEY]; /* the previous row's user: rows come grouped
+                                   by user, so most rows skip the user lookup */
+    int32_t last_user;       /* -1 before the first row */
     size_t text_cap;
     uint64_t fixes;
 } reader;
@@ -348,7 +360,13 @@ static int play_row(reader *r, const lr__tsv *t)
     memcpy(r->text + mlen + 1, name, nlen);
     free(fixed);
     int32_t user, spelling;
-    rc = strmap_get(&r->users, key, 40, &user, NULL);
+    if (r->last_user >= 0 && memcmp(key, r->last_key, 40) == 0) {
+        user = r->last_user;
+    } else {
+        rc = strmap_get(&r->users, key, 40, &user, NULL);
+        memcpy(r->last_key, key, LR_360K_KEY);
+        r->last_user = rc == LR_OK ? user : -1;
+    }
     if (rc == LR_OK)
         rc = strmap_get(&r->spellings, r->text, mlen + 1 + nlen, &spelling, NULL);
     if (rc == LR_OK)
@@ -716,7 +734,8 @@ int lr__lastfm360k_read(lr__lastfm360k *out, const char *path, const lr_options 
     int rc = paths(path, &plays, &profile);
     if (rc)
         return rc;
-    reader r = {.opts = opts, .skip = (int)lr__opt_int(opts, LR_OPT_SKIP_BAD_LINES)};
+    reader r = {.opts = opts, .skip = (int)lr__opt_int(opts, LR_OPT_SKIP_BAD_LINES),
+                .last_user = -1};
     out->h.kind = LR_SOURCE_LASTFM360K;
     out->h.listens_name = LR_360K_PLAYS;
     out->h.dir = lr__strdup(path);
