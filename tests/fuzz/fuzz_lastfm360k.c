@@ -29,19 +29,22 @@ static void check(const lr_dataset *ds)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static char dir[700], path[800];
-    static lr_options *skip;
+    static lr_options *strict_opts, *skip;
     if (!dir[0]) {
         snprintf(dir, sizeof dir, "%s/l360", fuzz_dir());
         mkdir(dir, 0777);
         snprintf(path, sizeof path, "%s/usersha1-artmbid-artname-plays.tsv", dir);
-        if (lr_options_new(&skip) != LR_OK ||
+        /* The same line limit for both, so that only the option differs. */
+        if (lr_options_new(&strict_opts) != LR_OK ||
+            lr_options_set_int(strict_opts, LR_OPT_MAX_LINE, 256) != LR_OK ||
+            lr_options_new(&skip) != LR_OK ||
             lr_options_set_int(skip, LR_OPT_SKIP_BAD_LINES, 1) != LR_OK ||
             lr_options_set_int(skip, LR_OPT_MAX_LINE, 256) != LR_OK)
             __builtin_trap();
     }
     fuzz_write(path, data, size);
     lr_dataset *strict = NULL, *lax = NULL;
-    int rs = lr_dataset_load(&strict, dir, NULL);
+    int rs = lr_dataset_load(&strict, dir, strict_opts);
     int rl = lr_dataset_load(&lax, dir, skip);
     if (rs == LR_OK)
         check(strict);
