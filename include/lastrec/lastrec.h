@@ -503,14 +503,17 @@ enum lr_count {
 };
 
 /**
- * Load a data set: a HetRec 2011 directory, a single file in
- * user_artists.dat format (listens alone, artists named by ID), or a
- * snapshot; the kind is recognised from the path and the file's first bytes.
+ * Load a data set: a HetRec 2011 directory, a lastfm-360K directory (one
+ * holding usersha1-artmbid-artname-plays.tsv) or plays file (since 1.5;
+ * docs/formats.md: keys, artist merging, LR_OPT_SKIP_BAD_LINES), a single
+ * file in user_artists.dat format (listens alone, artists named by ID), or
+ * a snapshot; the kind is recognised from the path and the file's first
+ * bytes.
  * The data are processed as docs/data.md describes (tag names in CamelCase,
  * unlistened and rare tags dropped, statistics computed).
  * @param[out] out the dataset, owned by the caller, freed by lr_dataset_free().
- * @param opts may be NULL for defaults; LR_OPT_MIN_TAG_USES, LR_OPT_MAX_LINE
- *        and the progress callback apply.
+ * @param opts may be NULL for defaults; LR_OPT_MIN_TAG_USES, LR_OPT_MAX_LINE,
+ *        LR_OPT_SKIP_BAD_LINES (lastfm-360K) and the progress callback apply.
  * @return LR_OK, LR_E_INVALID, LR_E_NOMEM, LR_E_IO (missing or unreadable
  *         file), LR_E_EMPTY, LR_E_HEADER, LR_E_PARSE, LR_E_RANGE,
  *         LR_E_DUPLICATE, LR_E_ENCODING, LR_E_TOOLONG, LR_E_NOTFOUND (a row
