@@ -270,3 +270,17 @@ _Static_assert(LR_OPT_TSNE_METHOD == 609, "LR_OPT_TSNE_METHOD changed");
 /* enum lr_tsne_method */
 _Static_assert(LR_TSNE_BARNES_HUT == 1, "LR_TSNE_BARNES_HUT changed");
 _Static_assert(LR_TSNE_FFT == 2, "LR_TSNE_FFT changed");
+
+/* enum lr_option */
+_Static_assert(LR_OPT_SKIP_BAD_LINES == 202, "LR_OPT_SKIP_BAD_LINES changed");
+_Static_assert(LR_OPT_SYNTH_BAD_LINES == 406, "LR_OPT_SYNTH_BAD_LINES changed");
+_Static_assert(LR_OPT_SYNTH_QUIRKS == 407, "LR_OPT_SYNTH_QUIRKS changed");
+
+/* enum lr_source_kind */
+_Static_assert(LR_SOURCE_LASTFM360K == 7, "LR_SOURCE_LASTFM360K changed");
+
+/* enum lr_count */
+_Static_assert(LR_COUNT_ROWS_SUMMED == 19, "LR_COUNT_ROWS_SUMMED changed");
+_Static_assert(LR_COUNT_SPELLINGS_MERGED == 20, "LR_COUNT_SPELLINGS_MERGED changed");
+_Static_assert(LR_COUNT_BAD_LINES_SKIPPED == 21, "LR_COUNT_BAD_LINES_SKIPPED changed");
+_Static_assert(LR_COUNT_PROFILES == 22, "LR_COUNT_PROFILES changed");
