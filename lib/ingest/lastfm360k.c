@@ -374,13 +374,6 @@ static int play_row(reader *r, const lr__tsv *t)
     return rc;
 }
 
-static int stage_report(const lr_options *opts, const char *name, uint64_t done, uint64_t total)
-{
-    char stage[128];
-    snprintf(stage, sizeof stage, "read %s", name);
-    return lr__progress_report(lr__opt_progress(opts), stage, done, total);
-}
-
 static const char *base_name(const char *path)
 {
     const char *s = strrchr(path, '/');
@@ -396,9 +389,10 @@ static int read_rows(reader *r, const char *path, const char *const *cols, int n
     int rc = lr__tsv_open_stream(&t, path, cols, ncols, max_line, BLOCK);
     if (rc)
         return rc;
-    rc = stage_report(r->opts, base_name(path), 0, t.total);
+    /* the tokenizer reports from inside the rows under the same stage */
     t.progress = lr__opt_progress(r->opts);
     snprintf(t.stage, sizeof t.stage, "read %s", base_name(path));
+    rc = lr__progress_report(t.progress, t.stage, 0, t.total);
     while (rc == LR_OK) {
         int k = lr__tsv_next(&t);
         if (k == 0)
@@ -406,7 +400,7 @@ static int read_rows(reader *r, const char *path, const char *const *cols, int n
         rc = k < 0 ? bad_line(r, k) : bad_line(r, row(r, &t));
     }
     if (rc == LR_OK)
-        rc = stage_report(r->opts, base_name(path), t.total, t.total);
+        rc = lr__progress_report(t.progress, t.stage, t.total, t.total);
     lr__tsv_close(&t);
     return rc;
 }
@@ -700,6 +694,25 @@ static int paths(const char *path, char **plays, char **profile)
     return LR_OK;
 }
 
+/* The tables this source has no rows for, empty but allocated: the shared
+ * processing copies and sorts them, and a NULL array is not an empty one
+ * to memcpy. */
+static int empty_tables(lr__hetrec *h)
+{
+    h->tags.id = lr__calloc(1, sizeof *h->tags.id);
+    h->tags.name = lr__calloc(1, sizeof *h->tags.name);
+    h->friends.user = lr__calloc(1, sizeof *h->friends.user);
+    h->friends.friend_id = lr__calloc(1, sizeof *h->friends.friend_id);
+    h->uses.user = lr__calloc(1, sizeof *h->uses.user);
+    h->uses.artist = lr__calloc(1, sizeof *h->uses.artist);
+    h->uses.tag = lr__calloc(1, sizeof *h->uses.tag);
+    h->uses.time_ms = lr__calloc(1, sizeof *h->uses.time_ms);
+    if (!h->tags.id || !h->tags.name || !h->friends.user || !h->friends.friend_id ||
+        !h->uses.user || !h->uses.artist || !h->uses.tag || !h->uses.time_ms)
+        return lr__fail_oom("the empty tag and friend tables");
+    return LR_OK;
+}
+
 static int read_all(reader *r, lr__lastfm360k *out, const char *plays, const char *profile)
 {
     int rc = read_rows(r, plays, PLAY_COLS, 4, play_row);
@@ -722,6 +735,8 @@ static int read_all(reader *r, lr__lastfm360k *out, const char *plays, const cha
     free(spell_art);
     if (rc == LR_OK)
         rc = take_keys(r, out);
+    if (rc == LR_OK)
+        rc = empty_tables(&out->h);
     if (rc == LR_OK)
         rc = lr__progress_report(lr__opt_progress(r->opts), "merge artists and sum plays", 1, 1);
     return rc;
