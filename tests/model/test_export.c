@@ -5,28 +5,13 @@
  * and a failed export leaves nothing behind.
  * SPDX-License-Identifier: MIT */
 #include "fixture.h"
+#include "../common/bytes.h"
 #include "core/file.h"
 #include "model/export.h"
 
 #include <errno.h>
 #include <stdint.h>
 #include <sys/stat.h>
-
-/* A whole file, NUL-terminated, in malloc'd memory. */
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *fp = fopen(path, "rb");
-    ck_assert_msg(fp != NULL, "cannot open %s", path);
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    ck_assert_uint_eq(fread(b, 1, (size_t)n, fp), (size_t)n);
-    b[n] = '\0';
-    fclose(fp);
-    *len = (size_t)n;
-    return b;
-}
 
 /* The array of an .npy file, read the way numpy.load reads it: magic,
  * version 1.0, a little-endian header length, a dict literal ending in a
@@ -36,8 +21,9 @@ static float *read_npy(const char *dir, const char *name, size_t *rows, size_t *
 {
     char path[512];
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    size_t len;
-    char *b = slurp(path, &len);
+    const blob f = slurp(path);
+    const char *b = (const char *)f.b;
+    const size_t len = f.n;
     ck_assert_uint_ge(len, 10);
     ck_assert(memcmp(b, "\x93NUMPY", 6) == 0);
     ck_assert_int_eq(b[6], 1);
@@ -69,12 +55,10 @@ static float *read_npy(const char *dir, const char *name, size_t *rows, size_t *
     ck_assert_uint_eq(len, off + 4 * n);
     float *x = malloc((n ? n : 1) * sizeof *x);
     for (size_t i = 0; i < n; i++) {
-        const unsigned char *p = (const unsigned char *)b + off + 4 * i;
-        uint32_t v = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-                     (uint32_t)p[3] << 24;
+        const uint32_t v = rd32(f.b + off + 4 * i);
         memcpy(x + i, &v, 4);
     }
-    free(b);
+    free(f.b);
     return x;
 }
 
@@ -131,9 +115,9 @@ static void check_export(const lr_model *m, const char *dir)
 
     /* users.tsv: a header, then row i -> the i-th user ID */
     char path[512];
-    size_t len;
     snprintf(path, sizeof path, "%s/%s", dir, LR__EXPORT_USERS_TSV);
-    char *t = slurp(path, &len);
+    blob tb = slurp(path);
+    const char *t = (const char *)tb.b;
     int32_t *ids = malloc(ur * sizeof *ids);
     ck_assert_lr_ok(lr_model_ids(m, LR_IDS_USERS, ids, ur, NULL));
     ck_assert(strncmp(t, "row\tuser_id\n", 12) == 0);
@@ -148,16 +132,26 @@ static void check_export(const lr_model *m, const char *dir)
     }
     ck_assert_int_eq(*p, '\0');
     free(ids);
-    free(t);
+    free(tb.b);
     free(u);
     free(a);
 }
 
-static void export_and_check(int algo, const char *text)
+/* A model of algo fitted on the synthetic split of seed (the model keeps
+ * what it needs of the data, which is freed here). */
+static lr_model *fit_synth(int seed, int algo, const char *text)
 {
     lr_dataset *train, *test;
-    mt_synth_split(5, &train, &test);
+    mt_synth_split(seed, &train, &test);
     lr_model *m = mt_fit(algo, train, text);
+    lr_dataset_free(train);
+    lr_dataset_free(test);
+    return m;
+}
+
+static void export_and_check(int algo, const char *text)
+{
+    lr_model *m = fit_synth(5, algo, text);
     char dir[512];
     /* a nested directory that does not exist yet */
     snprintf(dir, sizeof dir, "%s/serving/v1", lr_test_tmpdir());
@@ -166,8 +160,6 @@ static void export_and_check(int algo, const char *text)
     /* nothing else: no temporary left, no stray file */
     ck_assert_int_eq(lr_test_count_entries(dir), m->artist_bias ? 5 : 4);
     lr_model_free(m);
-    lr_dataset_free(train);
-    lr_dataset_free(test);
 }
 
 START_TEST(als_export_is_the_embeddings)
@@ -202,10 +194,8 @@ END_TEST
  * bpr model's biases to an als model's scores: the export removes it. */
 START_TEST(stale_bias_file_is_removed)
 {
-    lr_dataset *train, *test;
-    mt_synth_split(6, &train, &test);
-    lr_model *bpr = mt_fit(LR_ALGO_BPR, train, "factors=8,epochs=2,item_bias=1");
-    lr_model *als = mt_fit(LR_ALGO_ALS, train, "factors=8,epochs=2");
+    lr_model *bpr = fit_synth(6, LR_ALGO_BPR, "factors=8,epochs=2,item_bias=1");
+    lr_model *als = fit_synth(6, LR_ALGO_ALS, "factors=8,epochs=2");
     const char *dir = lr_test_tmpdir();
     ck_assert_lr_ok(lr_model_export(bpr, dir, NULL));
     ck_assert(exists(dir, LR__EXPORT_BIAS_NPY));
@@ -215,8 +205,6 @@ START_TEST(stale_bias_file_is_removed)
     lr_test_remove_dir(dir);
     lr_model_free(bpr);
     lr_model_free(als);
-    lr_dataset_free(train);
-    lr_dataset_free(test);
 }
 END_TEST
 
@@ -241,15 +229,14 @@ START_TEST(artist_names_are_one_field)
     const char *dir = lr_test_tmpdir();
     ck_assert_lr_ok(lr_model_export(m, dir, NULL));
     char path[512];
-    size_t len;
     snprintf(path, sizeof path, "%s/%s", dir, LR__EXPORT_ARTISTS_TSV);
-    char *t = slurp(path, &len);
-    ck_assert_str_eq(t, "row\tartist_id\tname\n"
+    blob t = slurp(path);
+    ck_assert_str_eq((const char *)t.b, "row\tartist_id\tname\n"
                         "0\t10\tTab Name\n"
                         "1\t11\tLine Break \n"
                         "2\t12\tBj\xc3\xb6rk\n"
                         "3\t13\tPlain\n");
-    free(t);
+    free(t.b);
     lr_test_remove_dir(dir);
     lr_model_free(m);
     lr_dataset_free(ds);
@@ -261,8 +248,6 @@ END_TEST
  * made, the directory included. */
 START_TEST(models_without_serving_vectors_are_refused)
 {
-    lr_dataset *train, *test;
-    mt_synth_split(7, &train, &test);
     static const struct {
         int algo;
         const char *text, *needle;
@@ -274,22 +259,18 @@ START_TEST(models_without_serving_vectors_are_refused)
     char dir[512];
     snprintf(dir, sizeof dir, "%s/never", lr_test_tmpdir());
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        lr_model *m = mt_fit(cases[i].algo, train, cases[i].text);
+        lr_model *m = fit_synth(7, cases[i].algo, cases[i].text);
         ck_assert_lr_fail(lr_model_export(m, dir, NULL), LR_E_UNSUPPORTED, cases[i].needle);
         ck_assert(strstr(lr_last_error(), dir) != NULL);
         ck_assert(!lr__is_dir(dir));
         lr_model_free(m);
     }
-    lr_dataset_free(train);
-    lr_dataset_free(test);
 }
 END_TEST
 
 START_TEST(bad_arguments_are_refused)
 {
-    lr_dataset *train, *test;
-    mt_synth_split(8, &train, &test);
-    lr_model *m = mt_fit(LR_ALGO_ALS, train, "factors=4,epochs=1");
+    lr_model *m = fit_synth(8, LR_ALGO_ALS, "factors=4,epochs=1");
     lr_model *unfitted;
     ck_assert_lr_ok(lr_model_new(&unfitted, LR_ALGO_ALS, NULL));
     const char *dir = lr_test_tmpdir();
@@ -307,8 +288,6 @@ START_TEST(bad_arguments_are_refused)
     lr_test_remove_dir(dir);
     lr_model_free(unfitted);
     lr_model_free(m);
-    lr_dataset_free(train);
-    lr_dataset_free(test);
 }
 END_TEST
 
@@ -318,9 +297,7 @@ END_TEST
  * and not one file of the export, whole or partial, left behind. */
 START_TEST(unwritable_places_leave_nothing)
 {
-    lr_dataset *train, *test;
-    mt_synth_split(9, &train, &test);
-    lr_model *m = mt_fit(LR_ALGO_BPR, train, "factors=4,epochs=1");
+    lr_model *m = fit_synth(9, LR_ALGO_BPR, "factors=4,epochs=1");
     const char *tmp = lr_test_tmpdir();
     char base[300], dir[400];
     snprintf(base, sizeof base, "%s", tmp);
@@ -352,8 +329,6 @@ START_TEST(unwritable_places_leave_nothing)
     rmdir(dir);
     lr_test_remove_dir(base);
     lr_model_free(m);
-    lr_dataset_free(train);
-    lr_dataset_free(test);
 }
 END_TEST
 

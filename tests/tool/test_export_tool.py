@@ -13,16 +13,8 @@ import struct
 import sys
 
 import harness
-from harness import SYNTH_ARGS, check, lastrec, lastrec_json, read_tsv, run
-
-
-def model(tmp, algo="als", *extra):
-    data = os.path.join(tmp, "synthetic")
-    if not os.path.isdir(data):
-        lastrec("synth", data, *SYNTH_ARGS)
-    path = os.path.join(tmp, algo + ".lrmodel")
-    lastrec("train", data, "--algo", algo, "-o", path, "--threads", "1", *extra)
-    return path
+from harness import check, lastrec, lastrec_json, read_tsv
+from harness import trained_model as model
 
 
 def read_npy(path):
