@@ -317,10 +317,15 @@ int lr__make_dirs(const char *dir)
             continue;
         char c = *s;
         *s = '\0';
-        if (!lr__is_dir(p) && mkdir(p, 0777) != 0 && !(errno == EEXIST && lr__is_dir(p)))
-            rc = errno == EEXIST
-                     ? lr__fail(LR_E_IO, "%s: is not a directory, so %s cannot be made", p, dir)
-                     : lr__fail(LR_E_IO, "%s: cannot create directory: %s", p, strerror(errno));
+        if (!lr__is_dir(p) && mkdir(p, 0777) != 0 && !(errno == EEXIST && lr__is_dir(p))) {
+            if (errno == EEXIST)
+                rc = lr__fail(LR_E_IO,
+                              "%s: cannot create directory: a file of that name is not a "
+                              "directory (on the way to %s)",
+                              p, dir);
+            else
+                rc = lr__fail(LR_E_IO, "%s: cannot create directory: %s", p, strerror(errno));
+        }
         *s = c;
         if (c == '\0')
             break;

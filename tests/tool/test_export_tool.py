@@ -69,7 +69,7 @@ def test_export_errors(tmp):
     with open(blocker, "w") as f:
         f.write("a file\n")
     _, err = lastrec("export", model(tmp), os.path.join(blocker, "out"), status=1)
-    check(blocker in err and "not a directory" in err, err)
+    check(blocker in err and "is not a directory" in err, err)
     # a file that cannot be written: nothing of the export appears
     os.makedirs(os.path.join(out, "artists.tsv"))
     _, err = lastrec("export", model(tmp), out, status=1)
