@@ -1,9 +1,7 @@
 /* The builder unit: datasets from the caller's memory (lr_dataset_builder_*)
  * against the same data loaded from HetRec files.
  * SPDX-License-Identifier: MIT */
-#include "testutil.h"
-#include "lastrec.h"
-#include "core/alloc.h"
+#include "oom_harness.h"
 #include "data/dataset.h"
 #include "data/write_hetrec.h"
 #include "ingest/hetrec.h"
@@ -11,17 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#if defined(__SANITIZE_ADDRESS__)
-#  define LR_TEST_LSAN 1
-#elif defined(__has_feature)
-#  if __has_feature(address_sanitizer)
-#    define LR_TEST_LSAN 1
-#  endif
-#endif
-#ifdef LR_TEST_LSAN
-#  include <sanitizer/lsan_interface.h>
-#endif
 
 static const char *const synth_opts =
     "synth_users=60,synth_artists=150,synth_tags=40,synth_clusters=4,"
@@ -564,6 +551,31 @@ static int build_run(const lr_dataset *src, const feed_data *d, int64_t *listens
     return rc;
 }
 
+/* The builds under the hook: the source, what is fed, and the listens of
+ * the unfailed and of the latest build. */
+typedef struct build_runs {
+    const lr_dataset *src;
+    const feed_data *d;
+    int64_t good, got;
+} build_runs;
+
+static int build_once(void *ctx)
+{
+    build_runs *r = ctx;
+    return build_run(r->src, r->d, &r->got);
+}
+
+static void check_build(void *ctx, long long nth, int rc)
+{
+    const build_runs *r = ctx;
+    if (rc == LR_OK) {
+        ck_assert_int_eq(r->got, r->good);
+        return;
+    }
+    ck_assert_msg(rc == LR_E_NOMEM, "allocation %lld: %d: %s", nth, rc, lr_last_error());
+    ck_assert(strlen(lr_last_error()) > 0);
+}
+
 START_TEST(out_of_memory)
 {
     lr_options *o;
@@ -574,36 +586,17 @@ START_TEST(out_of_memory)
            "synth_artists_per_user=6,synth_friends_per_user=2,seed=3"));
     ck_assert_lr_ok(lr_dataset_synthesize(&src, o));
     lr_options_free(o);
-    int64_t good = 0, got;
     feed_data d;
     feed_make(&d, src, 0);
-    ck_assert_lr_ok(build_run(src, &d, &good));
+    build_runs r = {.src = src, .d = &d};
+    ck_assert_lr_ok(build_run(src, &d, &r.good));
     for (int persistent = 0; persistent <= 1; persistent++) {
-        long long failures = 0, nth;
-        for (nth = 1;; nth++) {
-            lr__alloc_fail_nth(nth, persistent);
-            int rc = build_run(src, &d, &got);
-            long long count = lr__alloc_count();
-            lr__alloc_fail_nth(0, 0);
-            if (count < nth) {
-                ck_assert_lr_ok(rc);
-                break;
-            }
-            if (rc == LR_OK) {
-                ck_assert_int_eq(got, good);
-                continue;
-            }
-            failures++;
-            ck_assert_msg(rc == LR_E_NOMEM, "allocation %lld: %d: %s", nth, rc, lr_last_error());
-            ck_assert(strlen(lr_last_error()) > 0);
-        }
+        const lr_oom_tally t =
+            lr_oom_each("builder", persistent, build_once, check_build, &r);
         /* The builder, its tables and the processing all allocate. */
-        ck_assert_msg(failures >= 20, "only %lld runs failed", failures);
+        ck_assert_msg(t.failures >= 20, "only %lld runs failed", t.failures);
         fprintf(stderr, "builder out_of_memory (%s): %lld allocations, %lld runs failed\n",
-                persistent ? "from the nth on" : "the nth alone", nth - 1, failures);
-#ifdef LR_TEST_LSAN
-        ck_assert_msg(__lsan_do_recoverable_leak_check() == 0, "leaks (see the report above)");
-#endif
+                persistent ? "from the nth on" : "the nth alone", t.allocations, t.failures);
     }
     feed_free(&d);
     lr_dataset_free(src);
