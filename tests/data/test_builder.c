@@ -396,68 +396,85 @@ START_TEST(bad_elements)
 }
 END_TEST
 
-/* Problems across elements are the loader's, named by element. */
-START_TEST(cross_element_errors)
+/* Elements each fine alone that do not go together, added to a builder
+ * holding the listen (user 1, artist 2, 3 plays). */
+static void repeated_listen(lr_dataset_builder *b)
 {
-    lr_dataset *ds = (lr_dataset *)&ds; /* finish must clear it */
-    lr_dataset_builder *b = fresh();
-    ck_assert_lr_ok(lr_dataset_builder_add_listen(b, 1, 2, 3));
     ck_assert_lr_ok(lr_dataset_builder_add_listen(b, 1, 3, 3));
     ck_assert_lr_ok(lr_dataset_builder_add_listen(b, 1, 2, 4));
-    expect(lr_dataset_builder_finish(b, &ds), LR_E_DUPLICATE,
-           "lr_dataset_builder_finish: listens: element 2: user 1 and artist 2 repeat element 0");
-    ck_assert_ptr_null(ds);
-    lr_dataset_builder_free(b);
+}
 
-    b = fresh();
-    ck_assert_lr_ok(lr_dataset_builder_add_listen(b, 1, 2, 3));
+static void friend_without_listens(lr_dataset_builder *b)
+{
     int32_t fu[] = {1}, ff[] = {8};
     ck_assert_lr_ok(lr_dataset_builder_add_friends(b, fu, ff, 1));
-    expect(lr_dataset_builder_finish(b, &ds), LR_E_NOTFOUND,
-           "lr_dataset_builder_finish: friends: element 0: field 'friendID': user 8 is not in "
-           "the listens");
-    lr_dataset_builder_free(b);
+}
 
-    b = fresh();
-    ck_assert_lr_ok(lr_dataset_builder_add_listen(b, 1, 2, 3));
+static void artist_named_twice(lr_dataset_builder *b)
+{
     ck_assert_lr_ok(lr_dataset_builder_set_artist_name(b, 2, "A"));
     ck_assert_lr_ok(lr_dataset_builder_set_artist_name(b, 2, "B"));
-    expect(lr_dataset_builder_finish(b, &ds), LR_E_DUPLICATE,
-           "lr_dataset_builder_finish: artist names: element 1: field 'id': artist 2 repeats "
-           "element 0");
-    lr_dataset_builder_free(b);
+}
 
-    b = fresh();
-    ck_assert_lr_ok(lr_dataset_builder_add_listen(b, 1, 2, 3));
+static void tagger_without_listens(lr_dataset_builder *b)
+{
     int32_t tu[] = {1, 6}, ta[] = {2, 2};
     const char *tn[] = {"rock", "rock"};
     ck_assert_lr_ok(lr_dataset_builder_add_tag_uses_by_name(b, tu, ta, tn, NULL, 2));
-    expect(lr_dataset_builder_finish(b, &ds), LR_E_NOTFOUND,
-           "lr_dataset_builder_finish: tag uses: element 1: field 'userID': user 6 is not in "
-           "the listens");
-    lr_dataset_builder_free(b);
+}
 
-    b = fresh();
-    ck_assert_lr_ok(lr_dataset_builder_add_listen(b, 1, 2, 3));
+static void unnamed_tag_id(lr_dataset_builder *b)
+{
+    int32_t tu[] = {1}, ta[] = {2}, tags[] = {4, 5};
     ck_assert_lr_ok(lr_dataset_builder_set_tag_name(b, 4, "rock"));
-    int32_t tags[] = {4, 5};
     ck_assert_lr_ok(lr_dataset_builder_add_tag_uses(b, tu, ta, tags, NULL, 1));
     ck_assert_lr_ok(lr_dataset_builder_add_tag_uses(b, tu, ta, tags + 1, NULL, 1));
-    expect(lr_dataset_builder_finish(b, &ds), LR_E_NOTFOUND,
-           "lr_dataset_builder_finish: tag uses: element 1: field 'tagID': tag 5 is not in the "
-           "tag names");
-    lr_dataset_builder_free(b);
+}
 
-    /* Two IDs may share a name; one ID may not have two. */
-    b = fresh();
-    ck_assert_lr_ok(lr_dataset_builder_add_listen(b, 1, 2, 3));
+/* Two IDs may share a name; one ID may not have two. */
+static void tag_named_twice(lr_dataset_builder *b)
+{
     ck_assert_lr_ok(lr_dataset_builder_set_tag_name(b, 4, "80s"));
     ck_assert_lr_ok(lr_dataset_builder_set_tag_name(b, 9, "80s"));
     ck_assert_lr_ok(lr_dataset_builder_set_tag_name(b, 4, "rock"));
-    expect(lr_dataset_builder_finish(b, &ds), LR_E_DUPLICATE,
-           "lr_dataset_builder_finish: tag names: element 2: field 'tagID': tag 4 repeats "
-           "element 0");
-    lr_dataset_builder_free(b);
+}
+
+/* Problems across elements are the loader's, named by element, found at
+ * finish, which then gives no dataset. */
+START_TEST(cross_element_errors)
+{
+    static const struct {
+        void (*add)(lr_dataset_builder *b);
+        int status;
+        const char *msg;
+    } cases[] = {
+        {repeated_listen, LR_E_DUPLICATE,
+         "lr_dataset_builder_finish: listens: element 2: user 1 and artist 2 repeat element 0"},
+        {friend_without_listens, LR_E_NOTFOUND,
+         "lr_dataset_builder_finish: friends: element 0: field 'friendID': user 8 is not in "
+         "the listens"},
+        {artist_named_twice, LR_E_DUPLICATE,
+         "lr_dataset_builder_finish: artist names: element 1: field 'id': artist 2 repeats "
+         "element 0"},
+        {tagger_without_listens, LR_E_NOTFOUND,
+         "lr_dataset_builder_finish: tag uses: element 1: field 'userID': user 6 is not in "
+         "the listens"},
+        {unnamed_tag_id, LR_E_NOTFOUND,
+         "lr_dataset_builder_finish: tag uses: element 1: field 'tagID': tag 5 is not in the "
+         "tag names"},
+        {tag_named_twice, LR_E_DUPLICATE,
+         "lr_dataset_builder_finish: tag names: element 2: field 'tagID': tag 4 repeats "
+         "element 0"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        lr_dataset *ds = (lr_dataset *)&ds; /* finish must clear it */
+        lr_dataset_builder *b = fresh();
+        ck_assert_lr_ok(lr_dataset_builder_add_listen(b, 1, 2, 3));
+        cases[i].add(b);
+        expect(lr_dataset_builder_finish(b, &ds), cases[i].status, cases[i].msg);
+        ck_assert_ptr_null(ds);
+        lr_dataset_builder_free(b);
+    }
 }
 END_TEST
 
