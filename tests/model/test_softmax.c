@@ -19,6 +19,35 @@ static lr_dataset *small_data(void)
     return ds;
 }
 
+/* A two-user batch of small_data's users 0 and 1: the first half of each
+ * one's artists as input, the rest as labels, log1p weights (arrays of
+ * 64). */
+static lr__softmax_batch half_batch(const lr_dataset *ds, int64_t *in_ptr, int32_t *in_idx,
+                                    float *in_w, int64_t *lab_ptr, int32_t *lab_idx, float *lab_w)
+{
+    const lr__csr *x = &ds->listens;
+    int64_t ni = 0, nl = 0;
+    in_ptr[0] = lab_ptr[0] = 0;
+    for (int32_t u = 0; u < 2; u++) {
+        const int64_t p0 = x->ptr[u], cnt = x->ptr[u + 1] - p0;
+        ck_assert_int_ge(cnt, 2);
+        for (int64_t j = 0; j < cnt; j++) {
+            const float wt = log1pf(x->val[p0 + j]);
+            if (j < cnt / 2) {
+                in_idx[ni] = x->idx[p0 + j];
+                in_w[ni++] = wt;
+            } else {
+                lab_idx[nl] = x->idx[p0 + j];
+                lab_w[nl++] = wt;
+            }
+        }
+        in_ptr[u + 1] = ni;
+        lab_ptr[u + 1] = nl;
+    }
+    lr__softmax_batch b = {2, in_ptr, in_idx, in_w, lab_ptr, lab_idx, lab_w};
+    return b;
+}
+
 /* ------------------------------------------------------------ gradients */
 
 /* Every parameter of every block (input artist and tag embeddings, each
@@ -42,30 +71,10 @@ START_TEST(gradients_match_finite_differences)
     ck_assert_lr_ok(lr__softmax_work_init(&w, &net, 2, 1));
     w.mask_input = _i;
 
-    /* users 0 and 1: the first half of each one's artists as input, the
-     * rest as labels */
-    const lr__csr *x = &ds->listens;
-    int64_t in_ptr[3] = {0}, lab_ptr[3] = {0};
+    int64_t in_ptr[3], lab_ptr[3];
     int32_t in_idx[64], lab_idx[64];
     float in_w[64], lab_w[64];
-    int64_t ni = 0, nl = 0;
-    for (int32_t u = 0; u < 2; u++) {
-        const int64_t p0 = x->ptr[u], cnt = x->ptr[u + 1] - p0;
-        ck_assert_int_ge(cnt, 2);
-        for (int64_t j = 0; j < cnt; j++) {
-            const float wt = log1pf(x->val[p0 + j]);
-            if (j < cnt / 2) {
-                in_idx[ni] = x->idx[p0 + j];
-                in_w[ni++] = wt;
-            } else {
-                lab_idx[nl] = x->idx[p0 + j];
-                lab_w[nl++] = wt;
-            }
-        }
-        in_ptr[u + 1] = ni;
-        lab_ptr[u + 1] = nl;
-    }
-    lr__softmax_batch b = {2, in_ptr, in_idx, in_w, lab_ptr, lab_idx, lab_w};
+    lr__softmax_batch b = half_batch(ds, in_ptr, in_idx, in_w, lab_ptr, lab_idx, lab_w);
     const double reg = 0.05;
     float *g = malloc(net.n_params * sizeof *g);
     double loss;
@@ -112,35 +121,6 @@ START_TEST(gradients_match_finite_differences)
     lr_dataset_free(ds);
 }
 END_TEST
-
-/* A two-user batch of small_data's users 0 and 1: the first half of each
- * one's artists as input, the rest as labels, log1p weights (arrays of
- * 64). */
-static lr__softmax_batch half_batch(const lr_dataset *ds, int64_t *in_ptr, int32_t *in_idx,
-                                    float *in_w, int64_t *lab_ptr, int32_t *lab_idx, float *lab_w)
-{
-    const lr__csr *x = &ds->listens;
-    int64_t ni = 0, nl = 0;
-    in_ptr[0] = lab_ptr[0] = 0;
-    for (int32_t u = 0; u < 2; u++) {
-        const int64_t p0 = x->ptr[u], cnt = x->ptr[u + 1] - p0;
-        ck_assert_int_ge(cnt, 2);
-        for (int64_t j = 0; j < cnt; j++) {
-            const float wt = log1pf(x->val[p0 + j]);
-            if (j < cnt / 2) {
-                in_idx[ni] = x->idx[p0 + j];
-                in_w[ni++] = wt;
-            } else {
-                lab_idx[nl] = x->idx[p0 + j];
-                lab_w[nl++] = wt;
-            }
-        }
-        in_ptr[u + 1] = ni;
-        lab_ptr[u + 1] = nl;
-    }
-    lr__softmax_batch b = {2, in_ptr, in_idx, in_w, lab_ptr, lab_idx, lab_w};
-    return b;
-}
 
 /* mask_input: each user's cross-entropy is over the artists not in its
  * input (what the evaluation ranks), computed here in double from the
