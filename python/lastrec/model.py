@@ -10,7 +10,7 @@ from . import _progress
 from . import _numpy
 from . import errors
 from ._base import (Handle, Options, Progress, all_options, call_with_progress, decode,
-                    encode_path, encode_text, free_on_collect, handle_of, int_id, option_info,
+                    encode_path, encode_text, free_on_collect, handle_of, option_info,
                     option_value_out)
 from .dataset import Dataset
 from .query import Query, Recommendation, _Core, id_list, is_batch
@@ -436,11 +436,7 @@ class Model(Handle):
         """
         core = self._thread_query()
         core.configure(k, measure, None, None, tag)
-        if is_batch(artists):
-            return core.similar_batch(id_list(artists, "artist_ids", names=True), as_numpy)
-        one = artists if isinstance(artists, str) else int_id(artists, "artist")
-        ids, scores = core.similar_batch([one], as_numpy)
-        return ids[0], scores[0]
+        return core.similar_arrays(artists, as_numpy)
 
     def find_artist(self, name: str) -> int:
         """Resolve an artist name with the names the model carries: its ID,
