@@ -170,10 +170,13 @@ int lr__model_export_npy(const lr_model *m, const char *dir)
             lr__afile_abort(&f[i]);
         return rc;
     }
+    /* after a failed rename the rest stay temporaries, removed: fewer
+     * files of this export beside an earlier one's */
     for (int i = 0; i < nfiles; i++) {
-        int r = lr__afile_commit(&f[i]);
-        if (r && rc == LR_OK)
-            rc = r;
+        if (rc == LR_OK)
+            rc = lr__afile_commit(&f[i]);
+        else
+            lr__afile_abort(&f[i]);
     }
     if (rc == LR_OK && !m->artist_bias) {
         /* a bias left by an earlier export would add to these vectors'
