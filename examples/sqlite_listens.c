@@ -99,9 +99,13 @@ static int read_listens(sqlite3 *db, lr_dataset_builder *b)
     return rc;
 }
 
-static int read_artists(sqlite3 *db, lr_dataset_builder *b)
+/* Names by ID (artists or tags): the query gives (id, name) rows and the
+ * setter files each one with the builder. */
+typedef int (*name_setter)(lr_dataset_builder *b, int32_t id, const char *name);
+
+static int read_names(sqlite3 *db, lr_dataset_builder *b, const char *sql, name_setter set)
 {
-    sqlite3_stmt *st = prepare(db, "SELECT id, name FROM artists");
+    sqlite3_stmt *st = prepare(db, sql);
     if (!st)
         return SQL_FAILED;
     int rc = LR_OK;
@@ -113,26 +117,7 @@ static int read_artists(sqlite3 *db, lr_dataset_builder *b)
             break;
         }
         /* the builder copies the name: SQLite's buffer may go at the next step */
-        rc = lr_dataset_builder_set_artist_name(b, id, name ? name : "");
-    }
-    sqlite3_finalize(st);
-    return rc;
-}
-
-static int read_tags(sqlite3 *db, lr_dataset_builder *b)
-{
-    sqlite3_stmt *st = prepare(db, "SELECT id, name FROM tags");
-    if (!st)
-        return SQL_FAILED;
-    int rc = LR_OK;
-    int32_t id;
-    while (rc == LR_OK && row(db, st, &rc)) {
-        const char *name = (const char *)sqlite3_column_text(st, 1);
-        if (id_column(st, 0, &id)) {
-            rc = SQL_FAILED;
-            break;
-        }
-        rc = lr_dataset_builder_set_tag_name(b, id, name ? name : "");
+        rc = set(b, id, name ? name : "");
     }
     sqlite3_finalize(st);
     return rc;
@@ -206,11 +191,12 @@ static int load_database(const char *path, lr_dataset **out)
     lr_dataset_builder *b = NULL;
     int rc = lr_dataset_builder_new(&b, NULL);
     if (rc == LR_OK)
-        rc = read_artists(db, b);
+        rc = read_names(db, b, "SELECT id, name FROM artists",
+                        lr_dataset_builder_set_artist_name);
     if (rc == LR_OK)
         rc = read_listens(db, b);
     if (rc == LR_OK)
-        rc = read_tags(db, b);
+        rc = read_names(db, b, "SELECT id, name FROM tags", lr_dataset_builder_set_tag_name);
     if (rc == LR_OK)
         rc = read_tag_uses(db, b);
     if (rc == LR_OK)

@@ -216,7 +216,7 @@ enum lr_option_type {
 /**
  * Option keys.  Numbered in ranges by area: 100 general, 200 data loading
  * and processing, 300 splits, 400 synthetic data, 500 models, 600 maps of
- * the artist vectors; later areas follow.
+ * the artist vectors, 700 export; later areas follow.
  * Numbers never change.
  */
 enum lr_option {
@@ -287,7 +287,9 @@ enum lr_option {
     LR_OPT_TSNE_THETA = 606,       /**< double: Barnes-Hut angle (tsne_method barnes_hut), 0 = the exact gradient with either method (default 0.5) */
     LR_OPT_TSNE_KL_TOLERANCE = 607, /**< double: stop once the KL divergence improves less per 50 iterations, 0 = never (default 0) */
     LR_OPT_MAP_MIN_FANS = 608,     /**< int: maps take the artists with at least this many training listeners (default 1) */
-    LR_OPT_TSNE_METHOD = 609       /**< int: an lr_tsne_method, how t-SNE sums its repulsive forces (default LR_TSNE_FFT; since 1.4) */
+    LR_OPT_TSNE_METHOD = 609,      /**< int: an lr_tsne_method, how t-SNE sums its repulsive forces (default LR_TSNE_FFT; since 1.4) */
+
+    LR_OPT_EXPORT_FORMAT = 700     /**< int: an lr_export_format, what lr_model_export() writes (default LR_EXPORT_NPY; since 1.5) */
 };
 
 /** Optimisers for LR_OPT_OPTIMIZER. */
@@ -322,6 +324,11 @@ enum lr_distance {
 enum lr_tsne_method {
     LR_TSNE_BARNES_HUT = 1, /**< a quadtree, cells taken whole under the angle LR_OPT_TSNE_THETA (van der Maaten 2014) */
     LR_TSNE_FFT = 2         /**< interpolation on a grid and a convolution by FFT (Linderman et al. 2019) */
+};
+
+/** File formats of lr_model_export(), for LR_OPT_EXPORT_FORMAT (docs/formats.md).  Since: 1.5. */
+enum lr_export_format {
+    LR_EXPORT_NPY = 1 /**< NumPy .npy arrays (format 1.0, little-endian float32) and TSV ID maps */
 };
 
 /**
@@ -1217,6 +1224,34 @@ LR_API int lr_model_save(const lr_model *m, const char *path);
  * Thread-safety: safe from any thread.
  */
 LR_API int lr_model_load(lr_model **out, const char *path);
+
+/**
+ * Write a fitted model's vectors for a serving system (an approximate
+ * nearest-neighbour index such as faiss or hnswlib) into the directory
+ * @p dir, created with its parents when missing.  With LR_EXPORT_NPY
+ * (docs/formats.md, "Serving export"): users.npy and artists.npy, the
+ * matrices of lr_model_embeddings() in the row order of lr_model_ids();
+ * users.tsv and artists.tsv, row index to external ID (and, for artists,
+ * name); and artist_bias.npy when the model adds a per-artist bias to the
+ * dot product (bpr with item_bias, softmax with cold_boost), removed from
+ * @p dir otherwise so a stale one is never read with new vectors.  A
+ * user's score of an artist is then the dot product of their rows, plus
+ * that bias.  Each file is written under a temporary name, and all are
+ * synced before the first is renamed: none is ever left half-written, and
+ * a failure while writing renames nothing.
+ * @param dir the directory (borrowed for the call).
+ * @param opts may be NULL for defaults; LR_OPT_EXPORT_FORMAT applies.
+ * @return LR_OK; LR_E_INVALID (NULL argument, unfitted model, empty
+ *         @p dir); LR_E_UNSUPPORTED (pop and ease, which have no vectors,
+ *         and blend, whose standardised sum of parts no dot product
+ *         reproduces: the message says which); LR_E_IO (a directory that
+ *         cannot be made, a file that cannot be written: the message names
+ *         it); LR_E_NOMEM.
+ * Thread-safety: @p m may be shared read-only; two exports into one
+ *         directory at once leave one export's files or the other's.
+ * Since: 1.5 (LASTREC_1.5).
+ */
+LR_API int lr_model_export(const lr_model *m, const char *dir, const lr_options *opts);
 
 /* -------------------------------------------------------------- evaluation */
 

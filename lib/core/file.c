@@ -303,3 +303,33 @@ int lr__is_dir(const char *path)
     struct stat st;
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
+
+int lr__make_dirs(const char *dir)
+{
+    if (!*dir)
+        return lr__fail(LR_E_INVALID, "the directory name is empty");
+    char *p = lr__strdup(dir);
+    if (!p)
+        return lr__fail_oom("the directory's path %s", dir);
+    int rc = LR_OK;
+    for (char *s = p + 1; rc == LR_OK; s++) {
+        if (*s != '/' && *s != '\0')
+            continue;
+        char c = *s;
+        *s = '\0';
+        if (!lr__is_dir(p) && mkdir(p, 0777) != 0 && !(errno == EEXIST && lr__is_dir(p))) {
+            if (errno == EEXIST)
+                rc = lr__fail(LR_E_IO,
+                              "%s: cannot create directory: a file of that name is not a "
+                              "directory (on the way to %s)",
+                              p, dir);
+            else
+                rc = lr__fail(LR_E_IO, "%s: cannot create directory: %s", p, strerror(errno));
+        }
+        *s = c;
+        if (c == '\0')
+            break;
+    }
+    free(p);
+    return rc;
+}

@@ -40,4 +40,8 @@ int lr__afile_write(lr__afile *f, const void *data, size_t len);
 /* 1 when path names a directory. */
 int lr__is_dir(const char *path);
 
+/* mkdir -p: every missing directory of @p dir, mode 0777 less the umask.
+ * LR_E_IO naming the first one that cannot be made, and why. */
+int lr__make_dirs(const char *dir);
+
 #endif

@@ -93,6 +93,8 @@ static const opt_spec specs[] = {
     /* FFT interpolation: faster than Barnes-Hut on the dev split's map
      * at a KL within 0.01 of it (docs/embed.md) */
     {LR_OPT_TSNE_METHOD, "tsne_method", LR_OPTTYPE_INT, 1, 2, 2},
+    /* serving export (lib/model/export.c); npy the one format so far */
+    {LR_OPT_EXPORT_FORMAT, "export_format", LR_OPTTYPE_INT, 1, 1, 1},
 };
 
 #define N_SPECS (sizeof specs / sizeof specs[0])
@@ -121,6 +123,7 @@ static const opt_choice choices[] = {
     {LR_OPT_TSNE_METRIC, LR_DISTANCE_COSINE, "cosine"},
     {LR_OPT_TSNE_METHOD, LR_TSNE_BARNES_HUT, "barnes_hut"},
     {LR_OPT_TSNE_METHOD, LR_TSNE_FFT, "fft"},
+    {LR_OPT_EXPORT_FORMAT, LR_EXPORT_NPY, "npy"},
 };
 
 #define N_CHOICES (sizeof choices / sizeof choices[0])

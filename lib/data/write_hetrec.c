@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 char *lr__tag_words(const char *camel)
 {
@@ -181,33 +180,12 @@ static int write_tag_uses(const lr_dataset *ds, const char *dir)
     return finish(&o);
 }
 
-/* mkdir -p: the tool's `synth OUTDIR` may name a fresh nested path. */
-int lr__make_dir(const char *dir)
-{
-    char *p = lr__strdup(dir);
-    if (!p)
-        return lr__fail_oom("the directory's path");
-    int rc = LR_OK;
-    for (char *s = p + 1; rc == LR_OK; s++) {
-        if (*s != '/' && *s != '\0')
-            continue;
-        char c = *s;
-        *s = '\0';
-        if (!lr__is_dir(p) && mkdir(p, 0777) != 0 && !(errno == EEXIST && lr__is_dir(p)))
-            rc = lr__fail(LR_E_IO, "%s: cannot create directory: %s", p, strerror(errno));
-        *s = c;
-        if (c == '\0')
-            break;
-    }
-    free(p);
-    return rc;
-}
-
 int lr__write_hetrec(const lr_dataset *ds, const char *dir)
 {
     if (!*dir)
         return lr__fail(LR_E_INVALID, "write HetRec: empty directory name");
-    int rc = lr__make_dir(dir);
+    /* mkdir -p: the tool's `synth OUTDIR` may name a fresh nested path */
+    int rc = lr__make_dirs(dir);
     if (rc == LR_OK)
         rc = write_artists(ds, dir);
     if (rc == LR_OK)

@@ -25,9 +25,6 @@ int lr__write_hetrec(const lr_dataset *ds, const char *dir);
  * on out of memory. */
 char *lr__tag_words(const char *camel);
 
-/* Create dir and its missing parents (mkdir -p). */
-int lr__make_dir(const char *dir);
-
 /* Civil date (UTC) of a time in milliseconds since 1970. */
 void lr__civil_date(int64_t time_ms, int *year, int *month, int *day);
 

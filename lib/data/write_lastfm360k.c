@@ -328,7 +328,7 @@ int lr__write_lastfm360k(const lr_dataset *ds, const char *dir, const lr__l360_p
         return lr__fail_oom("the artists' plan");
     int rc = plan_artists(ds, p, &r, a, &pl);
     if (rc == LR_OK)
-        rc = lr__make_dir(dir);
+        rc = lr__make_dirs(dir);
     if (rc == LR_OK)
         rc = write_plays(ds, dir, p, &r, a, &pl);
     if (rc == LR_OK)

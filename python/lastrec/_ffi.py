@@ -287,6 +287,7 @@ ffi("lr_model_ids", [ModelP, c_int, I32Buf, _size, _sizep], c_int, _check_size)
 ffi("lr_model_history", [ModelP, c_int, F64Buf, _size, _sizep], c_int, _check_size)
 ffi("lr_model_save", [ModelP, c_char_p], c_int, _check)
 ffi("lr_model_load", [POINTER(ModelP), c_char_p], c_int, _check)
+ffi("lr_model_export", [ModelP, c_char_p, OptionsP], c_int, _check)  # since 1.5
 
 # --- evaluation
 ffi("lr_evaluate", [POINTER(EvaluationP), ModelP, DatasetP, DatasetP, c_int, OptionsP],

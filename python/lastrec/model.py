@@ -10,7 +10,7 @@ from . import _progress
 from . import _numpy
 from . import errors
 from ._base import (Handle, Options, Progress, all_options, call_with_progress, decode,
-                    encode_path, encode_text, free_on_collect, handle_of, int_id, option_info,
+                    encode_path, encode_text, free_on_collect, handle_of, option_info,
                     option_value_out)
 from .dataset import Dataset
 from .query import Query, Recommendation, _Core, id_list, is_batch
@@ -229,6 +229,24 @@ class Model(Handle):
         """Write the fitted model to one binary file."""
         _ffi.lr_model_save(self._handle(), encode_path(path))
 
+    def export(self, directory: PathLike, format: str = "npy") -> None:
+        """Write the vectors a serving system needs into ``directory``
+        (created when missing): ``users.npy`` and ``artists.npy`` (float32,
+        the rows of user_embeddings() and artist_embeddings()),
+        ``users.tsv`` and ``artists.tsv`` (row, ID and, for artists, name)
+        and, for a model with artist biases (bpr, softmax with cold_boost),
+        ``artist_bias.npy``: a score is ``users[u] @ artists[a]`` plus
+        ``artist_bias[a]``.  ``numpy.load``, faiss and hnswlib read the
+        arrays (docs/formats.md, "Serving export").  Each file is written
+        under a temporary name and renamed once all are complete.
+
+        Unsupported for pop, ease and blend, whose scores no dot product
+        gives; LastrecIOError (an OSError; the message names the path) when a file or the
+        directory cannot be written; InvalidArgument for an unknown format.
+        """
+        opts = Options({"export_format": format})
+        _ffi.lr_model_export(self._handle(), encode_path(directory), opts._handle())
+
     def history(self) -> Dict[str, List[float]]:
         """The training history: a dict of lists, one value per epoch, for
         the columns in HISTORY_FIELDS; NaN where a value was not measured."""
@@ -418,11 +436,7 @@ class Model(Handle):
         """
         core = self._thread_query()
         core.configure(k, measure, None, None, tag)
-        if is_batch(artists):
-            return core.similar_batch(id_list(artists, "artist_ids", names=True), as_numpy)
-        one = artists if isinstance(artists, str) else int_id(artists, "artist")
-        ids, scores = core.similar_batch([one], as_numpy)
-        return ids[0], scores[0]
+        return core.similar_arrays(artists, as_numpy)
 
     def find_artist(self, name: str) -> int:
         """Resolve an artist name with the names the model carries: its ID,

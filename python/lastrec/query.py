@@ -4,7 +4,7 @@ import collections
 import functools
 import itertools
 import math
-from typing import TYPE_CHECKING, Dict, Iterable, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Tuple, Union
 import weakref
 from ctypes import byref, c_char_p, c_double, c_float, c_int32, c_int64, c_size_t, c_void_p
 
@@ -13,7 +13,7 @@ from . import _numpy
 from . import errors
 from ._base import decode, encode_text, handle_of, int_id, make_options, raw
 from .dataset import ArtistMatch
-from ._types import ArtistRef, Preferences
+from ._types import ArrayOrList, ArtistRef, IdOrIds, Preferences
 
 if TYPE_CHECKING:
     from .model import Model
@@ -390,6 +390,14 @@ class _Core:
                 _ffi.lr_query_similar(self.ptr, artist, self._count_ref)
         return self._batch(artists, one, "artist_ids", self.settings[_K], as_numpy)
 
+    def similar_arrays(self, artists, as_numpy):
+        """similar_batch for a batch of IDs or names, 1-D rows for one."""
+        if is_batch(artists):
+            return self.similar_batch(id_list(artists, "artist_ids", names=True), as_numpy)
+        one = artists if isinstance(artists, str) else int_id(artists, "artist")
+        ids, scores = self.similar_batch([one], as_numpy)
+        return ids[0], scores[0]
+
     def _batch(self, keys, ask, what, k, as_numpy):
         # One C query per key, each one's top k copied out without
         # explanations into a row padded with -1 and NaN, as recommend_all's.
@@ -660,12 +668,32 @@ class Query:
 
     # -------------------------------------------------------------- queries
 
-    def recommend(self, user: int, k: Optional[int] = None) -> List[Recommendation]:
-        """Top-k artists for a user of the model: a list of Recommendation."""
+    def recommend(self, user: IdOrIds, k: Optional[int] = None, *,
+                  threads: Optional[int] = None, as_numpy: Optional[bool] = None
+                  ) -> Union[List[Recommendation], Tuple[ArrayOrList, ArrayOrList]]:
+        """Top-k artists for a user of the model: a list of Recommendation.
+
+        For a batch of user IDs (a list, tuple, range, 1-D array or other
+        iterable), ``(ids, scores)`` of n x k, as Model.recommend answers a
+        batch: each row what the one-user call gives (scores as float32),
+        padded with -1 and NaN; numpy arrays when numpy is importable
+        (``as_numpy`` forces either).  The query's settings apply, but for
+        ``explain``, which a batch does not compute.  Large batches go
+        through recommend_all on ``threads`` threads.  An unknown user
+        raises NotFound naming its index.
+        """
         core = self._c()
         if k is not None:
             core.set(_K, _count_arg(k, "k"))
-        return core.recommend(user)
+        if not is_batch(user):
+            return core.recommend(user)
+        users = id_list(user, "user_ids")
+        explain = core.settings[_EXPLAIN]
+        core.set(_EXPLAIN, 0)  # a batch's rows carry no explanations
+        try:
+            return core.recommend_batch(users, threads, as_numpy)
+        finally:
+            core.set(_EXPLAIN, explain)
 
     def recommend_preferences(self, k: Optional[int] = None) -> List[Recommendation]:
         """Top-k for the preferences added so far, folded in without retraining."""
@@ -691,6 +719,18 @@ class Query:
         if k is not None:
             core.set(_K, _count_arg(k, "k"))
         return core.similar(artist)
+
+    def similar_artists(self, artists: Any, k: Optional[int] = None, *,
+                        as_numpy: Optional[bool] = None) -> Tuple[ArrayOrList, ArrayOrList]:
+        """Top-k similar artists as arrays, as Model.similar_artists gives
+        them with this query's settings: ``(ids, scores)``, n x k for a batch
+        of artist IDs or names (one row per artist, in the order given,
+        each what similar() gives), 1-D for one artist; padded with -1 and
+        NaN.  An unknown artist raises NotFound naming its index."""
+        core = self._c()
+        if k is not None:
+            core.set(_K, _count_arg(k, "k"))
+        return core.similar_arrays(artists, as_numpy)
 
     def recommend_all(self, k: Optional[int] = None, threads: Optional[int] = None,
                       as_numpy: Optional[bool] = None) -> AllRecommendations:

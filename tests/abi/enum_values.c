@@ -272,6 +272,12 @@ _Static_assert(LR_TSNE_BARNES_HUT == 1, "LR_TSNE_BARNES_HUT changed");
 _Static_assert(LR_TSNE_FFT == 2, "LR_TSNE_FFT changed");
 
 /* enum lr_option */
+_Static_assert(LR_OPT_EXPORT_FORMAT == 700, "LR_OPT_EXPORT_FORMAT changed");
+
+/* enum lr_export_format */
+_Static_assert(LR_EXPORT_NPY == 1, "LR_EXPORT_NPY changed");
+
+/* enum lr_option */
 _Static_assert(LR_OPT_SKIP_BAD_LINES == 202, "LR_OPT_SKIP_BAD_LINES changed");
 _Static_assert(LR_OPT_SYNTH_BAD_LINES == 406, "LR_OPT_SYNTH_BAD_LINES changed");
 _Static_assert(LR_OPT_SYNTH_QUIRKS == 407, "LR_OPT_SYNTH_QUIRKS changed");

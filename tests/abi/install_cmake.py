@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 
-from install_examples import find_one, install, pkgconfig_flags, run
+from install_examples import example_args, find_one, install, pkgconfig_flags, run
 
 PROJECT = """\
 cmake_minimum_required(VERSION 3.13)
@@ -51,10 +51,7 @@ def cmake(args, cwd, env):
 
 
 def main():
-    if len(sys.argv) not in (5, 6):
-        sys.exit(__doc__)
-    meson, build, examples, cc = sys.argv[1:5]
-    extra = shlex.split(sys.argv[5]) if len(sys.argv) == 6 else []
+    meson, build, examples, cc, extra = example_args(__doc__)
     for prog in ("cmake", "pkg-config"):
         if not shutil.which(prog):
             print(f"SKIP: {prog} is not installed (Debian: {prog}; scripts/install-deps --test)")

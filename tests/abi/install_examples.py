@@ -75,13 +75,37 @@ def pkgconfig_flags(inst):
                             "--cflags", "--libs", "lastrec"], env=env))
 
 
-def main():
+def example_args(usage):
+    """The command line every install test takes, `MESON BUILDDIR
+    EXAMPLES_DIR CC [EXTRA_CFLAGS]`, as (meson, build, examples, cc,
+    extra_cflags as a list); exits with `usage` for any other."""
     if len(sys.argv) not in (5, 6):
-        sys.exit(__doc__)
+        sys.exit(usage)
     meson, build, examples, cc = sys.argv[1:5]
     extra = shlex.split(sys.argv[5]) if len(sys.argv) == 6 else []
+    return meson, build, examples, cc, extra
+
+
+def pkgconfig_or_skip(package=None, hint=""):
+    """pkg-config --cflags --libs of `package` (a list; [] for none), or
+    None after printing the SKIP line when pkg-config, or the package, is
+    missing (`hint` says where to get it)."""
     if not shutil.which("pkg-config"):
         print("SKIP: pkg-config is not installed")
+        return None
+    if package is None:
+        return []
+    p = subprocess.run(["pkg-config", "--cflags", "--libs", package],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        print(f"SKIP: pkg-config knows no {package}" + (f" ({hint})" if hint else ""))
+        return None
+    return shlex.split(p.stdout)
+
+
+def main():
+    meson, build, examples, cc, extra = example_args(__doc__)
+    if pkgconfig_or_skip() is None:
         return 77
     with tempfile.TemporaryDirectory(prefix="lastrec-install-") as tmp:
         inst = install(meson, build, tmp)

@@ -17,7 +17,8 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from install_examples import install, pkgconfig_flags, run  # noqa: E402
+from install_examples import (example_args, install, pkgconfig_flags,  # noqa: E402
+                              pkgconfig_or_skip, run)
 
 
 def text(raw):
@@ -127,17 +128,9 @@ def bad_rows(exe, db_path, env):
 
 
 def main():
-    if len(sys.argv) not in (5, 6):
-        sys.exit(__doc__)
-    meson, build, examples, cc = sys.argv[1:5]
-    extra = shlex.split(sys.argv[5]) if len(sys.argv) == 6 else []
-    if not shutil.which("pkg-config"):
-        print("SKIP: pkg-config is not installed")
-        return 77
-    sq = subprocess.run(["pkg-config", "--cflags", "--libs", "sqlite3"],
-                        capture_output=True, text=True)
-    if sq.returncode != 0:
-        print("SKIP: pkg-config knows no sqlite3 (Debian: apt-get install libsqlite3-dev)")
+    meson, build, examples, cc, extra = example_args(__doc__)
+    sqlite_flags = pkgconfig_or_skip("sqlite3", "Debian: apt-get install libsqlite3-dev")
+    if sqlite_flags is None:
         return 77
     with tempfile.TemporaryDirectory(prefix="lastrec-sqlite-") as tmp:
         inst = install(meson, build, tmp)
@@ -147,7 +140,7 @@ def main():
         env = dict(os.environ, LD_LIBRARY_PATH=libdir)
         exe = os.path.join(tmp, "sqlite_listens")
         run(shlex.split(cc) + extra + [os.path.join(examples, "sqlite_listens.c"), "-o", exe]
-            + flags + shlex.split(sq.stdout))
+            + flags + sqlite_flags)
 
         data = os.path.join(tmp, "data")
         run([os.path.join(root, "bin", "lastrec"), "synth", data, "--users", "150",

@@ -7,23 +7,10 @@
  * may also succeed past a failed allocation where the library falls back
  * (fewer threads, say); it must then give the model an unfailed run gives.
  * SPDX-License-Identifier: MIT */
-#include "testutil.h"
-#include "lastrec.h"
-#include "core/alloc.h"
+#include "oom_harness.h"
 
 #include <stdio.h>
 #include <string.h>
-
-#if defined(__SANITIZE_ADDRESS__)
-#  define LR_TEST_LSAN 1
-#elif defined(__has_feature)
-#  if __has_feature(address_sanitizer)
-#    define LR_TEST_LSAN 1
-#  endif
-#endif
-#ifdef LR_TEST_LSAN
-#  include <sanitizer/lsan_interface.h>
-#endif
 
 /* Small enough that every run of every N takes milliseconds; threads=1 so
  * that the nth allocation is the same one on every run. */
@@ -123,67 +110,68 @@ static int names_size_and_what(const char *msg)
     return strlen(what) >= 6 && strncmp(what, "memory", 6) != 0;
 }
 
-static void leak_check(const char *what, long long nth)
+/* One algorithm's runs under the hook: the unfailed run's
+ * recommendations, and the latest run's result. */
+typedef struct algo_runs {
+    int algo;
+    const char *name;
+    char path[400];
+    run_result good, r;
+} algo_runs;
+
+static int algo_run(void *ctx)
 {
-#ifdef LR_TEST_LSAN
-    ck_assert_msg(__lsan_do_recoverable_leak_check() == 0,
-                  "%s: leaks in the runs up to allocation %lld failed (-1: all runs; see the report above)", what, nth);
-#else
-    (void)what;
-    (void)nth;
-#endif
+    algo_runs *a = ctx;
+    run(a->algo, a->path, &a->r);
+    return a->r.rc;
+}
+
+/* A failed run says what and how much it could not have; one that fell
+ * back gives the unfailed run's recommendations. */
+static void check_run(void *ctx, long long nth, int rc)
+{
+    const algo_runs *a = ctx;
+    if (rc == LR_OK) {
+        ck_assert_msg(memcmp(a->r.top, a->good.top, sizeof a->r.top) == 0,
+                      "%s: allocation %lld failed, yet the run succeeded with "
+                      "other recommendations",
+                      a->name, nth);
+        return;
+    }
+    ck_assert_msg(rc == LR_E_NOMEM, "%s: allocation %lld failed: got %d (%s): %s", a->name, nth,
+                  rc, lr_strerror(rc), a->r.msg);
+    ck_assert_msg(names_size_and_what(a->r.msg),
+                  "%s: allocation %lld: the message does not say what and how much: %s",
+                  a->name, nth, a->r.msg);
+}
+
+/* Once memory runs out it usually stays out: no run may fall back. */
+static void check_persistent(void *ctx, long long nth, int rc)
+{
+    ck_assert_msg(rc != LR_OK, "allocations from %lld on failed, yet the run succeeded", nth);
+    check_run(ctx, nth, rc);
 }
 
 /* Fail each allocation of the run in turn; returns how many runs failed. */
-static long long fail_each(int algo)
+static long long fail_each(int algo, int persistent)
 {
-    const char *name = lr_algorithm_name(algo);
-    char path[400];
-    snprintf(path, sizeof path, "%s/oom.lrmodel", data_dir);
-
-    run_result good, r;
-    run(algo, path, &good);
-    ck_assert_msg(good.rc == LR_OK, "%s: unfailed run: %s", name, good.msg);
-
-    long long failures = 0, fallbacks = 0, nth;
-    for (nth = 1;; nth++) {
-        lr__alloc_fail_nth(nth, 0);
-        run(algo, path, &r);
-        long long count = lr__alloc_count();
-        lr__alloc_fail_nth(0, 0);
-        if (count < nth) {
-            /* The run ended before its nth allocation: all were tried. */
-            ck_assert_msg(r.rc == LR_OK, "%s: unfailed run %lld: %s", name, nth, r.msg);
-            break;
-        }
-        if (r.rc == LR_OK) {
-            fallbacks++;
-            ck_assert_msg(memcmp(r.top, good.top, sizeof r.top) == 0,
-                          "%s: allocation %lld failed, yet the run succeeded with "
-                          "other recommendations",
-                          name, nth);
-        } else {
-            failures++;
-            ck_assert_msg(r.rc == LR_E_NOMEM, "%s: allocation %lld failed: got %d (%s): %s",
-                          name, nth, r.rc, lr_strerror(r.rc), r.msg);
-            ck_assert_msg(names_size_and_what(r.msg),
-                          "%s: allocation %lld: the message does not say what and how much: %s",
-                          name, nth, r.msg);
-        }
-        if (nth % 64 == 0)
-            leak_check(name, nth);
-    }
-    leak_check(name, -1);
+    algo_runs a = {.algo = algo, .name = lr_algorithm_name(algo)};
+    snprintf(a.path, sizeof a.path, "%s/oom.lrmodel", data_dir);
+    run(algo, a.path, &a.good);
+    ck_assert_msg(a.good.rc == LR_OK, "%s: unfailed run: %s", a.name, a.good.msg);
+    const lr_oom_tally t = lr_oom_each(a.name, persistent, algo_run,
+                                       persistent ? check_persistent : check_run, &a);
     /* For the log: how much of the run the hook reached. */
-    fprintf(stderr, "%s: %lld allocations, %lld runs failed with LR_E_NOMEM, %lld fell back\n",
-            name, nth - 1, failures, fallbacks);
-    return failures;
+    fprintf(stderr, "%s%s: %lld allocations, %lld runs failed with LR_E_NOMEM, %lld fell back\n",
+            a.name, persistent ? " (from the nth on)" : "", t.allocations, t.failures,
+            t.fallbacks);
+    return t.failures;
 }
 
 static void oom_algo(int algo)
 {
     make_data_dir();
-    long long failures = fail_each(algo);
+    long long failures = fail_each(algo, 0);
     /* Loading, splitting, fitting, saving and querying all allocate: a
      * hook that never fired would pass every check above. */
     ck_assert_msg(failures >= 20, "%s: only %lld runs failed", lr_algorithm_name(algo),
@@ -205,25 +193,7 @@ START_TEST(persistent_failure_from_each_point)
      * nth on fails, so error paths that allocate (a message, a cleanup)
      * fail too. */
     make_data_dir();
-    char path[400];
-    snprintf(path, sizeof path, "%s/oom.lrmodel", data_dir);
-    run_result r;
-    for (long long nth = 1;; nth++) {
-        lr__alloc_fail_nth(nth, 1);
-        run(LR_ALGO_ALS, path, &r);
-        long long count = lr__alloc_count();
-        lr__alloc_fail_nth(0, 0);
-        if (count < nth) {
-            ck_assert_msg(r.rc == LR_OK, "unfailed run %lld: %s", nth, r.msg);
-            break;
-        }
-        ck_assert_msg(r.rc == LR_E_NOMEM, "allocations from %lld on failed: got %d: %s", nth,
-                      r.rc, r.msg);
-        ck_assert_msg(names_size_and_what(r.msg),
-                      "allocations from %lld on failed: the message does not say what and "
-                      "how much: %s", nth, r.msg);
-    }
-    leak_check("als, persistent", -1);
+    fail_each(LR_ALGO_ALS, 1);
     lr_test_remove_dir(data_dir);
 }
 END_TEST

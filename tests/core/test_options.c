@@ -100,7 +100,7 @@ START_TEST(key_at_enumerates_all)
                                 LR_OPT_TSNE_EXAGGERATION, LR_OPT_TSNE_EXAGGERATION_ITERATIONS,
                                 LR_OPT_TSNE_ITERATIONS, LR_OPT_TSNE_LEARNING_RATE,
                                 LR_OPT_TSNE_THETA, LR_OPT_TSNE_KL_TOLERANCE,
-                                LR_OPT_MAP_MIN_FANS, LR_OPT_TSNE_METHOD};
+                                LR_OPT_MAP_MIN_FANS, LR_OPT_TSNE_METHOD, LR_OPT_EXPORT_FORMAT};
     size_t n = key_count();
     ck_assert_uint_eq(n, sizeof known / sizeof known[0]);
     ck_assert_uint_le(n, LR_OPTIONS_MAX);

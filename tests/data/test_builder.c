@@ -1,9 +1,7 @@
 /* The builder unit: datasets from the caller's memory (lr_dataset_builder_*)
  * against the same data loaded from HetRec files.
  * SPDX-License-Identifier: MIT */
-#include "testutil.h"
-#include "lastrec.h"
-#include "core/alloc.h"
+#include "oom_harness.h"
 #include "data/dataset.h"
 #include "data/write_hetrec.h"
 #include "ingest/hetrec.h"
@@ -11,17 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#if defined(__SANITIZE_ADDRESS__)
-#  define LR_TEST_LSAN 1
-#elif defined(__has_feature)
-#  if __has_feature(address_sanitizer)
-#    define LR_TEST_LSAN 1
-#  endif
-#endif
-#ifdef LR_TEST_LSAN
-#  include <sanitizer/lsan_interface.h>
-#endif
 
 static const char *const synth_opts =
     "synth_users=60,synth_artists=150,synth_tags=40,synth_clusters=4,"
@@ -409,68 +396,85 @@ START_TEST(bad_elements)
 }
 END_TEST
 
-/* Problems across elements are the loader's, named by element. */
-START_TEST(cross_element_errors)
+/* Elements each fine alone that do not go together, added to a builder
+ * holding the listen (user 1, artist 2, 3 plays). */
+static void repeated_listen(lr_dataset_builder *b)
 {
-    lr_dataset *ds = (lr_dataset *)&ds; /* finish must clear it */
-    lr_dataset_builder *b = fresh();
-    ck_assert_lr_ok(lr_dataset_builder_add_listen(b, 1, 2, 3));
     ck_assert_lr_ok(lr_dataset_builder_add_listen(b, 1, 3, 3));
     ck_assert_lr_ok(lr_dataset_builder_add_listen(b, 1, 2, 4));
-    expect(lr_dataset_builder_finish(b, &ds), LR_E_DUPLICATE,
-           "lr_dataset_builder_finish: listens: element 2: user 1 and artist 2 repeat element 0");
-    ck_assert_ptr_null(ds);
-    lr_dataset_builder_free(b);
+}
 
-    b = fresh();
-    ck_assert_lr_ok(lr_dataset_builder_add_listen(b, 1, 2, 3));
+static void friend_without_listens(lr_dataset_builder *b)
+{
     int32_t fu[] = {1}, ff[] = {8};
     ck_assert_lr_ok(lr_dataset_builder_add_friends(b, fu, ff, 1));
-    expect(lr_dataset_builder_finish(b, &ds), LR_E_NOTFOUND,
-           "lr_dataset_builder_finish: friends: element 0: field 'friendID': user 8 is not in "
-           "the listens");
-    lr_dataset_builder_free(b);
+}
 
-    b = fresh();
-    ck_assert_lr_ok(lr_dataset_builder_add_listen(b, 1, 2, 3));
+static void artist_named_twice(lr_dataset_builder *b)
+{
     ck_assert_lr_ok(lr_dataset_builder_set_artist_name(b, 2, "A"));
     ck_assert_lr_ok(lr_dataset_builder_set_artist_name(b, 2, "B"));
-    expect(lr_dataset_builder_finish(b, &ds), LR_E_DUPLICATE,
-           "lr_dataset_builder_finish: artist names: element 1: field 'id': artist 2 repeats "
-           "element 0");
-    lr_dataset_builder_free(b);
+}
 
-    b = fresh();
-    ck_assert_lr_ok(lr_dataset_builder_add_listen(b, 1, 2, 3));
+static void tagger_without_listens(lr_dataset_builder *b)
+{
     int32_t tu[] = {1, 6}, ta[] = {2, 2};
     const char *tn[] = {"rock", "rock"};
     ck_assert_lr_ok(lr_dataset_builder_add_tag_uses_by_name(b, tu, ta, tn, NULL, 2));
-    expect(lr_dataset_builder_finish(b, &ds), LR_E_NOTFOUND,
-           "lr_dataset_builder_finish: tag uses: element 1: field 'userID': user 6 is not in "
-           "the listens");
-    lr_dataset_builder_free(b);
+}
 
-    b = fresh();
-    ck_assert_lr_ok(lr_dataset_builder_add_listen(b, 1, 2, 3));
+static void unnamed_tag_id(lr_dataset_builder *b)
+{
+    int32_t tu[] = {1}, ta[] = {2}, tags[] = {4, 5};
     ck_assert_lr_ok(lr_dataset_builder_set_tag_name(b, 4, "rock"));
-    int32_t tags[] = {4, 5};
     ck_assert_lr_ok(lr_dataset_builder_add_tag_uses(b, tu, ta, tags, NULL, 1));
     ck_assert_lr_ok(lr_dataset_builder_add_tag_uses(b, tu, ta, tags + 1, NULL, 1));
-    expect(lr_dataset_builder_finish(b, &ds), LR_E_NOTFOUND,
-           "lr_dataset_builder_finish: tag uses: element 1: field 'tagID': tag 5 is not in the "
-           "tag names");
-    lr_dataset_builder_free(b);
+}
 
-    /* Two IDs may share a name; one ID may not have two. */
-    b = fresh();
-    ck_assert_lr_ok(lr_dataset_builder_add_listen(b, 1, 2, 3));
+/* Two IDs may share a name; one ID may not have two. */
+static void tag_named_twice(lr_dataset_builder *b)
+{
     ck_assert_lr_ok(lr_dataset_builder_set_tag_name(b, 4, "80s"));
     ck_assert_lr_ok(lr_dataset_builder_set_tag_name(b, 9, "80s"));
     ck_assert_lr_ok(lr_dataset_builder_set_tag_name(b, 4, "rock"));
-    expect(lr_dataset_builder_finish(b, &ds), LR_E_DUPLICATE,
-           "lr_dataset_builder_finish: tag names: element 2: field 'tagID': tag 4 repeats "
-           "element 0");
-    lr_dataset_builder_free(b);
+}
+
+/* Problems across elements are the loader's, named by element, found at
+ * finish, which then gives no dataset. */
+START_TEST(cross_element_errors)
+{
+    static const struct {
+        void (*add)(lr_dataset_builder *b);
+        int status;
+        const char *msg;
+    } cases[] = {
+        {repeated_listen, LR_E_DUPLICATE,
+         "lr_dataset_builder_finish: listens: element 2: user 1 and artist 2 repeat element 0"},
+        {friend_without_listens, LR_E_NOTFOUND,
+         "lr_dataset_builder_finish: friends: element 0: field 'friendID': user 8 is not in "
+         "the listens"},
+        {artist_named_twice, LR_E_DUPLICATE,
+         "lr_dataset_builder_finish: artist names: element 1: field 'id': artist 2 repeats "
+         "element 0"},
+        {tagger_without_listens, LR_E_NOTFOUND,
+         "lr_dataset_builder_finish: tag uses: element 1: field 'userID': user 6 is not in "
+         "the listens"},
+        {unnamed_tag_id, LR_E_NOTFOUND,
+         "lr_dataset_builder_finish: tag uses: element 1: field 'tagID': tag 5 is not in the "
+         "tag names"},
+        {tag_named_twice, LR_E_DUPLICATE,
+         "lr_dataset_builder_finish: tag names: element 2: field 'tagID': tag 4 repeats "
+         "element 0"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        lr_dataset *ds = (lr_dataset *)&ds; /* finish must clear it */
+        lr_dataset_builder *b = fresh();
+        ck_assert_lr_ok(lr_dataset_builder_add_listen(b, 1, 2, 3));
+        cases[i].add(b);
+        expect(lr_dataset_builder_finish(b, &ds), cases[i].status, cases[i].msg);
+        ck_assert_ptr_null(ds);
+        lr_dataset_builder_free(b);
+    }
 }
 END_TEST
 
@@ -564,6 +568,31 @@ static int build_run(const lr_dataset *src, const feed_data *d, int64_t *listens
     return rc;
 }
 
+/* The builds under the hook: the source, what is fed, and the listens of
+ * the unfailed and of the latest build. */
+typedef struct build_runs {
+    const lr_dataset *src;
+    const feed_data *d;
+    int64_t good, got;
+} build_runs;
+
+static int build_once(void *ctx)
+{
+    build_runs *r = ctx;
+    return build_run(r->src, r->d, &r->got);
+}
+
+static void check_build(void *ctx, long long nth, int rc)
+{
+    const build_runs *r = ctx;
+    if (rc == LR_OK) {
+        ck_assert_int_eq(r->got, r->good);
+        return;
+    }
+    ck_assert_msg(rc == LR_E_NOMEM, "allocation %lld: %d: %s", nth, rc, lr_last_error());
+    ck_assert(strlen(lr_last_error()) > 0);
+}
+
 START_TEST(out_of_memory)
 {
     lr_options *o;
@@ -574,36 +603,17 @@ START_TEST(out_of_memory)
            "synth_artists_per_user=6,synth_friends_per_user=2,seed=3"));
     ck_assert_lr_ok(lr_dataset_synthesize(&src, o));
     lr_options_free(o);
-    int64_t good = 0, got;
     feed_data d;
     feed_make(&d, src, 0);
-    ck_assert_lr_ok(build_run(src, &d, &good));
+    build_runs r = {.src = src, .d = &d};
+    ck_assert_lr_ok(build_run(src, &d, &r.good));
     for (int persistent = 0; persistent <= 1; persistent++) {
-        long long failures = 0, nth;
-        for (nth = 1;; nth++) {
-            lr__alloc_fail_nth(nth, persistent);
-            int rc = build_run(src, &d, &got);
-            long long count = lr__alloc_count();
-            lr__alloc_fail_nth(0, 0);
-            if (count < nth) {
-                ck_assert_lr_ok(rc);
-                break;
-            }
-            if (rc == LR_OK) {
-                ck_assert_int_eq(got, good);
-                continue;
-            }
-            failures++;
-            ck_assert_msg(rc == LR_E_NOMEM, "allocation %lld: %d: %s", nth, rc, lr_last_error());
-            ck_assert(strlen(lr_last_error()) > 0);
-        }
+        const lr_oom_tally t =
+            lr_oom_each("builder", persistent, build_once, check_build, &r);
         /* The builder, its tables and the processing all allocate. */
-        ck_assert_msg(failures >= 20, "only %lld runs failed", failures);
+        ck_assert_msg(t.failures >= 20, "only %lld runs failed", t.failures);
         fprintf(stderr, "builder out_of_memory (%s): %lld allocations, %lld runs failed\n",
-                persistent ? "from the nth on" : "the nth alone", nth - 1, failures);
-#ifdef LR_TEST_LSAN
-        ck_assert_msg(__lsan_do_recoverable_leak_check() == 0, "leaks (see the report above)");
-#endif
+                persistent ? "from the nth on" : "the nth alone", t.allocations, t.failures);
     }
     feed_free(&d);
     lr_dataset_free(src);

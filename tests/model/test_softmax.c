@@ -19,6 +19,43 @@ static lr_dataset *small_data(void)
     return ds;
 }
 
+/* The arrays behind half_batch's batch, which points into them. */
+typedef struct half_arrays {
+    int64_t in_ptr[3], lab_ptr[3];
+    int32_t in_idx[64], lab_idx[64];
+    float in_w[64], lab_w[64];
+} half_arrays;
+
+/* A two-user batch of small_data's users 0 and 1: the first half of each
+ * one's artists as input, the rest as labels, log1p weights, in h. */
+static lr__softmax_batch half_batch(const lr_dataset *ds, half_arrays *h)
+{
+    const lr__csr *x = &ds->listens;
+    int64_t *in_ptr = h->in_ptr, *lab_ptr = h->lab_ptr;
+    int32_t *in_idx = h->in_idx, *lab_idx = h->lab_idx;
+    float *in_w = h->in_w, *lab_w = h->lab_w;
+    int64_t ni = 0, nl = 0;
+    in_ptr[0] = lab_ptr[0] = 0;
+    for (int32_t u = 0; u < 2; u++) {
+        const int64_t p0 = x->ptr[u], cnt = x->ptr[u + 1] - p0;
+        ck_assert_int_ge(cnt, 2);
+        for (int64_t j = 0; j < cnt; j++) {
+            const float wt = log1pf(x->val[p0 + j]);
+            if (j < cnt / 2) {
+                in_idx[ni] = x->idx[p0 + j];
+                in_w[ni++] = wt;
+            } else {
+                lab_idx[nl] = x->idx[p0 + j];
+                lab_w[nl++] = wt;
+            }
+        }
+        in_ptr[u + 1] = ni;
+        lab_ptr[u + 1] = nl;
+    }
+    lr__softmax_batch b = {2, in_ptr, in_idx, in_w, lab_ptr, lab_idx, lab_w};
+    return b;
+}
+
 /* ------------------------------------------------------------ gradients */
 
 /* Every parameter of every block (input artist and tag embeddings, each
@@ -42,30 +79,8 @@ START_TEST(gradients_match_finite_differences)
     ck_assert_lr_ok(lr__softmax_work_init(&w, &net, 2, 1));
     w.mask_input = _i;
 
-    /* users 0 and 1: the first half of each one's artists as input, the
-     * rest as labels */
-    const lr__csr *x = &ds->listens;
-    int64_t in_ptr[3] = {0}, lab_ptr[3] = {0};
-    int32_t in_idx[64], lab_idx[64];
-    float in_w[64], lab_w[64];
-    int64_t ni = 0, nl = 0;
-    for (int32_t u = 0; u < 2; u++) {
-        const int64_t p0 = x->ptr[u], cnt = x->ptr[u + 1] - p0;
-        ck_assert_int_ge(cnt, 2);
-        for (int64_t j = 0; j < cnt; j++) {
-            const float wt = log1pf(x->val[p0 + j]);
-            if (j < cnt / 2) {
-                in_idx[ni] = x->idx[p0 + j];
-                in_w[ni++] = wt;
-            } else {
-                lab_idx[nl] = x->idx[p0 + j];
-                lab_w[nl++] = wt;
-            }
-        }
-        in_ptr[u + 1] = ni;
-        lab_ptr[u + 1] = nl;
-    }
-    lr__softmax_batch b = {2, in_ptr, in_idx, in_w, lab_ptr, lab_idx, lab_w};
+    half_arrays half;
+    lr__softmax_batch b = half_batch(ds, &half);
     const double reg = 0.05;
     float *g = malloc(net.n_params * sizeof *g);
     double loss;
@@ -113,35 +128,6 @@ START_TEST(gradients_match_finite_differences)
 }
 END_TEST
 
-/* A two-user batch of small_data's users 0 and 1: the first half of each
- * one's artists as input, the rest as labels, log1p weights (arrays of
- * 64). */
-static lr__softmax_batch half_batch(const lr_dataset *ds, int64_t *in_ptr, int32_t *in_idx,
-                                    float *in_w, int64_t *lab_ptr, int32_t *lab_idx, float *lab_w)
-{
-    const lr__csr *x = &ds->listens;
-    int64_t ni = 0, nl = 0;
-    in_ptr[0] = lab_ptr[0] = 0;
-    for (int32_t u = 0; u < 2; u++) {
-        const int64_t p0 = x->ptr[u], cnt = x->ptr[u + 1] - p0;
-        ck_assert_int_ge(cnt, 2);
-        for (int64_t j = 0; j < cnt; j++) {
-            const float wt = log1pf(x->val[p0 + j]);
-            if (j < cnt / 2) {
-                in_idx[ni] = x->idx[p0 + j];
-                in_w[ni++] = wt;
-            } else {
-                lab_idx[nl] = x->idx[p0 + j];
-                lab_w[nl++] = wt;
-            }
-        }
-        in_ptr[u + 1] = ni;
-        lab_ptr[u + 1] = nl;
-    }
-    lr__softmax_batch b = {2, in_ptr, in_idx, in_w, lab_ptr, lab_idx, lab_w};
-    return b;
-}
-
 /* mask_input: each user's cross-entropy is over the artists not in its
  * input (what the evaluation ranks), computed here in double from the
  * user vectors and item vectors; without the mask, over all of them. */
@@ -153,10 +139,8 @@ START_TEST(masked_softmax_leaves_out_the_input)
     lr__softmax_net_randomize(&net, 9, 0.5);
     lr__softmax_work w;
     ck_assert_lr_ok(lr__softmax_work_init(&w, &net, 2, 1));
-    int64_t in_ptr[3], lab_ptr[3];
-    int32_t in_idx[64], lab_idx[64];
-    float in_w[64], lab_w[64];
-    lr__softmax_batch b = half_batch(ds, in_ptr, in_idx, in_w, lab_ptr, lab_idx, lab_w);
+    half_arrays half;
+    lr__softmax_batch b = half_batch(ds, &half);
     float *g = malloc(net.n_params * sizeof *g);
     double got[2];
     for (int mask = 0; mask < 2; mask++) {
@@ -177,15 +161,15 @@ START_TEST(masked_softmax_leaves_out_the_input)
             }
             for (int32_t a = 0; a < M; a++) {
                 int in = 0;
-                for (int64_t j = in_ptr[u]; j < in_ptr[u + 1]; j++)
-                    in |= in_idx[j] == a;
+                for (int64_t j = half.in_ptr[u]; j < half.in_ptr[u + 1]; j++)
+                    in |= half.in_idx[j] == a;
                 if (!(mask && in))
                     zs += exp(z[a]);
             }
-            for (int64_t j = lab_ptr[u]; j < lab_ptr[u + 1]; j++)
-                Y += lab_w[j];
-            for (int64_t j = lab_ptr[u]; j < lab_ptr[u + 1]; j++)
-                ce -= lab_w[j] / Y * (z[lab_idx[j]] - log(zs));
+            for (int64_t j = half.lab_ptr[u]; j < half.lab_ptr[u + 1]; j++)
+                Y += half.lab_w[j];
+            for (int64_t j = half.lab_ptr[u]; j < half.lab_ptr[u + 1]; j++)
+                ce -= half.lab_w[j] / Y * (z[half.lab_idx[j]] - log(zs));
             want[mask] += ce / 2;
         }
     for (int mask = 0; mask < 2; mask++)
@@ -215,10 +199,8 @@ START_TEST(fold_skip_keeps_the_user_vectors)
             net.theta[i] = 0.1f * (float)((int)(i % 5) - 2);
     lr__softmax_work w;
     ck_assert_lr_ok(lr__softmax_work_init(&w, &net, 2, 1));
-    int64_t in_ptr[3], lab_ptr[3];
-    int32_t in_idx[64], lab_idx[64];
-    float in_w[64], lab_w[64];
-    lr__softmax_batch b = half_batch(ds, in_ptr, in_idx, in_w, lab_ptr, lab_idx, lab_w);
+    half_arrays half;
+    lr__softmax_batch b = half_batch(ds, &half);
     ck_assert_lr_ok(lr__softmax_users(&net, &w, &b));
     float before[10], skipless[10];
     memcpy(before, w.s, sizeof before);

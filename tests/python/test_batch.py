@@ -212,5 +212,66 @@ class TestSimilarArtists(BatchCase):
         self.assertEqual(ids1.tolist(), ids[0].tolist())
 
 
+class TestQueryBatch(BatchCase):
+    """Query mirrors the Model's single calls, and so its batch forms:
+    the rows are the query's own single calls under its settings."""
+
+    def query_rows(self, q, users, k):
+        rows = [q.recommend(u, k=k) for u in users]
+        ids = [[r.artist for r in row] + [-1] * (k - len(row)) for row in rows]
+        scores = [[f32(r.score) for r in row] + [math.nan] * (k - len(row)) for row in rows]
+        return ids, scores
+
+    def test_recommend_rows_are_the_single_calls_on_both_paths(self):
+        batch = [self.users[9], self.users[3], self.users[9], self.users[60]]
+        with lastrec.Query(self.model, k=5, measure="cosine", explain=2) as q:
+            want_ids, want_scores = self.query_rows(q, batch, 5)
+            for path in self.both_paths():
+                with path:
+                    ids, scores = q.recommend(batch, as_numpy=False)
+                self.assertRowsEqual(ids, want_ids)
+                self.assertRowsEqual(scores, want_scores)
+            # the batch leaves the query's settings as they were
+            self.assertEqual((q.k, q.measure, q.explain), (5, "cosine", 2))
+            self.assertEqual(len(q.recommend(batch[0])[0].because), 2)
+            # a tag filter and a k given to the call apply to the batch too
+            tag = self.model.recommend(batch[0], k=1)[0].top_tag
+            q.tag = tag
+            want_ids, _ = self.query_rows(q, batch, 3)
+            ids, _ = q.recommend(batch, k=3, as_numpy=False)
+            self.assertEqual(ids, want_ids)
+
+    def test_recommend_errors_name_the_index(self):
+        with lastrec.Query(self.model) as q:
+            with self.assertRaises(lastrec.NotFound) as cm:
+                q.recommend([self.users[0], 10**6], k=3)
+            self.assertIn("user_ids[1]", str(cm.exception))
+            ids, scores = q.recommend([], k=3, as_numpy=False)
+            self.assertEqual((ids, scores), ([], []))
+
+    def test_similar_artists_rows_are_the_single_calls(self):
+        artists = self.model.artist_ids()[5:9]
+        name = self.ds.artist_name(artists[1])
+        with lastrec.Query(self.model, k=4, measure="cosine") as q:
+            want = [q.similar(a) for a in artists]
+            ids, scores = q.similar_artists([artists[0], name] + artists[2:], as_numpy=False)
+            self.assertEqual(ids, [[r.artist for r in w] for w in want])
+            self.assertEqual(scores, [[f32(r.score) for r in w] for w in want])
+            one_ids, _ = q.similar_artists(artists[3], as_numpy=False)
+            self.assertEqual(one_ids, ids[3])
+            with self.assertRaises(lastrec.NotFound) as cm:
+                q.similar_artists([artists[0], 10**7])
+            self.assertIn("artist_ids[1]", str(cm.exception))
+
+    @unittest.skipIf(numpy is None, "numpy is not installed")
+    def test_arrays(self):
+        with lastrec.Query(self.model, k=5) as q:
+            ids, scores = q.recommend(numpy.array(self.users[:4]))
+            self.assertEqual((ids.shape, ids.dtype), ((4, 5), numpy.int32))
+            self.assertEqual((scores.shape, scores.dtype), ((4, 5), numpy.float32))
+            sids, _ = q.similar_artists(numpy.array(self.model.artist_ids()[:3]))
+            self.assertEqual(sids.shape, (3, 5))
+
+
 if __name__ == "__main__":
     unittest.main()

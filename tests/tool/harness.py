@@ -5,6 +5,7 @@ Every script is run by Meson as `python3 SCRIPT LASTREC TEST` and exits 0
 (pass), 1 (fail) or 77 (skipped, saying why).
 SPDX-License-Identifier: MIT"""
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -47,6 +48,18 @@ def lastrec_json(*args):
         return json.loads(out)
     except ValueError as e:
         raise Failure(f"lastrec {' '.join(args)} --json is not JSON: {e}\n{out[:2000]}")
+
+
+def trained_model(tmp, algo="als", *extra):
+    """A model file of `algo` trained on one thread on synthetic data in
+    tmp (written on first use, shared by later calls), with `extra`
+    arguments for `lastrec train`."""
+    data = os.path.join(tmp, "synthetic")
+    if not os.path.isdir(data):
+        lastrec("synth", data, *SYNTH_ARGS)
+    path = os.path.join(tmp, algo + ".lrmodel")
+    lastrec("train", data, "--algo", algo, "-o", path, "--threads", "1", *extra)
+    return path
 
 
 def read_tsv(path):

@@ -11,16 +11,8 @@ import os
 import sys
 
 import harness
-from harness import SKIP, SYNTH_ARGS, check, lastrec, lastrec_json, read_tsv, run
-
-
-def model(tmp, algo="als", *extra):
-    data = os.path.join(tmp, "synthetic")
-    if not os.path.isdir(data):
-        lastrec("synth", data, *SYNTH_ARGS)
-    path = os.path.join(tmp, algo + ".lrmodel")
-    lastrec("train", data, "--algo", algo, "-o", path, "--threads", "1", *extra)
-    return path
+from harness import SKIP, check, lastrec, lastrec_json, read_tsv, run
+from harness import trained_model as model
 
 
 def pearson(a, b):

@@ -10,11 +10,12 @@
 #include <unistd.h>
 
 extern const tool_cmd tool_cmd_report; /* report.c */
+extern const tool_cmd tool_cmd_export; /* export.c */
 
 static const tool_cmd *const commands[] = {
     &tool_cmd_info, &tool_cmd_analyze, &tool_cmd_synth, &tool_cmd_snapshot,
     &tool_cmd_split, &tool_cmd_train, &tool_cmd_eval, &tool_cmd_recommend, &tool_cmd_similar,
-    &tool_cmd_embed, &tool_cmd_report, NULL,
+    &tool_cmd_embed, &tool_cmd_report, &tool_cmd_export, NULL,
 };
 
 static void usage(FILE *fp)
