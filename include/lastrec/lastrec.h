@@ -225,6 +225,7 @@ enum lr_option {
 
     LR_OPT_MIN_TAG_USES = 200,     /**< int: drop tags used at most this often (default 2) */
     LR_OPT_MAX_LINE = 201,         /**< int: longest accepted input line in bytes (default 1 MiB) */
+    LR_OPT_SKIP_BAD_LINES = 202,   /**< int: 1 = a lastfm-360K reader skips and counts malformed lines (LR_COUNT_BAD_LINES_SKIPPED) instead of failing, 0 (default) = fails (since 1.5) */
 
     LR_OPT_HOLDOUT_FRACTION = 300, /**< double: share of each user's artists held out (default 0.2) */
 
@@ -234,6 +235,8 @@ enum lr_option {
     LR_OPT_SYNTH_TAGS = 403,       /**< int: synthetic tags (default 240) */
     LR_OPT_SYNTH_ARTISTS_PER_USER = 404, /**< int: mean artists per user (default 40) */
     LR_OPT_SYNTH_FRIENDS_PER_USER = 405, /**< int: mean friends per user (default 6) */
+    LR_OPT_SYNTH_BAD_LINES = 406,  /**< int: malformed lines lr_dataset_write_lastfm360k() plants (default 0; since 1.5) */
+    LR_OPT_SYNTH_QUIRKS = 407,     /**< int: 1 (default) = lr_dataset_write_lastfm360k() plants the real file's quirks (missing MBIDs aside), 0 = none (since 1.5) */
 
     /* Models (500).  Where an algorithm has its own default (see
      * docs/models.md), it applies unless the option was set explicitly. */
@@ -463,7 +466,8 @@ enum lr_source_kind {
     LR_SOURCE_SNAPSHOT = 3,  /**< a snapshot written by lr_dataset_save() */
     LR_SOURCE_SYNTHETIC = 4, /**< lr_dataset_synthesize() */
     LR_SOURCE_SPLIT = 5,     /**< one side of a split */
-    LR_SOURCE_BUILDER = 6    /**< lr_dataset_builder_finish() (since 1.4) */
+    LR_SOURCE_BUILDER = 6,   /**< lr_dataset_builder_finish() (since 1.4) */
+    LR_SOURCE_LASTFM360K = 7 /**< a lastfm-360K usersha1-artmbid-artname-plays.tsv (since 1.5) */
 };
 
 /** Counters for lr_dataset_count().  Numbers never change. */
@@ -490,18 +494,33 @@ enum lr_count {
     /** Tag assignments (user, artist, tag) a split's training side dropped
      *  because their (user, artist) pair is held out (docs/evaluation.md);
      *  0 for any other dataset.  Since: 1.2. */
-    LR_COUNT_TAG_USES_HELD_OUT = 18
+    LR_COUNT_TAG_USES_HELD_OUT = 18,
+    /** lastfm-360K: rows whose (user, artist) repeats an earlier row's,
+     *  their plays summed into it (docs/formats.md).  Since: 1.5. */
+    LR_COUNT_ROWS_SUMMED = 19,
+    /** lastfm-360K: distinct (MBID, name as written) spellings of artists
+     *  beyond one per artist: case and space variants, and names without
+     *  an MBID merged into the MBID's artist.  Since: 1.5. */
+    LR_COUNT_SPELLINGS_MERGED = 20,
+    /** Malformed lines skipped under LR_OPT_SKIP_BAD_LINES.  Since: 1.5. */
+    LR_COUNT_BAD_LINES_SKIPPED = 21,
+    /** lastfm-360K: rows of usersha1-profile.tsv read (0 without it).
+     *  Since: 1.5. */
+    LR_COUNT_PROFILES = 22
 };
 
 /**
- * Load a data set: a HetRec 2011 directory, a single file in
- * user_artists.dat format (listens alone, artists named by ID), or a
- * snapshot; the kind is recognised from the path and the file's first bytes.
+ * Load a data set: a HetRec 2011 directory, a lastfm-360K directory (one
+ * holding usersha1-artmbid-artname-plays.tsv) or plays file (since 1.5;
+ * docs/formats.md: keys, artist merging, LR_OPT_SKIP_BAD_LINES), a single
+ * file in user_artists.dat format (listens alone, artists named by ID), or
+ * a snapshot; the kind is recognised from the path and the file's first
+ * bytes.
  * The data are processed as docs/data.md describes (tag names in CamelCase,
  * unlistened and rare tags dropped, statistics computed).
  * @param[out] out the dataset, owned by the caller, freed by lr_dataset_free().
- * @param opts may be NULL for defaults; LR_OPT_MIN_TAG_USES, LR_OPT_MAX_LINE
- *        and the progress callback apply.
+ * @param opts may be NULL for defaults; LR_OPT_MIN_TAG_USES, LR_OPT_MAX_LINE,
+ *        LR_OPT_SKIP_BAD_LINES (lastfm-360K) and the progress callback apply.
  * @return LR_OK, LR_E_INVALID, LR_E_NOMEM, LR_E_IO (missing or unreadable
  *         file), LR_E_EMPTY, LR_E_HEADER, LR_E_PARSE, LR_E_RANGE,
  *         LR_E_DUPLICATE, LR_E_ENCODING, LR_E_TOOLONG, LR_E_NOTFOUND (a row
@@ -774,6 +793,24 @@ LR_API void lr_dataset_builder_free(lr_dataset_builder *b);
 LR_API int lr_dataset_write_hetrec(const lr_dataset *ds, const char *dir);
 
 /**
+ * Write the dataset in the lastfm-360K format: usersha1-artmbid-artname-plays.tsv
+ * and usersha1-profile.tsv in @p dir (created if missing), each written to
+ * a temporary name and renamed.  Users get made-up SHA-1 keys, a share of
+ * artists made-up MusicBrainz IDs; with LR_OPT_SYNTH_QUIRKS (default 1)
+ * the real file's quirks are planted: artists without an MBID, the same
+ * artist under a second spelling, rows split in two, non-ASCII names; and
+ * LR_OPT_SYNTH_BAD_LINES malformed lines (docs/formats.md says which).
+ * Loading the result gives back the same listens (artists renumbered,
+ * renamed where non-ASCII names were planted).  The same dataset and
+ * options (LR_OPT_SEED) give the same bytes.
+ * @param opts may be NULL for defaults.
+ * @return LR_OK, LR_E_INVALID, LR_E_IO, LR_E_NOMEM.
+ * Thread-safety: @p ds may be shared read-only.  Since: 1.5.
+ */
+LR_API int lr_dataset_write_lastfm360k(const lr_dataset *ds, const char *dir,
+                                       const lr_options *opts);
+
+/**
  * A counter of the dataset or its processing (enum lr_count).
  * @return the count, or -1 for an unknown counter or NULL dataset.
  * Thread-safety: @p ds may be shared read-only.
@@ -831,6 +868,27 @@ LR_API const char *lr_dataset_tag_name(const lr_dataset *ds, int32_t tag_id);
  */
 LR_API int lr_dataset_find_artist(const lr_dataset *ds, const char *text,
                                   int32_t *ids, size_t capacity, size_t *needed);
+
+/**
+ * A user's key in the source files: the 40 hex digits (lower case) of the
+ * SHA-1 a lastfm-360K file names the user by.  Users of such a file have
+ * IDs 1..N in order of first appearance (docs/formats.md).
+ * @return a borrowed string valid while @p ds lives, or NULL for an
+ *         unknown user ID or a dataset whose users have no key (HetRec,
+ *         builder, synthetic, snapshot).
+ * Thread-safety: @p ds may be shared read-only.  Since: 1.5.
+ */
+LR_API const char *lr_dataset_user_key(const lr_dataset *ds, int32_t user_id);
+
+/**
+ * The user ID of a key (as lr_dataset_user_key() gives it; upper-case hex
+ * digits match too).
+ * @param[out] user_id the ID, or 0 when not found.
+ * @return LR_OK; LR_E_NOTFOUND when no user has the key (or the dataset
+ *         has no keys); LR_E_INVALID for a NULL argument.
+ * Thread-safety: @p ds may be shared read-only.  Since: 1.5.
+ */
+LR_API int lr_dataset_find_user_key(const lr_dataset *ds, const char *key, int32_t *user_id);
 
 /** Per-artist and per-user statistics for lr_dataset_artist_stat() and
  *  lr_dataset_user_stat(). */

@@ -31,6 +31,10 @@ int64_t lr_dataset_count(const lr_dataset *ds, int which)
     case LR_COUNT_MIN_TAG_USES: return r->min_tag_uses;
     case LR_COUNT_FRIEND_ROWS_ONE_WAY: return r->friend_rows_one_way;
     case LR_COUNT_TAG_USES_HELD_OUT: return r->tag_uses_held_out;
+    case LR_COUNT_ROWS_SUMMED: return r->rows_summed;
+    case LR_COUNT_SPELLINGS_MERGED: return r->spellings_merged;
+    case LR_COUNT_BAD_LINES_SKIPPED: return r->bad_lines_skipped;
+    case LR_COUNT_PROFILES: return r->profiles;
     default: return -1;
     }
 }
@@ -290,4 +294,35 @@ int lr_dataset_user_friends(const lr_dataset *ds, int32_t user_id, int32_t *frie
     for (int64_t i = 0; i < n; i++)
         friend_ids[i] = ds->user_ids[idx[i]];
     return LR_OK;
+}
+
+const char *lr_dataset_user_key(const lr_dataset *ds, int32_t user_id)
+{
+    if (!ds || ds->user_keys.n == 0)
+        return NULL;
+    int32_t u = lr__user_index(ds, user_id);
+    return u < 0 || u >= ds->user_keys.n ? NULL : lr__strtab_get(&ds->user_keys, u);
+}
+
+int lr_dataset_find_user_key(const lr_dataset *ds, const char *key, int32_t *user_id)
+{
+    if (user_id)
+        *user_id = 0;
+    if (!ds || !key || !user_id)
+        return lr__fail(LR_E_INVALID, "lr_dataset_find_user_key: NULL argument");
+    /* Keys are stored in lower case; a linear scan is enough for a lookup
+     * made once per command (360K keys take about a millisecond). */
+    char want[64];
+    size_t n = strlen(key);
+    if (n < sizeof want) {
+        for (size_t i = 0; i <= n; i++)
+            want[i] = (key[i] >= 'A' && key[i] <= 'Z') ? (char)(key[i] + 32) : key[i];
+        for (int32_t u = 0; u < ds->user_keys.n; u++)
+            if (strcmp(lr__strtab_get(&ds->user_keys, u), want) == 0) {
+                *user_id = ds->user_ids[u];
+                return LR_OK;
+            }
+    }
+    return lr__fail(LR_E_NOTFOUND, "lr_dataset_find_user_key: no user has the key '%.64s'",
+                    key);
 }

@@ -26,6 +26,7 @@ static const opt_spec specs[] = {
     {LR_OPT_SEED, "seed", LR_OPTTYPE_INT, 0, 9007199254740991.0, 42},
     {LR_OPT_MIN_TAG_USES, "min_tag_uses", LR_OPTTYPE_INT, 0, 1e9, 2},
     {LR_OPT_MAX_LINE, "max_line", LR_OPTTYPE_INT, 64, 1 << 30, 1 << 20},
+    {LR_OPT_SKIP_BAD_LINES, "skip_bad_lines", LR_OPTTYPE_INT, 0, 1, 0},
     {LR_OPT_HOLDOUT_FRACTION, "holdout_fraction", LR_OPTTYPE_DOUBLE, 0.0, 1.0, 0.2},
     {LR_OPT_SYNTH_USERS, "synth_users", LR_OPTTYPE_INT, 2, 10000000, 600},
     {LR_OPT_SYNTH_ARTISTS, "synth_artists", LR_OPTTYPE_INT, 2, 10000000, 3000},
@@ -33,6 +34,8 @@ static const opt_spec specs[] = {
     {LR_OPT_SYNTH_TAGS, "synth_tags", LR_OPTTYPE_INT, 1, 1000000, 240},
     {LR_OPT_SYNTH_ARTISTS_PER_USER, "synth_artists_per_user", LR_OPTTYPE_INT, 1, 10000, 40},
     {LR_OPT_SYNTH_FRIENDS_PER_USER, "synth_friends_per_user", LR_OPTTYPE_INT, 0, 1000, 6},
+    {LR_OPT_SYNTH_BAD_LINES, "synth_bad_lines", LR_OPTTYPE_INT, 0, 1000000, 0},
+    {LR_OPT_SYNTH_QUIRKS, "synth_quirks", LR_OPTTYPE_INT, 0, 1, 1},
     /* Model defaults here are generic; an algorithm substitutes its own for
      * options the caller did not set (lr__opt_is_set, docs/models.md). */
     {LR_OPT_FACTORS, "factors", LR_OPTTYPE_INT, 1, 4096, 64},

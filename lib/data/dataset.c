@@ -46,6 +46,7 @@ void lr_dataset_free(lr_dataset *ds)
     free(ds->tag_ids);
     lr__strtab_free(&ds->artist_names);
     lr__strtab_free(&ds->tag_names);
+    lr__strtab_free(&ds->user_keys);
     lr__csr_free(&ds->listens);
     free(ds->tag_uses);
     lr__csr_free(&ds->friends);
@@ -147,6 +148,8 @@ int lr__dataset_copy_catalogue(lr_dataset **out, const lr_dataset *src, int kind
     }
     if (rc == LR_OK)
         rc = lr__strtab_copy(&ds->tag_names, &src->tag_names);
+    if (rc == LR_OK && src->user_keys.n)
+        rc = lr__strtab_copy(&ds->user_keys, &src->user_keys);
     if (rc == LR_OK)
         rc = lr__csr_copy(&ds->friends, &src->friends);
     if (rc) {

@@ -51,6 +51,12 @@ typedef struct lr__ds_report {
     int64_t min_tag_uses;
     int64_t tag_uses_held_out;     /* dropped from a split's training side: their
                                       (user, artist) pair is held out */
+    /* lastfm-360K (docs/formats.md); not kept by snapshots, whose report
+     * section has a fixed list of counters */
+    int64_t rows_summed;
+    int64_t spellings_merged;
+    int64_t bad_lines_skipped;
+    int64_t profiles;
 } lr__ds_report;
 
 struct lr_dataset {
@@ -69,6 +75,8 @@ struct lr_dataset {
     int64_t n_tag_uses;
     lr__csr friends;         /* n_users x n_users pattern, symmetric, no diagonal */
     lr__ds_report report;
+    lr__strtab user_keys;    /* [n_users] or n = 0: the users' keys in their
+                                files (lastfm-360K SHA-1s), by dense index */
 
     /* ---- derived (lr__dataset_derive) ---- */
     lr__csr by_artist;       /* n_artists x n_users, val = listen count */

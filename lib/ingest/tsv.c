@@ -5,10 +5,13 @@
 #include "core/file.h"
 #include "core/utf8.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* How much of a bad field or header a message quotes. */
 #define QUOTE_MAX 48
@@ -170,12 +173,21 @@ static int wrong_field_count(lr__tsv *t, size_t got)
                        t->nfields, cols);
 }
 
+static int stream_line(lr__tsv *t);
+
 int lr__tsv_next(lr__tsv *t)
 {
+again:
+    if (t->stream) {
+        int rc = stream_line(t);
+        if (rc <= 0)
+            return rc;
+    }
     if (t->pos >= t->len)
         return 0;
     if (t->progress && t->line % LR_TSV_PROGRESS_ROWS == 0 && t->line) {
-        int rc = lr__progress_report(t->progress, t->stage, t->pos, t->len);
+        int rc = lr__progress_report(t->progress, t->stage, lr__tsv_done(t),
+                                     t->stream ? t->total : t->len);
         if (rc)
             return rc;
     }
@@ -194,6 +206,14 @@ int lr__tsv_next(lr__tsv *t)
     const char *e = p;
     t->pos = (size_t)(p - t->data) + (*p == '\n');
     t->line++;
+    if (*p == '\0' && p < t->data + t->len) {
+        /* Only a stream meets a NUL here (a whole file is checked at
+         * open); the rest of the line goes with it. */
+        const char *nl = memchr(p, '\n', (size_t)(t->data + t->len - p));
+        t->pos = nl ? (size_t)(nl + 1 - t->data) : t->len;
+        return lr__fail_at(LR_E_ENCODING, t->path, t->line, NULL,
+                           "NUL byte at column %zu: not a text file", (size_t)(p - b) + 1);
+    }
     if (e > b && e[-1] == '\r')
         e--;
     if ((size_t)(e - b) > t->max_line)
@@ -201,6 +221,10 @@ int lr__tsv_next(lr__tsv *t)
                            "line is %zu bytes, longer than the limit of %zu (option max_line)",
                            (size_t)(e - b), t->max_line);
     if (e == b) {
+        /* A stream has no header to keep row numbers in step with lines,
+         * so its blank lines are passed over wherever they are. */
+        if (t->stream)
+            goto again;
         if (only_line_ends(b, t->data + t->len)) {
             t->pos = t->len;
             return 0;
@@ -325,8 +349,122 @@ int lr__tsv_text(const lr__tsv *t, int i, lr__blob *b, int64_t *off, uint64_t *f
     return rc;
 }
 
+/* ------------------------------------------------------------ streaming */
+
+/* Move the unread bytes to the front and read more behind them. */
+static int refill(lr__tsv *t)
+{
+    if (t->pos) {
+        memmove(t->data, t->data + t->pos, t->len - t->pos);
+        t->base += t->pos;
+        t->len -= t->pos;
+        t->pos = 0;
+    }
+    while (!t->eof && t->len < t->cap) {
+        ssize_t got = read(t->fd, t->data + t->len, t->cap - t->len);
+        if (got < 0) {
+            if (errno == EINTR)
+                continue;
+            return lr__fail(LR_E_IO, "%s: cannot read: %s", t->path, strerror(errno));
+        }
+        if (got == 0)
+            t->eof = 1;
+        t->len += (size_t)got;
+        /* One read is enough when it brought a line end. */
+        if (got > 0 && memchr(t->data + t->len - (size_t)got, '\n', (size_t)got))
+            break;
+    }
+    t->data[t->len] = '\0';
+    return LR_OK;
+}
+
+/* Make sure the window holds the next whole line (or the file's last
+ * bytes): 1 when it does, 0 at the end of the file, a negative status
+ * for a line longer than max_line, which is then skipped to its end. */
+static int stream_line(lr__tsv *t)
+{
+    for (;;) {
+        const char *b = t->data + t->pos;
+        size_t have = t->len - t->pos;
+        if (memchr(b, '\n', have) || (t->eof && have > 0))
+            return 1;
+        if (t->eof)
+            return 0;
+        if (have > t->max_line + 1)
+            break;
+        int rc = refill(t);
+        if (rc)
+            return rc;
+    }
+    /* Too long: drop blocks up to the line's end so that the caller may
+     * go on with the next line. */
+    uint64_t start = lr__tsv_done(t), line = ++t->line;
+    for (;;) {
+        const char *b = t->data + t->pos;
+        const char *nl = memchr(b, '\n', t->len - t->pos);
+        if (nl) {
+            t->pos = (size_t)(nl + 1 - t->data);
+            break;
+        }
+        t->pos = t->len;
+        if (t->eof)
+            break;
+        int rc = refill(t);
+        if (rc)
+            return rc;
+    }
+    return lr__fail_at(LR_E_TOOLONG, t->path, line, NULL,
+                       "line is at least %llu bytes, longer than the limit of %zu (option "
+                       "max_line)", (unsigned long long)(lr__tsv_done(t) - start), t->max_line);
+}
+
+int lr__tsv_open_stream(lr__tsv *t, const char *path, const char *const *names,
+                        int nfields, size_t max_line, size_t block)
+{
+    memset(t, 0, sizeof *t);
+    t->fd = -1;
+    if (nfields < 1 || nfields > LR_TSV_MAX_FIELDS)
+        return lr__fail(LR_E_INVALID, "%s: %d columns are not supported", path, nfields);
+    t->path = path;
+    t->names = names;
+    t->nfields = nfields;
+    t->max_line = max_line;
+    t->stream = 1;
+    int rc = lr__open_regular(path, &t->fd);
+    if (rc)
+        return rc;
+    struct stat st;
+    if (fstat(t->fd, &st) == 0)
+        t->total = (uint64_t)st.st_size;
+    /* Room for a block and a whole line behind unread bytes, and the NUL
+     * the row scanner stops at. */
+    t->cap = block + max_line + 2;
+    t->data = lr__malloc(t->cap + 1, 1);
+    if (!t->data) {
+        rc = lr__fail_oom("the read buffer of %s", path);
+    } else {
+        rc = refill(t);
+        if (rc == LR_OK && t->len >= 3 && memcmp(t->data, "\xEF\xBB\xBF", 3) == 0)
+            t->pos = 3;
+        /* Blank lines alone are as empty as no bytes; a long run of them
+         * is rare enough to read whole. */
+        while (rc == LR_OK && only_line_ends(t->data + t->pos, t->data + t->len) && !t->eof &&
+               t->len < t->cap)
+            rc = refill(t);
+        if (rc == LR_OK && only_line_ends(t->data + t->pos, t->data + t->len))
+            rc = lr__fail_at(LR_E_EMPTY, t->path, 0, NULL, "the file is empty");
+    }
+    if (rc)
+        lr__tsv_close(t);
+    return rc;
+}
+
 void lr__tsv_close(lr__tsv *t)
 {
+    if (t->stream && t->fd >= 0)
+        close(t->fd);
+    t->fd = -1;
+    t->stream = 0;
     free(t->data);
     t->data = NULL;
     t->len = t->pos = 0;

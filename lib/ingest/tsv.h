@@ -41,6 +41,15 @@ typedef struct lr__tsv {
      * for seconds); borrowed, NULL for silence. */
     const lr__progress *progress;
     char stage[128];
+    /* Streaming (lr__tsv_open_stream): data is a window of cap bytes over
+     * the file, refilled by read(2); base is the file offset of data[0]
+     * and total the file's size.  stream 0 (and the rest 0) for a whole
+     * file. */
+    int stream;
+    int fd;
+    int eof;
+    size_t cap;
+    uint64_t base, total;
 } lr__tsv;
 
 #define LR_TSV_PROGRESS_ROWS 65536
@@ -58,6 +67,20 @@ static inline uint64_t lr__tsv_row_line(size_t row) { return (uint64_t)row + 2; 
  * nothing and needs no close. */
 int lr__tsv_open(lr__tsv *t, const char *path, const char *const *names,
                  int nfields, size_t max_line);
+
+/* Open path for reading in blocks of `block` bytes (plus room for one line
+ * of max_line), never the whole file: memory stays fixed whatever the
+ * file's size.  No header line (header NULL names only the columns for
+ * messages), so data row i is line i + 1; a UTF-8 BOM is skipped; an
+ * empty file is LR_E_EMPTY.  A NUL byte is LR_E_ENCODING on its line when
+ * the row is reached.  After a failed row (LR_E_PARSE, LR_E_TOOLONG,
+ * LR_E_ENCODING) the row has been consumed whole, so a caller may go on
+ * to the next one.  Progress reports bytes consumed of the file's size. */
+int lr__tsv_open_stream(lr__tsv *t, const char *path, const char *const *names,
+                        int nfields, size_t max_line, size_t block);
+
+/* Bytes of the file consumed so far (either mode). */
+static inline uint64_t lr__tsv_done(const lr__tsv *t) { return t->base + t->pos; }
 
 /* Data rows left at most (for sizing tables before the first row). */
 size_t lr__tsv_rows_bound(const lr__tsv *t);

@@ -20,11 +20,13 @@ COUNTS = {
     "tag_uses_unlistened": 9, "artists_unlistened": 10, "tag_uses_rare": 11,
     "friend_rows": 12, "friend_pairs": 13, "latin1_fixes": 14,
     "timestamps_merged": 15, "min_tag_uses": 16, "friend_rows_one_way": 17,
-    "tag_uses_held_out": 18,
+    "tag_uses_held_out": 18, "rows_summed": 19, "spellings_merged": 20,
+    "bad_lines_skipped": 21, "profiles": 22,
 }
 
 # enum lr_source_kind
-SOURCES = {1: "hetrec", 2: "listens", 3: "snapshot", 4: "synthetic", 5: "split", 6: "builder"}
+SOURCES = {1: "hetrec", 2: "listens", 3: "snapshot", 4: "synthetic", 5: "split", 6: "builder",
+           7: "lastfm360k"}
 
 # enum lr_distribution
 DISTRIBUTIONS = {
@@ -102,8 +104,9 @@ class Dataset(Handle):
     @classmethod
     def load(cls, path: PathLike, progress: Optional[ProgressFn] = None,
              **options: OptionValue) -> "Dataset":
-        """Load a HetRec 2011 directory, a user_artists.dat-format file or a
-        snapshot (recognised from the path and the file's first bytes).
+        """Load a HetRec 2011 directory, a lastfm-360K directory or plays
+        file, a user_artists.dat-format file or a snapshot (recognised from
+        the path and the file's first bytes).
 
         Options: ``min_tag_uses``, ``max_line``, ...  ``progress`` is called
         as ``progress(stage, done, total)``; returning True cancels.
@@ -283,6 +286,13 @@ class Dataset(Handle):
         """Write the dataset as a HetRec 2011 directory (created if missing)."""
         _ffi.lr_dataset_write_hetrec(self._handle(), encode_path(directory))
 
+    def write_lastfm360k(self, directory: PathLike, **options: OptionValue) -> None:
+        """Write the dataset as lastfm-360K files (created if missing), with
+        the real files' quirks unless ``synth_quirks=0``, and
+        ``synth_bad_lines`` malformed lines; ``seed`` applies."""
+        opts = make_options(options, None)
+        _ffi.lr_dataset_write_lastfm360k(self._handle(), encode_path(directory), raw(opts))
+
     # -------------------------------------------------------------- counts
 
     def count(self, name: str) -> int:
@@ -299,7 +309,8 @@ class Dataset(Handle):
     @property
     def source(self) -> str:
         """What the dataset was made from: 'hetrec', 'listens', 'snapshot',
-        'synthetic', 'split' or 'builder' (:meth:`from_listens`)."""
+        'synthetic', 'split', 'builder' (:meth:`from_listens`) or
+        'lastfm360k'."""
         return SOURCES.get(self.count("source_kind"), "unknown")
 
     users = _counter("users", "number of users")
@@ -339,6 +350,21 @@ class Dataset(Handle):
         if name is None:
             raise errors.NotFound(errors.E_NOTFOUND, "unknown artist %d" % artist_id)
         return decode(name)
+
+    def user_key(self, user_id: int) -> str:
+        """A user's key in the source files (a lastfm-360K user's SHA-1);
+        NotFound for an unknown ID or a dataset without keys."""
+        user_id = _int_id(user_id, "user")
+        key = _ffi.lr_dataset_user_key(self._handle(), user_id)
+        if key is None:
+            raise errors.NotFound(errors.E_NOTFOUND, "user %d has no key" % user_id)
+        return decode(key)
+
+    def find_user_key(self, key: str) -> int:
+        """The user ID of a key (lower or upper case); NotFound if none."""
+        out = c_int32()
+        _ffi.lr_dataset_find_user_key(self._handle(), key.encode("utf-8"), byref(out))
+        return out.value
 
     def tag_name(self, tag_id: int) -> str:
         """A kept tag's CamelCase name; NotFound for an unknown or dropped tag."""

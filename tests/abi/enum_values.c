@@ -276,3 +276,17 @@ _Static_assert(LR_OPT_EXPORT_FORMAT == 700, "LR_OPT_EXPORT_FORMAT changed");
 
 /* enum lr_export_format */
 _Static_assert(LR_EXPORT_NPY == 1, "LR_EXPORT_NPY changed");
+
+/* enum lr_option */
+_Static_assert(LR_OPT_SKIP_BAD_LINES == 202, "LR_OPT_SKIP_BAD_LINES changed");
+_Static_assert(LR_OPT_SYNTH_BAD_LINES == 406, "LR_OPT_SYNTH_BAD_LINES changed");
+_Static_assert(LR_OPT_SYNTH_QUIRKS == 407, "LR_OPT_SYNTH_QUIRKS changed");
+
+/* enum lr_source_kind */
+_Static_assert(LR_SOURCE_LASTFM360K == 7, "LR_SOURCE_LASTFM360K changed");
+
+/* enum lr_count */
+_Static_assert(LR_COUNT_ROWS_SUMMED == 19, "LR_COUNT_ROWS_SUMMED changed");
+_Static_assert(LR_COUNT_SPELLINGS_MERGED == 20, "LR_COUNT_SPELLINGS_MERGED changed");
+_Static_assert(LR_COUNT_BAD_LINES_SKIPPED == 21, "LR_COUNT_BAD_LINES_SKIPPED changed");
+_Static_assert(LR_COUNT_PROFILES == 22, "LR_COUNT_PROFILES changed");

@@ -109,6 +109,18 @@ int main(int argc, char **argv)
     free(times);
     free(uses);
 
+    /* The same data as a lastfm-360K plays file, quirks and two bad
+     * lines planted. */
+    lr_options *l360 = NULL;
+    snprintf(path, sizeof path, "%s/l360-seed", fuzz_dir());
+    if (lr_options_new(&l360) != LR_OK ||
+        lr_options_set_int(l360, LR_OPT_SYNTH_BAD_LINES, 2) != LR_OK ||
+        lr_dataset_write_lastfm360k(fuzz_dataset(), path, l360) != LR_OK)
+        return 1;
+    lr_options_free(l360);
+    snprintf(path, sizeof path, "%s/l360-seed/usersha1-artmbid-artname-plays.tsv", fuzz_dir());
+    put_file("lastfm360k", path);
+
     snprintf(path, sizeof path, "%s/seed.lrsnap", fuzz_dir());
     if (lr_dataset_save(fuzz_dataset(), path) != LR_OK)
         return 1;

@@ -267,5 +267,32 @@ class TestFiles(support.TempDirCase):
         self.assertIsInstance(cm.exception.__cause__, lastrec.Cancelled)
 
 
+class TestLastfm360k(support.TempDirCase):
+    """The lastfm-360K format through Dataset.load, as a user reaches it."""
+
+    def test_quirky_set_round_trip(self):
+        src = lastrec.Dataset.synthesize(users=120, artists=400)
+        d = self.path("l360")
+        src.write_lastfm360k(d, synth_bad_lines=3)
+        with self.assertRaises(lastrec.ParseError) as cm:
+            lastrec.Dataset.load(d)
+        self.assertIn("usersha1-artmbid-artname-plays.tsv:", str(cm.exception))
+        ds = lastrec.Dataset.load(d, skip_bad_lines=1)
+        self.assertEqual(ds.source, "lastfm360k")
+        counts = ds.counts()
+        self.assertEqual(counts["bad_lines_skipped"], 3)
+        self.assertEqual(counts["profiles"], 120)
+        self.assertGreater(counts["rows_summed"], 0)
+        self.assertGreater(counts["spellings_merged"], 0)
+        self.assertEqual((ds.users, ds.artists, ds.listens), (src.users, src.artists, src.listens))
+        key = ds.user_key(1)
+        self.assertEqual(len(key), 40)
+        self.assertEqual(ds.find_user_key(key.upper()), 1)
+        with self.assertRaises(lastrec.NotFound):
+            ds.find_user_key("0" * 40)
+        with self.assertRaises(lastrec.NotFound):
+            src.user_key(src.user_ids()[0])
+
+
 if __name__ == "__main__":
     unittest.main()

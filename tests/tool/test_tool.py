@@ -22,7 +22,7 @@ from harness import (SKIP, SYNTH_ARGS, Failure, check, lastrec, lastrec_json,  #
 COMMAND_OPTIONS = {
     "info": ["--json", "--opt", "--help"],
     "analyze": ["--json", "--opt", "--help"],
-    "synth": ["--users", "--artists", "--seed", "--opt", "--help"],
+    "synth": ["--users", "--artists", "--seed", "--format", "--opt", "--help"],
     "snapshot": ["--opt", "--help"],
     "train": ["--algo", "-o, --output", "--opt", "--train", "--validation", "--history",
               "--verbose", "--seed", "--threads", "--factors", "--epochs", "--help"],
@@ -911,6 +911,83 @@ def test_info_address_space_limit(tmp):
     print(f"note: info finishes from {hi / mb:.1f} MiB; below it: {sorted(named)}")
     # 22 MB of files: reading, parsing and building fail one after another
     check(len(named) >= 3, f"only {sorted(named)} named below {hi / mb:.1f} MiB")
+
+
+def expected_360k(path):
+    """What loading a lastfm-360K plays file must count, worked out here
+    from docs/formats.md's rules alone: (rows, bad lines, pairs, spellings
+    merged).  Python's lower() folds more scripts than the loader, which
+    the synthetic names (ASCII case swapped) never show."""
+    hexd = set("0123456789abcdefABCDEF")
+    rows, bad = [], 0
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            fields = line.rstrip("\r\n").split("\t")
+            ok = (len(fields) == 4 and len(fields[0]) == 40 and set(fields[0]) <= hexd
+                  and fields[3].isdigit() and int(fields[3]) > 0)
+            if not ok:
+                bad += 1
+                continue
+            rows.append((fields[0].lower(), fields[1].lower(), fields[2]))
+    key = lambda name: " ".join(name.split()).lower()  # noqa: E731
+    owners = {}
+    for _, mbid, name in rows:
+        if mbid:
+            owners.setdefault(key(name), set()).add(mbid)
+    def artist(mbid, name):
+        if mbid:
+            return "m:" + mbid
+        o = owners.get(key(name), set())
+        return "m:" + next(iter(o)) if len(o) == 1 else "n:" + key(name)
+    spellings = {(m, n) for _, m, n in rows}
+    artists = {artist(m, n) for m, n in spellings}
+    pairs = {(u, artist(m, n)) for u, m, n in rows}
+    return len(rows), bad, len(pairs), len(spellings) - len(artists)
+
+
+def test_lastfm360k(tmp):
+    data = os.path.join(tmp, "l360")
+    out, _ = lastrec("synth", data, "--format", "lastfm-360k", "--users", "300",
+                     "--artists", "900", "--opt", "synth_bad_lines=2")
+    check("lastfm-360K" in out, f"synth said: {out}")
+    plays = os.path.join(data, "usersha1-artmbid-artname-plays.tsv")
+    check(os.path.exists(os.path.join(data, "usersha1-profile.tsv")), "no profile file")
+    rows, bad, pairs, spellings = expected_360k(plays)
+    check(bad == 2, f"{bad} bad lines planted, want 2")
+    # Refused at the first bad line, naming it.
+    _, err = lastrec("info", data, status=1)
+    check(re.search(r"usersha1-artmbid-artname-plays\.tsv:\d+: 3 fields, expected 4", err),
+          f"no file:line message: {err}")
+    info = lastrec_json("info", data, "--opt", "skip_bad_lines=1")
+    c = info["counts"]
+    check(info["source"] == "lastfm360k", f"source {info['source']}")
+    check(c["users"] == 300 and c["artists"] == 900, f"counts {c}")
+    check(c["bad_lines_skipped"] == 2, f"bad lines {c['bad_lines_skipped']}")
+    check(c["profiles"] == 300, f"profiles {c['profiles']}")
+    check(c["listens"] == pairs, f"pairs {c['listens']}, want {pairs}")
+    check(c["rows_summed"] == rows - pairs, f"rows summed {c['rows_summed']}, want {rows - pairs}")
+    check(c["rows_summed"] > 0 and c["spellings_merged"] > 0, f"no quirk planted: {c}")
+    check(c["spellings_merged"] == spellings,
+          f"spellings merged {c['spellings_merged']}, want {spellings}")
+    out, _ = lastrec("info", data, "--opt", "skip_bad_lines=1")
+    for label, key in (("rows summed", "rows_summed"), ("spellings merged", "spellings_merged"),
+                       ("bad lines skipped", "bad_lines_skipped")):
+        m = re.search(rf"^\s+{label}\s+([\d,]+)\b", out, re.M)
+        check(m and number(m.group(1)) == c[key], f"text info {label}:\n{out}")
+    # The other commands load it unchanged.
+    model = os.path.join(tmp, "l360.lrmodel")
+    lastrec("train", data, "--algo", "als", "--epochs", "3", "--factors", "8", "-o", model,
+            "--opt", "skip_bad_lines=1")
+    out, _ = lastrec("recommend", model, "--user", "1")
+    check(len(out.strip().splitlines()) >= 5, f"recommend printed:\n{out}")
+    # The same seed writes the same bytes.
+    again = os.path.join(tmp, "again")
+    lastrec("synth", again, "--format", "lastfm-360k", "--users", "300", "--artists", "900",
+            "--opt", "synth_bad_lines=2")
+    for name in ("usersha1-artmbid-artname-plays.tsv", "usersha1-profile.tsv"):
+        with open(os.path.join(data, name), "rb") as a, open(os.path.join(again, name), "rb") as b:
+            check(a.read() == b.read(), f"{name} differs between two runs")
+    lastrec("synth", again, "--format", "nope", status=2)
 
 
 TESTS = {name[5:].replace("_", "-"): fn for name, fn in globals().items()

@@ -27,6 +27,10 @@ static const struct {
     {LR_COUNT_LATIN1_FIXES, "latin1_fixes"},
     {LR_COUNT_TIMESTAMPS_MERGED, "timestamps_merged"},
     {LR_COUNT_MIN_TAG_USES, "min_tag_uses"},
+    {LR_COUNT_ROWS_SUMMED, "rows_summed"},
+    {LR_COUNT_SPELLINGS_MERGED, "spellings_merged"},
+    {LR_COUNT_BAD_LINES_SKIPPED, "bad_lines_skipped"},
+    {LR_COUNT_PROFILES, "profiles"},
 };
 #define N_COUNTERS (sizeof counters / sizeof counters[0])
 
@@ -79,6 +83,20 @@ static size_t policies(const lr_dataset *ds, policy *out)
         snprintf(out[k++].text, sizeof out->text,
                  "a single listens file: no names, tags or friends; artists are named by ID");
         return k;
+    }
+    if (kind == LR_SOURCE_LASTFM360K) {
+        out[k].name = "lastfm360k_keys";
+        snprintf(out[k++].text, sizeof out->text,
+                 "users numbered 1.. by first appearance; artists keyed by MBID, else by "
+                 "their name in lower case with spaces collapsed (docs/formats.md)");
+        out[k].name = "summed_rows";
+        snprintf(out[k++].text, sizeof out->text,
+                 "%s rows repeating a (user, artist) summed into it; %s artist spellings "
+                 "merged", n(a, count(ds, LR_COUNT_ROWS_SUMMED)),
+                 n(b, count(ds, LR_COUNT_SPELLINGS_MERGED)));
+        out[k].name = "bad_lines";
+        snprintf(out[k++].text, sizeof out->text, "%s malformed lines skipped (option "
+                 "skip_bad_lines)", n(a, count(ds, LR_COUNT_BAD_LINES_SKIPPED)));
     }
     if (kind == LR_SOURCE_SNAPSHOT) {
         out[k].name = "snapshot";
@@ -156,8 +174,19 @@ static void print_text(const lr_dataset *ds, const char *path)
            tool_fmt(a, sizeof a, plays(ds), 0));
     /* A listens file has no tags or friends: zeros there would only read as
      * if something had been dropped. */
-    if (count(ds, LR_COUNT_SOURCE_KIND) != LR_SOURCE_LISTENS)
+    int64_t kind = count(ds, LR_COUNT_SOURCE_KIND);
+    if (kind == LR_SOURCE_LASTFM360K) {
+        printf("  %-18s %12s  rows repeating a (user, artist), plays summed\n", "rows summed",
+               n(a, count(ds, LR_COUNT_ROWS_SUMMED)));
+        printf("  %-18s %12s  second spellings merged into an artist\n", "spellings merged",
+               n(a, count(ds, LR_COUNT_SPELLINGS_MERGED)));
+        printf("  %-18s %12s  malformed, skipped (skip_bad_lines)\n", "bad lines skipped",
+               n(a, count(ds, LR_COUNT_BAD_LINES_SKIPPED)));
+        printf("  %-18s %12s  rows of usersha1-profile.tsv\n", "profiles",
+               n(a, count(ds, LR_COUNT_PROFILES)));
+    } else if (kind != LR_SOURCE_LISTENS) {
         print_tags_and_friends(ds);
+    }
     printf("  %-18s %12s\n", "Latin-1 fixes", n(a, count(ds, LR_COUNT_LATIN1_FIXES)));
     policy p[MAX_POLICIES];
     size_t np = policies(ds, p);

@@ -520,6 +520,11 @@ static const char *file_kind(const char *path)
         return "a model file (written by 'lastrec train')";
     if (n >= 8 && !memcmp(head, "LRDSNAP", 8))
         return "a data set snapshot (written by 'lastrec snapshot')";
+    int sha1 = n >= 41 && head[40] == '\t';
+    for (int i = 0; sha1 && i < 40; i++)
+        sha1 = strchr("0123456789abcdefABCDEF", head[i]) != NULL;
+    if (sha1)
+        return "a data set (lastfm-360K plays file)";
     static char kind[96];
     for (size_t i = 0; i < N_HETREC; i++)
         if (!strcmp(head, hetrec_files[i].header)) {
@@ -578,7 +583,11 @@ int tool_wrong_kind(const tool_cmd *cmd, const char *path, int want_model)
         return 1;
     }
     if (is_dir(path)) {
-        char missing[512];
+        char missing[512], plays[4096];
+        /* A lastfm-360K directory: its reader's message stands. */
+        snprintf(plays, sizeof plays, "%s/usersha1-artmbid-artname-plays.tsv", path);
+        if (access(plays, F_OK) == 0)
+            return 0;
         size_t found = hetrec_found(path, missing, sizeof missing);
         if (found == N_HETREC_REQUIRED)
             return 0;
@@ -683,6 +692,7 @@ const char *tool_source_name(int64_t kind)
     case LR_SOURCE_SYNTHETIC: return "synthetic";
     case LR_SOURCE_SPLIT: return "split";
     case LR_SOURCE_BUILDER: return "builder";
+    case LR_SOURCE_LASTFM360K: return "lastfm-360K file";
     default: return "unknown";
     }
 }
@@ -696,6 +706,7 @@ const char *tool_source_key(int64_t kind)
     case LR_SOURCE_SYNTHETIC: return "synthetic";
     case LR_SOURCE_SPLIT: return "split";
     case LR_SOURCE_BUILDER: return "builder";
+    case LR_SOURCE_LASTFM360K: return "lastfm360k";
     default: return "unknown";
     }
 }
