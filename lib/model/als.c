@@ -80,6 +80,14 @@
 /* Chunks of rows per thread in a parallel pass (see run_chunks). */
 #define CHUNKS_PER_THREAD 16
 
+/* Pairs ahead of the one being read whose vectors are prefetched. */
+#define PREFETCH_AHEAD 8
+
+/* The most a thread's copy of one row's fixed-side vectors may take: a
+ * longer row (only the most popular artists at 360K scale, with 10^5
+ * listeners) reads the fixed side where it is, prefetching. */
+#define GATHER_BYTES ((size_t)64 << 20)
+
 /* Rows per chunk of a pass whose rows all cost about the same. */
 #define ROWS_PER_CHUNK 256
 
@@ -574,6 +582,10 @@ typedef struct solve_job {
      * over its listened pairs, s = x . y; the loss from them is a
      * sequential sum, so it too is independent of threads. */
     double *obs, *sq;
+    /* CG rows of at most gather_rows pairs copy their fixed-side vectors
+     * to the thread's scratch, gather_at floats in (0: never). */
+    int64_t gather_rows;
+    size_t gather_at;
 } solve_job;
 
 /* out = A0 p for the full k x k A0 (both triangles): the sum of p_i times
@@ -583,17 +595,44 @@ __attribute__((always_inline)) static inline void a0_times(const float *A0, cons
     turn(A0, p, out, k);
 }
 
+/* The fixed-side vector of a row's pair e: row ix[e] of Y, or row e of a
+ * gathered copy when ix is NULL. */
+__attribute__((always_inline)) static inline const float *pair_y(const float *Y,
+                                                                 const int32_t *ix, int64_t e,
+                                                                 int k)
+{
+    return Y + (size_t)(ix ? ix[e] : e) * (size_t)k;
+}
+
+/* Ask for pair e's vector PREFETCH_AHEAD pairs before it is read: the
+ * fixed side (tens of MB at 360K scale) is read in the order of a row's
+ * listened pairs, which no hardware prefetcher predicts, and those misses
+ * were most of a sweep's time. */
+__attribute__((always_inline)) static inline void prefetch_y(const float *Y, const int32_t *ix,
+                                                             int64_t e, int64_t n, int k)
+{
+    if (!ix || e >= n)
+        return;
+    const char *p = (const char *)(Y + (size_t)ix[e] * (size_t)k);
+    for (size_t b = 0; b < (size_t)k * sizeof(float); b += 64)
+        __builtin_prefetch(p + b);
+}
+
 /* Row r by conjugate gradient on A x = b, A = A0 + sum conf y y',
  * b = sum (1 + conf) y, from the row's previous value (turned into this
  * half-sweep's basis first when there is one).  A p is never formed: A0 p
- * (k or k^2) plus one dot and one axpy per listened pair. */
+ * (k or k^2) plus one dot and one axpy per listened pair.  The pass that
+ * forms the residual copies the row's fixed-side vectors into `gath`
+ * (when not NULL: room for the row's n vectors) as it reads them, so
+ * that the cg_steps passes after it read one contiguous block instead of
+ * n scattered rows; the arithmetic, and so every bit, is the same. */
 __attribute__((always_inline)) static inline void solve_cg(const solve_job *j, int32_t r,
-                                                           float *work)
+                                                           float *work, float *gath)
 {
     const int k = j->k, diag = j->s->diag;
-    const int64_t b0 = j->s->ptr[r], b1 = j->s->ptr[r + 1];
-    const int32_t *idx = j->s->idx;
-    const float *conf = j->s->conf;
+    const int64_t b0 = j->s->ptr[r], n = j->s->ptr[r + 1] - b0;
+    const int32_t *idx = j->s->idx + b0;
+    const float *conf = j->s->conf + b0;
     float *x = j->X + (size_t)r * (size_t)k;
     float *res = work, *p = work + k, *Ap = work + 2 * k;
 
@@ -607,11 +646,18 @@ __attribute__((always_inline)) static inline void solve_cg(const solve_job *j, i
             res[i] = -res[i];
     }
     /* res = b - A x */
-    for (int64_t e = b0; e < b1; e++) {
-        const float *y = j->Y + (size_t)idx[e] * (size_t)k;
+    for (int64_t e = 0; e < PREFETCH_AHEAD && e < n; e++)
+        prefetch_y(j->Y, idx, e, n, k);
+    for (int64_t e = 0; e < n; e++) {
+        prefetch_y(j->Y, idx, e + PREFETCH_AHEAD, n, k);
+        const float *y = pair_y(j->Y, idx, e, k);
+        if (gath)
+            memcpy(gath + (size_t)e * (size_t)k, y, (size_t)k * sizeof *y);
         const float c1 = conf[e];
         lr__vaxpy(1.0f + c1 - c1 * lr__vdot(y, x, k), y, res, k);
     }
+    const float *Y = gath ? gath : j->Y;
+    const int32_t *ix = gath ? NULL : idx;
     memcpy(p, res, (size_t)k * sizeof *p);
     float rs_old = lr__vdot(res, res, k);
     for (int it = 0; it < j->cg_steps && rs_old >= CG_EPS; it++) {
@@ -619,8 +665,11 @@ __attribute__((always_inline)) static inline void solve_cg(const solve_job *j, i
             lr__vmul(1.0f, j->A0, p, Ap, k);
         else
             a0_times(j->A0, p, Ap, k);
-        for (int64_t e = b0; e < b1; e++) {
-            const float *y = j->Y + (size_t)idx[e] * (size_t)k;
+        for (int64_t e = 0; e < PREFETCH_AHEAD && e < n; e++)
+            prefetch_y(Y, ix, e, n, k);
+        for (int64_t e = 0; e < n; e++) {
+            prefetch_y(Y, ix, e + PREFETCH_AHEAD, n, k);
+            const float *y = pair_y(Y, ix, e, k);
             lr__vaxpy(conf[e] * lr__vdot(y, p, k), y, Ap, k);
         }
         const float a = rs_old / lr__vdot(p, Ap, k);
@@ -649,6 +698,8 @@ __attribute__((always_inline)) static inline void solve_woodbury(const solve_job
     const int32_t *idx = j->s->idx + b0;
     float *z = work; /* n x k */
     double S[WOODBURY_MAX][WOODBURY_MAX], w[WOODBURY_MAX];
+    for (int i = 0; i < n; i++)
+        prefetch_y(j->Y, idx, i, n, k);
     for (int i = 0; i < n; i++)
         lr__vmul(1.0f, j->Dinv, j->Y + (size_t)idx[i] * (size_t)k, z + (size_t)i * (size_t)k, k);
     for (int i = 0; i < n; i++)
@@ -728,6 +779,7 @@ LR__HOT static int solve_range(void *ctx, int tid, size_t begin, size_t end)
     const solve_job *j = ctx;
     const int k = j->k;
     float *work = j->scratch + (size_t)tid * j->scratch_len;
+    float *gbuf = j->gather_rows ? work + j->gather_at : NULL;
     for (size_t t = begin; t < end; t++) { /* chunks of rows */
         for (int32_t r = j->s->bounds[t]; r < j->s->bounds[t + 1]; r++) {
             const int64_t b0 = j->s->ptr[r], b1 = j->s->ptr[r + 1];
@@ -738,20 +790,30 @@ LR__HOT static int solve_range(void *ctx, int tid, size_t begin, size_t end)
                 memset(x, 0, (size_t)k * sizeof *x);
                 continue;
             }
+            /* the row's fixed-side vectors, once gathered by CG */
+            float *gath = b1 - b0 <= j->gather_rows ? gbuf : NULL;
             if (j->solver == LR_SOLVER_CHOLESKY) {
                 int rc = solve_cholesky(j, r, work);
                 if (rc)
                     return rc;
+                gath = NULL;
             } else if (j->s->diag && j->s->exact[r]) {
                 solve_woodbury(j, r, work);
+                gath = NULL;
             } else {
-                solve_cg(j, r, work);
+                solve_cg(j, r, work, gath);
             }
             if (j->obs) {
+                const int32_t *ix = gath ? NULL : j->s->idx + b0;
+                const float *Y = gath ? gath : j->Y;
+                const int64_t n = b1 - b0;
                 double o = 0, q = 0;
-                for (int64_t e = b0; e < b1; e++) {
-                    const double s = lr__vdot(j->Y + (size_t)j->s->idx[e] * (size_t)k, x, k);
-                    o += (1.0 + j->s->conf[e]) * (1.0 - s) * (1.0 - s);
+                for (int64_t e = 0; e < PREFETCH_AHEAD && e < n; e++)
+                    prefetch_y(Y, ix, e, n, k);
+                for (int64_t e = 0; e < n; e++) {
+                    prefetch_y(Y, ix, e + PREFETCH_AHEAD, n, k);
+                    const double s = lr__vdot(pair_y(Y, ix, e, k), x, k);
+                    o += (1.0 + j->s->conf[b0 + e]) * (1.0 - s) * (1.0 - s);
                     q += s * s;
                 }
                 j->obs[r] = o;
@@ -889,6 +951,20 @@ static int als_fit(lr_model *m, const lr__fit_ctx *ctx)
     w.w = lr__malloc((size_t)k, sizeof *w.w);
     w.scratch_len = solver == LR_SOLVER_CHOLESKY ? kk + (size_t)k
                                                  : (size_t)k * (WOODBURY_MAX > 3 ? WOODBURY_MAX : 3);
+    int64_t gather_rows = 0;
+    if (solver == LR_SOLVER_CG) {
+        /* room for the longest row's vectors, within GATHER_BYTES */
+        const side *sides[] = {&w.su, &w.sa};
+        for (int i = 0; i < 2; i++)
+            for (int32_t r = 0; r < sides[i]->rows; r++)
+                if (sides[i]->ptr[r + 1] - sides[i]->ptr[r] > gather_rows)
+                    gather_rows = sides[i]->ptr[r + 1] - sides[i]->ptr[r];
+        const int64_t cap = (int64_t)(GATHER_BYTES / ((size_t)k * sizeof(float)));
+        if (gather_rows > cap)
+            gather_rows = cap;
+    }
+    const size_t gather_at = w.scratch_len;
+    w.scratch_len += (size_t)gather_rows * (size_t)k;
     w.scratch = lr__malloc((size_t)threads * w.scratch_len, sizeof *w.scratch);
     const size_t max_rows = (size_t)(nu > na ? nu : na);
     w.part = lr__malloc((max_rows + GRAM_ROWS - 1) / GRAM_ROWS * kk, sizeof *w.part);
@@ -913,7 +989,7 @@ static int als_fit(lr_model *m, const lr__fit_ctx *ctx)
         goto done;
 
     solve_job job = {k, solver, steps, w.A0, w.Dinv, w.Q, NULL, NULL, NULL,
-                     w.scratch, w.scratch_len, NULL, NULL};
+                     w.scratch, w.scratch_len, NULL, NULL, gather_rows, gather_at};
     if ((rc = gram(m->artist_f, &w.sa, k, w.part, threads, w.G)) != LR_OK)
         goto done;
     for (int ep = 0; ep < epochs; ep++) {
