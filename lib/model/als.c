@@ -53,6 +53,8 @@
 
 #include <lapacke.h>
 #include <math.h>
+#include <stdint.h>
+#include <sys/mman.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,7 +83,12 @@
 #define CHUNKS_PER_THREAD 16
 
 /* Pairs ahead of the one being read whose vectors are prefetched. */
+#ifndef PREFETCH_AHEAD
 #define PREFETCH_AHEAD 8
+#endif
+#ifndef PF_LOC
+#define PF_LOC 3
+#endif
 
 /* The most a thread's copy of one row's fixed-side vectors may take: a
  * longer row (only the most popular artists at 360K scale, with 10^5
@@ -285,6 +292,25 @@ static int balance(side *s, int threads, int k, int solver, int steps)
     while (t <= chunks)
         s->bounds[t++] = s->rows;
     return LR_OK;
+}
+
+/* Ask for transparent huge pages for a factor matrix, before its first
+ * touch.  The half-sweeps read the fixed side's rows in the order of each
+ * row's listened pairs, all over a matrix of tens of MB at 360K scale:
+ * with 4 KB pages nearly every such read also missed the TLB.  Only a
+ * hint (Linux's THP in "madvise" mode, Debian's default, honours it);
+ * nothing depends on it being taken. */
+static void advise_huge(void *p, size_t bytes)
+{
+#if defined(MADV_HUGEPAGE)
+    const uintptr_t page = 4096;
+    uintptr_t a = ((uintptr_t)p + page - 1) & ~(page - 1), b = ((uintptr_t)p + bytes) & ~(page - 1);
+    if (b > a)
+        (void)madvise((void *)a, b - a, MADV_HUGEPAGE);
+#else
+    (void)p;
+    (void)bytes;
+#endif
 }
 
 /* ------------------------------------------------------------- start */
@@ -615,7 +641,87 @@ __attribute__((always_inline)) static inline void prefetch_y(const float *Y, con
         return;
     const char *p = (const char *)(Y + (size_t)ix[e] * (size_t)k);
     for (size_t b = 0; b < (size_t)k * sizeof(float); b += 64)
-        __builtin_prefetch(p + b);
+        __builtin_prefetch(p + b, 0, PF_LOC);
+}
+
+/* d[q] = lr__vdot(a[q], b, n) for q < 4, bit for bit (the same lanes
+ * summed in the same order), as four independent chains that the core
+ * overlaps, with b loaded once for all four. */
+__attribute__((always_inline)) static inline void vdot4(const float *const a[4], const float *b,
+                                                        int n, float d[4])
+{
+    lr__vf16 s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0};
+    lr__vf4 t0 = {0}, t1 = {0}, t2 = {0}, t3 = {0};
+    int i = 0;
+    for (; i + 16 <= n; i += 16) {
+        lr__vf16 y, x0, x1, x2, x3;
+        memcpy(&y, b + i, sizeof y);
+        memcpy(&x0, a[0] + i, sizeof x0);
+        memcpy(&x1, a[1] + i, sizeof x1);
+        memcpy(&x2, a[2] + i, sizeof x2);
+        memcpy(&x3, a[3] + i, sizeof x3);
+        s0 += x0 * y;
+        s1 += x1 * y;
+        s2 += x2 * y;
+        s3 += x3 * y;
+    }
+    for (; i + 4 <= n; i += 4) {
+        lr__vf4 y, x0, x1, x2, x3;
+        memcpy(&y, b + i, sizeof y);
+        memcpy(&x0, a[0] + i, sizeof x0);
+        memcpy(&x1, a[1] + i, sizeof x1);
+        memcpy(&x2, a[2] + i, sizeof x2);
+        memcpy(&x3, a[3] + i, sizeof x3);
+        t0 += x0 * y;
+        t1 += x1 * y;
+        t2 += x2 * y;
+        t3 += x3 * y;
+    }
+    float r0 = 0, r1 = 0, r2 = 0, r3 = 0;
+    for (; i < n; i++) {
+        r0 += a[0][i] * b[i];
+        r1 += a[1][i] * b[i];
+        r2 += a[2][i] * b[i];
+        r3 += a[3][i] * b[i];
+    }
+    for (int l = 0; l < 4; l++) {
+        t0[l] += (s0[l] + s0[l + 4]) + (s0[l + 8] + s0[l + 12]);
+        t1[l] += (s1[l] + s1[l + 4]) + (s1[l + 8] + s1[l + 12]);
+        t2[l] += (s2[l] + s2[l + 4]) + (s2[l + 8] + s2[l + 12]);
+        t3[l] += (s3[l] + s3[l + 4]) + (s3[l + 8] + s3[l + 12]);
+    }
+    d[0] = r0 + ((t0[0] + t0[2]) + (t0[1] + t0[3]));
+    d[1] = r1 + ((t1[0] + t1[2]) + (t1[1] + t1[3]));
+    d[2] = r2 + ((t2[0] + t2[2]) + (t2[1] + t2[3]));
+    d[3] = r3 + ((t3[0] + t3[2]) + (t3[1] + t3[3]));
+}
+
+/* y += a[0] x[0], then a[1] x[1], a[2] x[2], a[3] x[3]: bit for bit four
+ * lr__vaxpy calls in that order, with y loaded and stored once. */
+__attribute__((always_inline)) static inline void vaxpy4_seq(const float a[4],
+                                                             const float *const x[4], float *y,
+                                                             int n)
+{
+    int i = 0;
+    for (; i + 16 <= n; i += 16) {
+        lr__vf16 v0, v1, v2, v3, yv;
+        memcpy(&v0, x[0] + i, sizeof v0);
+        memcpy(&v1, x[1] + i, sizeof v1);
+        memcpy(&v2, x[2] + i, sizeof v2);
+        memcpy(&v3, x[3] + i, sizeof v3);
+        memcpy(&yv, y + i, sizeof yv);
+        yv += a[0] * v0;
+        yv += a[1] * v1;
+        yv += a[2] * v2;
+        yv += a[3] * v3;
+        memcpy(y + i, &yv, sizeof yv);
+    }
+    for (; i < n; i++) {
+        y[i] += a[0] * x[0][i];
+        y[i] += a[1] * x[1][i];
+        y[i] += a[2] * x[2][i];
+        y[i] += a[3] * x[3][i];
+    }
 }
 
 /* Row r by conjugate gradient on A x = b, A = A0 + sum conf y y',
@@ -646,9 +752,28 @@ __attribute__((always_inline)) static inline void solve_cg(const solve_job *j, i
             res[i] = -res[i];
     }
     /* res = b - A x */
-    for (int64_t e = 0; e < PREFETCH_AHEAD && e < n; e++)
+    int64_t e = 0;
+    for (; e < PREFETCH_AHEAD && e < n; e++)
         prefetch_y(j->Y, idx, e, n, k);
-    for (int64_t e = 0; e < n; e++) {
+    /* Four pairs at a time: their dots are independent, and adding their
+     * terms to res in pair order keeps the bits of one at a time. */
+    for (e = 0; e + 4 <= n; e += 4) {
+        const float *y4[4];
+        float d[4], a[4];
+        for (int q = 0; q < 4; q++) {
+            prefetch_y(j->Y, idx, e + q + PREFETCH_AHEAD, n, k);
+            y4[q] = pair_y(j->Y, idx, e + q, k);
+        }
+        vdot4(y4, x, k, d);
+        for (int q = 0; q < 4; q++) {
+            const float c1 = conf[e + q];
+            a[q] = 1.0f + c1 - c1 * d[q];
+            if (gath)
+                memcpy(gath + (size_t)(e + q) * (size_t)k, y4[q], (size_t)k * sizeof(float));
+        }
+        vaxpy4_seq(a, y4, res, k);
+    }
+    for (; e < n; e++) {
         prefetch_y(j->Y, idx, e + PREFETCH_AHEAD, n, k);
         const float *y = pair_y(j->Y, idx, e, k);
         if (gath)
@@ -665,9 +790,21 @@ __attribute__((always_inline)) static inline void solve_cg(const solve_job *j, i
             lr__vmul(1.0f, j->A0, p, Ap, k);
         else
             a0_times(j->A0, p, Ap, k);
-        for (int64_t e = 0; e < PREFETCH_AHEAD && e < n; e++)
+        for (e = 0; e < PREFETCH_AHEAD && e < n; e++)
             prefetch_y(Y, ix, e, n, k);
-        for (int64_t e = 0; e < n; e++) {
+        for (e = 0; e + 4 <= n; e += 4) {
+            const float *y4[4];
+            float d[4], a[4];
+            for (int q = 0; q < 4; q++) {
+                prefetch_y(Y, ix, e + q + PREFETCH_AHEAD, n, k);
+                y4[q] = pair_y(Y, ix, e + q, k);
+            }
+            vdot4(y4, p, k, d);
+            for (int q = 0; q < 4; q++)
+                a[q] = conf[e + q] * d[q];
+            vaxpy4_seq(a, y4, Ap, k);
+        }
+        for (; e < n; e++) {
             prefetch_y(Y, ix, e + PREFETCH_AHEAD, n, k);
             const float *y = pair_y(Y, ix, e, k);
             lr__vaxpy(conf[e] * lr__vdot(y, p, k), y, Ap, k);
@@ -810,7 +947,22 @@ LR__HOT static int solve_range(void *ctx, int tid, size_t begin, size_t end)
                 double o = 0, q = 0;
                 for (int64_t e = 0; e < PREFETCH_AHEAD && e < n; e++)
                     prefetch_y(Y, ix, e, n, k);
-                for (int64_t e = 0; e < n; e++) {
+                int64_t e = 0;
+                for (; e + 4 <= n; e += 4) {
+                    const float *y4[4];
+                    float d[4];
+                    for (int i = 0; i < 4; i++) {
+                        prefetch_y(Y, ix, e + i + PREFETCH_AHEAD, n, k);
+                        y4[i] = pair_y(Y, ix, e + i, k);
+                    }
+                    vdot4(y4, x, k, d);
+                    for (int i = 0; i < 4; i++) {
+                        const double s = d[i];
+                        o += (1.0 + j->s->conf[b0 + e + i]) * (1.0 - s) * (1.0 - s);
+                        q += s * s;
+                    }
+                }
+                for (; e < n; e++) {
                     prefetch_y(Y, ix, e + PREFETCH_AHEAD, n, k);
                     const double s = lr__vdot(pair_y(Y, ix, e, k), x, k);
                     o += (1.0 + j->s->conf[b0 + e]) * (1.0 - s) * (1.0 - s);
@@ -977,6 +1129,8 @@ static int als_fit(lr_model *m, const lr__fit_ctx *ctx)
     }
     if ((w.su.diag || w.sa.diag) && (rc = eig_init(&w.eig, k)) != LR_OK)
         goto done;
+    advise_huge(m->user_f, (size_t)nu * (size_t)k * sizeof(float));
+    advise_huge(m->artist_f, (size_t)na * (size_t)k * sizeof(float));
 
     const uint64_t seed = (uint64_t)lr__opt_int(o, LR_OPT_SEED);
     const double scale = lr__opt_double(o, LR_OPT_INIT_SCALE);
