@@ -725,7 +725,7 @@ __attribute__((always_inline)) static inline void vaxpy4_seq(const float a[4],
 }
 
 /* Row r by conjugate gradient on A x = b, A = A0 + sum conf y y',
- * b = sum (1 + conf) y, from the row's previous value (turned into this
+ * b = sum (1 + conf) y (k = j->k), from the row's previous value (turned into this
  * half-sweep's basis first when there is one).  A p is never formed: A0 p
  * (k or k^2) plus one dot and one axpy per listened pair.  The pass that
  * forms the residual copies the row's fixed-side vectors into `gath`
@@ -733,9 +733,9 @@ __attribute__((always_inline)) static inline void vaxpy4_seq(const float a[4],
  * that the cg_steps passes after it read one contiguous block instead of
  * n scattered rows; the arithmetic, and so every bit, is the same. */
 __attribute__((always_inline)) static inline void solve_cg(const solve_job *j, int32_t r,
-                                                           float *work, float *gath)
+                                                           float *work, float *gath, const int k)
 {
-    const int k = j->k, diag = j->s->diag;
+    const int diag = j->s->diag;
     const int64_t b0 = j->s->ptr[r], n = j->s->ptr[r + 1] - b0;
     const int32_t *idx = j->s->idx + b0;
     const float *conf = j->s->conf + b0;
@@ -938,7 +938,12 @@ LR__HOT static int solve_range(void *ctx, int tid, size_t begin, size_t end)
                 solve_woodbury(j, r, work);
                 gath = NULL;
             } else {
-                solve_cg(j, r, work, gath);
+                /* k = 64, the default, as a constant: the compiler then
+                 * unrolls the k-loops and keeps vectors in registers */
+                if (k == 64)
+                    solve_cg(j, r, work, gath, 64);
+                else
+                    solve_cg(j, r, work, gath, k);
             }
             if (j->obs) {
                 const int32_t *ix = gath ? NULL : j->s->idx + b0;
