@@ -43,6 +43,18 @@
  * the workers to take chunks of rows as they go (run_chunks) instead of a
  * fixed share each: on a machine where another process holds a core, the
  * thread sharing it simply takes fewer chunks.
+ *
+ * Memory.  At the lastfm-360K scale (360K users x 160K artists, 17 M
+ * pairs) the fixed side is 40-90 MB and a row reads it where its listened
+ * pairs point: with the per-pair arithmetic as it was, most of a sweep
+ * waited for those reads.  So a row's first pass prefetches its pairs'
+ * vectors a few pairs ahead and copies them to per-thread scratch, the
+ * CG steps and the loss then read that copy contiguously, the factor
+ * matrices ask for transparent huge pages (fewer TLB misses), four pairs
+ * are taken at a time (independent dots, added in pair order), and the
+ * row solvers are compiled with k = 64 as a constant.  None of it changes
+ * an operation or its order: the factors are bit for bit those of the
+ * plain loops (issue 16; docs/scale.md has the figures).
  */
 #include "model/model.h"
 #include "model/vec.h"
