@@ -65,8 +65,6 @@
 
 #include <lapacke.h>
 #include <math.h>
-#include <stdint.h>
-#include <sys/mman.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -304,25 +302,6 @@ static int balance(side *s, int threads, int k, int solver, int steps)
     while (t <= chunks)
         s->bounds[t++] = s->rows;
     return LR_OK;
-}
-
-/* Ask for transparent huge pages for a factor matrix, before its first
- * touch.  The half-sweeps read the fixed side's rows in the order of each
- * row's listened pairs, all over a matrix of tens of MB at 360K scale:
- * with 4 KB pages nearly every such read also missed the TLB.  Only a
- * hint (Linux's THP in "madvise" mode, Debian's default, honours it);
- * nothing depends on it being taken. */
-static void advise_huge(void *p, size_t bytes)
-{
-#if defined(MADV_HUGEPAGE)
-    const uintptr_t page = 4096;
-    uintptr_t a = ((uintptr_t)p + page - 1) & ~(page - 1), b = ((uintptr_t)p + bytes) & ~(page - 1);
-    if (b > a)
-        (void)madvise((void *)a, b - a, MADV_HUGEPAGE);
-#else
-    (void)p;
-    (void)bytes;
-#endif
 }
 
 /* ------------------------------------------------------------- start */
@@ -1150,8 +1129,9 @@ static int als_fit(lr_model *m, const lr__fit_ctx *ctx)
     }
     if ((w.su.diag || w.sa.diag) && (rc = eig_init(&w.eig, k)) != LR_OK)
         goto done;
-    advise_huge(m->user_f, (size_t)nu * (size_t)k * sizeof(float));
-    advise_huge(m->artist_f, (size_t)na * (size_t)k * sizeof(float));
+    /* read at random rows: see the header's "Memory" */
+    lr__advise_huge(m->user_f, (size_t)nu * (size_t)k * sizeof(float));
+    lr__advise_huge(m->artist_f, (size_t)na * (size_t)k * sizeof(float));
 
     const uint64_t seed = (uint64_t)lr__opt_int(o, LR_OPT_SEED);
     const double scale = lr__opt_double(o, LR_OPT_INIT_SCALE);
