@@ -240,6 +240,9 @@ int main(int argc, char **argv)
         }
     }
 
+    /* line by line into a file too: the run is long, and each line is a
+     * finished stage */
+    setvbuf(stdout, NULL, _IOLBF, 0);
     printf("%s: %ld users x %ld artists, %ld artists per user; %s\n", bench_name, users,
            artists, per_user, lr_build_info());
 
