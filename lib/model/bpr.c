@@ -615,9 +615,6 @@ static int alloc_state(lr_model *m, bpr_state *s)
                  mk = (size_t)s->m * (size_t)s->k, nnz = (size_t)s->nnz, mm = (size_t)s->m;
     m->user_f = s->U = aligned_floats(nk);
     m->artist_f = s->V = aligned_floats(mk);
-    /* every draw reads three random rows of them */
-    lr__advise_huge(s->U, nk * sizeof(float));
-    lr__advise_huge(s->V, mk * sizeof(float));
     const int want_b = lr__opt_int(&m->opts, LR_OPT_ITEM_BIAS) != 0;
     if (want_b) {
         m->artist_bias = s->b = lr__calloc(mm, sizeof(float));
