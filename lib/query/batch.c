@@ -6,8 +6,8 @@
  * of the output, so the result does not depend on the thread count.  No
  * allocation grows with users x artists: a worker's scores are one block
  * (at most BLOCK_BYTES), the output is users x k, so at 360K users x 160K
- * artists the largest is the caller's output (360K x 10 IDs, 14 MB) and
- * each worker's block of 26 users' scores (16 MB). */
+ * artists the largest are each worker's block of 26 users' scores (16 MB)
+ * and the caller's outputs (360K x 10 IDs, 14 MB). */
 #include "query/query.h"
 #include "query/topk.h"
 #include "core/alloc.h"
