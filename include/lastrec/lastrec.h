@@ -1863,13 +1863,17 @@ LR_API int lr_query_results(const lr_query *q, int32_t *artist_ids, double *scor
  * i-th user of lr_model_ids(LR_IDS_USERS); a row with fewer than k
  * results is padded with artist ID -1 and score NaN.  The query's results
  * are left as they were.
- * @param opts may be NULL; LR_OPT_THREADS applies (0 = all cores).
+ * @param opts may be NULL; LR_OPT_THREADS applies (0 = all cores), and
+ *        its progress callback (lr_options_set_progress()) hears stage
+ *        "recommend all users", users done of all, after each block of
+ *        users, from any worker thread, and may cancel.
  * @param[out] artist_ids users x k IDs, row-major.
  * @param[out] scores users x k scores, or NULL.
  * @param[out] needed users x k (may be NULL).  A complete list (all or
  *        nothing).
  * @return LR_OK; LR_E_BUFSIZE when @p capacity < *needed (nothing written);
- *         LR_E_INVALID; LR_E_NOMEM.
+ *         LR_E_INVALID; LR_E_NOMEM; LR_E_CANCELLED (the outputs are then
+ *         partly written).
  * Thread-safety: needs exclusive access to @p q; runs LR_OPT_THREADS
  *         threads of its own.
  */

@@ -455,7 +455,7 @@ int lr_query_recommend_all(lr_query *q, const lr_options *opts, int32_t *artist_
                         (int)q->m->n_users, (int)q->k, n, capacity);
     if (n && !artist_ids)
         return lr__fail(LR_E_INVALID, "lr_query_recommend_all: artist_ids is NULL");
-    int rc = lr__query_all(q, lr__opt_threads(opts), artist_ids, scores);
+    int rc = lr__query_all(q, lr__opt_threads(opts), artist_ids, scores, lr__opt_progress(opts));
     if (rc != LR_OK)
         return rc;
     for (size_t i = 0; i < n; i++)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 /* Fault injection (lr__alloc_fail_nth): which allocation fails, 0 = none,
  * and how many were counted since it was armed.  Always compiled in, so the
@@ -87,6 +88,20 @@ void *lr__aligned(size_t align, size_t n, size_t size)
     /* aligned_alloc wants a multiple of the alignment (C11 7.22.3.1). */
     return remember(aligned_alloc(align, bytes ? (bytes + align - 1) / align * align : align),
                     n, size);
+}
+
+void lr__advise_huge(void *p, size_t bytes)
+{
+#if defined(MADV_HUGEPAGE)
+    const uintptr_t page = 4096;
+    const uintptr_t a = ((uintptr_t)p + page - 1) & ~(page - 1);
+    const uintptr_t b = ((uintptr_t)p + bytes) & ~(page - 1);
+    if (p && b > a)
+        (void)madvise((void *)a, b - a, MADV_HUGEPAGE);
+#else
+    (void)p;
+    (void)bytes;
+#endif
 }
 
 /* "out of memory: 1.24 GB (310887424 x 4 bytes) for what": the size first,

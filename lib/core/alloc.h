@@ -17,6 +17,12 @@ void *lr__calloc(size_t n, size_t size);
 void *lr__realloc(void *p, size_t n, size_t size);
 /* size bytes times n, aligned to align (a power of two), freed by free(). */
 void *lr__aligned(size_t align, size_t n, size_t size);
+/* Ask for transparent huge pages for [p, p + bytes) before its first
+ * touch: for large matrices read at random rows (factor matrices), where
+ * 4 KB pages make nearly every read miss the TLB too.  Only a hint
+ * (Linux's THP in "madvise" mode, Debian's default, honours it); nothing
+ * may depend on it being taken, and elsewhere it does nothing. */
+void lr__advise_huge(void *p, size_t bytes);
 char *lr__strdup(const char *s);
 char *lr__strndup(const char *s, size_t len);
 

@@ -43,6 +43,18 @@
  * the workers to take chunks of rows as they go (run_chunks) instead of a
  * fixed share each: on a machine where another process holds a core, the
  * thread sharing it simply takes fewer chunks.
+ *
+ * Memory.  At the lastfm-360K scale (360K users x 160K artists, 17 M
+ * pairs) the fixed side is 40-90 MB and a row reads it where its listened
+ * pairs point: with the per-pair arithmetic as it was, most of a sweep
+ * waited for those reads.  So a row's first pass prefetches its pairs'
+ * vectors a few pairs ahead and copies them to per-thread scratch, the
+ * CG steps and the loss then read that copy contiguously, the factor
+ * matrices ask for transparent huge pages (fewer TLB misses), four pairs
+ * are taken at a time (independent dots, added in pair order), and the
+ * row solvers are compiled with k = 64 as a constant.  None of it changes
+ * an operation or its order: the factors are bit for bit those of the
+ * plain loops (issue 16; docs/scale.md has the figures).
  */
 #include "model/model.h"
 #include "model/vec.h"
@@ -79,6 +91,19 @@
 
 /* Chunks of rows per thread in a parallel pass (see run_chunks). */
 #define CHUNKS_PER_THREAD 16
+
+/* Pairs ahead of the one being read whose vectors are prefetched. */
+#ifndef PREFETCH_AHEAD
+#define PREFETCH_AHEAD 8
+#endif
+#ifndef PF_LOC
+#define PF_LOC 3
+#endif
+
+/* The most a thread's copy of one row's fixed-side vectors may take: a
+ * longer row (only the most popular artists at 360K scale, with 10^5
+ * listeners) reads the fixed side where it is, prefetching. */
+#define GATHER_BYTES ((size_t)64 << 20)
 
 /* Rows per chunk of a pass whose rows all cost about the same. */
 #define ROWS_PER_CHUNK 256
@@ -574,6 +599,10 @@ typedef struct solve_job {
      * over its listened pairs, s = x . y; the loss from them is a
      * sequential sum, so it too is independent of threads. */
     double *obs, *sq;
+    /* CG rows of at most gather_rows pairs copy their fixed-side vectors
+     * to the thread's scratch, gather_at floats in (0: never). */
+    int64_t gather_rows;
+    size_t gather_at;
 } solve_job;
 
 /* out = A0 p for the full k x k A0 (both triangles): the sum of p_i times
@@ -583,17 +612,124 @@ __attribute__((always_inline)) static inline void a0_times(const float *A0, cons
     turn(A0, p, out, k);
 }
 
-/* Row r by conjugate gradient on A x = b, A = A0 + sum conf y y',
- * b = sum (1 + conf) y, from the row's previous value (turned into this
- * half-sweep's basis first when there is one).  A p is never formed: A0 p
- * (k or k^2) plus one dot and one axpy per listened pair. */
-__attribute__((always_inline)) static inline void solve_cg(const solve_job *j, int32_t r,
-                                                           float *work)
+/* The fixed-side vector of a row's pair e: row ix[e] of Y, or row e of a
+ * gathered copy when ix is NULL. */
+__attribute__((always_inline)) static inline const float *pair_y(const float *Y,
+                                                                 const int32_t *ix, int64_t e,
+                                                                 int k)
 {
-    const int k = j->k, diag = j->s->diag;
-    const int64_t b0 = j->s->ptr[r], b1 = j->s->ptr[r + 1];
-    const int32_t *idx = j->s->idx;
-    const float *conf = j->s->conf;
+    return Y + (size_t)(ix ? ix[e] : e) * (size_t)k;
+}
+
+/* Ask for pair e's vector PREFETCH_AHEAD pairs before it is read: the
+ * fixed side (tens of MB at 360K scale) is read in the order of a row's
+ * listened pairs, which no hardware prefetcher predicts, and those misses
+ * were most of a sweep's time. */
+__attribute__((always_inline)) static inline void prefetch_y(const float *Y, const int32_t *ix,
+                                                             int64_t e, int64_t n, int k)
+{
+    if (!ix || e >= n)
+        return;
+    const char *p = (const char *)(Y + (size_t)ix[e] * (size_t)k);
+    for (size_t b = 0; b < (size_t)k * sizeof(float); b += 64)
+        __builtin_prefetch(p + b, 0, PF_LOC);
+}
+
+/* d[q] = lr__vdot(a[q], b, n) for q < 4, bit for bit (the same lanes
+ * summed in the same order), as four independent chains that the core
+ * overlaps, with b loaded once for all four. */
+__attribute__((always_inline)) static inline void vdot4(const float *const a[4], const float *b,
+                                                        int n, float d[4])
+{
+    lr__vf16 s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0};
+    lr__vf4 t0 = {0}, t1 = {0}, t2 = {0}, t3 = {0};
+    int i = 0;
+    for (; i + 16 <= n; i += 16) {
+        lr__vf16 y, x0, x1, x2, x3;
+        memcpy(&y, b + i, sizeof y);
+        memcpy(&x0, a[0] + i, sizeof x0);
+        memcpy(&x1, a[1] + i, sizeof x1);
+        memcpy(&x2, a[2] + i, sizeof x2);
+        memcpy(&x3, a[3] + i, sizeof x3);
+        s0 += x0 * y;
+        s1 += x1 * y;
+        s2 += x2 * y;
+        s3 += x3 * y;
+    }
+    for (; i + 4 <= n; i += 4) {
+        lr__vf4 y, x0, x1, x2, x3;
+        memcpy(&y, b + i, sizeof y);
+        memcpy(&x0, a[0] + i, sizeof x0);
+        memcpy(&x1, a[1] + i, sizeof x1);
+        memcpy(&x2, a[2] + i, sizeof x2);
+        memcpy(&x3, a[3] + i, sizeof x3);
+        t0 += x0 * y;
+        t1 += x1 * y;
+        t2 += x2 * y;
+        t3 += x3 * y;
+    }
+    float r0 = 0, r1 = 0, r2 = 0, r3 = 0;
+    for (; i < n; i++) {
+        r0 += a[0][i] * b[i];
+        r1 += a[1][i] * b[i];
+        r2 += a[2][i] * b[i];
+        r3 += a[3][i] * b[i];
+    }
+    for (int l = 0; l < 4; l++) {
+        t0[l] += (s0[l] + s0[l + 4]) + (s0[l + 8] + s0[l + 12]);
+        t1[l] += (s1[l] + s1[l + 4]) + (s1[l + 8] + s1[l + 12]);
+        t2[l] += (s2[l] + s2[l + 4]) + (s2[l + 8] + s2[l + 12]);
+        t3[l] += (s3[l] + s3[l + 4]) + (s3[l + 8] + s3[l + 12]);
+    }
+    d[0] = r0 + ((t0[0] + t0[2]) + (t0[1] + t0[3]));
+    d[1] = r1 + ((t1[0] + t1[2]) + (t1[1] + t1[3]));
+    d[2] = r2 + ((t2[0] + t2[2]) + (t2[1] + t2[3]));
+    d[3] = r3 + ((t3[0] + t3[2]) + (t3[1] + t3[3]));
+}
+
+/* y += a[0] x[0], then a[1] x[1], a[2] x[2], a[3] x[3]: bit for bit four
+ * lr__vaxpy calls in that order, with y loaded and stored once. */
+__attribute__((always_inline)) static inline void vaxpy4_seq(const float a[4],
+                                                             const float *const x[4], float *y,
+                                                             int n)
+{
+    int i = 0;
+    for (; i + 16 <= n; i += 16) {
+        lr__vf16 v0, v1, v2, v3, yv;
+        memcpy(&v0, x[0] + i, sizeof v0);
+        memcpy(&v1, x[1] + i, sizeof v1);
+        memcpy(&v2, x[2] + i, sizeof v2);
+        memcpy(&v3, x[3] + i, sizeof v3);
+        memcpy(&yv, y + i, sizeof yv);
+        yv += a[0] * v0;
+        yv += a[1] * v1;
+        yv += a[2] * v2;
+        yv += a[3] * v3;
+        memcpy(y + i, &yv, sizeof yv);
+    }
+    for (; i < n; i++) {
+        y[i] += a[0] * x[0][i];
+        y[i] += a[1] * x[1][i];
+        y[i] += a[2] * x[2][i];
+        y[i] += a[3] * x[3][i];
+    }
+}
+
+/* Row r by conjugate gradient on A x = b, A = A0 + sum conf y y',
+ * b = sum (1 + conf) y (k = j->k), from the row's previous value (turned into this
+ * half-sweep's basis first when there is one).  A p is never formed: A0 p
+ * (k or k^2) plus one dot and one axpy per listened pair.  The pass that
+ * forms the residual copies the row's fixed-side vectors into `gath`
+ * (when not NULL: room for the row's n vectors) as it reads them, so
+ * that the cg_steps passes after it read one contiguous block instead of
+ * n scattered rows; the arithmetic, and so every bit, is the same. */
+__attribute__((always_inline)) static inline void solve_cg(const solve_job *j, int32_t r,
+                                                           float *work, float *gath, const int k)
+{
+    const int diag = j->s->diag;
+    const int64_t b0 = j->s->ptr[r], n = j->s->ptr[r + 1] - b0;
+    const int32_t *idx = j->s->idx + b0;
+    const float *conf = j->s->conf + b0;
     float *x = j->X + (size_t)r * (size_t)k;
     float *res = work, *p = work + k, *Ap = work + 2 * k;
 
@@ -607,11 +743,37 @@ __attribute__((always_inline)) static inline void solve_cg(const solve_job *j, i
             res[i] = -res[i];
     }
     /* res = b - A x */
-    for (int64_t e = b0; e < b1; e++) {
-        const float *y = j->Y + (size_t)idx[e] * (size_t)k;
+    int64_t e = 0;
+    for (; e < PREFETCH_AHEAD && e < n; e++)
+        prefetch_y(j->Y, idx, e, n, k);
+    /* Four pairs at a time: their dots are independent, and adding their
+     * terms to res in pair order keeps the bits of one at a time. */
+    for (e = 0; e + 4 <= n; e += 4) {
+        const float *y4[4];
+        float d[4], a[4];
+        for (int q = 0; q < 4; q++) {
+            prefetch_y(j->Y, idx, e + q + PREFETCH_AHEAD, n, k);
+            y4[q] = pair_y(j->Y, idx, e + q, k);
+        }
+        vdot4(y4, x, k, d);
+        for (int q = 0; q < 4; q++) {
+            const float c1 = conf[e + q];
+            a[q] = 1.0f + c1 - c1 * d[q];
+            if (gath)
+                memcpy(gath + (size_t)(e + q) * (size_t)k, y4[q], (size_t)k * sizeof(float));
+        }
+        vaxpy4_seq(a, y4, res, k);
+    }
+    for (; e < n; e++) {
+        prefetch_y(j->Y, idx, e + PREFETCH_AHEAD, n, k);
+        const float *y = pair_y(j->Y, idx, e, k);
+        if (gath)
+            memcpy(gath + (size_t)e * (size_t)k, y, (size_t)k * sizeof *y);
         const float c1 = conf[e];
         lr__vaxpy(1.0f + c1 - c1 * lr__vdot(y, x, k), y, res, k);
     }
+    const float *Y = gath ? gath : j->Y;
+    const int32_t *ix = gath ? NULL : idx;
     memcpy(p, res, (size_t)k * sizeof *p);
     float rs_old = lr__vdot(res, res, k);
     for (int it = 0; it < j->cg_steps && rs_old >= CG_EPS; it++) {
@@ -619,8 +781,23 @@ __attribute__((always_inline)) static inline void solve_cg(const solve_job *j, i
             lr__vmul(1.0f, j->A0, p, Ap, k);
         else
             a0_times(j->A0, p, Ap, k);
-        for (int64_t e = b0; e < b1; e++) {
-            const float *y = j->Y + (size_t)idx[e] * (size_t)k;
+        for (e = 0; e < PREFETCH_AHEAD && e < n; e++)
+            prefetch_y(Y, ix, e, n, k);
+        for (e = 0; e + 4 <= n; e += 4) {
+            const float *y4[4];
+            float d[4], a[4];
+            for (int q = 0; q < 4; q++) {
+                prefetch_y(Y, ix, e + q + PREFETCH_AHEAD, n, k);
+                y4[q] = pair_y(Y, ix, e + q, k);
+            }
+            vdot4(y4, p, k, d);
+            for (int q = 0; q < 4; q++)
+                a[q] = conf[e + q] * d[q];
+            vaxpy4_seq(a, y4, Ap, k);
+        }
+        for (; e < n; e++) {
+            prefetch_y(Y, ix, e + PREFETCH_AHEAD, n, k);
+            const float *y = pair_y(Y, ix, e, k);
             lr__vaxpy(conf[e] * lr__vdot(y, p, k), y, Ap, k);
         }
         const float a = rs_old / lr__vdot(p, Ap, k);
@@ -640,15 +817,16 @@ __attribute__((always_inline)) static inline void solve_cg(const solve_job *j, i
  *   (C^-1 + K) w = K (1 + c),
  * an n x n positive definite system solved in double by Cholesky. */
 __attribute__((always_inline)) static inline void solve_woodbury(const solve_job *j, int32_t r,
-                                                                 float *work)
+                                                                 float *work, const int k)
 {
-    const int k = j->k;
     const int64_t b0 = j->s->ptr[r];
     const int n = (int)(j->s->ptr[r + 1] - b0);
     const float *conf = j->s->conf + b0;
     const int32_t *idx = j->s->idx + b0;
     float *z = work; /* n x k */
     double S[WOODBURY_MAX][WOODBURY_MAX], w[WOODBURY_MAX];
+    for (int i = 0; i < n; i++)
+        prefetch_y(j->Y, idx, i, n, k);
     for (int i = 0; i < n; i++)
         lr__vmul(1.0f, j->Dinv, j->Y + (size_t)idx[i] * (size_t)k, z + (size_t)i * (size_t)k, k);
     for (int i = 0; i < n; i++)
@@ -723,11 +901,11 @@ __attribute__((always_inline)) static inline int solve_cholesky(const solve_job 
     return LR_OK;
 }
 
-LR__HOT static int solve_range(void *ctx, int tid, size_t begin, size_t end)
+__attribute__((always_inline)) static inline int solve_rows(const solve_job *j, int tid,
+                                                           size_t begin, size_t end, const int k)
 {
-    const solve_job *j = ctx;
-    const int k = j->k;
     float *work = j->scratch + (size_t)tid * j->scratch_len;
+    float *gbuf = j->gather_rows ? work + j->gather_at : NULL;
     for (size_t t = begin; t < end; t++) { /* chunks of rows */
         for (int32_t r = j->s->bounds[t]; r < j->s->bounds[t + 1]; r++) {
             const int64_t b0 = j->s->ptr[r], b1 = j->s->ptr[r + 1];
@@ -738,20 +916,45 @@ LR__HOT static int solve_range(void *ctx, int tid, size_t begin, size_t end)
                 memset(x, 0, (size_t)k * sizeof *x);
                 continue;
             }
+            /* the row's fixed-side vectors, once gathered by CG */
+            float *gath = b1 - b0 <= j->gather_rows ? gbuf : NULL;
             if (j->solver == LR_SOLVER_CHOLESKY) {
                 int rc = solve_cholesky(j, r, work);
                 if (rc)
                     return rc;
+                gath = NULL;
             } else if (j->s->diag && j->s->exact[r]) {
-                solve_woodbury(j, r, work);
+                solve_woodbury(j, r, work, k);
+                gath = NULL;
             } else {
-                solve_cg(j, r, work);
+                solve_cg(j, r, work, gath, k);
             }
             if (j->obs) {
+                const int32_t *ix = gath ? NULL : j->s->idx + b0;
+                const float *Y = gath ? gath : j->Y;
+                const int64_t n = b1 - b0;
                 double o = 0, q = 0;
-                for (int64_t e = b0; e < b1; e++) {
-                    const double s = lr__vdot(j->Y + (size_t)j->s->idx[e] * (size_t)k, x, k);
-                    o += (1.0 + j->s->conf[e]) * (1.0 - s) * (1.0 - s);
+                for (int64_t e = 0; e < PREFETCH_AHEAD && e < n; e++)
+                    prefetch_y(Y, ix, e, n, k);
+                int64_t e = 0;
+                for (; e + 4 <= n; e += 4) {
+                    const float *y4[4];
+                    float d[4];
+                    for (int i = 0; i < 4; i++) {
+                        prefetch_y(Y, ix, e + i + PREFETCH_AHEAD, n, k);
+                        y4[i] = pair_y(Y, ix, e + i, k);
+                    }
+                    vdot4(y4, x, k, d);
+                    for (int i = 0; i < 4; i++) {
+                        const double s = d[i];
+                        o += (1.0 + j->s->conf[b0 + e + i]) * (1.0 - s) * (1.0 - s);
+                        q += s * s;
+                    }
+                }
+                for (; e < n; e++) {
+                    prefetch_y(Y, ix, e + PREFETCH_AHEAD, n, k);
+                    const double s = lr__vdot(pair_y(Y, ix, e, k), x, k);
+                    o += (1.0 + j->s->conf[b0 + e]) * (1.0 - s) * (1.0 - s);
                     q += s * s;
                 }
                 j->obs[r] = o;
@@ -760,6 +963,17 @@ LR__HOT static int solve_range(void *ctx, int tid, size_t begin, size_t end)
         }
     }
     return LR_OK;
+}
+
+/* k = 64, the default, as a constant: the compiler then unrolls the
+ * k-loops of the row solvers and keeps vectors in registers (a fifth
+ * less time per sweep), with the same operations in the same order. */
+LR__HOT static int solve_range(void *ctx, int tid, size_t begin, size_t end)
+{
+    const solve_job *j = ctx;
+    if (j->k == 64)
+        return solve_rows(j, tid, begin, end, 64);
+    return solve_rows(j, tid, begin, end, j->k);
 }
 
 /* ---------------------------------------------------------------- fit */
@@ -889,6 +1103,20 @@ static int als_fit(lr_model *m, const lr__fit_ctx *ctx)
     w.w = lr__malloc((size_t)k, sizeof *w.w);
     w.scratch_len = solver == LR_SOLVER_CHOLESKY ? kk + (size_t)k
                                                  : (size_t)k * (WOODBURY_MAX > 3 ? WOODBURY_MAX : 3);
+    int64_t gather_rows = 0;
+    if (solver == LR_SOLVER_CG) {
+        /* room for the longest row's vectors, within GATHER_BYTES */
+        const side *sides[] = {&w.su, &w.sa};
+        for (int i = 0; i < 2; i++)
+            for (int32_t r = 0; r < sides[i]->rows; r++)
+                if (sides[i]->ptr[r + 1] - sides[i]->ptr[r] > gather_rows)
+                    gather_rows = sides[i]->ptr[r + 1] - sides[i]->ptr[r];
+        const int64_t cap = (int64_t)(GATHER_BYTES / ((size_t)k * sizeof(float)));
+        if (gather_rows > cap)
+            gather_rows = cap;
+    }
+    const size_t gather_at = w.scratch_len;
+    w.scratch_len += (size_t)gather_rows * (size_t)k;
     w.scratch = lr__malloc((size_t)threads * w.scratch_len, sizeof *w.scratch);
     const size_t max_rows = (size_t)(nu > na ? nu : na);
     w.part = lr__malloc((max_rows + GRAM_ROWS - 1) / GRAM_ROWS * kk, sizeof *w.part);
@@ -901,6 +1129,9 @@ static int als_fit(lr_model *m, const lr__fit_ctx *ctx)
     }
     if ((w.su.diag || w.sa.diag) && (rc = eig_init(&w.eig, k)) != LR_OK)
         goto done;
+    /* read at random rows: see the header's "Memory" */
+    lr__advise_huge(m->user_f, (size_t)nu * (size_t)k * sizeof(float));
+    lr__advise_huge(m->artist_f, (size_t)na * (size_t)k * sizeof(float));
 
     const uint64_t seed = (uint64_t)lr__opt_int(o, LR_OPT_SEED);
     const double scale = lr__opt_double(o, LR_OPT_INIT_SCALE);
@@ -913,7 +1144,7 @@ static int als_fit(lr_model *m, const lr__fit_ctx *ctx)
         goto done;
 
     solve_job job = {k, solver, steps, w.A0, w.Dinv, w.Q, NULL, NULL, NULL,
-                     w.scratch, w.scratch_len, NULL, NULL};
+                     w.scratch, w.scratch_len, NULL, NULL, gather_rows, gather_at};
     if ((rc = gram(m->artist_f, &w.sa, k, w.part, threads, w.G)) != LR_OK)
         goto done;
     for (int ep = 0; ep < epochs; ep++) {

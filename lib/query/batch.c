@@ -3,7 +3,11 @@
  * SPDX-License-Identifier: MIT
  *
  * Workers own contiguous ranges of blocks and write only their users' rows
- * of the output, so the result does not depend on the thread count. */
+ * of the output, so the result does not depend on the thread count.  No
+ * allocation grows with users x artists: a worker's scores are one block
+ * (at most BLOCK_BYTES), the output is users x k, so at 360K users x 160K
+ * artists the largest are each worker's block of 26 users' scores (16 MB)
+ * and the caller's outputs (360K x 10 IDs, 14 MB). */
 #include "query/query.h"
 #include "query/topk.h"
 #include "core/alloc.h"
@@ -13,6 +17,7 @@
 #include "model/panels.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
 /* Users scored together.  A block reads the artist panels once (4.5 MB
@@ -29,7 +34,33 @@ typedef struct batch {
     int32_t block, n_blocks;
     int32_t *idx;
     float *score; /* may be NULL */
+    /* Progress: users done over all workers; whichever worker holds
+     * `reporting` tells the callback (never two at once, as
+     * lr_progress_fn promises), the others go on without waiting. */
+    const lr__progress *progress; /* borrowed, may be NULL */
+    atomic_llong done;
+    atomic_flag reporting;
+    atomic_int cancelled;
 } batch;
+
+#define STAGE "recommend all users"
+
+/* After a worker's block of n users: tell the callback when no other
+ * worker is telling it; LR_E_CANCELLED once any worker heard "stop". */
+static int block_done(batch *b, int32_t n)
+{
+    const long long done = atomic_fetch_add(&b->done, n) + n;
+    if (atomic_load(&b->cancelled))
+        return lr__fail(LR_E_CANCELLED, "%s: cancelled by the progress callback", STAGE);
+    if (!b->progress || atomic_flag_test_and_set(&b->reporting))
+        return LR_OK;
+    int rc = lr__progress_report(b->progress, STAGE, (uint64_t)done,
+                                 (uint64_t)b->q->m->n_users);
+    if (rc == LR_E_CANCELLED)
+        atomic_store(&b->cancelled, 1);
+    atomic_flag_clear(&b->reporting);
+    return rc;
+}
 
 /* Scores of users [u0, u0 + n) into out, as lr__query_user scores each
  * alone: the same product (lib/model/panels.h) and the same cosine
@@ -51,7 +82,7 @@ static int score_block(const lr_query *q, int32_t u0, int32_t n, float *out)
 static int worker(void *ctx, int tid, size_t begin, size_t end)
 {
     (void)tid;
-    const batch *b = ctx;
+    batch *b = ctx;
     const lr_query *q = b->q;
     const lr_model *m = q->m;
     const int32_t k = q->k;
@@ -81,17 +112,31 @@ static int worker(void *ctx, int tid, size_t begin, size_t end)
                 os[j] = NAN;
             }
         }
+        if (rc == LR_OK)
+            rc = block_done(b, n);
     }
     free(buf);
     free(tmp);
     return rc;
 }
 
-int lr__query_all(const lr_query *q, int threads, int32_t *idx, float *score)
+int lr__query_all(const lr_query *q, int threads, int32_t *idx, float *score,
+                  const lr__progress *progress)
 {
     const lr_model *m = q->m;
     size_t rows = BLOCK_BYTES / ((size_t)(q->na > 0 ? q->na : 1) * sizeof(float));
     int32_t block = rows < 1 ? 1 : rows > BLOCK_USERS ? BLOCK_USERS : (int32_t)rows;
-    batch b = {q, block, (m->n_users + block - 1) / block, idx, score};
-    return lr__parallel_for(threads, (size_t)b.n_blocks, worker, &b);
+    batch b = {.q = q,
+               .block = block,
+               .n_blocks = (m->n_users + block - 1) / block,
+               .idx = idx,
+               .score = score,
+               .progress = progress,
+               .reporting = ATOMIC_FLAG_INIT};
+    atomic_init(&b.done, 0);
+    atomic_init(&b.cancelled, 0);
+    int rc = lr__progress_report(progress, STAGE, 0, (uint64_t)m->n_users);
+    if (rc == LR_OK)
+        rc = lr__parallel_for(threads, (size_t)b.n_blocks, worker, &b);
+    return rc;
 }

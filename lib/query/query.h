@@ -121,7 +121,10 @@ int32_t lr__query_artist_index(const lr_query *q, int32_t id);
 float lr__query_cosines(const lr_query *q, const float *x, float *row);
 
 /* Top-k of every user with q's settings into idx / score (users x q->k,
- * dense artist indices, -1 / NaN padding; score may be NULL). */
-int lr__query_all(const lr_query *q, int threads, int32_t *idx, float *score);
+ * dense artist indices, -1 / NaN padding; score may be NULL).  progress
+ * (borrowed, may be NULL) hears users done, stage "recommend all users",
+ * and may cancel: LR_E_CANCELLED, the outputs then partly written. */
+int lr__query_all(const lr_query *q, int threads, int32_t *idx, float *score,
+                  const lr__progress *progress);
 
 #endif
