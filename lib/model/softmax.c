@@ -240,6 +240,13 @@ int lr__softmax_work_init(lr__softmax_work *w, const lr__softmax_net *net, int32
         lr__softmax_work_free(w);
         return lr__fail_oom("the softmax batch's work space");
     }
+    if (net->item_tags && net->prof.ptr) {
+        int rc = lr__csr_transpose(&w->prof_t, &net->prof);
+        if (rc) {
+            lr__softmax_work_free(w);
+            return rc;
+        }
+    }
     return LR_OK;
 }
 
@@ -254,21 +261,59 @@ void lr__softmax_work_free(lr__softmax_work *w)
     free(w->item);
     free(w->logit);
     free(w->loss);
+    lr__csr_free(&w->prof_t);
     memset(w, 0, sizeof *w);
+}
+
+typedef struct items_ctx {
+    const lr__softmax_net *net;
+    lr__softmax_work *w;
+    float *grad; /* tag_grads: the gradient, with gV filled in */
+} items_ctx;
+
+/* Item vectors of artists [lo, hi): each row is its own artist's sum. */
+static int item_rows(void *vctx, int tid, size_t lo, size_t hi)
+{
+    (void)tid;
+    const items_ctx *c = vctx;
+    const lr__softmax_net *net = c->net;
+    const size_t K = (size_t)net->k;
+    memcpy(c->w->item + lo * K, net->theta + net->off_v + lo * K, (hi - lo) * K * sizeof(float));
+    if (!net->item_tags || !net->prof.ptr)
+        return LR_OK;
+    const float *Q = net->theta + net->off_q;
+    for (size_t a = lo; a < hi; a++) {
+        float *it = c->w->item + a * K;
+        for (int64_t i = net->prof.ptr[a]; i < net->prof.ptr[a + 1]; i++)
+            lr__kaxpy(it, net->prof.val[i], Q + (size_t)net->prof.idx[i] * K, (int32_t)K);
+    }
+    return LR_OK;
 }
 
 void lr__softmax_items(const lr__softmax_net *net, lr__softmax_work *w)
 {
+    items_ctx c = {net, w, NULL};
+    /* item_rows never fails; a thread that cannot start leaves its range
+     * to the calling thread (lib/core/threads.h) */
+    (void)lr__parallel_for(w->threads, (size_t)net->m, item_rows, &c);
+}
+
+/* The tag projection's gradient of tags [lo, hi): gQ_g += sum over the
+ * tag's artists a, in order, of prof_ag gV_a -- the order a serial pass
+ * over the artists would add them in. */
+static int tag_grads(void *vctx, int tid, size_t lo, size_t hi)
+{
+    (void)tid;
+    const items_ctx *c = vctx;
+    const lr__softmax_net *net = c->net;
+    const lr__csr *pt = &c->w->prof_t;
     const size_t K = (size_t)net->k;
-    memcpy(w->item, net->theta + net->off_v, (size_t)net->m * K * sizeof(float));
-    if (!net->item_tags || !net->prof.ptr)
-        return;
-    const float *Q = net->theta + net->off_q;
-    for (int32_t a = 0; a < net->m; a++) {
-        float *it = w->item + (size_t)a * K;
-        for (int64_t i = net->prof.ptr[a]; i < net->prof.ptr[a + 1]; i++)
-            lr__kaxpy(it, net->prof.val[i], Q + (size_t)net->prof.idx[i] * K, (int32_t)K);
-    }
+    float *gQ = c->grad + net->off_q;
+    const float *gV = c->grad + net->off_v;
+    for (size_t g = lo; g < hi; g++)
+        for (int64_t i = pt->ptr[g]; i < pt->ptr[g + 1]; i++)
+            lr__kaxpy(gQ + g * K, pt->val[i], gV + (size_t)pt->idx[i] * K, (int32_t)K);
+    return LR_OK;
 }
 
 /* The total weight of user u's input bag, which each input's weight is
@@ -354,9 +399,127 @@ int lr__softmax_users(const lr__softmax_net *net, lr__softmax_work *w,
     return LR_OK;
 }
 
+/* exp(x) for x <= 0 (a logit less the row's maximum), 0 below -87 and
+ * for -inf (a masked artist): Cody-Waite reduction by ln 2 and Cephes'
+ * degree-7 polynomial, about 1 ulp.  Written with vector types (and the
+ * scalar fallback doing the same operations one element at a time), so
+ * every clone (lib/core/hot.h) gives the same bits: libm's expf, called
+ * per element, was a fifth of a fit's time. */
+#define SM_EXP_MIN (-87.0f)
+#ifdef LR__KVEC
+typedef int32_t sm_i16 __attribute__((vector_size(64)));
+/* z[0 .. 16) <- exp(z - mx), added to *sum (memory in and out: vectors
+ * never cross a function boundary by value, lib/core/hot.h). */
+LR__KINLINE void sm_exp16(float *z, float mx, lr__k16 *sum)
+{
+    lr__k16 x;
+    memcpy(&x, z, sizeof x);
+    x -= mx;
+    const sm_i16 keep = x >= SM_EXP_MIN; /* -1 where exp(x) is kept, 0 where it is 0 */
+    const lr__k16 lo = (lr__k16){0} + SM_EXP_MIN;
+    lr__k16 xc;
+    sm_i16 xi, li;
+    memcpy(&xi, &x, sizeof xi);
+    memcpy(&li, &lo, sizeof li);
+    xi = (xi & keep) | (li & ~keep);
+    memcpy(&xc, &xi, sizeof xc);
+    const lr__k16 t = xc * 1.44269504088896341f;
+    const lr__k16 n = (t + 12582912.0f) - 12582912.0f; /* round to nearest */
+    const lr__k16 r = (xc - n * 0.693359375f) - n * -2.12194440e-4f;
+    lr__k16 p = r * 1.9875691500E-4f + 1.3981999507E-3f;
+    p = p * r + 8.3334519073E-3f;
+    p = p * r + 4.1665795894E-2f;
+    p = p * r + 1.6666665459E-1f;
+    p = p * r + 5.0000001201E-1f;
+    p = p * (r * r) + r + 1.0f;
+    const sm_i16 e = (__builtin_convertvector(n, sm_i16) + 127) << 23;
+    lr__k16 two;
+    memcpy(&two, &e, sizeof two);
+    p *= two;
+    sm_i16 pi;
+    memcpy(&pi, &p, sizeof pi);
+    pi &= keep;
+    memcpy(z, &pi, sizeof pi);
+    memcpy(&p, &pi, sizeof p);
+    *sum += p;
+}
+#endif
+LR__KINLINE float sm_exp1(float x)
+{
+    if (!(x >= SM_EXP_MIN))
+        return 0.0f;
+    const float t = x * 1.44269504088896341f;
+    const float n = (t + 12582912.0f) - 12582912.0f;
+    const float r = (x - n * 0.693359375f) - n * -2.12194440e-4f;
+    float p = r * 1.9875691500E-4f + 1.3981999507E-3f;
+    p = p * r + 8.3334519073E-3f;
+    p = p * r + 4.1665795894E-2f;
+    p = p * r + 1.6666665459E-1f;
+    p = p * r + 5.0000001201E-1f;
+    p = p * (r * r) + r + 1.0f;
+    const int32_t e = ((int32_t)n + 127) * (1 << 23);
+    float two;
+    memcpy(&two, &e, sizeof two);
+    return p * two;
+}
+
+/* The largest of z[0 .. M) (a maximum is exact in any order). */
+LR__KINLINE float sm_max(const float *z, int32_t M)
+{
+    float mx[16];
+    int32_t a = 0;
+    for (int l = 0; l < 16; l++)
+        mx[l] = -INFINITY;
+    for (; a + 16 <= M; a += 16)
+        for (int l = 0; l < 16; l++)
+            mx[l] = z[a + l] > mx[l] ? z[a + l] : mx[l];
+    for (; a < M; a++)
+        mx[0] = z[a] > mx[0] ? z[a] : mx[0];
+    float r = mx[0];
+    for (int l = 1; l < 16; l++)
+        r = mx[l] > r ? mx[l] : r;
+    return r;
+}
+
+/* z[a] <- exp(z[a] - mx) for a in [0, M), returning their sum: 16 float
+ * lanes over the 16-blocks, combined in double in a fixed order, then the
+ * tail in double. */
+LR__KINLINE double sm_exp_row(float *z, int32_t M, float mx)
+{
+    int32_t a = 0;
+    double sum = 0;
+#ifdef LR__KVEC
+    lr__k16 s = {0};
+    for (; a + 16 <= M; a += 16)
+        sm_exp16(z + a, mx, &s);
+#else
+    float s[16] = {0};
+    for (; a + 16 <= M; a += 16)
+        for (int l = 0; l < 16; l++) {
+            z[a + l] = sm_exp1(z[a + l] - mx);
+            s[l] += z[a + l];
+        }
+#endif
+    for (int l = 0; l < 16; l++)
+        sum += (double)s[l];
+    for (; a < M; a++) {
+        z[a] = sm_exp1(z[a] - mx);
+        sum += (double)z[a];
+    }
+    return sum;
+}
+
+/* z[0 .. M) *= f (element-wise: any width gives the same bits). */
+LR__KINLINE void sm_scale(float *z, int32_t M, float f)
+{
+    for (int32_t a = 0; a < M; a++)
+        z[a] *= f;
+}
+
 /* Softmax rows of users [lo, hi): the cross-entropy into loss[u], and the
- * row replaced by (p - y) / n, the gradient of the batch mean. */
-static int softmax_rows(void *vctx, int tid, size_t lo, size_t hi)
+ * row replaced by (p - y) / n, the gradient of the batch mean.  Each row
+ * (70 KB on HetRec) stays in the core's cache through its three passes. */
+LR__HOT static int softmax_rows(void *vctx, int tid, size_t lo, size_t hi)
 {
     (void)tid;
     const rows_ctx *c = vctx;
@@ -369,9 +532,7 @@ static int softmax_rows(void *vctx, int tid, size_t lo, size_t hi)
         if (c->w->mask_input)
             for (int64_t j = b->in_ptr[u]; j < b->in_ptr[u + 1]; j++)
                 z[b->in_idx[j]] = -INFINITY;
-        float mx = z[0];
-        for (int32_t a = 1; a < M; a++)
-            mx = z[a] > mx ? z[a] : mx;
+        const float mx = sm_max(z, M);
         if (mx == -INFINITY) { /* every artist in the input: nothing to predict */
             c->w->loss[u] = 0;
             memset(z, 0, (size_t)M * sizeof *z);
@@ -382,17 +543,12 @@ static int softmax_rows(void *vctx, int tid, size_t lo, size_t hi)
             Y += b->lab_w[j];
         for (int64_t j = b->lab_ptr[u]; j < b->lab_ptr[u + 1]; j++)
             ce -= (Y > 0 ? b->lab_w[j] / Y : 0.0) * (double)(z[b->lab_idx[j]] - mx);
-        double sum = 0;
-        for (int32_t a = 0; a < M; a++) {
-            z[a] = expf(z[a] - mx);
-            sum += (double)z[a];
-        }
+        const double sum = sm_exp_row(z, M, mx);
         /* the label weights sum to 1 (or the user has none) */
         ce += Y > 0 ? log(sum) : 0.0;
         c->w->loss[u] = ce;
         const float scale = (float)(1.0 / sum) * inv_n;
-        for (int32_t a = 0; a < M; a++)
-            z[a] *= scale;
+        sm_scale(z, M, scale);
         for (int64_t j = b->lab_ptr[u]; j < b->lab_ptr[u + 1]; j++)
             z[b->lab_idx[j]] -= (Y > 0 ? (float)(b->lab_w[j] / Y) : 0.0f) * inv_n;
     }
@@ -475,15 +631,60 @@ double lr__softmax_backward(const lr__softmax_net *net, lr__softmax_work *w,
     return 0.5 * reg * sq;
 }
 
+typedef struct zero_ctx {
+    float *grad;
+    size_t lo[LR__SOFTMAX_MAX_LAYERS + 3], hi[LR__SOFTMAX_MAX_LAYERS + 3];
+    int n;
+} zero_ctx;
+
+/* Zeros over [lo, hi) of the concatenation of the context's ranges. */
+static int zero_part(void *vctx, int tid, size_t lo, size_t hi)
+{
+    (void)tid;
+    const zero_ctx *c = vctx;
+    size_t at = 0;
+    for (int r = 0; r < c->n; r++) {
+        const size_t len = c->hi[r] - c->lo[r];
+        const size_t a = lo > at ? lo - at : 0, e = hi - at < len ? hi - at : len;
+        if (a < e && hi > at)
+            memset(c->grad + c->lo[r] + a, 0, (e - a) * sizeof(float));
+        at += len;
+    }
+    return LR_OK;
+}
+
+/* grad's E, T, biases and Q to 0, split between the threads. */
+static int zero_blocks(const lr__softmax_net *net, int threads, float *grad)
+{
+    zero_ctx c;
+    c.grad = grad;
+    c.n = 0;
+    size_t total = 0;
+    c.lo[c.n] = net->off_e;
+    c.hi[c.n++] = net->off_w[0];
+    for (int l = 0; l <= net->layers; l++) {
+        c.lo[c.n] = net->off_b[l];
+        c.hi[c.n++] = l < net->layers ? net->off_w[l + 1] : net->off_v;
+    }
+    c.lo[c.n] = net->off_q;
+    c.hi[c.n++] = net->n_params;
+    for (int r = 0; r < c.n; r++)
+        total += c.hi[r] - c.lo[r];
+    return lr__parallel_for(threads, total, zero_part, &c);
+}
+
 int lr__softmax_loss_grad(const lr__softmax_net *net, lr__softmax_work *w,
                           const lr__softmax_batch *b, double reg, float *grad, double *loss,
                           double *ce_out, double *l2_out)
 {
     const int32_t n = b->n, M = net->m, K = net->k;
-    memset(grad, 0, net->n_params * sizeof *grad);
-    lr__softmax_items(net, w);
-    int rc = lr__softmax_users(net, w, b);
+    /* Only the blocks that are summed into need zeros: every layer's
+     * weights and V are written whole by their sgemm (beta 0). */
+    int rc = zero_blocks(net, w->threads, grad);
     if (rc)
+        return rc;
+    lr__softmax_items(net, w);
+    if ((rc = lr__softmax_users(net, w, b)))
         return rc;
     /* logits, softmax, dL/dlogit */
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, M, K, 1.0f, w->s, K, w->item, K,
@@ -502,11 +703,9 @@ int lr__softmax_loss_grad(const lr__softmax_net *net, lr__softmax_work *w,
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, M, K, n, 1.0f, w->logit, M, w->s, K,
                 0.0f, gV, K);
     if (net->item_tags && net->prof.ptr) {
-        float *gQ = grad + net->off_q;
-        for (int32_t a = 0; a < M; a++)
-            for (int64_t i = net->prof.ptr[a]; i < net->prof.ptr[a + 1]; i++)
-                lr__kaxpy(gQ + (size_t)net->prof.idx[i] * (size_t)K, net->prof.val[i],
-                          gV + (size_t)a * (size_t)K, K);
+        items_ctx ic = {net, w, grad};
+        if ((rc = lr__parallel_for(w->threads, (size_t)w->prof_t.rows, tag_grads, &ic)))
+            return rc;
     }
     /* An artist nobody listened to is only ever a negative: its own V row
      * would learn nothing but "never", which would bury what its tags say
@@ -656,13 +855,64 @@ static lr__softmax_batch draw_batch(sm_fit *f, const lr__csr *x, const int32_t *
 }
 
 /* avg <- decay avg + (1 - decay) theta, element by element (the same bits
- * on any thread count: it runs on one). */
+ * on any thread count and any split of the range). */
 LR__HOT static void average(float *restrict avg, const float *restrict theta, size_t n,
                             float decay)
 {
     const float rest = 1.0f - decay;
     for (size_t i = 0; i < n; i++)
         avg[i] = decay * avg[i] + rest * theta[i];
+}
+
+/* Adam's step (lib/optim/optim.c's arithmetic, operation for operation)
+ * and the moving average in one pass: the two passes over every
+ * parameter, 2.6 million on HetRec, were memory-bound and a tenth of a
+ * fit. */
+LR__HOT static void adam_average(float *restrict p, const float *restrict g, float *restrict m,
+                                 float *restrict v, float *restrict avg, size_t len, float lr,
+                                 float eps, float c1, float c2, float decay)
+{
+    const float b1 = (float)LR__ADAM_BETA1, b2 = (float)LR__ADAM_BETA2, rest = 1.0f - decay;
+    for (size_t i = 0; i < len; i++) {
+        m[i] = b1 * m[i] + (1.0f - b1) * g[i];
+        v[i] = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
+        p[i] -= lr * (m[i] * c1) / (sqrtf(v[i] * c2) + eps);
+        avg[i] = decay * avg[i] + rest * p[i];
+    }
+}
+
+typedef struct step_ctx {
+    lr__optim *opt;
+    float *theta;
+    const float *grad;
+    float *avg; /* NULL: no averaging */
+    float decay;
+} step_ctx;
+
+/* The optimiser's step and the average over parameters [lo, hi). */
+static int step_part(void *vctx, int tid, size_t lo, size_t hi)
+{
+    (void)tid;
+    const step_ctx *c = vctx;
+    lr__optim *o = c->opt;
+    if (o->kind == LR_OPTIMIZER_ADAM && c->avg) {
+        adam_average(c->theta + lo, c->grad + lo, o->mom + lo, o->acc + lo, c->avg + lo, hi - lo,
+                     o->lr, o->eps, o->c1, o->c2, c->decay);
+        return LR_OK;
+    }
+    lr__optim_step(o, c->theta + lo, c->grad + lo, lo, hi - lo);
+    if (c->avg)
+        average(c->avg + lo, c->theta + lo, hi - lo, c->decay);
+    return LR_OK;
+}
+
+/* One step of every parameter, split between the threads (element-wise,
+ * so the bits do not depend on the split). */
+static int sm_step(sm_fit *f, float decay)
+{
+    lr__optim_next(&f->opt);
+    step_ctx c = {&f->opt, f->net.theta, f->grad, f->avg, decay};
+    return lr__parallel_for(f->w.threads, f->net.n_params, step_part, &c);
 }
 
 static int numeric(uint64_t epoch, const char *what)
@@ -790,10 +1040,8 @@ static int softmax_fit(lr_model *m, const lr__fit_ctx *ctx)
                 rc = numeric(e, "training loss");
             if (rc)
                 break;
-            lr__optim_next(&f.opt);
-            lr__optim_step(&f.opt, f.net.theta, f.grad, 0, f.net.n_params);
-            if (f.avg)
-                average(f.avg, f.net.theta, f.net.n_params, (float)decay);
+            if ((rc = sm_step(&f, (float)decay)))
+                break;
             ce_sum += ce * n;
             l2_sum += l2;
             steps++;

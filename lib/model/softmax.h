@@ -61,6 +61,10 @@ typedef struct lr__softmax_work {
     float *item;       /* [m x k] item vectors */
     float *logit;      /* [cap x m] logits, then dL/dlogit */
     double *loss;      /* [cap] each user's cross-entropy */
+    /* tag x artist: the transpose of net->prof (item_tags only; empty
+     * otherwise), so that each tag's projection gradient is one thread's
+     * sum over its artists, in the artists' order */
+    lr__csr prof_t;
     /* 1: a user's input artists are left out of its softmax, as the
      * evaluation leaves a user's training artists out of its ranking
      * (LR_OPT_MASK_INPUT); 0 after lr__softmax_work_init */
