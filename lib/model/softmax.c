@@ -272,7 +272,7 @@ typedef struct items_ctx {
 } items_ctx;
 
 /* Item vectors of artists [lo, hi): each row is its own artist's sum. */
-static int item_rows(void *vctx, int tid, size_t lo, size_t hi)
+LR__HOT static int item_rows(void *vctx, int tid, size_t lo, size_t hi)
 {
     (void)tid;
     const items_ctx *c = vctx;
@@ -301,7 +301,7 @@ void lr__softmax_items(const lr__softmax_net *net, lr__softmax_work *w)
 /* The tag projection's gradient of tags [lo, hi): gQ_g += sum over the
  * tag's artists a, in order, of prof_ag gV_a -- the order a serial pass
  * over the artists would add them in. */
-static int tag_grads(void *vctx, int tid, size_t lo, size_t hi)
+LR__HOT static int tag_grads(void *vctx, int tid, size_t lo, size_t hi)
 {
     (void)tid;
     const items_ctx *c = vctx;
@@ -333,7 +333,7 @@ typedef struct rows_ctx {
 } rows_ctx;
 
 /* Input rows x_b of users [lo, hi): one user's sums on one thread. */
-static int input_rows(void *vctx, int tid, size_t lo, size_t hi)
+LR__HOT static int input_rows(void *vctx, int tid, size_t lo, size_t hi)
 {
     (void)tid;
     const rows_ctx *c = vctx;
@@ -555,10 +555,35 @@ LR__HOT static int softmax_rows(void *vctx, int tid, size_t lo, size_t hi)
     return LR_OK;
 }
 
+/* dL/dx of every user (dx, n x in0) into the input embeddings E and T,
+ * user by user, in order. */
+LR__HOT static void input_grads(const lr__softmax_net *net, const lr__softmax_batch *b,
+                                const float *dx0, float *grad)
+{
+    const int32_t K = net->k, DT = net->dt, NI = in0(net);
+    float *gE = grad + net->off_e, *gT = grad + net->off_t;
+    for (int32_t u = 0; u < b->n; u++) {
+        const float *dx = dx0 + (size_t)u * (size_t)NI;
+        const double W = bag_weight(b, (int64_t)u);
+        if (!(W > 0))
+            continue;
+        for (int64_t j = b->in_ptr[u]; j < b->in_ptr[u + 1]; j++) {
+            const int32_t a = b->in_idx[j];
+            const float c1 = (float)(b->in_w[j] / W);
+            lr__kaxpy(gE + (size_t)a * (size_t)K, c1, dx, K);
+            if (!net->prof.ptr)
+                continue;
+            for (int64_t i = net->prof.ptr[a]; i < net->prof.ptr[a + 1]; i++)
+                lr__kaxpy(gT + (size_t)net->prof.idx[i] * (size_t)DT, c1 * net->prof.val[i],
+                          dx + K, DT);
+        }
+    }
+}
+
 double lr__softmax_backward(const lr__softmax_net *net, lr__softmax_work *w,
                             const lr__softmax_batch *b, double reg, float *grad)
 {
-    const int32_t n = b->n, K = net->k, H = net->width, L = net->layers, DT = net->dt,
+    const int32_t n = b->n, K = net->k, H = net->width, L = net->layers,
                   NI = in0(net);
     /* the tower, top down: dcur holds dL/d(output of layer l) */
     const float *dcur = w->ds;
@@ -589,24 +614,7 @@ double lr__softmax_backward(const lr__softmax_net *net, lr__softmax_work *w,
     if (net->skip)
         for (int32_t u = 0; u < n; u++)
             lr__kaxpy(bufs[0] + (size_t)u * (size_t)NI, 1.0f, w->ds + (size_t)u * (size_t)K, K);
-    /* into the input embeddings, user by user, in order */
-    float *gE = grad + net->off_e, *gT = grad + net->off_t;
-    for (int32_t u = 0; u < n; u++) {
-        const float *dx = dcur + (size_t)u * (size_t)NI;
-        const double W = bag_weight(b, (int64_t)u);
-        if (!(W > 0))
-            continue;
-        for (int64_t j = b->in_ptr[u]; j < b->in_ptr[u + 1]; j++) {
-            const int32_t a = b->in_idx[j];
-            const float c1 = (float)(b->in_w[j] / W);
-            lr__kaxpy(gE + (size_t)a * (size_t)K, c1, dx, K);
-            if (!net->prof.ptr)
-                continue;
-            for (int64_t i = net->prof.ptr[a]; i < net->prof.ptr[a + 1]; i++)
-                lr__kaxpy(gT + (size_t)net->prof.idx[i] * (size_t)DT, c1 * net->prof.val[i],
-                          dx + K, DT);
-        }
-    }
+    input_grads(net, b, dcur, grad);
     /* L2 on the weights */
     double sq = 0;
     const float r = (float)reg;
