@@ -271,6 +271,51 @@ typedef struct items_ctx {
     float *grad; /* tag_grads: the gradient, with gV filled in */
 } items_ctx;
 
+/* y[0 .. K) = base[0 .. K) + sum over i in [0, n), in order, of
+ * val[i] X[idx[i]] (rows of ld floats): element by element the same
+ * operations as successive lr__kaxpy calls, so the same bits, but with the
+ * sum in registers, 64 floats at a time, instead of a store and a load per
+ * term, and the next rows fetched ahead (a gather from a matrix larger
+ * than the cache was a tenth of a fit). */
+LR__KINLINE void sm_gather(float *y, const float *base, int64_t n, const float *restrict val,
+                           const int32_t *restrict idx, const float *X, size_t ld, int32_t K)
+{
+    int32_t f = 0;
+#ifdef LR__KVEC
+    for (; f + 64 <= K; f += 64) {
+        lr__k16 a0, a1, a2, a3;
+        memcpy(&a0, base + f, sizeof a0);
+        memcpy(&a1, base + f + 16, sizeof a1);
+        memcpy(&a2, base + f + 32, sizeof a2);
+        memcpy(&a3, base + f + 48, sizeof a3);
+        for (int64_t i = 0; i < n; i++) {
+            const float *x = X + (size_t)idx[i] * ld + f;
+            if (i + 4 < n)
+                __builtin_prefetch(X + (size_t)idx[i + 4] * ld + f);
+            lr__k16 v;
+            memcpy(&v, x, sizeof v);
+            a0 += val[i] * v;
+            memcpy(&v, x + 16, sizeof v);
+            a1 += val[i] * v;
+            memcpy(&v, x + 32, sizeof v);
+            a2 += val[i] * v;
+            memcpy(&v, x + 48, sizeof v);
+            a3 += val[i] * v;
+        }
+        memcpy(y + f, &a0, sizeof a0);
+        memcpy(y + f + 16, &a1, sizeof a1);
+        memcpy(y + f + 32, &a2, sizeof a2);
+        memcpy(y + f + 48, &a3, sizeof a3);
+    }
+#endif
+    if (f < K) {
+        if (y != base)
+            memcpy(y + f, base + f, (size_t)(K - f) * sizeof *y);
+        for (int64_t i = 0; i < n; i++)
+            lr__kaxpy(y + f, val[i], X + (size_t)idx[i] * ld + f, K - f);
+    }
+}
+
 /* Item vectors of artists [lo, hi): each row is its own artist's sum. */
 LR__HOT static int item_rows(void *vctx, int tid, size_t lo, size_t hi)
 {
@@ -278,15 +323,16 @@ LR__HOT static int item_rows(void *vctx, int tid, size_t lo, size_t hi)
     const items_ctx *c = vctx;
     const lr__softmax_net *net = c->net;
     const size_t K = (size_t)net->k;
-    memcpy(c->w->item + lo * K, net->theta + net->off_v + lo * K, (hi - lo) * K * sizeof(float));
-    if (!net->item_tags || !net->prof.ptr)
+    const float *V = net->theta + net->off_v;
+    if (!net->item_tags || !net->prof.ptr) {
+        memcpy(c->w->item + lo * K, V + lo * K, (hi - lo) * K * sizeof(float));
         return LR_OK;
-    const float *Q = net->theta + net->off_q;
-    for (size_t a = lo; a < hi; a++) {
-        float *it = c->w->item + a * K;
-        for (int64_t i = net->prof.ptr[a]; i < net->prof.ptr[a + 1]; i++)
-            lr__kaxpy(it, net->prof.val[i], Q + (size_t)net->prof.idx[i] * K, (int32_t)K);
     }
+    const float *Q = net->theta + net->off_q;
+    const lr__csr *p = &net->prof;
+    for (size_t a = lo; a < hi; a++)
+        sm_gather(c->w->item + a * K, V + a * K, p->ptr[a + 1] - p->ptr[a], p->val + p->ptr[a],
+                  p->idx + p->ptr[a], Q, K, (int32_t)K);
     return LR_OK;
 }
 
@@ -311,8 +357,8 @@ LR__HOT static int tag_grads(void *vctx, int tid, size_t lo, size_t hi)
     float *gQ = c->grad + net->off_q;
     const float *gV = c->grad + net->off_v;
     for (size_t g = lo; g < hi; g++)
-        for (int64_t i = pt->ptr[g]; i < pt->ptr[g + 1]; i++)
-            lr__kaxpy(gQ + g * K, pt->val[i], gV + (size_t)pt->idx[i] * K, (int32_t)K);
+        sm_gather(gQ + g * K, gQ + g * K, pt->ptr[g + 1] - pt->ptr[g], pt->val + pt->ptr[g],
+                  pt->idx + pt->ptr[g], gV, K, (int32_t)K);
     return LR_OK;
 }
 
