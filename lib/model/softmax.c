@@ -707,15 +707,18 @@ static int zero_part(void *vctx, int tid, size_t lo, size_t hi)
     return LR_OK;
 }
 
-/* grad's E, T, biases and Q to 0, split between the threads. */
-static int zero_blocks(const lr__softmax_net *net, int threads, float *grad)
+/* grad's E and T (unless et_zero says they are), biases and Q to 0,
+ * split between the threads. */
+static int zero_blocks(const lr__softmax_net *net, int threads, int et_zero, float *grad)
 {
     zero_ctx c;
     c.grad = grad;
     c.n = 0;
     size_t total = 0;
-    c.lo[c.n] = net->off_e;
-    c.hi[c.n++] = net->off_w[0];
+    if (!et_zero) {
+        c.lo[c.n] = net->off_e;
+        c.hi[c.n++] = net->off_w[0];
+    }
     for (int l = 0; l <= net->layers; l++) {
         c.lo[c.n] = net->off_b[l];
         c.hi[c.n++] = l < net->layers ? net->off_w[l + 1] : net->off_v;
@@ -734,7 +737,7 @@ int lr__softmax_loss_grad(const lr__softmax_net *net, lr__softmax_work *w,
     const int32_t n = b->n, M = net->m, K = net->k;
     /* Only the blocks that are summed into need zeros: every layer's
      * weights and V are written whole by their sgemm (beta 0). */
-    int rc = zero_blocks(net, w->threads, grad);
+    int rc = zero_blocks(net, w->threads, w->et_zero, grad);
     if (rc)
         return rc;
     lr__softmax_items(net, w);
@@ -969,6 +972,22 @@ static int sm_step(sm_fit *f, float decay)
     return lr__parallel_for(f->w.threads, f->net.n_params, step_part, &c);
 }
 
+/* The E rows of the batch's input artists and the T rows of their tags
+ * back to 0, the only rows of those blocks a step's gradient touches, for
+ * the next lr__softmax_loss_grad with et_zero. */
+static void zero_inputs(const lr__softmax_net *net, const lr__softmax_batch *b, float *grad)
+{
+    const size_t K = (size_t)net->k, DT = (size_t)net->dt;
+    for (int64_t j = 0; j < b->in_ptr[b->n]; j++) {
+        const int32_t a = b->in_idx[j];
+        memset(grad + net->off_e + (size_t)a * K, 0, K * sizeof *grad);
+        if (!net->prof.ptr)
+            continue;
+        for (int64_t i = net->prof.ptr[a]; i < net->prof.ptr[a + 1]; i++)
+            memset(grad + net->off_t + (size_t)net->prof.idx[i] * DT, 0, DT * sizeof *grad);
+    }
+}
+
 static int numeric(uint64_t epoch, const char *what)
 {
     return lr__fail(LR_E_NUMERIC,
@@ -1042,8 +1061,9 @@ static int softmax_fit(lr_model *m, const lr__fit_ctx *ctx)
             longest = x->ptr[u + 1] - x->ptr[u];
     rc = lr__softmax_work_init(&f.w, &f.net, (int32_t)bs, lr__opt_threads(o));
     f.w.mask_input = mask_input;
+
     const size_t nnz = (size_t)x->nnz + 1;
-    f.grad = lr__malloc(f.net.n_params, sizeof(float));
+    f.grad = lr__calloc(f.net.n_params, sizeof(float));
     f.users = lr__malloc((size_t)m->n_users, sizeof(int32_t));
     f.in_ptr = lr__malloc((size_t)bs + 1, sizeof(int64_t));
     f.lab_ptr = lr__malloc((size_t)bs + 1, sizeof(int64_t));
@@ -1067,6 +1087,10 @@ static int softmax_fit(lr_model *m, const lr__fit_ctx *ctx)
     if (rc == LR_OK)
         rc = lr__softmax_sampler_init(&f.smp, lr__opt_int(o, LR_OPT_SAMPLED_NEGATIVES),
                                       m->n_artists, x, seed);
+    /* The full softmax's steps zero only the E and T rows they used: L2
+     * reaches every row, and the sampled softmax zeroes the whole gradient
+     * itself. */
+    f.w.et_zero = reg == 0 && f.smp.n == 0;
     for (int32_t u = 0; u < m->n_users; u++)
         if (f.users && x->ptr[u + 1] - x->ptr[u] >= 2)
             f.users[f.n_users++] = u;
@@ -1096,6 +1120,8 @@ static int softmax_fit(lr_model *m, const lr__fit_ctx *ctx)
                 break;
             if ((rc = sm_step(&f, (float)decay)))
                 break;
+            if (f.w.et_zero)
+                zero_inputs(&f.net, &b, f.grad);
             ce_sum += ce * n;
             l2_sum += l2;
             steps++;

@@ -69,6 +69,11 @@ typedef struct lr__softmax_work {
      * evaluation leaves a user's training artists out of its ranking
      * (LR_OPT_MASK_INPUT); 0 after lr__softmax_work_init */
     int mask_input;
+    /* 1: the gradient's E and T blocks are zero when lr__softmax_loss_grad
+     * begins (the fit zeroes the rows a batch used after its step, a
+     * thousandth of the blocks); 0 after lr__softmax_work_init: it zeroes
+     * them all */
+    int et_zero;
 } lr__softmax_work;
 
 /* A network over the m artists with the tag uses `tags` (an artist x tag
