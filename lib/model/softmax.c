@@ -70,6 +70,7 @@ static void softmax_defaults(lr_options *o)
     lr__opt_default_double(o, LR_OPT_AVERAGING, 0.98);
     lr__opt_default_double(o, LR_OPT_LABEL_FRACTION, 0.6);
     lr__opt_default_double(o, LR_OPT_COLD_BOOST, 0.0);
+    lr__opt_default_double(o, LR_OPT_LABEL_SMOOTHING, 0.2);
 }
 
 /* ------------------------------------------------------------ the network */
@@ -555,6 +556,23 @@ LR__KINLINE double sm_exp_row(float *z, int32_t M, float mx)
     return sum;
 }
 
+/* z[0 .. M) summed: 16 float lanes over the 16-blocks, combined in double
+ * in a fixed order, then the tail in double. */
+LR__KINLINE double sm_sum(const float *z, int32_t M)
+{
+    float s[16] = {0};
+    int32_t a = 0;
+    double sum = 0;
+    for (; a + 16 <= M; a += 16)
+        for (int l = 0; l < 16; l++)
+            s[l] += z[a + l];
+    for (int l = 0; l < 16; l++)
+        sum += (double)s[l];
+    for (; a < M; a++)
+        sum += (double)z[a];
+    return sum;
+}
+
 /* z[0 .. M) *= f (element-wise: any width gives the same bits). */
 LR__KINLINE void sm_scale(float *z, int32_t M, float f)
 {
@@ -562,22 +580,37 @@ LR__KINLINE void sm_scale(float *z, int32_t M, float f)
         z[a] *= f;
 }
 
+/* z[0 .. M) -= d (element-wise). */
+LR__KINLINE void sm_shift(float *z, int32_t M, float d)
+{
+    for (int32_t a = 0; a < M; a++)
+        z[a] -= d;
+}
+
 /* Softmax rows of users [lo, hi): the cross-entropy into loss[u], and the
  * row replaced by (p - y) / n, the gradient of the batch mean.  Each row
- * (70 KB on HetRec) stays in the core's cache through its three passes. */
+ * (70 KB on HetRec) stays in the core's cache through its passes.  With
+ * label smoothing e, y is (1 - e) times the labels' weights plus e spread
+ * evenly over the artists of the softmax (not the masked input's). */
 LR__HOT static int softmax_rows(void *vctx, int tid, size_t lo, size_t hi)
 {
     (void)tid;
     const rows_ctx *c = vctx;
     const lr__softmax_batch *b = c->b;
     const int32_t M = c->net->m;
-    const float inv_n = 1.0f / (float)b->n;
+    const float inv_n = 1.0f / (float)b->n, e = c->w->label_smoothing;
     for (size_t u = lo; u < hi; u++) {
         float *z = c->w->logit + u * (size_t)M;
+        /* the smoothing's part of the loss needs the sum of the softmax's
+         * logits: all of them less the masked ones */
+        double zsum = e > 0 ? sm_sum(z, M) : 0;
+        int64_t m_in = 0;
         /* exp(-inf) = 0: no probability, no gradient, out of the sum */
         if (c->w->mask_input)
-            for (int64_t j = b->in_ptr[u]; j < b->in_ptr[u + 1]; j++)
+            for (int64_t j = b->in_ptr[u]; j < b->in_ptr[u + 1]; j++, m_in++) {
+                zsum -= (double)z[b->in_idx[j]];
                 z[b->in_idx[j]] = -INFINITY;
+            }
         const float mx = sm_max(z, M);
         if (mx == -INFINITY) { /* every artist in the input: nothing to predict */
             c->w->loss[u] = 0;
@@ -587,16 +620,26 @@ LR__HOT static int softmax_rows(void *vctx, int tid, size_t lo, size_t hi)
         double Y = 0, ce = 0;
         for (int64_t j = b->lab_ptr[u]; j < b->lab_ptr[u + 1]; j++)
             Y += b->lab_w[j];
+        /* a user without label weight has no loss and no smoothing */
+        const float eu = Y > 0 ? e : 0.0f, keep = 1.0f - eu;
+        const double m_soft = (double)(M - m_in);
         for (int64_t j = b->lab_ptr[u]; j < b->lab_ptr[u + 1]; j++)
-            ce -= (Y > 0 ? b->lab_w[j] / Y : 0.0) * (double)(z[b->lab_idx[j]] - mx);
+            ce -= (Y > 0 ? keep * b->lab_w[j] / Y : 0.0) * (double)(z[b->lab_idx[j]] - mx);
+        if (eu > 0)
+            ce -= eu * (zsum / m_soft - (double)mx);
         const double sum = sm_exp_row(z, M, mx);
-        /* the label weights sum to 1 (or the user has none) */
+        /* the targets sum to 1 (or the user has none) */
         ce += Y > 0 ? log(sum) : 0.0;
         c->w->loss[u] = ce;
         const float scale = (float)(1.0 / sum) * inv_n;
         sm_scale(z, M, scale);
+        if (eu > 0) {
+            sm_shift(z, M, (float)(eu / m_soft) * inv_n);
+            for (int64_t j = b->in_ptr[u]; c->w->mask_input && j < b->in_ptr[u + 1]; j++)
+                z[b->in_idx[j]] = 0.0f;
+        }
         for (int64_t j = b->lab_ptr[u]; j < b->lab_ptr[u + 1]; j++)
-            z[b->lab_idx[j]] -= (Y > 0 ? (float)(b->lab_w[j] / Y) : 0.0f) * inv_n;
+            z[b->lab_idx[j]] -= keep * (Y > 0 ? (float)(b->lab_w[j] / Y) : 0.0f) * inv_n;
     }
     return LR_OK;
 }
@@ -1010,6 +1053,7 @@ static int softmax_fit(lr_model *m, const lr__fit_ctx *ctx)
     const double boost = lr__opt_double(o, LR_OPT_COLD_BOOST);
     const int skip = (int)lr__opt_int(o, LR_OPT_TOWER_SKIP);
     const int mask_input = (int)lr__opt_int(o, LR_OPT_MASK_INPUT);
+    const double smoothing = lr__opt_double(o, LR_OPT_LABEL_SMOOTHING);
     int64_t bs = lr__opt_int(o, LR_OPT_BATCH_SIZE);
     m->k = k;
     if (m->n_artists < 2)
@@ -1061,6 +1105,7 @@ static int softmax_fit(lr_model *m, const lr__fit_ctx *ctx)
             longest = x->ptr[u + 1] - x->ptr[u];
     rc = lr__softmax_work_init(&f.w, &f.net, (int32_t)bs, lr__opt_threads(o));
     f.w.mask_input = mask_input;
+    f.w.label_smoothing = (float)smoothing;
 
     const size_t nnz = (size_t)x->nnz + 1;
     f.grad = lr__calloc(f.net.n_params, sizeof(float));

@@ -74,6 +74,10 @@ typedef struct lr__softmax_work {
      * thousandth of the blocks); 0 after lr__softmax_work_init: it zeroes
      * them all */
     int et_zero;
+    /* LR_OPT_LABEL_SMOOTHING: this share of each user's label weight is
+     * spread evenly over the artists of its softmax (the full softmax's;
+     * the sampled one ignores it); 0 after lr__softmax_work_init */
+    float label_smoothing;
 } lr__softmax_work;
 
 /* A network over the m artists with the tag uses `tags` (an artist x tag
@@ -113,6 +117,8 @@ int lr__softmax_users(const lr__softmax_net *net, lr__softmax_work *w,
 /* The batch objective
  *   (1/n) sum_b CE_b + reg/2 |weights|^2,
  *   CE_b = - sum_l y_bl log softmax(s_b . item)_l,  y_b = lab_w / sum lab_w,
+ * with w->label_smoothing = e: y_b = (1 - e) lab_w / sum lab_w + e / M_b
+ * over the M_b artists of b's softmax (all, or those not in b's input),
  * into *loss (and its two parts into *ce and *l2 when not NULL), and its
  * gradient with respect to theta into grad[n_params].  The result does not
  * depend on w->threads. */

@@ -270,3 +270,6 @@ _Static_assert(LR_OPT_TSNE_METHOD == 609, "LR_OPT_TSNE_METHOD changed");
 /* enum lr_tsne_method */
 _Static_assert(LR_TSNE_BARNES_HUT == 1, "LR_TSNE_BARNES_HUT changed");
 _Static_assert(LR_TSNE_FFT == 2, "LR_TSNE_FFT changed");
+
+/* enum lr_option */
+_Static_assert(LR_OPT_LABEL_SMOOTHING == 535, "LR_OPT_LABEL_SMOOTHING changed");
