@@ -263,6 +263,10 @@ void lr__softmax_work_free(lr__softmax_work *w)
     free(w->logit);
     free(w->loss);
     lr__csr_free(&w->prof_t);
+    free(w->g_ptr);
+    free(w->g_next);
+    free(w->g_user);
+    free(w->g_coef);
     memset(w, 0, sizeof *w);
 }
 
@@ -669,6 +673,125 @@ LR__HOT static void input_grads(const lr__softmax_net *net, const lr__softmax_ba
     }
 }
 
+typedef struct igrad_ctx {
+    const lr__softmax_net *net;
+    const lr__softmax_work *w;
+    const float *dx0;
+    float *grad;
+    size_t bound[65]; /* rows [bound[t], bound[t + 1]) are worker t's */
+} igrad_ctx;
+
+/* Rows of the input embeddings' gradient: E_a for a < m, T_(a - m) after,
+ * each its terms' sum in their order (sm_gather: the bits of successive
+ * lr__kaxpy calls, so of input_grads). */
+LR__HOT static int igrad_rows(void *vctx, int tid, size_t lo, size_t hi)
+{
+    (void)tid;
+    const igrad_ctx *c = vctx;
+    const lr__softmax_net *net = c->net;
+    const lr__softmax_work *w = c->w;
+    const int32_t K = net->k, DT = net->dt, NI = in0(net);
+    const size_t M = (size_t)net->m;
+    for (size_t r = c->bound[lo]; r < c->bound[hi]; r++) {
+        const int64_t p0 = w->g_ptr[r], n = w->g_ptr[r + 1] - p0;
+        if (n == 0)
+            continue;
+        if (r < M) {
+            float *y = c->grad + net->off_e + r * (size_t)K;
+            sm_gather(y, y, n, w->g_coef + p0, w->g_user + p0, c->dx0, (size_t)NI, K);
+        } else {
+            float *y = c->grad + net->off_t + (r - M) * (size_t)DT;
+            sm_gather(y, y, n, w->g_coef + p0, w->g_user + p0, c->dx0 + K, (size_t)NI, DT);
+        }
+    }
+    return LR_OK;
+}
+
+/* input_grads split between the threads by row (the same bits): the
+ * batch's terms sorted by row, stably, then each row summed by one
+ * thread.  1 when done; 0 when the scratch cannot be had (the caller
+ * then adds them serially). */
+static int input_grads_threads(const lr__softmax_net *net, lr__softmax_work *w,
+                               const lr__softmax_batch *b, const float *dx0, float *grad)
+{
+    const size_t M = (size_t)net->m, R = M + (size_t)net->nt;
+    const int has_tags = net->prof.ptr != NULL;
+    int64_t total = 0;
+    for (int32_t u = 0; u < b->n; u++)
+        for (int64_t j = b->in_ptr[u]; j < b->in_ptr[u + 1]; j++)
+            total += 1 + (has_tags ? net->prof.ptr[b->in_idx[j] + 1] - net->prof.ptr[b->in_idx[j]] : 0);
+    /* plain malloc: a failure here costs nothing but the threads, so it
+     * is no error to report (nor one for lr__malloc's injected failures) */
+    if (!w->g_ptr) {
+        w->g_ptr = malloc((R + 1) * sizeof *w->g_ptr);
+        w->g_next = malloc((R + 1) * sizeof *w->g_next);
+        if (!w->g_ptr || !w->g_next) {
+            free(w->g_ptr);
+            free(w->g_next);
+            w->g_ptr = w->g_next = NULL;
+            return 0;
+        }
+    }
+    if (total > w->g_cap) {
+        int32_t *gu = realloc(w->g_user, (size_t)total * sizeof *gu);
+        if (gu)
+            w->g_user = gu;
+        float *gc = realloc(w->g_coef, (size_t)total * sizeof *gc);
+        if (gc)
+            w->g_coef = gc;
+        if (!gu || !gc)
+            return 0;
+        w->g_cap = total;
+    }
+    memset(w->g_ptr, 0, (R + 1) * sizeof *w->g_ptr);
+    for (int32_t u = 0; u < b->n; u++) {
+        if (!(bag_weight(b, u) > 0))
+            continue;
+        for (int64_t j = b->in_ptr[u]; j < b->in_ptr[u + 1]; j++) {
+            const int32_t a = b->in_idx[j];
+            w->g_ptr[a + 1]++;
+            for (int64_t i = has_tags ? net->prof.ptr[a] : 0; has_tags && i < net->prof.ptr[a + 1]; i++)
+                w->g_ptr[M + (size_t)net->prof.idx[i] + 1]++;
+        }
+    }
+    for (size_t r = 0; r < R; r++)
+        w->g_ptr[r + 1] += w->g_ptr[r];
+    memcpy(w->g_next, w->g_ptr, (R + 1) * sizeof *w->g_ptr);
+    for (int32_t u = 0; u < b->n; u++) {
+        const double W = bag_weight(b, u);
+        if (!(W > 0))
+            continue;
+        for (int64_t j = b->in_ptr[u]; j < b->in_ptr[u + 1]; j++) {
+            const int32_t a = b->in_idx[j];
+            const float c1 = (float)(b->in_w[j] / W);
+            int64_t at = w->g_next[a]++;
+            w->g_user[at] = u;
+            w->g_coef[at] = c1;
+            for (int64_t i = has_tags ? net->prof.ptr[a] : 0; has_tags && i < net->prof.ptr[a + 1]; i++) {
+                at = w->g_next[M + (size_t)net->prof.idx[i]]++;
+                w->g_user[at] = u;
+                w->g_coef[at] = c1 * net->prof.val[i];
+            }
+        }
+    }
+    /* each worker a contiguous run of rows with about as many terms */
+    igrad_ctx c = {net, w, dx0, grad, {0}};
+    int T = w->threads < 64 ? w->threads : 64;
+    const int64_t all = w->g_ptr[R];
+    size_t r = 0;
+    for (int t = 1; t < T; t++) {
+        const int64_t want = all * t / T;
+        while (r < R && w->g_ptr[r] < want)
+            r++;
+        c.bound[t] = r;
+    }
+    c.bound[T] = R;
+    /* igrad_rows never fails; a worker that cannot start runs on the
+     * calling thread */
+    (void)lr__parallel_for(T, (size_t)T, igrad_rows, &c);
+    return 1;
+}
+
 double lr__softmax_backward(const lr__softmax_net *net, lr__softmax_work *w,
                             const lr__softmax_batch *b, double reg, float *grad)
 {
@@ -703,7 +826,8 @@ double lr__softmax_backward(const lr__softmax_net *net, lr__softmax_work *w,
     if (net->skip)
         for (int32_t u = 0; u < n; u++)
             lr__kaxpy(bufs[0] + (size_t)u * (size_t)NI, 1.0f, w->ds + (size_t)u * (size_t)K, K);
-    input_grads(net, b, dcur, grad);
+    if (w->threads < 2 || !input_grads_threads(net, w, b, dcur, grad))
+        input_grads(net, b, dcur, grad);
     /* L2 on the weights */
     double sq = 0;
     const float r = (float)reg;

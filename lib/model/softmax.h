@@ -78,6 +78,14 @@ typedef struct lr__softmax_work {
      * spread evenly over the artists of its softmax (the full softmax's;
      * the sampled one ignores it); 0 after lr__softmax_work_init */
     float label_smoothing;
+    /* The input embeddings' gradient by row, so that threads can share it:
+     * row a < m lists the batch's (user, weight) terms of E_a, row m + g
+     * those of T_g, each in the order a serial pass adds them.  Grown as
+     * batches need (NULL until then). */
+    int64_t *g_ptr, *g_next; /* [m + nt + 1] */
+    int32_t *g_user;         /* [g_cap] */
+    float *g_coef;           /* [g_cap] */
+    int64_t g_cap;
 } lr__softmax_work;
 
 /* A network over the m artists with the tag uses `tags` (an artist x tag
