@@ -459,6 +459,7 @@ int lr__softmax_users(const lr__softmax_net *net, lr__softmax_work *w,
 #define SM_EXP_MIN (-87.0f)
 #ifdef LR__KVEC
 typedef int32_t sm_i16 __attribute__((vector_size(64)));
+typedef uint32_t sm_u16 __attribute__((vector_size(64)));
 /* z[0 .. 16) <- exp(z - mx), added to *sum (memory in and out: vectors
  * never cross a function boundary by value, lib/core/hot.h). */
 LR__KINLINE void sm_exp16(float *z, float mx, lr__k16 *sum)
@@ -466,7 +467,9 @@ LR__KINLINE void sm_exp16(float *z, float mx, lr__k16 *sum)
     lr__k16 x;
     memcpy(&x, z, sizeof x);
     x -= mx;
-    const sm_i16 keep = x >= SM_EXP_MIN; /* -1 where exp(x) is kept, 0 where it is 0 */
+    /* -1 where exp(x) is kept, 0 where it is 0; a NaN is kept, so that it
+     * reaches the loss and the fit stops (LR_E_NUMERIC) */
+    const sm_i16 keep = ~(x < SM_EXP_MIN);
     const lr__k16 lo = (lr__k16){0} + SM_EXP_MIN;
     lr__k16 xc;
     sm_i16 xi, li;
@@ -483,7 +486,10 @@ LR__KINLINE void sm_exp16(float *z, float mx, lr__k16 *sum)
     p = p * r + 1.6666665459E-1f;
     p = p * r + 5.0000001201E-1f;
     p = p * (r * r) + r + 1.0f;
-    const sm_i16 e = (__builtin_convertvector(n, sm_i16) + 127) << 23;
+    /* unsigned, so a NaN's lane (whatever its conversion gives) shifts
+     * without overflow; its product stays NaN */
+    const sm_u16 e = __builtin_convertvector(__builtin_convertvector(n, sm_i16) + 127, sm_u16)
+                     << 23;
     lr__k16 two;
     memcpy(&two, &e, sizeof two);
     p *= two;
@@ -497,8 +503,10 @@ LR__KINLINE void sm_exp16(float *z, float mx, lr__k16 *sum)
 #endif
 LR__KINLINE float sm_exp1(float x)
 {
-    if (!(x >= SM_EXP_MIN))
+    if (x < SM_EXP_MIN)
         return 0.0f;
+    if (x != x) /* NaN: on to the loss, as in sm_exp16 */
+        return x;
     const float t = x * 1.44269504088896341f;
     const float n = (t + 12582912.0f) - 12582912.0f;
     const float r = (x - n * 0.693359375f) - n * -2.12194440e-4f;
@@ -514,22 +522,39 @@ LR__KINLINE float sm_exp1(float x)
     return p * two;
 }
 
-/* The largest of z[0 .. M) (a maximum is exact in any order). */
+/* The largest of z[0 .. M) (a maximum is exact in any order), or NaN if
+ * there is one: a NaN logit must reach the loss, where the fit stops
+ * with LR_E_NUMERIC, not be skipped by the comparisons. */
 LR__KINLINE float sm_max(const float *z, int32_t M)
 {
-    float mx[16];
+    float r = -INFINITY;
+    int nan = 0;
     int32_t a = 0;
-    for (int l = 0; l < 16; l++)
-        mx[l] = -INFINITY;
-    for (; a + 16 <= M; a += 16)
-        for (int l = 0; l < 16; l++)
-            mx[l] = z[a + l] > mx[l] ? z[a + l] : mx[l];
-    for (; a < M; a++)
-        mx[0] = z[a] > mx[0] ? z[a] : mx[0];
-    float r = mx[0];
-    for (int l = 1; l < 16; l++)
-        r = mx[l] > r ? mx[l] : r;
-    return r;
+#ifdef LR__KVEC
+    /* in vectors: the scalar loop's NaN test kept GCC from vectorising it */
+    lr__k16 m = (lr__k16){0} - INFINITY;
+    sm_i16 bad = {0};
+    for (; a + 16 <= M; a += 16) {
+        lr__k16 v;
+        memcpy(&v, z + a, sizeof v);
+        const sm_i16 gt = v > m;
+        sm_i16 vi, mi;
+        memcpy(&vi, &v, sizeof vi);
+        memcpy(&mi, &m, sizeof mi);
+        mi = (vi & gt) | (mi & ~gt);
+        memcpy(&m, &mi, sizeof m);
+        bad |= v != v;
+    }
+    for (int l = 0; l < 16; l++) {
+        r = m[l] > r ? m[l] : r;
+        nan |= bad[l] != 0;
+    }
+#endif
+    for (; a < M; a++) {
+        r = z[a] > r ? z[a] : r;
+        nan |= z[a] != z[a];
+    }
+    return nan ? NAN : r;
 }
 
 /* z[a] <- exp(z[a] - mx) for a in [0, M), returning their sum: 16 float
@@ -564,12 +589,21 @@ LR__KINLINE double sm_exp_row(float *z, int32_t M, float mx)
  * in a fixed order, then the tail in double. */
 LR__KINLINE double sm_sum(const float *z, int32_t M)
 {
-    float s[16] = {0};
     int32_t a = 0;
     double sum = 0;
+#ifdef LR__KVEC
+    lr__k16 s = {0};
+    for (; a + 16 <= M; a += 16) {
+        lr__k16 v;
+        memcpy(&v, z + a, sizeof v);
+        s += v;
+    }
+#else
+    float s[16] = {0};
     for (; a + 16 <= M; a += 16)
         for (int l = 0; l < 16; l++)
             s[l] += z[a + l];
+#endif
     for (int l = 0; l < 16; l++)
         sum += (double)s[l];
     for (; a < M; a++)
@@ -577,18 +611,21 @@ LR__KINLINE double sm_sum(const float *z, int32_t M)
     return sum;
 }
 
-/* z[0 .. M) *= f (element-wise: any width gives the same bits). */
-LR__KINLINE void sm_scale(float *z, int32_t M, float f)
+/* z[0 .. M) <- z f - d (element-wise: any width gives the same bits; d = 0
+ * leaves z f as it is). */
+LR__KINLINE void sm_scale_shift(float *z, int32_t M, float f, float d)
 {
-    for (int32_t a = 0; a < M; a++)
-        z[a] *= f;
-}
-
-/* z[0 .. M) -= d (element-wise). */
-LR__KINLINE void sm_shift(float *z, int32_t M, float d)
-{
-    for (int32_t a = 0; a < M; a++)
-        z[a] -= d;
+    int32_t a = 0;
+#ifdef LR__KVEC
+    for (; a + 16 <= M; a += 16) {
+        lr__k16 v;
+        memcpy(&v, z + a, sizeof v);
+        v = v * f - d;
+        memcpy(z + a, &v, sizeof v);
+    }
+#endif
+    for (; a < M; a++)
+        z[a] = z[a] * f - d;
 }
 
 /* Softmax rows of users [lo, hi): the cross-entropy into loss[u], and the
@@ -636,12 +673,10 @@ LR__HOT static int softmax_rows(void *vctx, int tid, size_t lo, size_t hi)
         ce += Y > 0 ? log(sum) : 0.0;
         c->w->loss[u] = ce;
         const float scale = (float)(1.0 / sum) * inv_n;
-        sm_scale(z, M, scale);
-        if (eu > 0) {
-            sm_shift(z, M, (float)(eu / m_soft) * inv_n);
-            for (int64_t j = b->in_ptr[u]; c->w->mask_input && j < b->in_ptr[u + 1]; j++)
-                z[b->in_idx[j]] = 0.0f;
-        }
+        sm_scale_shift(z, M, scale, eu > 0 ? (float)(eu / m_soft) * inv_n : 0.0f);
+        /* the masked input's gradient stays 0 */
+        for (int64_t j = b->in_ptr[u]; eu > 0 && c->w->mask_input && j < b->in_ptr[u + 1]; j++)
+            z[b->in_idx[j]] = 0.0f;
         for (int64_t j = b->lab_ptr[u]; j < b->lab_ptr[u + 1]; j++)
             z[b->lab_idx[j]] -= keep * (Y > 0 ? (float)(b->lab_w[j] / Y) : 0.0f) * inv_n;
     }
