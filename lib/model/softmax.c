@@ -60,7 +60,7 @@
 static void softmax_defaults(lr_options *o)
 {
     lr__opt_default_int(o, LR_OPT_FACTORS, 64);
-    lr__opt_default_int(o, LR_OPT_EPOCHS, 12);
+    lr__opt_default_int(o, LR_OPT_EPOCHS, 14);
     lr__opt_default_double(o, LR_OPT_LEARNING_RATE, 0.02);
     lr__opt_default_int(o, LR_OPT_OPTIMIZER, LR_OPTIMIZER_ADAM);
     lr__opt_default_double(o, LR_OPT_REGULARIZATION, 0.0);
