@@ -275,6 +275,7 @@ enum lr_option {
     LR_OPT_SOFTMAX_WEIGHT = 532,   /**< double: blend's weight of its softmax part's scores, 0 = no softmax part (default 3; since 1.3) */
     LR_OPT_TOWER_SKIP = 533,       /**< int: softmax's user vector adds the input's artist mean to the tower's output, 0 or 1 (default 1; since 1.4) */
     LR_OPT_MASK_INPUT = 534,       /**< int: softmax's training leaves each user's input artists out of its softmax, 0 or 1 (default 1; since 1.4) */
+    LR_OPT_LABEL_SMOOTHING = 535,  /**< double: softmax's training spreads this share of each user's label weight evenly over the artists of its softmax, 0 to 0.99 (default 0.2; since 1.5) */
 
     /* Maps of the artist vectors (600): lr_model_tsne() and lr_model_pca(),
      * docs/embed.md.  Since: 1.3. */

@@ -60,7 +60,7 @@
 static void softmax_defaults(lr_options *o)
 {
     lr__opt_default_int(o, LR_OPT_FACTORS, 64);
-    lr__opt_default_int(o, LR_OPT_EPOCHS, 12);
+    lr__opt_default_int(o, LR_OPT_EPOCHS, 14);
     lr__opt_default_double(o, LR_OPT_LEARNING_RATE, 0.02);
     lr__opt_default_int(o, LR_OPT_OPTIMIZER, LR_OPTIMIZER_ADAM);
     lr__opt_default_double(o, LR_OPT_REGULARIZATION, 0.0);
@@ -70,6 +70,7 @@ static void softmax_defaults(lr_options *o)
     lr__opt_default_double(o, LR_OPT_AVERAGING, 0.98);
     lr__opt_default_double(o, LR_OPT_LABEL_FRACTION, 0.6);
     lr__opt_default_double(o, LR_OPT_COLD_BOOST, 0.0);
+    lr__opt_default_double(o, LR_OPT_LABEL_SMOOTHING, 0.2);
 }
 
 /* ------------------------------------------------------------ the network */
@@ -240,6 +241,13 @@ int lr__softmax_work_init(lr__softmax_work *w, const lr__softmax_net *net, int32
         lr__softmax_work_free(w);
         return lr__fail_oom("the softmax batch's work space");
     }
+    if (net->item_tags && net->prof.ptr) {
+        int rc = lr__csr_transpose(&w->prof_t, &net->prof);
+        if (rc) {
+            lr__softmax_work_free(w);
+            return rc;
+        }
+    }
     return LR_OK;
 }
 
@@ -254,21 +262,109 @@ void lr__softmax_work_free(lr__softmax_work *w)
     free(w->item);
     free(w->logit);
     free(w->loss);
+    lr__csr_free(&w->prof_t);
+    free(w->g_ptr);
+    free(w->g_next);
+    free(w->g_user);
+    free(w->g_coef);
     memset(w, 0, sizeof *w);
+}
+
+typedef struct items_ctx {
+    const lr__softmax_net *net;
+    lr__softmax_work *w;
+    float *grad; /* tag_grads: the gradient, with gV filled in */
+} items_ctx;
+
+/* y[0 .. K) = base[0 .. K) + sum over i in [0, n), in order, of
+ * val[i] X[idx[i]] (rows of ld floats): element by element the same
+ * operations as successive lr__kaxpy calls, so the same bits, but with the
+ * sum in registers, 64 floats at a time, instead of a store and a load per
+ * term, and the next rows fetched ahead (a gather from a matrix larger
+ * than the cache was a tenth of a fit). */
+LR__KINLINE void sm_gather(float *y, const float *base, int64_t n, const float *restrict val,
+                           const int32_t *restrict idx, const float *X, size_t ld, int32_t K)
+{
+    int32_t f = 0;
+#ifdef LR__KVEC
+    for (; f + 64 <= K; f += 64) {
+        lr__k16 a0, a1, a2, a3;
+        memcpy(&a0, base + f, sizeof a0);
+        memcpy(&a1, base + f + 16, sizeof a1);
+        memcpy(&a2, base + f + 32, sizeof a2);
+        memcpy(&a3, base + f + 48, sizeof a3);
+        for (int64_t i = 0; i < n; i++) {
+            const float *x = X + (size_t)idx[i] * ld + f;
+            if (i + 4 < n)
+                __builtin_prefetch(X + (size_t)idx[i + 4] * ld + f);
+            lr__k16 v;
+            memcpy(&v, x, sizeof v);
+            a0 += val[i] * v;
+            memcpy(&v, x + 16, sizeof v);
+            a1 += val[i] * v;
+            memcpy(&v, x + 32, sizeof v);
+            a2 += val[i] * v;
+            memcpy(&v, x + 48, sizeof v);
+            a3 += val[i] * v;
+        }
+        memcpy(y + f, &a0, sizeof a0);
+        memcpy(y + f + 16, &a1, sizeof a1);
+        memcpy(y + f + 32, &a2, sizeof a2);
+        memcpy(y + f + 48, &a3, sizeof a3);
+    }
+#endif
+    if (f < K) {
+        if (y != base)
+            memcpy(y + f, base + f, (size_t)(K - f) * sizeof *y);
+        for (int64_t i = 0; i < n; i++)
+            lr__kaxpy(y + f, val[i], X + (size_t)idx[i] * ld + f, K - f);
+    }
+}
+
+/* Item vectors of artists [lo, hi): each row is its own artist's sum. */
+LR__HOT static int item_rows(void *vctx, int tid, size_t lo, size_t hi)
+{
+    (void)tid;
+    const items_ctx *c = vctx;
+    const lr__softmax_net *net = c->net;
+    const size_t K = (size_t)net->k;
+    const float *V = net->theta + net->off_v;
+    if (!net->item_tags || !net->prof.ptr) {
+        memcpy(c->w->item + lo * K, V + lo * K, (hi - lo) * K * sizeof(float));
+        return LR_OK;
+    }
+    const float *Q = net->theta + net->off_q;
+    const lr__csr *p = &net->prof;
+    for (size_t a = lo; a < hi; a++)
+        sm_gather(c->w->item + a * K, V + a * K, p->ptr[a + 1] - p->ptr[a], p->val + p->ptr[a],
+                  p->idx + p->ptr[a], Q, K, (int32_t)K);
+    return LR_OK;
 }
 
 void lr__softmax_items(const lr__softmax_net *net, lr__softmax_work *w)
 {
+    items_ctx c = {net, w, NULL};
+    /* item_rows never fails; a thread that cannot start leaves its range
+     * to the calling thread (lib/core/threads.h) */
+    (void)lr__parallel_for(w->threads, (size_t)net->m, item_rows, &c);
+}
+
+/* The tag projection's gradient of tags [lo, hi): gQ_g += sum over the
+ * tag's artists a, in order, of prof_ag gV_a -- the order a serial pass
+ * over the artists would add them in. */
+LR__HOT static int tag_grads(void *vctx, int tid, size_t lo, size_t hi)
+{
+    (void)tid;
+    const items_ctx *c = vctx;
+    const lr__softmax_net *net = c->net;
+    const lr__csr *pt = &c->w->prof_t;
     const size_t K = (size_t)net->k;
-    memcpy(w->item, net->theta + net->off_v, (size_t)net->m * K * sizeof(float));
-    if (!net->item_tags || !net->prof.ptr)
-        return;
-    const float *Q = net->theta + net->off_q;
-    for (int32_t a = 0; a < net->m; a++) {
-        float *it = w->item + (size_t)a * K;
-        for (int64_t i = net->prof.ptr[a]; i < net->prof.ptr[a + 1]; i++)
-            lr__kaxpy(it, net->prof.val[i], Q + (size_t)net->prof.idx[i] * K, (int32_t)K);
-    }
+    float *gQ = c->grad + net->off_q;
+    const float *gV = c->grad + net->off_v;
+    for (size_t g = lo; g < hi; g++)
+        sm_gather(gQ + g * K, gQ + g * K, pt->ptr[g + 1] - pt->ptr[g], pt->val + pt->ptr[g],
+                  pt->idx + pt->ptr[g], gV, K, (int32_t)K);
+    return LR_OK;
 }
 
 /* The total weight of user u's input bag, which each input's weight is
@@ -288,7 +384,7 @@ typedef struct rows_ctx {
 } rows_ctx;
 
 /* Input rows x_b of users [lo, hi): one user's sums on one thread. */
-static int input_rows(void *vctx, int tid, size_t lo, size_t hi)
+LR__HOT static int input_rows(void *vctx, int tid, size_t lo, size_t hi)
 {
     (void)tid;
     const rows_ctx *c = vctx;
@@ -354,24 +450,209 @@ int lr__softmax_users(const lr__softmax_net *net, lr__softmax_work *w,
     return LR_OK;
 }
 
+/* exp(x) for x <= 0 (a logit less the row's maximum), 0 below -87 and
+ * for -inf (a masked artist): Cody-Waite reduction by ln 2 and Cephes'
+ * degree-7 polynomial, about 1 ulp.  Written with vector types (and the
+ * scalar fallback doing the same operations one element at a time), so
+ * every clone (lib/core/hot.h) gives the same bits: libm's expf, called
+ * per element, was a fifth of a fit's time. */
+#define SM_EXP_MIN (-87.0f)
+#ifdef LR__KVEC
+typedef int32_t sm_i16 __attribute__((vector_size(64)));
+typedef uint32_t sm_u16 __attribute__((vector_size(64)));
+/* z[0 .. 16) <- exp(z - mx), added to *sum (memory in and out: vectors
+ * never cross a function boundary by value, lib/core/hot.h). */
+LR__KINLINE void sm_exp16(float *z, float mx, lr__k16 *sum)
+{
+    lr__k16 x;
+    memcpy(&x, z, sizeof x);
+    x -= mx;
+    /* -1 where exp(x) is kept, 0 where it is 0; a NaN is kept, so that it
+     * reaches the loss and the fit stops (LR_E_NUMERIC) */
+    const sm_i16 keep = ~(x < SM_EXP_MIN);
+    const lr__k16 lo = (lr__k16){0} + SM_EXP_MIN;
+    lr__k16 xc;
+    sm_i16 xi, li;
+    memcpy(&xi, &x, sizeof xi);
+    memcpy(&li, &lo, sizeof li);
+    xi = (xi & keep) | (li & ~keep);
+    memcpy(&xc, &xi, sizeof xc);
+    const lr__k16 t = xc * 1.44269504088896341f;
+    const lr__k16 n = (t + 12582912.0f) - 12582912.0f; /* round to nearest */
+    const lr__k16 r = (xc - n * 0.693359375f) - n * -2.12194440e-4f;
+    lr__k16 p = r * 1.9875691500E-4f + 1.3981999507E-3f;
+    p = p * r + 8.3334519073E-3f;
+    p = p * r + 4.1665795894E-2f;
+    p = p * r + 1.6666665459E-1f;
+    p = p * r + 5.0000001201E-1f;
+    p = p * (r * r) + r + 1.0f;
+    /* unsigned, so a NaN's lane (whatever its conversion gives) shifts
+     * without overflow; its product stays NaN */
+    const sm_u16 e = __builtin_convertvector(__builtin_convertvector(n, sm_i16) + 127, sm_u16)
+                     << 23;
+    lr__k16 two;
+    memcpy(&two, &e, sizeof two);
+    p *= two;
+    sm_i16 pi;
+    memcpy(&pi, &p, sizeof pi);
+    pi &= keep;
+    memcpy(z, &pi, sizeof pi);
+    memcpy(&p, &pi, sizeof p);
+    *sum += p;
+}
+#endif
+LR__KINLINE float sm_exp1(float x)
+{
+    if (x < SM_EXP_MIN)
+        return 0.0f;
+    if (x != x) /* NaN: on to the loss, as in sm_exp16 */
+        return x;
+    const float t = x * 1.44269504088896341f;
+    const float n = (t + 12582912.0f) - 12582912.0f;
+    const float r = (x - n * 0.693359375f) - n * -2.12194440e-4f;
+    float p = r * 1.9875691500E-4f + 1.3981999507E-3f;
+    p = p * r + 8.3334519073E-3f;
+    p = p * r + 4.1665795894E-2f;
+    p = p * r + 1.6666665459E-1f;
+    p = p * r + 5.0000001201E-1f;
+    p = p * (r * r) + r + 1.0f;
+    const int32_t e = ((int32_t)n + 127) * (1 << 23);
+    float two;
+    memcpy(&two, &e, sizeof two);
+    return p * two;
+}
+
+/* The largest of z[0 .. M) (a maximum is exact in any order), or NaN if
+ * there is one: a NaN logit must reach the loss, where the fit stops
+ * with LR_E_NUMERIC, not be skipped by the comparisons. */
+LR__KINLINE float sm_max(const float *z, int32_t M)
+{
+    float r = -INFINITY;
+    int nan = 0;
+    int32_t a = 0;
+#ifdef LR__KVEC
+    /* in vectors: the scalar loop's NaN test kept GCC from vectorising it */
+    lr__k16 m = (lr__k16){0} - INFINITY;
+    sm_i16 bad = {0};
+    for (; a + 16 <= M; a += 16) {
+        lr__k16 v;
+        memcpy(&v, z + a, sizeof v);
+        const sm_i16 gt = v > m;
+        sm_i16 vi, mi;
+        memcpy(&vi, &v, sizeof vi);
+        memcpy(&mi, &m, sizeof mi);
+        mi = (vi & gt) | (mi & ~gt);
+        memcpy(&m, &mi, sizeof m);
+        bad |= v != v;
+    }
+    for (int l = 0; l < 16; l++) {
+        r = m[l] > r ? m[l] : r;
+        nan |= bad[l] != 0;
+    }
+#endif
+    for (; a < M; a++) {
+        r = z[a] > r ? z[a] : r;
+        nan |= z[a] != z[a];
+    }
+    return nan ? NAN : r;
+}
+
+/* z[a] <- exp(z[a] - mx) for a in [0, M), returning their sum: 16 float
+ * lanes over the 16-blocks, combined in double in a fixed order, then the
+ * tail in double. */
+LR__KINLINE double sm_exp_row(float *z, int32_t M, float mx)
+{
+    int32_t a = 0;
+    double sum = 0;
+#ifdef LR__KVEC
+    lr__k16 s = {0};
+    for (; a + 16 <= M; a += 16)
+        sm_exp16(z + a, mx, &s);
+#else
+    float s[16] = {0};
+    for (; a + 16 <= M; a += 16)
+        for (int l = 0; l < 16; l++) {
+            z[a + l] = sm_exp1(z[a + l] - mx);
+            s[l] += z[a + l];
+        }
+#endif
+    for (int l = 0; l < 16; l++)
+        sum += (double)s[l];
+    for (; a < M; a++) {
+        z[a] = sm_exp1(z[a] - mx);
+        sum += (double)z[a];
+    }
+    return sum;
+}
+
+/* z[0 .. M) summed: 16 float lanes over the 16-blocks, combined in double
+ * in a fixed order, then the tail in double. */
+LR__KINLINE double sm_sum(const float *z, int32_t M)
+{
+    int32_t a = 0;
+    double sum = 0;
+#ifdef LR__KVEC
+    lr__k16 s = {0};
+    for (; a + 16 <= M; a += 16) {
+        lr__k16 v;
+        memcpy(&v, z + a, sizeof v);
+        s += v;
+    }
+#else
+    float s[16] = {0};
+    for (; a + 16 <= M; a += 16)
+        for (int l = 0; l < 16; l++)
+            s[l] += z[a + l];
+#endif
+    for (int l = 0; l < 16; l++)
+        sum += (double)s[l];
+    for (; a < M; a++)
+        sum += (double)z[a];
+    return sum;
+}
+
+/* z[0 .. M) <- z f - d (element-wise: any width gives the same bits; d = 0
+ * leaves z f as it is). */
+LR__KINLINE void sm_scale_shift(float *z, int32_t M, float f, float d)
+{
+    int32_t a = 0;
+#ifdef LR__KVEC
+    for (; a + 16 <= M; a += 16) {
+        lr__k16 v;
+        memcpy(&v, z + a, sizeof v);
+        v = v * f - d;
+        memcpy(z + a, &v, sizeof v);
+    }
+#endif
+    for (; a < M; a++)
+        z[a] = z[a] * f - d;
+}
+
 /* Softmax rows of users [lo, hi): the cross-entropy into loss[u], and the
- * row replaced by (p - y) / n, the gradient of the batch mean. */
-static int softmax_rows(void *vctx, int tid, size_t lo, size_t hi)
+ * row replaced by (p - y) / n, the gradient of the batch mean.  Each row
+ * (70 KB on HetRec) stays in the core's cache through its passes.  With
+ * label smoothing e, y is (1 - e) times the labels' weights plus e spread
+ * evenly over the artists of the softmax (not the masked input's). */
+LR__HOT static int softmax_rows(void *vctx, int tid, size_t lo, size_t hi)
 {
     (void)tid;
     const rows_ctx *c = vctx;
     const lr__softmax_batch *b = c->b;
     const int32_t M = c->net->m;
-    const float inv_n = 1.0f / (float)b->n;
+    const float inv_n = 1.0f / (float)b->n, e = c->w->label_smoothing;
     for (size_t u = lo; u < hi; u++) {
         float *z = c->w->logit + u * (size_t)M;
+        /* the smoothing's part of the loss needs the sum of the softmax's
+         * logits: all of them less the masked ones */
+        double zsum = e > 0 ? sm_sum(z, M) : 0;
+        int64_t m_in = 0;
         /* exp(-inf) = 0: no probability, no gradient, out of the sum */
         if (c->w->mask_input)
-            for (int64_t j = b->in_ptr[u]; j < b->in_ptr[u + 1]; j++)
+            for (int64_t j = b->in_ptr[u]; j < b->in_ptr[u + 1]; j++, m_in++) {
+                zsum -= (double)z[b->in_idx[j]];
                 z[b->in_idx[j]] = -INFINITY;
-        float mx = z[0];
-        for (int32_t a = 1; a < M; a++)
-            mx = z[a] > mx ? z[a] : mx;
+            }
+        const float mx = sm_max(z, M);
         if (mx == -INFINITY) { /* every artist in the input: nothing to predict */
             c->w->loss[u] = 0;
             memset(z, 0, (size_t)M * sizeof *z);
@@ -380,29 +661,176 @@ static int softmax_rows(void *vctx, int tid, size_t lo, size_t hi)
         double Y = 0, ce = 0;
         for (int64_t j = b->lab_ptr[u]; j < b->lab_ptr[u + 1]; j++)
             Y += b->lab_w[j];
+        /* a user without label weight has no loss and no smoothing */
+        const float eu = Y > 0 ? e : 0.0f, keep = 1.0f - eu;
+        const double m_soft = (double)(M - m_in);
         for (int64_t j = b->lab_ptr[u]; j < b->lab_ptr[u + 1]; j++)
-            ce -= (Y > 0 ? b->lab_w[j] / Y : 0.0) * (double)(z[b->lab_idx[j]] - mx);
-        double sum = 0;
-        for (int32_t a = 0; a < M; a++) {
-            z[a] = expf(z[a] - mx);
-            sum += (double)z[a];
-        }
-        /* the label weights sum to 1 (or the user has none) */
+            ce -= (Y > 0 ? keep * b->lab_w[j] / Y : 0.0) * (double)(z[b->lab_idx[j]] - mx);
+        if (eu > 0)
+            ce -= eu * (zsum / m_soft - (double)mx);
+        const double sum = sm_exp_row(z, M, mx);
+        /* the targets sum to 1 (or the user has none) */
         ce += Y > 0 ? log(sum) : 0.0;
         c->w->loss[u] = ce;
         const float scale = (float)(1.0 / sum) * inv_n;
-        for (int32_t a = 0; a < M; a++)
-            z[a] *= scale;
+        sm_scale_shift(z, M, scale, eu > 0 ? (float)(eu / m_soft) * inv_n : 0.0f);
+        /* the masked input's gradient stays 0 */
+        for (int64_t j = b->in_ptr[u]; eu > 0 && c->w->mask_input && j < b->in_ptr[u + 1]; j++)
+            z[b->in_idx[j]] = 0.0f;
         for (int64_t j = b->lab_ptr[u]; j < b->lab_ptr[u + 1]; j++)
-            z[b->lab_idx[j]] -= (Y > 0 ? (float)(b->lab_w[j] / Y) : 0.0f) * inv_n;
+            z[b->lab_idx[j]] -= keep * (Y > 0 ? (float)(b->lab_w[j] / Y) : 0.0f) * inv_n;
     }
     return LR_OK;
+}
+
+/* dL/dx of every user (dx, n x in0) into the input embeddings E and T,
+ * user by user, in order. */
+LR__HOT static void input_grads(const lr__softmax_net *net, const lr__softmax_batch *b,
+                                const float *dx0, float *grad)
+{
+    const int32_t K = net->k, DT = net->dt, NI = in0(net);
+    float *gE = grad + net->off_e, *gT = grad + net->off_t;
+    for (int32_t u = 0; u < b->n; u++) {
+        const float *dx = dx0 + (size_t)u * (size_t)NI;
+        const double W = bag_weight(b, (int64_t)u);
+        if (!(W > 0))
+            continue;
+        for (int64_t j = b->in_ptr[u]; j < b->in_ptr[u + 1]; j++) {
+            const int32_t a = b->in_idx[j];
+            const float c1 = (float)(b->in_w[j] / W);
+            lr__kaxpy(gE + (size_t)a * (size_t)K, c1, dx, K);
+            if (!net->prof.ptr)
+                continue;
+            for (int64_t i = net->prof.ptr[a]; i < net->prof.ptr[a + 1]; i++)
+                lr__kaxpy(gT + (size_t)net->prof.idx[i] * (size_t)DT, c1 * net->prof.val[i],
+                          dx + K, DT);
+        }
+    }
+}
+
+typedef struct igrad_ctx {
+    const lr__softmax_net *net;
+    const lr__softmax_work *w;
+    const float *dx0;
+    float *grad;
+    size_t bound[65]; /* rows [bound[t], bound[t + 1]) are worker t's */
+} igrad_ctx;
+
+/* Rows of the input embeddings' gradient: E_a for a < m, T_(a - m) after,
+ * each its terms' sum in their order (sm_gather: the bits of successive
+ * lr__kaxpy calls, so of input_grads). */
+LR__HOT static int igrad_rows(void *vctx, int tid, size_t lo, size_t hi)
+{
+    (void)tid;
+    const igrad_ctx *c = vctx;
+    const lr__softmax_net *net = c->net;
+    const lr__softmax_work *w = c->w;
+    const int32_t K = net->k, DT = net->dt, NI = in0(net);
+    const size_t M = (size_t)net->m;
+    for (size_t r = c->bound[lo]; r < c->bound[hi]; r++) {
+        const int64_t p0 = w->g_ptr[r], n = w->g_ptr[r + 1] - p0;
+        if (n == 0)
+            continue;
+        if (r < M) {
+            float *y = c->grad + net->off_e + r * (size_t)K;
+            sm_gather(y, y, n, w->g_coef + p0, w->g_user + p0, c->dx0, (size_t)NI, K);
+        } else {
+            float *y = c->grad + net->off_t + (r - M) * (size_t)DT;
+            sm_gather(y, y, n, w->g_coef + p0, w->g_user + p0, c->dx0 + K, (size_t)NI, DT);
+        }
+    }
+    return LR_OK;
+}
+
+/* input_grads split between the threads by row (the same bits): the
+ * batch's terms sorted by row, stably, then each row summed by one
+ * thread.  1 when done; 0 when the scratch cannot be had (the caller
+ * then adds them serially). */
+static int input_grads_threads(const lr__softmax_net *net, lr__softmax_work *w,
+                               const lr__softmax_batch *b, const float *dx0, float *grad)
+{
+    const size_t M = (size_t)net->m, R = M + (size_t)net->nt;
+    const int has_tags = net->prof.ptr != NULL;
+    int64_t total = 0;
+    for (int32_t u = 0; u < b->n; u++)
+        for (int64_t j = b->in_ptr[u]; j < b->in_ptr[u + 1]; j++)
+            total += 1 + (has_tags ? net->prof.ptr[b->in_idx[j] + 1] - net->prof.ptr[b->in_idx[j]] : 0);
+    /* plain malloc: a failure here costs nothing but the threads, so it
+     * is no error to report (nor one for lr__malloc's injected failures) */
+    if (!w->g_ptr) {
+        w->g_ptr = malloc((R + 1) * sizeof *w->g_ptr);
+        w->g_next = malloc((R + 1) * sizeof *w->g_next);
+        if (!w->g_ptr || !w->g_next) {
+            free(w->g_ptr);
+            free(w->g_next);
+            w->g_ptr = w->g_next = NULL;
+            return 0;
+        }
+    }
+    if (total > w->g_cap) {
+        int32_t *gu = realloc(w->g_user, (size_t)total * sizeof *gu);
+        if (gu)
+            w->g_user = gu;
+        float *gc = realloc(w->g_coef, (size_t)total * sizeof *gc);
+        if (gc)
+            w->g_coef = gc;
+        if (!gu || !gc)
+            return 0;
+        w->g_cap = total;
+    }
+    memset(w->g_ptr, 0, (R + 1) * sizeof *w->g_ptr);
+    for (int32_t u = 0; u < b->n; u++) {
+        if (!(bag_weight(b, u) > 0))
+            continue;
+        for (int64_t j = b->in_ptr[u]; j < b->in_ptr[u + 1]; j++) {
+            const int32_t a = b->in_idx[j];
+            w->g_ptr[a + 1]++;
+            for (int64_t i = has_tags ? net->prof.ptr[a] : 0; has_tags && i < net->prof.ptr[a + 1]; i++)
+                w->g_ptr[M + (size_t)net->prof.idx[i] + 1]++;
+        }
+    }
+    for (size_t r = 0; r < R; r++)
+        w->g_ptr[r + 1] += w->g_ptr[r];
+    memcpy(w->g_next, w->g_ptr, (R + 1) * sizeof *w->g_ptr);
+    for (int32_t u = 0; u < b->n; u++) {
+        const double W = bag_weight(b, u);
+        if (!(W > 0))
+            continue;
+        for (int64_t j = b->in_ptr[u]; j < b->in_ptr[u + 1]; j++) {
+            const int32_t a = b->in_idx[j];
+            const float c1 = (float)(b->in_w[j] / W);
+            int64_t at = w->g_next[a]++;
+            w->g_user[at] = u;
+            w->g_coef[at] = c1;
+            for (int64_t i = has_tags ? net->prof.ptr[a] : 0; has_tags && i < net->prof.ptr[a + 1]; i++) {
+                at = w->g_next[M + (size_t)net->prof.idx[i]]++;
+                w->g_user[at] = u;
+                w->g_coef[at] = c1 * net->prof.val[i];
+            }
+        }
+    }
+    /* each worker a contiguous run of rows with about as many terms */
+    igrad_ctx c = {net, w, dx0, grad, {0}};
+    int T = w->threads < 64 ? w->threads : 64;
+    const int64_t all = w->g_ptr[R];
+    size_t r = 0;
+    for (int t = 1; t < T; t++) {
+        const int64_t want = all * t / T;
+        while (r < R && w->g_ptr[r] < want)
+            r++;
+        c.bound[t] = r;
+    }
+    c.bound[T] = R;
+    /* igrad_rows never fails; a worker that cannot start runs on the
+     * calling thread */
+    (void)lr__parallel_for(T, (size_t)T, igrad_rows, &c);
+    return 1;
 }
 
 double lr__softmax_backward(const lr__softmax_net *net, lr__softmax_work *w,
                             const lr__softmax_batch *b, double reg, float *grad)
 {
-    const int32_t n = b->n, K = net->k, H = net->width, L = net->layers, DT = net->dt,
+    const int32_t n = b->n, K = net->k, H = net->width, L = net->layers,
                   NI = in0(net);
     /* the tower, top down: dcur holds dL/d(output of layer l) */
     const float *dcur = w->ds;
@@ -433,24 +861,8 @@ double lr__softmax_backward(const lr__softmax_net *net, lr__softmax_work *w,
     if (net->skip)
         for (int32_t u = 0; u < n; u++)
             lr__kaxpy(bufs[0] + (size_t)u * (size_t)NI, 1.0f, w->ds + (size_t)u * (size_t)K, K);
-    /* into the input embeddings, user by user, in order */
-    float *gE = grad + net->off_e, *gT = grad + net->off_t;
-    for (int32_t u = 0; u < n; u++) {
-        const float *dx = dcur + (size_t)u * (size_t)NI;
-        const double W = bag_weight(b, (int64_t)u);
-        if (!(W > 0))
-            continue;
-        for (int64_t j = b->in_ptr[u]; j < b->in_ptr[u + 1]; j++) {
-            const int32_t a = b->in_idx[j];
-            const float c1 = (float)(b->in_w[j] / W);
-            lr__kaxpy(gE + (size_t)a * (size_t)K, c1, dx, K);
-            if (!net->prof.ptr)
-                continue;
-            for (int64_t i = net->prof.ptr[a]; i < net->prof.ptr[a + 1]; i++)
-                lr__kaxpy(gT + (size_t)net->prof.idx[i] * (size_t)DT, c1 * net->prof.val[i],
-                          dx + K, DT);
-        }
-    }
+    if (w->threads < 2 || !input_grads_threads(net, w, b, dcur, grad))
+        input_grads(net, b, dcur, grad);
     /* L2 on the weights */
     double sq = 0;
     const float r = (float)reg;
@@ -475,15 +887,63 @@ double lr__softmax_backward(const lr__softmax_net *net, lr__softmax_work *w,
     return 0.5 * reg * sq;
 }
 
+typedef struct zero_ctx {
+    float *grad;
+    size_t lo[LR__SOFTMAX_MAX_LAYERS + 3], hi[LR__SOFTMAX_MAX_LAYERS + 3];
+    int n;
+} zero_ctx;
+
+/* Zeros over [lo, hi) of the concatenation of the context's ranges. */
+static int zero_part(void *vctx, int tid, size_t lo, size_t hi)
+{
+    (void)tid;
+    const zero_ctx *c = vctx;
+    size_t at = 0;
+    for (int r = 0; r < c->n; r++) {
+        const size_t len = c->hi[r] - c->lo[r];
+        const size_t a = lo > at ? lo - at : 0, e = hi - at < len ? hi - at : len;
+        if (a < e && hi > at)
+            memset(c->grad + c->lo[r] + a, 0, (e - a) * sizeof(float));
+        at += len;
+    }
+    return LR_OK;
+}
+
+/* grad's E and T (unless et_zero says they are), biases and Q to 0,
+ * split between the threads. */
+static int zero_blocks(const lr__softmax_net *net, int threads, int et_zero, float *grad)
+{
+    zero_ctx c;
+    c.grad = grad;
+    c.n = 0;
+    size_t total = 0;
+    if (!et_zero) {
+        c.lo[c.n] = net->off_e;
+        c.hi[c.n++] = net->off_w[0];
+    }
+    for (int l = 0; l <= net->layers; l++) {
+        c.lo[c.n] = net->off_b[l];
+        c.hi[c.n++] = l < net->layers ? net->off_w[l + 1] : net->off_v;
+    }
+    c.lo[c.n] = net->off_q;
+    c.hi[c.n++] = net->n_params;
+    for (int r = 0; r < c.n; r++)
+        total += c.hi[r] - c.lo[r];
+    return lr__parallel_for(threads, total, zero_part, &c);
+}
+
 int lr__softmax_loss_grad(const lr__softmax_net *net, lr__softmax_work *w,
                           const lr__softmax_batch *b, double reg, float *grad, double *loss,
                           double *ce_out, double *l2_out)
 {
     const int32_t n = b->n, M = net->m, K = net->k;
-    memset(grad, 0, net->n_params * sizeof *grad);
-    lr__softmax_items(net, w);
-    int rc = lr__softmax_users(net, w, b);
+    /* Only the blocks that are summed into need zeros: every layer's
+     * weights and V are written whole by their sgemm (beta 0). */
+    int rc = zero_blocks(net, w->threads, w->et_zero, grad);
     if (rc)
+        return rc;
+    lr__softmax_items(net, w);
+    if ((rc = lr__softmax_users(net, w, b)))
         return rc;
     /* logits, softmax, dL/dlogit */
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, M, K, 1.0f, w->s, K, w->item, K,
@@ -502,11 +962,9 @@ int lr__softmax_loss_grad(const lr__softmax_net *net, lr__softmax_work *w,
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, M, K, n, 1.0f, w->logit, M, w->s, K,
                 0.0f, gV, K);
     if (net->item_tags && net->prof.ptr) {
-        float *gQ = grad + net->off_q;
-        for (int32_t a = 0; a < M; a++)
-            for (int64_t i = net->prof.ptr[a]; i < net->prof.ptr[a + 1]; i++)
-                lr__kaxpy(gQ + (size_t)net->prof.idx[i] * (size_t)K, net->prof.val[i],
-                          gV + (size_t)a * (size_t)K, K);
+        items_ctx ic = {net, w, grad};
+        if ((rc = lr__parallel_for(w->threads, (size_t)w->prof_t.rows, tag_grads, &ic)))
+            return rc;
     }
     /* An artist nobody listened to is only ever a negative: its own V row
      * would learn nothing but "never", which would bury what its tags say
@@ -656,13 +1114,80 @@ static lr__softmax_batch draw_batch(sm_fit *f, const lr__csr *x, const int32_t *
 }
 
 /* avg <- decay avg + (1 - decay) theta, element by element (the same bits
- * on any thread count: it runs on one). */
+ * on any thread count and any split of the range). */
 LR__HOT static void average(float *restrict avg, const float *restrict theta, size_t n,
                             float decay)
 {
     const float rest = 1.0f - decay;
     for (size_t i = 0; i < n; i++)
         avg[i] = decay * avg[i] + rest * theta[i];
+}
+
+/* Adam's step (lib/optim/optim.c's arithmetic, operation for operation)
+ * and the moving average in one pass: the two passes over every
+ * parameter, 2.6 million on HetRec, were memory-bound and a tenth of a
+ * fit. */
+LR__HOT static void adam_average(float *restrict p, const float *restrict g, float *restrict m,
+                                 float *restrict v, float *restrict avg, size_t len, float lr,
+                                 float eps, float c1, float c2, float decay)
+{
+    const float b1 = (float)LR__ADAM_BETA1, b2 = (float)LR__ADAM_BETA2, rest = 1.0f - decay;
+    for (size_t i = 0; i < len; i++) {
+        m[i] = b1 * m[i] + (1.0f - b1) * g[i];
+        v[i] = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
+        p[i] -= lr * (m[i] * c1) / (sqrtf(v[i] * c2) + eps);
+        avg[i] = decay * avg[i] + rest * p[i];
+    }
+}
+
+typedef struct step_ctx {
+    lr__optim *opt;
+    float *theta;
+    const float *grad;
+    float *avg; /* NULL: no averaging */
+    float decay;
+} step_ctx;
+
+/* The optimiser's step and the average over parameters [lo, hi). */
+static int step_part(void *vctx, int tid, size_t lo, size_t hi)
+{
+    (void)tid;
+    const step_ctx *c = vctx;
+    lr__optim *o = c->opt;
+    if (o->kind == LR_OPTIMIZER_ADAM && c->avg) {
+        adam_average(c->theta + lo, c->grad + lo, o->mom + lo, o->acc + lo, c->avg + lo, hi - lo,
+                     o->lr, o->eps, o->c1, o->c2, c->decay);
+        return LR_OK;
+    }
+    lr__optim_step(o, c->theta + lo, c->grad + lo, lo, hi - lo);
+    if (c->avg)
+        average(c->avg + lo, c->theta + lo, hi - lo, c->decay);
+    return LR_OK;
+}
+
+/* One step of every parameter, split between the threads (element-wise,
+ * so the bits do not depend on the split). */
+static int sm_step(sm_fit *f, float decay)
+{
+    lr__optim_next(&f->opt);
+    step_ctx c = {&f->opt, f->net.theta, f->grad, f->avg, decay};
+    return lr__parallel_for(f->w.threads, f->net.n_params, step_part, &c);
+}
+
+/* The E rows of the batch's input artists and the T rows of their tags
+ * back to 0, the only rows of those blocks a step's gradient touches, for
+ * the next lr__softmax_loss_grad with et_zero. */
+static void zero_inputs(const lr__softmax_net *net, const lr__softmax_batch *b, float *grad)
+{
+    const size_t K = (size_t)net->k, DT = (size_t)net->dt;
+    for (int64_t j = 0; j < b->in_ptr[b->n]; j++) {
+        const int32_t a = b->in_idx[j];
+        memset(grad + net->off_e + (size_t)a * K, 0, K * sizeof *grad);
+        if (!net->prof.ptr)
+            continue;
+        for (int64_t i = net->prof.ptr[a]; i < net->prof.ptr[a + 1]; i++)
+            memset(grad + net->off_t + (size_t)net->prof.idx[i] * DT, 0, DT * sizeof *grad);
+    }
 }
 
 static int numeric(uint64_t epoch, const char *what)
@@ -687,6 +1212,7 @@ static int softmax_fit(lr_model *m, const lr__fit_ctx *ctx)
     const double boost = lr__opt_double(o, LR_OPT_COLD_BOOST);
     const int skip = (int)lr__opt_int(o, LR_OPT_TOWER_SKIP);
     const int mask_input = (int)lr__opt_int(o, LR_OPT_MASK_INPUT);
+    const double smoothing = lr__opt_double(o, LR_OPT_LABEL_SMOOTHING);
     int64_t bs = lr__opt_int(o, LR_OPT_BATCH_SIZE);
     m->k = k;
     if (m->n_artists < 2)
@@ -738,8 +1264,10 @@ static int softmax_fit(lr_model *m, const lr__fit_ctx *ctx)
             longest = x->ptr[u + 1] - x->ptr[u];
     rc = lr__softmax_work_init(&f.w, &f.net, (int32_t)bs, lr__opt_threads(o));
     f.w.mask_input = mask_input;
+    f.w.label_smoothing = (float)smoothing;
+
     const size_t nnz = (size_t)x->nnz + 1;
-    f.grad = lr__malloc(f.net.n_params, sizeof(float));
+    f.grad = lr__calloc(f.net.n_params, sizeof(float));
     f.users = lr__malloc((size_t)m->n_users, sizeof(int32_t));
     f.in_ptr = lr__malloc((size_t)bs + 1, sizeof(int64_t));
     f.lab_ptr = lr__malloc((size_t)bs + 1, sizeof(int64_t));
@@ -763,6 +1291,10 @@ static int softmax_fit(lr_model *m, const lr__fit_ctx *ctx)
     if (rc == LR_OK)
         rc = lr__softmax_sampler_init(&f.smp, lr__opt_int(o, LR_OPT_SAMPLED_NEGATIVES),
                                       m->n_artists, x, seed);
+    /* The full softmax's steps zero only the E and T rows they used: L2
+     * reaches every row, and the sampled softmax zeroes the whole gradient
+     * itself. */
+    f.w.et_zero = reg == 0 && f.smp.n == 0;
     for (int32_t u = 0; u < m->n_users; u++)
         if (f.users && x->ptr[u + 1] - x->ptr[u] >= 2)
             f.users[f.n_users++] = u;
@@ -790,10 +1322,10 @@ static int softmax_fit(lr_model *m, const lr__fit_ctx *ctx)
                 rc = numeric(e, "training loss");
             if (rc)
                 break;
-            lr__optim_next(&f.opt);
-            lr__optim_step(&f.opt, f.net.theta, f.grad, 0, f.net.n_params);
-            if (f.avg)
-                average(f.avg, f.net.theta, f.net.n_params, (float)decay);
+            if ((rc = sm_step(&f, (float)decay)))
+                break;
+            if (f.w.et_zero)
+                zero_inputs(&f.net, &b, f.grad);
             ce_sum += ce * n;
             l2_sum += l2;
             steps++;

@@ -61,10 +61,31 @@ typedef struct lr__softmax_work {
     float *item;       /* [m x k] item vectors */
     float *logit;      /* [cap x m] logits, then dL/dlogit */
     double *loss;      /* [cap] each user's cross-entropy */
+    /* tag x artist: the transpose of net->prof (item_tags only; empty
+     * otherwise), so that each tag's projection gradient is one thread's
+     * sum over its artists, in the artists' order */
+    lr__csr prof_t;
     /* 1: a user's input artists are left out of its softmax, as the
      * evaluation leaves a user's training artists out of its ranking
      * (LR_OPT_MASK_INPUT); 0 after lr__softmax_work_init */
     int mask_input;
+    /* 1: the gradient's E and T blocks are zero when lr__softmax_loss_grad
+     * begins (the fit zeroes the rows a batch used after its step, a
+     * thousandth of the blocks); 0 after lr__softmax_work_init: it zeroes
+     * them all */
+    int et_zero;
+    /* LR_OPT_LABEL_SMOOTHING: this share of each user's label weight is
+     * spread evenly over the artists of its softmax (the full softmax's;
+     * the sampled one ignores it); 0 after lr__softmax_work_init */
+    float label_smoothing;
+    /* The input embeddings' gradient by row, so that threads can share it:
+     * row a < m lists the batch's (user, weight) terms of E_a, row m + g
+     * those of T_g, each in the order a serial pass adds them.  Grown as
+     * batches need (NULL until then). */
+    int64_t *g_ptr, *g_next; /* [m + nt + 1] */
+    int32_t *g_user;         /* [g_cap] */
+    float *g_coef;           /* [g_cap] */
+    int64_t g_cap;
 } lr__softmax_work;
 
 /* A network over the m artists with the tag uses `tags` (an artist x tag
@@ -104,6 +125,8 @@ int lr__softmax_users(const lr__softmax_net *net, lr__softmax_work *w,
 /* The batch objective
  *   (1/n) sum_b CE_b + reg/2 |weights|^2,
  *   CE_b = - sum_l y_bl log softmax(s_b . item)_l,  y_b = lab_w / sum lab_w,
+ * with w->label_smoothing = e: y_b = (1 - e) lab_w / sum lab_w + e / M_b
+ * over the M_b artists of b's softmax (all, or those not in b's input),
  * into *loss (and its two parts into *ce and *l2 when not NULL), and its
  * gradient with respect to theta into grad[n_params].  The result does not
  * depend on w->threads. */

@@ -290,3 +290,6 @@ _Static_assert(LR_COUNT_ROWS_SUMMED == 19, "LR_COUNT_ROWS_SUMMED changed");
 _Static_assert(LR_COUNT_SPELLINGS_MERGED == 20, "LR_COUNT_SPELLINGS_MERGED changed");
 _Static_assert(LR_COUNT_BAD_LINES_SKIPPED == 21, "LR_COUNT_BAD_LINES_SKIPPED changed");
 _Static_assert(LR_COUNT_PROFILES == 22, "LR_COUNT_PROFILES changed");
+
+/* enum lr_option */
+_Static_assert(LR_OPT_LABEL_SMOOTHING == 535, "LR_OPT_LABEL_SMOOTHING changed");

@@ -563,7 +563,7 @@ START_TEST(softmax_part)
     ck_assert_int_eq(m->sm.k, 64); /* softmax's default factors, not als's 8 */
     ck_assert_ptr_nonnull(m->sm.tower);
     ck_assert_int_eq(lr__opt_int(&m->sm.opts, LR_OPT_TRANSFORM), LR_TRANSFORM_LOG1P);
-    ck_assert_int_eq(lr__opt_int(&m->sm.opts, LR_OPT_EPOCHS), 12);
+    ck_assert_int_eq(lr__opt_int(&m->sm.opts, LR_OPT_EPOCHS), 14); /* softmax's default */
     ck_assert_int_eq(lr__opt_int(&m->sm.opts, LR_OPT_HIDDEN_WIDTH), 32); /* passed on */
     ck_assert_int_eq(lr__opt_int(&m->sm.opts, LR_OPT_THREADS), 2);
     const int32_t nu = m->n_users, na = m->n_artists, k = m->k, ks = m->sm.k;
@@ -574,10 +574,10 @@ START_TEST(softmax_part)
     double *h = mt_history(m, LR_HISTORY_LOSS, &hn);
     free(mt_history(no, LR_HISTORY_LOSS, &hno));
     ck_assert_uint_eq(hno, 3 + 1);
-    ck_assert_uint_eq(hn, 3 + 12 + 1);
+    ck_assert_uint_eq(hn, 3 + 14 + 1);
     for (size_t i = 0; i < hn; i++)
         ck_assert(isfinite(h[i]));
-    ck_assert(h[14] < h[3]); /* softmax's loss falls over its epochs */
+    ck_assert(h[16] < h[3]); /* softmax's loss falls over its epochs */
     free(h);
 
     float *out = malloc((size_t)nu * (size_t)na * sizeof *out), *x = malloc((size_t)ks * 4);

@@ -557,6 +557,96 @@ START_TEST(cancel_leaves_unfitted)
 }
 END_TEST
 
+/* label_smoothing: the loss is the cross-entropy against (1 - e) times
+ * the labels' weights plus e spread evenly over the artists of the
+ * softmax (the masked input's left out), computed here in double; its
+ * gradient matches central differences of it, with and without the mask
+ * (loop index), and is refused outside [0, 0.99] by name. */
+START_TEST(label_smoothing_loss_and_gradients)
+{
+    lr_dataset *ds = small_data();
+    lr__softmax_net net;
+    ck_assert_lr_ok(lr__softmax_net_init(&net, ds->n_artists, &ds->artist_tags, 5, 3, 1, 6, 1));
+    lr__softmax_net_randomize(&net, 11, 0.5);
+    lr__softmax_work w;
+    ck_assert_lr_ok(lr__softmax_work_init(&w, &net, 2, 1));
+    const int mask = _i;
+    const float e = 0.3f;
+    w.mask_input = mask;
+    w.label_smoothing = e;
+    int64_t in_ptr[3], lab_ptr[3];
+    int32_t in_idx[64], lab_idx[64];
+    float in_w[64], lab_w[64];
+    lr__softmax_batch b = half_batch(ds, in_ptr, in_idx, in_w, lab_ptr, lab_idx, lab_w);
+    float *g = malloc(net.n_params * sizeof *g);
+    double loss, plain;
+    ck_assert_lr_ok(lr__softmax_loss_grad(&net, &w, &b, 0.0, g, &loss, NULL, NULL));
+    const int32_t M = net.m, K = net.k;
+    ck_assert_int_le(M, 64);
+    double want = 0;
+    for (int32_t u = 0; u < 2; u++) {
+        double z[64], zs = 0, Y = 0, ce = 0, soft = 0;
+        int in[64] = {0};
+        for (int64_t j = in_ptr[u]; mask && j < in_ptr[u + 1]; j++)
+            in[in_idx[j]] = 1;
+        for (int32_t a = 0; a < M; a++) {
+            z[a] = 0;
+            for (int32_t d = 0; d < K; d++)
+                z[a] += (double)w.s[u * K + d] * (double)w.item[a * K + d];
+            if (!in[a]) {
+                zs += exp(z[a]);
+                soft++;
+            }
+        }
+        for (int64_t j = lab_ptr[u]; j < lab_ptr[u + 1]; j++)
+            Y += lab_w[j];
+        for (int64_t j = lab_ptr[u]; j < lab_ptr[u + 1]; j++)
+            ce -= (1 - e) * lab_w[j] / Y * (z[lab_idx[j]] - log(zs));
+        for (int32_t a = 0; a < M; a++)
+            if (!in[a])
+                ce -= e / soft * (z[a] - log(zs));
+        want += ce / 2;
+    }
+    ck_assert_msg(fabs(loss - want) < 1e-4 * want, "loss %.7g, by hand %.7g", loss, want);
+    /* smoothing moves the loss: it is not the plain cross-entropy */
+    w.label_smoothing = 0;
+    ck_assert_lr_ok(lr__softmax_loss_grad(&net, &w, &b, 0.0, g, &plain, NULL, NULL));
+    ck_assert_msg(fabs(plain - loss) > 1e-3, "smoothed %.7g, plain %.7g", loss, plain);
+    w.label_smoothing = e;
+    ck_assert_lr_ok(lr__softmax_loss_grad(&net, &w, &b, 0.0, g, &loss, NULL, NULL));
+
+    const float h = 3e-3f;
+    float *scratch = malloc(net.n_params * sizeof *scratch);
+    size_t bad = 0;
+    for (size_t i = 0; i < net.n_params; i++) {
+        const float t0 = net.theta[i];
+        double lp, lm;
+        net.theta[i] = t0 + h;
+        ck_assert_lr_ok(lr__softmax_loss_grad(&net, &w, &b, 0.0, scratch, &lp, NULL, NULL));
+        net.theta[i] = t0 - h;
+        ck_assert_lr_ok(lr__softmax_loss_grad(&net, &w, &b, 0.0, scratch, &lm, NULL, NULL));
+        net.theta[i] = t0;
+        const double fd = (lp - lm) / (2.0 * (double)h);
+        if (fabs(fd - g[i]) > 2e-3 + 0.02 * fabs(fd) && bad++ < 10)
+            printf("parameter %zu: analytic %.6g, finite difference %.6g\n", i, g[i], fd);
+    }
+    ck_assert_msg(bad == 0, "%zu of %zu gradients differ from finite differences", bad,
+                  net.n_params);
+    free(g);
+    free(scratch);
+    lr__softmax_work_free(&w);
+    lr__softmax_net_free(&net);
+    lr_dataset_free(ds);
+
+    lr_options *o = mt_opts(NULL);
+    ck_assert_lr_fail(lr_options_set_double(o, LR_OPT_LABEL_SMOOTHING, 1), LR_E_INVALID,
+                      "label_smoothing");
+    ck_assert_lr_fail(lr_options_set_double(o, LR_OPT_LABEL_SMOOTHING, -0.1), LR_E_INVALID,
+                      "label_smoothing");
+    lr_options_free(o);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("softmax");
@@ -575,6 +665,7 @@ static Suite *suite(void)
     tcase_add_test(t, one_artist_catalogue);
     tcase_add_test(t, divergence_names_the_epoch);
     tcase_add_test(t, cancel_leaves_unfitted);
+    tcase_add_loop_test(t, label_smoothing_loss_and_gradients, 0, 2);
     suite_add_tcase(s, t);
     return s;
 }
