@@ -574,10 +574,11 @@ START_TEST(label_smoothing_loss_and_gradients)
     const float e = 0.3f;
     w.mask_input = mask;
     w.label_smoothing = e;
-    int64_t in_ptr[3], lab_ptr[3];
-    int32_t in_idx[64], lab_idx[64];
-    float in_w[64], lab_w[64];
-    lr__softmax_batch b = half_batch(ds, in_ptr, in_idx, in_w, lab_ptr, lab_idx, lab_w);
+    half_arrays half;
+    lr__softmax_batch b = half_batch(ds, &half);
+    const int64_t *in_ptr = half.in_ptr, *lab_ptr = half.lab_ptr;
+    const int32_t *in_idx = half.in_idx, *lab_idx = half.lab_idx;
+    const float *lab_w = half.lab_w;
     float *g = malloc(net.n_params * sizeof *g);
     double loss, plain;
     ck_assert_lr_ok(lr__softmax_loss_grad(&net, &w, &b, 0.0, g, &loss, NULL, NULL));
