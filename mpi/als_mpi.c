@@ -429,7 +429,7 @@ static int epochs(fit *f, lr_mpi_epoch_fn fn, void *user_data)
         return rc;
     for (int ep = 0; ep < n_epochs; ep++) {
         const double t0 = MPI_Wtime();
-        double tx = 0, s;
+        double tx = 0, tg = 0, s;
         /* users, given the artists */
         rc = finite_gram(w->G, k, "artist", ep + 1);
         if (rc == LR_OK) {
@@ -445,7 +445,9 @@ static int epochs(fit *f, lr_mpi_epoch_fn fn, void *user_data)
         tx += MPI_Wtime() - s;
 
         /* artists, given the users */
+        s = MPI_Wtime();
         rc = lr__als_gram(f->uf, &f->shape_u, k, w->part, threads, w->GX);
+        tg += MPI_Wtime() - s;
         if (rc == LR_OK)
             rc = finite_gram(w->GX, k, "user", ep + 1);
         if (rc == LR_OK) {
@@ -465,7 +467,9 @@ static int epochs(fit *f, lr_mpi_epoch_fn fn, void *user_data)
             for (int i = 0; i < k; i++)
                 w->GX[(size_t)i * (size_t)k + (size_t)i] = w->w[i];
         }
+        s = MPI_Wtime();
         rc = lr__als_gram(f->af, &f->shape_a, k, w->part, threads, w->G);
+        tg += MPI_Wtime() - s;
 
         /* the loss as als_fit's: <X'X, Y'Y> from the Gram matrices every
          * process has, the listened pairs' terms summed across processes */
@@ -494,8 +498,8 @@ static int epochs(fit *f, lr_mpi_epoch_fn fn, void *user_data)
         if (rc == LR_OK)
             rc = lr__history_epoch(m, &ctx, row, (uint64_t)ep + 1, (uint64_t)n_epochs);
         if (rc == LR_OK && fn &&
-            fn(f->rank, ep + 1, MPI_Wtime() - t0, tx, received, sent, row[LR_HISTORY_LOSS - 1],
-               user_data) != 0)
+            fn(f->rank, ep + 1, MPI_Wtime() - t0, tx, tg, received, sent,
+               row[LR_HISTORY_LOSS - 1], user_data) != 0)
             rc = lr__fail(LR_E_CANCELLED, "lr_mpi_als_train: stopped by the epoch callback "
                           "after epoch %d", ep + 1);
         if ((rc = agree(f, rc)) != LR_OK)
@@ -577,6 +581,7 @@ int lr_mpi_als_train(MPI_Comm comm, const char *data, const char *train_path, co
                      const char *model_path, lr_mpi_epoch_fn fn, void *user_data)
 {
     lr_clear_error();
+    const double t0 = MPI_Wtime();
     fit f = {.comm = comm, .data = data, .listens = train_path, .has_train = train_path != NULL,
              .row_t = MPI_DATATYPE_NULL};
     MPI_Comm_rank(comm, &f.rank);
@@ -602,6 +607,15 @@ int lr_mpi_als_train(MPI_Comm comm, const char *data, const char *train_path, co
         rc = agree(&f, read_shard(&f));
     if (rc == LR_OK)
         rc = agree(&f, prepare(&f));
+    if (rc == LR_OK && fn) {
+        const int32_t own = f.ucount[f.rank] + f.acount[f.rank];
+        rc = fn(f.rank, 0, MPI_Wtime() - t0, 0, 0, 0, 0, NAN, user_data) == 0
+                 ? LR_OK
+                 : lr__fail(LR_E_CANCELLED, "lr_mpi_als_train: stopped by the epoch callback "
+                            "before the first epoch (this process: %d of %d rows)",
+                            (int)own, (int)(f.nu + f.na));
+        rc = agree(&f, rc);
+    }
     if (rc == LR_OK)
         rc = epochs(&f, fn, user_data);
     if (rc == LR_OK) {

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char usage_text[] =
     "usage: mpirun -np N lastrec-mpi train DATA [--train FILE] -o MODEL [--opt K=V,...] "
@@ -30,24 +31,40 @@ static const char usage_text[] =
     "  -o, --output MODEL  where rank 0 writes the model (through a temporary file)\n"
     "  --opt K=V,...  als options as for 'lastrec train' (factors, epochs, alpha,\n"
     "                 regularization, transform, solver, cg_steps, seed, threads = per process)\n"
-    "  --verbose      one line per epoch and process on stderr: seconds, of which in MPI,\n"
-    "                 factor bytes received and sent\n"
+    "  --verbose      one line per epoch and process on stderr: seconds, of which in MPI\n"
+    "                 and in the Gram matrices, factor bytes received and sent, the loss,\n"
+    "                 the process's CPU seconds\n"
     "  -h, --help     this text;  --version  the versions\n";
 
 typedef struct report {
     int verbose, rank;
+    double cpu; /* process CPU seconds at the last report */
 } report;
 
-static int on_epoch(int rank, int epoch, double seconds, double exchange_seconds,
-                    uint64_t bytes_received, uint64_t bytes_sent, double loss, void *user_data)
+/* CPU seconds of this process: with more processes than cores an epoch's
+ * wall time includes waiting for a core, its CPU time does not. */
+static double cpu_seconds(void)
 {
-    const report *r = user_data;
-    if (r->verbose)
+    struct timespec t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static int on_epoch(int rank, int epoch, double seconds, double exchange_seconds,
+                    double gram_seconds, uint64_t bytes_received, uint64_t bytes_sent, double loss, void *user_data)
+{
+    report *r = user_data;
+    const double cpu = cpu_seconds(), used = cpu - r->cpu;
+    r->cpu = cpu;
+    if (r->verbose && epoch == 0)
+        fprintf(stderr, "lastrec-mpi: rank %d read its shard and prepared in %.3f s\n", rank,
+                seconds);
+    else if (r->verbose)
         fprintf(stderr,
-                "lastrec-mpi: rank %d epoch %d: %.3f s (MPI %.3f s), received %.1f MB, "
-                "sent %.1f MB, loss %.6g\n",
-                rank, epoch, seconds, exchange_seconds, (double)bytes_received / 1e6,
-                (double)bytes_sent / 1e6, loss);
+                "lastrec-mpi: rank %d epoch %d: %.3f s (MPI %.3f s, Gram %.3f s), received %.1f MB, "
+                "sent %.1f MB, loss %.6g, CPU %.3f s\n",
+                rank, epoch, seconds, exchange_seconds, gram_seconds, (double)bytes_received / 1e6,
+                (double)bytes_sent / 1e6, loss, used);
     return 0;
 }
 
@@ -80,7 +97,7 @@ static int run(int rank, int size, int argc, char **argv)
     }
     const char *data = NULL, *train = NULL, *out = NULL;
     char opts[4096] = "";
-    report rep = {0, rank};
+    report rep = {0, rank, cpu_seconds()};
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         const int has_value = i + 1 < argc;
@@ -122,6 +139,7 @@ static int run(int rank, int size, int argc, char **argv)
         return usage_error(rank, "train: DATA is required");
     if (!out)
         return usage_error(rank, "train: -o MODEL is required");
+    const double t0 = MPI_Wtime();
     int st = lr_mpi_als_train(MPI_COMM_WORLD, data, train, opts[0] ? opts : NULL, out, on_epoch,
                               &rep);
     if (st != 0) {
@@ -130,8 +148,8 @@ static int run(int rank, int size, int argc, char **argv)
         return 1;
     }
     if (rank == 0)
-        printf("%s: als model of %s trained by %d process%s\n", out, data, size,
-               size == 1 ? "" : "es");
+        printf("%s: als model of %s trained by %d process%s in %.1f s\n", out, data, size,
+               size == 1 ? "" : "es", MPI_Wtime() - t0);
     return 0;
 }
 

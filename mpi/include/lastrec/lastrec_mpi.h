@@ -35,13 +35,21 @@ extern "C" {
 #define LR_MPI_VERSION 1
 
 /**
- * Called on every process after each epoch with that process's figures.
+ * Called on every process after each epoch with that process's figures,
+ * and once before the first (epoch 0) when the process has read its shard
+ * and prepared the fit.
  *
  * @param rank           the process's rank in the communicator
- * @param epoch          1, 2, ...
- * @param seconds        wall time of the epoch on this process
+ * @param epoch          1, 2, ...; 0 for the preparation
+ * @param seconds        wall time of the epoch on this process (epoch 0:
+ *                       since lr_mpi_als_train() was called; the other
+ *                       figures are 0 and the loss NaN)
  * @param exchange_seconds of which in MPI collectives (including waiting
  *                       for slower processes)
+ * @param gram_seconds   of which computing the Gram matrices, which every
+ *                       process does over all rows (so that they are the
+ *                       same bits everywhere): work that more processes do
+ *                       not divide
  * @param bytes_received factor bytes this process received in the epoch's
  *                       all-gathers: the rows it did not solve, k floats
  *                       each (what any all-gather algorithm must deliver)
@@ -57,7 +65,7 @@ extern "C" {
  * Thread-safety: runs on the thread that called lr_mpi_als_train().
  */
 typedef int (*lr_mpi_epoch_fn)(int rank, int epoch, double seconds, double exchange_seconds,
-                               uint64_t bytes_received, uint64_t bytes_sent, double loss,
+                               double gram_seconds, uint64_t bytes_received, uint64_t bytes_sent, double loss,
                                void *user_data);
 
 /**
