@@ -29,6 +29,16 @@ ENV.update({
     # Containers often forbid the cross-memory attach Open MPI's shared
     # memory transport tries first.
     "OMPI_MCA_btl_vader_single_copy_mechanism": "none",
+    # A process waiting in a collective yields its core: the tests run
+    # more processes than this machine has cores.
+    "OMPI_MCA_mpi_yield_when_idle": "1",
+    # In a sanitized build: Open MPI unloads its components at
+    # MPI_Finalize, so LeakSanitizer reports what they keep as leaks of
+    # "unknown modules", which no suppression can name; leaks of the
+    # solvers are the model suites' business.  Address and undefined-
+    # behaviour errors still stop the process.
+    "ASAN_OPTIONS": "detect_leaks=0:abort_on_error=1",
+    "UBSAN_OPTIONS": "halt_on_error=1:print_stacktrace=1",
 })
 
 
