@@ -18,6 +18,7 @@ TOOL = os.environ["LASTREC_TOOL"]
 CMP = os.environ["LASTREC_MODEL_CMP"]
 LIB = os.environ["LASTREC_LIB"]
 MPIRUN = os.environ.get("LASTREC_MPIRUN", "")
+SOURCE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # Long enough for the slowest run here; a hang (a process left waiting in
 # a collective) fails instead of blocking the suite.
 TIMEOUT = 240
@@ -139,6 +140,23 @@ def test_same_model(tmp):
     out = run([TOOL, "recommend", os.path.join(tmp, "np4.model"), "--user", user])
     if len(out.stdout.strip().splitlines()) < 5:
         fail("lastrec recommend printed too little from the MPI model", out)
+    # the Python binding reads it as it reads lastrec train's
+    script = (
+        "import sys, lastrec\n"
+        "a, b = lastrec.Model.load(sys.argv[1]), lastrec.Model.load(sys.argv[2])\n"
+        "assert a.user_embeddings(as_numpy=False) == b.user_embeddings(as_numpy=False)\n"
+        "assert a.artist_embeddings(as_numpy=False) == b.artist_embeddings(as_numpy=False)\n"
+        "ra, rb = a.recommend(int(sys.argv[3])), b.recommend(int(sys.argv[3]))\n"
+        "assert [r.artist for r in ra] == [r.artist for r in rb] and len(ra) == 10\n"
+        "print('python: the same embeddings and recommendations')\n")
+    py_env = dict(ENV, LASTREC_LIBRARY=LIB, PYTHONPATH=os.path.join(SOURCE, "python"))
+    if os.environ.get("LASTREC_PY_PRELOAD"):
+        py_env["LD_PRELOAD"] = os.environ["LASTREC_PY_PRELOAD"]
+    out = subprocess.run([sys.executable, "-c", script, ref, os.path.join(tmp, "np4.model"), user],
+                         capture_output=True, text=True, env=py_env, timeout=TIMEOUT)
+    if out.returncode != 0:
+        fail("the Python binding does not read the MPI model as lastrec train's", out)
+    print(out.stdout.strip())
 
 
 def test_cholesky(tmp):
