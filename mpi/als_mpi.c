@@ -26,8 +26,8 @@
  *    single-process loss to rounding, not bit for bit.
  *
  * Every step that can fail on one process ends in agree(): a collective
- * that makes every process return the first failing process's status and
- * message, so that no process waits in a collective for one that gave up.
+ * that makes every process return a failing process's status and message,
+ * so that no process waits in a collective for one that gave up.
  */
 #include <lastrec/lastrec_mpi.h>
 
@@ -75,8 +75,9 @@ typedef struct fit {
 
 /* ------------------------------------------------------------ agreement */
 
-/* Every process's rc; when any failed, every process returns the status
- * of the lowest-ranked failure with its message. */
+/* Every process's rc; when any failed, every process returns one
+ * failure's status and message: the lowest status code, and of equal
+ * codes the lowest rank's. */
 static int agree(fit *f, int rc)
 {
     struct {

@@ -12,7 +12,8 @@
  * link both.
  *
  * Link with `pkg-config --cflags --libs lastrec-mpi`.  The header includes
- * `<mpi.h>`.
+ * `<mpi.h>` (from C++ with Open MPI, define OMPI_SKIP_MPICXX to leave out
+ * its deprecated C++ bindings, which do not compile warning-free).
  */
 #ifndef LASTREC_MPI_H
 #define LASTREC_MPI_H
