@@ -424,7 +424,8 @@ static int epochs(fit *f, lr_mpi_epoch_fn fn, void *user_data)
     lr__als_work *w = &f->w;
     lr__fit_ctx ctx = {.progress = lr__opt_progress(o), .t0 = lr__now()};
     lr__als_solve_job job = {k, solver, steps, w->A0, w->Dinv, w->Q, NULL, NULL, NULL,
-                             w->scratch, w->scratch_len, NULL, NULL};
+                             w->scratch, w->scratch_len, NULL, NULL, w->gather_rows,
+                             w->gather_at};
     int rc = lr__als_gram(f->af, &f->shape_a, k, w->part, threads, w->G);
     if ((rc = agree(f, rc)) != LR_OK)
         return rc;
