@@ -57,6 +57,7 @@
  * plain loops (issue 16; docs/scale.md has the figures).
  */
 #include "model/model.h"
+#include "model/als.h"
 #include "model/vec.h"
 #include "core/alloc.h"
 #include "core/error.h"
@@ -164,56 +165,55 @@ static int run_chunks(int threads, size_t n, lr__range_fn fn, void *ctx)
 
 /* ----------------------------------------------------------- one side */
 
-/* The rows of one side: its listened pairs (the dataset's CSR pattern)
- * with c - 1 = alpha t(w), the only per-pair number the solver needs. */
-typedef struct side {
-    int32_t rows;
-    const int64_t *ptr;
-    const int32_t *idx;
-    float *conf;        /* c - 1 per stored pair */
-    unsigned char *exact; /* per row: 1 when Woodbury applies (1..WOODBURY_MAX pairs, all c > 1) */
-    int32_t listened;   /* rows with a pair */
-    int32_t warm;       /* listened rows CG must solve from their previous value */
-    int diag;           /* solved in the fixed side's eigenbasis (set per fit) */
-    int32_t *bounds;    /* [chunks + 1] row ranges of about equal work */
-    int32_t chunks;
-} side;
+/* lr__als_side (model/als.h). */
+typedef lr__als_side side;
 
-/* BM25 (as implicit's bm25_weight on the user x artist matrix): idf of
- * artist a from the number of users, length normalisation per user row. */
-typedef struct bm25 {
-    double k1, b;
-    double *idf;  /* [artists] */
-    double *norm; /* [users] (1 - B) + B * row sum / mean row sum */
-} bm25;
+typedef lr__als_bm25 bm25;
 
-static int bm25_init(bm25 *z, const lr_dataset *ds, const lr_options *o)
+int lr__als_bm25_alloc(bm25 *z, const lr_options *o, int32_t nu, int32_t na)
 {
     z->k1 = lr__opt_double(o, LR_OPT_BM25_K1);
     z->b = lr__opt_double(o, LR_OPT_BM25_B);
-    z->idf = lr__malloc((size_t)ds->n_artists, sizeof *z->idf);
-    z->norm = lr__malloc((size_t)ds->n_users, sizeof *z->norm);
+    z->idf = lr__malloc((size_t)na, sizeof *z->idf);
+    z->norm = lr__malloc((size_t)nu, sizeof *z->norm);
     if (!z->idf || !z->norm)
         return lr__fail_oom("BM25's weights");
-    const double n = (double)ds->n_users;
-    for (int32_t a = 0; a < ds->n_artists; a++) {
-        const double df = (double)(ds->by_artist.ptr[a + 1] - ds->by_artist.ptr[a]);
-        /* An artist every user listened to tells nothing apart; implicit
-         * would give it a negative weight, which as a confidence would
-         * mean "certainly not", so it is held at 0 instead. */
-        z->idf[a] = fmax(0.0, log(n) - log1p(df));
-    }
+    return LR_OK;
+}
+
+void lr__als_bm25_set_idf(bm25 *z, int32_t a, double n, int64_t df)
+{
+    /* An artist every user listened to tells nothing apart; implicit
+     * would give it a negative weight, which as a confidence would
+     * mean "certainly not", so it is held at 0 instead. */
+    z->idf[a] = fmax(0.0, log(n) - log1p((double)df));
+}
+
+void lr__als_bm25_normalise(bm25 *z, int32_t nu)
+{
     double mean = 0;
+    for (int32_t u = 0; u < nu; u++)
+        mean += z->norm[u];
+    mean /= (double)nu;
+    for (int32_t u = 0; u < nu; u++)
+        z->norm[u] = (1.0 - z->b) + z->b * z->norm[u] / mean;
+}
+
+static int bm25_init(bm25 *z, const lr_dataset *ds, const lr_options *o)
+{
+    int rc = lr__als_bm25_alloc(z, o, ds->n_users, ds->n_artists);
+    if (rc)
+        return rc;
+    const double n = (double)ds->n_users;
+    for (int32_t a = 0; a < ds->n_artists; a++)
+        lr__als_bm25_set_idf(z, a, n, ds->by_artist.ptr[a + 1] - ds->by_artist.ptr[a]);
     for (int32_t u = 0; u < ds->n_users; u++) {
         double sum = 0;
         for (int64_t e = ds->listens.ptr[u]; e < ds->listens.ptr[u + 1]; e++)
             sum += ds->listens.val[e];
         z->norm[u] = sum;
-        mean += sum;
     }
-    mean /= n;
-    for (int32_t u = 0; u < ds->n_users; u++)
-        z->norm[u] = (1.0 - z->b) + z->b * z->norm[u] / mean;
+    lr__als_bm25_normalise(z, ds->n_users);
     return LR_OK;
 }
 
@@ -230,7 +230,7 @@ static inline float conf_of(int t, float alpha, const bm25 *z, int32_t u, int32_
 
 /* The confidences of one orientation: rows of `m` are users when
  * by_user, artists otherwise. */
-static int make_side(side *s, const lr__csr *m, int by_user, int t, float alpha, const bm25 *z)
+int lr__als_make_side(side *s, const lr__csr *m, int by_user, int t, float alpha, const bm25 *z)
 {
     s->rows = m->rows;
     s->ptr = m->ptr;
@@ -279,28 +279,28 @@ static double row_cost(const side *s, int32_t r, int k, int solver, int steps)
  * mostly rows with one or two listeners, users rows with dozens, so equal
  * row counts would not balance.  Which rows a chunk holds changes nothing
  * in the result. */
-static int balance(side *s, int threads, int k, int solver, int steps)
+int lr__als_balance(side *s, int threads, int k, int solver, int steps, int32_t r0, int32_t r1)
 {
     int32_t chunks = threads * CHUNKS_PER_THREAD;
-    if (chunks > s->rows)
-        chunks = s->rows > 0 ? s->rows : 1;
+    if (chunks > r1 - r0)
+        chunks = r1 > r0 ? r1 - r0 : 1;
     s->chunks = chunks;
     s->bounds = lr__malloc((size_t)chunks + 1, sizeof *s->bounds);
     if (!s->bounds)
         return lr__fail_oom("als's row chunks");
     double total = 0;
-    for (int32_t r = 0; r < s->rows; r++)
+    for (int32_t r = r0; r < r1; r++)
         total += row_cost(s, r, k, solver, steps);
-    s->bounds[0] = 0;
+    s->bounds[0] = r0;
     double acc = 0;
     int32_t t = 1;
-    for (int32_t r = 0; r < s->rows && t < chunks; r++) {
+    for (int32_t r = r0; r < r1 && t < chunks; r++) {
         acc += row_cost(s, r, k, solver, steps);
         while (t < chunks && acc >= total * t / chunks)
             s->bounds[t++] = r + 1;
     }
     while (t <= chunks)
-        s->bounds[t++] = s->rows;
+        s->bounds[t++] = r1;
     return LR_OK;
 }
 
@@ -335,6 +335,14 @@ static int init_range(void *ctx, int tid, size_t begin, size_t end)
             x[i] = (float)(j->scale * lr__rng_normal(&rng));
     }
     return LR_OK;
+}
+
+int lr__als_init(float *F, const side *s, int k, double scale, uint64_t seed, uint64_t stream0,
+                 int threads)
+{
+    init_job j = {F, s, k, scale, seed, stream0};
+    return run_chunks(threads, ((size_t)s->rows + ROWS_PER_CHUNK - 1) / ROWS_PER_CHUNK,
+                      init_range, &j);
 }
 
 /* ---------------------------------------------------- Gram, rotations */
@@ -387,7 +395,7 @@ LR__HOT static int gram_range(void *ctx, int tid, size_t begin, size_t end)
 }
 
 /* G = F'F (k x k, both triangles) for F [rows x k] row-major. */
-static int gram(const float *F, const side *s, int k, float *part, int threads, float *G)
+int lr__als_gram(const float *F, const side *s, int k, float *part, int threads, float *G)
 {
     const size_t blocks = ((size_t)s->rows + GRAM_ROWS - 1) / GRAM_ROWS;
     const size_t kk = (size_t)k * (size_t)k;
@@ -454,17 +462,7 @@ LR__HOT static int turn_range(void *ctx, int tid, size_t begin, size_t end)
  * (Householder, Golub & Van Loan 8.3.1) is done here; the tridiagonal
  * problem goes to LAPACK's dstedc, whose only BLAS calls are k x k dgemms
  * that OpenBLAS keeps on one thread. */
-typedef struct eig_work {
-    int k;
-    double *A;     /* k x k row-major: the matrix being reduced */
-    double *V;     /* row j: the Householder vector of step j */
-    double *Z;     /* k x k column-major: Q, then the eigenvectors */
-    double *d, *e; /* diagonal and off-diagonal of the tridiagonal matrix */
-    double *beta, *p;
-    double *work;
-    lapack_int *iwork;
-    lapack_int lwork, liwork;
-} eig_work;
+typedef lr__als_eig eig_work;
 
 static void eig_free(eig_work *w)
 {
@@ -584,26 +582,7 @@ LR__HOT static int eig_sym(eig_work *w, const float *G, float *vals, float *Q)
 
 /* -------------------------------------------------------- row solvers */
 
-typedef struct solve_job {
-    int k, solver, cg_steps;
-    const float *A0;   /* diag: the k entries of D = w + lambda; else k x k
-                        * Y'Y + lambda I, both triangles */
-    const float *Dinv; /* diag: 1 / D */
-    const float *Q;    /* diag: the turn of this half-sweep, for CG rows */
-    const side *s;
-    float *X;          /* [rows x k] solved in place */
-    const float *Y;    /* the fixed side */
-    float *scratch;    /* per thread */
-    size_t scratch_len;
-    /* When not NULL, per row after its solve: sum c (1 - s)^2 and sum s^2
-     * over its listened pairs, s = x . y; the loss from them is a
-     * sequential sum, so it too is independent of threads. */
-    double *obs, *sq;
-    /* CG rows of at most gather_rows pairs copy their fixed-side vectors
-     * to the thread's scratch, gather_at floats in (0: never). */
-    int64_t gather_rows;
-    size_t gather_at;
-} solve_job;
+typedef lr__als_solve_job solve_job;
 
 /* out = A0 p for the full k x k A0 (both triangles): the sum of p_i times
  * row i, four rows per pass over out. */
@@ -978,16 +957,9 @@ LR__HOT static int solve_range(void *ctx, int tid, size_t begin, size_t end)
 
 /* ---------------------------------------------------------------- fit */
 
-typedef struct als_work {
-    side su, sa;
-    bm25 z;
-    float *G, *GX, *A0, *Dinv, *Q, *w, *scratch, *part;
-    size_t scratch_len;
-    eig_work eig;
-    double *obs, *sq;
-} als_work;
+typedef lr__als_work als_work;
 
-static void work_free(als_work *w)
+void lr__als_work_free(als_work *w)
 {
     side *sides[] = {&w->su, &w->sa};
     for (int i = 0; i < 2; i++) {
@@ -1033,8 +1005,8 @@ static int finite_or_fail(const lr_model *m, const float *G, int k, int sweep)
  * rows fs, Gram matrix GF).  In the diagonal basis F is turned here and
  * X's rows as they are solved; the eigenvalues are left in w->w (F's Gram
  * matrix in the new basis is their diagonal). */
-static int half_sweep(als_work *w, solve_job *job, const side *s, float *X, const side *fs,
-                      float *F, const float *GF, float lambda, int threads)
+int lr__als_half_sweep(als_work *w, solve_job *job, const side *s, float *X, const side *fs,
+                       float *F, const float *GF, float lambda, int threads)
 {
     const int k = job->k;
     int rc;
@@ -1060,6 +1032,44 @@ static int half_sweep(als_work *w, solve_job *job, const side *s, float *X, cons
     return run_chunks(threads, (size_t)s->chunks, solve_range, job);
 }
 
+int lr__als_work_alloc(als_work *w, int k, int solver, int threads, size_t max_rows,
+                       size_t obs_rows)
+{
+    const size_t kk = (size_t)k * (size_t)k;
+    w->G = lr__malloc(kk, sizeof *w->G);
+    w->GX = lr__malloc(kk, sizeof *w->GX);
+    w->A0 = lr__malloc(kk, sizeof *w->A0);
+    w->Dinv = lr__malloc((size_t)k, sizeof *w->Dinv);
+    w->Q = lr__malloc(kk, sizeof *w->Q);
+    w->w = lr__malloc((size_t)k, sizeof *w->w);
+    w->scratch_len = solver == LR_SOLVER_CHOLESKY ? kk + (size_t)k
+                                                  : (size_t)k * (WOODBURY_MAX > 3 ? WOODBURY_MAX : 3);
+    w->gather_rows = 0;
+    if (solver == LR_SOLVER_CG) {
+        /* room for the longest row's vectors, within GATHER_BYTES */
+        const side *sides[] = {&w->su, &w->sa};
+        for (int i = 0; i < 2; i++)
+            for (int32_t r = 0; r < sides[i]->rows; r++)
+                if (sides[i]->ptr[r + 1] - sides[i]->ptr[r] > w->gather_rows)
+                    w->gather_rows = sides[i]->ptr[r + 1] - sides[i]->ptr[r];
+        const int64_t cap = (int64_t)(GATHER_BYTES / ((size_t)k * sizeof(float)));
+        if (w->gather_rows > cap)
+            w->gather_rows = cap;
+    }
+    w->gather_at = w->scratch_len;
+    w->scratch_len += (size_t)w->gather_rows * (size_t)k;
+    w->scratch = lr__malloc((size_t)threads * w->scratch_len, sizeof *w->scratch);
+    w->part = lr__malloc((max_rows + GRAM_ROWS - 1) / GRAM_ROWS * kk, sizeof *w->part);
+    w->obs = lr__malloc(obs_rows, sizeof *w->obs);
+    w->sq = lr__malloc(obs_rows, sizeof *w->sq);
+    if (!w->G || !w->GX || !w->A0 || !w->Dinv || !w->Q || !w->w || !w->scratch || !w->part ||
+        !w->obs || !w->sq)
+        return lr__fail_oom("als's factors and Gram matrices");
+    if (w->su.diag || w->sa.diag)
+        return eig_init(&w->eig, k);
+    return LR_OK;
+}
+
 static int als_fit(lr_model *m, const lr__fit_ctx *ctx)
 {
     const lr_dataset *ds = ctx->train;
@@ -1079,55 +1089,26 @@ static int als_fit(lr_model *m, const lr__fit_ctx *ctx)
     int rc = LR_OK;
     if (t == LR_TRANSFORM_BM25 && (rc = bm25_init(&w.z, ds, o)) != LR_OK)
         goto done;
-    if ((rc = make_side(&w.su, &ds->listens, 1, t, alpha, &w.z)) != LR_OK ||
-        (rc = make_side(&w.sa, &ds->by_artist, 0, t, alpha, &w.z)) != LR_OK)
+    if ((rc = lr__als_make_side(&w.su, &ds->listens, 1, t, alpha, &w.z)) != LR_OK ||
+        (rc = lr__als_make_side(&w.sa, &ds->by_artist, 0, t, alpha, &w.z)) != LR_OK)
         goto done;
-    /* The diagonal basis pays for turning the fixed side's rows and the
-     * solved side's CG rows (k^2 each) and saves k^2 per CG product. */
     if (solver == LR_SOLVER_CG) {
-        w.su.diag = (int64_t)w.sa.listened + w.su.warm < (int64_t)(steps + 1) * w.su.listened;
-        w.sa.diag = (int64_t)w.su.listened + w.sa.warm < (int64_t)(steps + 1) * w.sa.listened;
+        w.su.diag = lr__als_use_diag(w.sa.listened, w.su.warm, w.su.listened, steps);
+        w.sa.diag = lr__als_use_diag(w.su.listened, w.sa.warm, w.sa.listened, steps);
     }
-    if ((rc = balance(&w.su, threads, k, solver, steps)) != LR_OK ||
-        (rc = balance(&w.sa, threads, k, solver, steps)) != LR_OK)
+    if ((rc = lr__als_balance(&w.su, threads, k, solver, steps, 0, nu)) != LR_OK ||
+        (rc = lr__als_balance(&w.sa, threads, k, solver, steps, 0, na)) != LR_OK)
         goto done;
 
     m->k = k;
     m->user_f = lr__malloc((size_t)nu * (size_t)k, sizeof(float));
     m->artist_f = lr__malloc((size_t)na * (size_t)k, sizeof(float));
-    w.G = lr__malloc(kk, sizeof *w.G);
-    w.GX = lr__malloc(kk, sizeof *w.GX);
-    w.A0 = lr__malloc(kk, sizeof *w.A0);
-    w.Dinv = lr__malloc((size_t)k, sizeof *w.Dinv);
-    w.Q = lr__malloc(kk, sizeof *w.Q);
-    w.w = lr__malloc((size_t)k, sizeof *w.w);
-    w.scratch_len = solver == LR_SOLVER_CHOLESKY ? kk + (size_t)k
-                                                 : (size_t)k * (WOODBURY_MAX > 3 ? WOODBURY_MAX : 3);
-    int64_t gather_rows = 0;
-    if (solver == LR_SOLVER_CG) {
-        /* room for the longest row's vectors, within GATHER_BYTES */
-        const side *sides[] = {&w.su, &w.sa};
-        for (int i = 0; i < 2; i++)
-            for (int32_t r = 0; r < sides[i]->rows; r++)
-                if (sides[i]->ptr[r + 1] - sides[i]->ptr[r] > gather_rows)
-                    gather_rows = sides[i]->ptr[r + 1] - sides[i]->ptr[r];
-        const int64_t cap = (int64_t)(GATHER_BYTES / ((size_t)k * sizeof(float)));
-        if (gather_rows > cap)
-            gather_rows = cap;
-    }
-    const size_t gather_at = w.scratch_len;
-    w.scratch_len += (size_t)gather_rows * (size_t)k;
-    w.scratch = lr__malloc((size_t)threads * w.scratch_len, sizeof *w.scratch);
-    const size_t max_rows = (size_t)(nu > na ? nu : na);
-    w.part = lr__malloc((max_rows + GRAM_ROWS - 1) / GRAM_ROWS * kk, sizeof *w.part);
-    w.obs = lr__malloc((size_t)na, sizeof *w.obs);
-    w.sq = lr__malloc((size_t)na, sizeof *w.sq);
-    if (!m->user_f || !m->artist_f || !w.G || !w.GX || !w.A0 || !w.Dinv || !w.Q || !w.w ||
-        !w.scratch || !w.part || !w.obs || !w.sq) {
+    if (!m->user_f || !m->artist_f) {
         rc = lr__fail_oom("als's factors and Gram matrices");
         goto done;
     }
-    if ((w.su.diag || w.sa.diag) && (rc = eig_init(&w.eig, k)) != LR_OK)
+    if ((rc = lr__als_work_alloc(&w, k, solver, threads, (size_t)(nu > na ? nu : na),
+                                 (size_t)na)) != LR_OK)
         goto done;
     /* read at random rows: see the header's "Memory" */
     lr__advise_huge(m->user_f, (size_t)nu * (size_t)k * sizeof(float));
@@ -1135,34 +1116,30 @@ static int als_fit(lr_model *m, const lr__fit_ctx *ctx)
 
     const uint64_t seed = (uint64_t)lr__opt_int(o, LR_OPT_SEED);
     const double scale = lr__opt_double(o, LR_OPT_INIT_SCALE);
-    init_job iu = {m->user_f, &w.su, k, scale, seed, 0};
-    init_job ia = {m->artist_f, &w.sa, k, scale, seed, (uint64_t)nu};
-    if ((rc = run_chunks(threads, ((size_t)nu + ROWS_PER_CHUNK - 1) / ROWS_PER_CHUNK, init_range,
-                         &iu)) != LR_OK ||
-        (rc = run_chunks(threads, ((size_t)na + ROWS_PER_CHUNK - 1) / ROWS_PER_CHUNK, init_range,
-                         &ia)) != LR_OK)
+    if ((rc = lr__als_init(m->user_f, &w.su, k, scale, seed, 0, threads)) != LR_OK ||
+        (rc = lr__als_init(m->artist_f, &w.sa, k, scale, seed, (uint64_t)nu, threads)) != LR_OK)
         goto done;
 
     solve_job job = {k, solver, steps, w.A0, w.Dinv, w.Q, NULL, NULL, NULL,
-                     w.scratch, w.scratch_len, NULL, NULL, gather_rows, gather_at};
-    if ((rc = gram(m->artist_f, &w.sa, k, w.part, threads, w.G)) != LR_OK)
+                     w.scratch, w.scratch_len, NULL, NULL, w.gather_rows, w.gather_at};
+    if ((rc = lr__als_gram(m->artist_f, &w.sa, k, w.part, threads, w.G)) != LR_OK)
         goto done;
     for (int ep = 0; ep < epochs; ep++) {
         /* users, given the artists */
         if ((rc = finite_or_fail(m, w.G, k, ep + 1)) != LR_OK)
             goto done;
         job.obs = job.sq = NULL;
-        if ((rc = half_sweep(&w, &job, &w.su, m->user_f, &w.sa, m->artist_f, w.G, lambda,
+        if ((rc = lr__als_half_sweep(&w, &job, &w.su, m->user_f, &w.sa, m->artist_f, w.G, lambda,
                              threads)) != LR_OK)
             goto done;
 
         /* artists, given the users */
-        if ((rc = gram(m->user_f, &w.su, k, w.part, threads, w.GX)) != LR_OK ||
+        if ((rc = lr__als_gram(m->user_f, &w.su, k, w.part, threads, w.GX)) != LR_OK ||
             (rc = finite_or_fail(m, w.GX, k, ep + 1)) != LR_OK)
             goto done;
         job.obs = w.obs;
         job.sq = w.sq;
-        if ((rc = half_sweep(&w, &job, &w.sa, m->artist_f, &w.su, m->user_f, w.GX, lambda,
+        if ((rc = lr__als_half_sweep(&w, &job, &w.sa, m->artist_f, &w.su, m->user_f, w.GX, lambda,
                              threads)) != LR_OK)
             goto done;
         if (w.sa.diag) { /* X'X in the new basis is diag(w) (to rounding) */
@@ -1171,7 +1148,7 @@ static int als_fit(lr_model *m, const lr__fit_ctx *ctx)
                 w.GX[(size_t)i * (size_t)k + (size_t)i] = w.w[i];
         }
         /* the next sweep's Y'Y, and the loss's */
-        if ((rc = gram(m->artist_f, &w.sa, k, w.part, threads, w.G)) != LR_OK ||
+        if ((rc = lr__als_gram(m->artist_f, &w.sa, k, w.part, threads, w.G)) != LR_OK ||
             (rc = finite_or_fail(m, w.G, k, ep + 1)) != LR_OK)
             goto done;
 
@@ -1205,7 +1182,7 @@ static int als_fit(lr_model *m, const lr__fit_ctx *ctx)
     }
 
 done:
-    work_free(&w);
+    lr__als_work_free(&w);
     return rc;
 }
 
