@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -332,4 +333,34 @@ int lr__make_dirs(const char *dir)
     }
     free(p);
     return rc;
+}
+
+int lr__out_open(lr__out *o, const char *dir, const char *name)
+{
+    char path[4096];
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path)
+        return o->rc = lr__fail(LR_E_INVALID, "%s: directory name too long", dir);
+    o->rc = lr__afile_open(&o->f, path);
+    return o->rc;
+}
+
+void lr__out_put(lr__out *o, const char *fmt, ...)
+{
+    if (o->rc)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int w = vfprintf(o->f.fp, fmt, ap);
+    va_end(ap);
+    if (w < 0)
+        o->rc = lr__fail(LR_E_IO, "%s: write failed: %s", o->f.path, strerror(errno));
+}
+
+int lr__out_finish(lr__out *o)
+{
+    if (o->rc) {
+        lr__afile_abort(&o->f);
+        return o->rc;
+    }
+    return lr__afile_commit(&o->f);
 }

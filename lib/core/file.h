@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "core/error.h"
+
 /* Read a whole regular file into a new buffer with a NUL after the last
  * byte (not counted in *len).  LR_E_IO with "path: reason" on failure. */
 int lr__read_file(const char *path, char **data, size_t *len);
@@ -36,6 +38,20 @@ int lr__afile_commit(lr__afile *f);
 void lr__afile_abort(lr__afile *f);
 /* fwrite that records LR_E_IO on failure. */
 int lr__afile_write(lr__afile *f, const void *data, size_t len);
+
+/* An lr__afile at DIR/NAME that remembers its first error, so the row
+ * loops of text writers stay free of error plumbing: after a failed
+ * write every later lr__out_put does nothing, and lr__out_finish removes
+ * the temporary and returns that error instead of renaming. */
+typedef struct lr__out {
+    lr__afile f;
+    int rc;
+} lr__out;
+
+/* LR_E_INVALID when DIR/NAME does not fit a path, else lr__afile_open's. */
+int lr__out_open(lr__out *o, const char *dir, const char *name);
+void lr__out_put(lr__out *o, const char *fmt, ...) LR_PRINTF(2, 3);
+int lr__out_finish(lr__out *o);
 
 /* 1 when path names a directory. */
 int lr__is_dir(const char *path);

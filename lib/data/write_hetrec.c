@@ -49,29 +49,8 @@ void lr__civil_date(int64_t time_ms, int *year, int *month, int *day)
     *day = (int)d;
 }
 
-/* A buffered writer over one lr__afile that remembers its first error, so
- * the row loops stay free of error plumbing. */
-typedef struct out {
-    lr__afile f;
-    int rc;
-} out;
-
-static void put(out *o, const char *fmt, ...) LR_PRINTF(2, 3);
-
-static void put(out *o, const char *fmt, ...)
-{
-    if (o->rc)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int w = vfprintf(o->f.fp, fmt, ap);
-    va_end(ap);
-    if (w < 0)
-        o->rc = lr__fail(LR_E_IO, "%s: write failed: %s", o->f.path, strerror(errno));
-}
-
 /* Text as one TSV field; `space` stands in for ' ' (URLs use '+'). */
-static void put_text(out *o, const char *s, char space)
+static void put_text(lr__out *o, const char *s, char space)
 {
     for (; *s && !o->rc; s++) {
         char c = *s;
@@ -82,46 +61,33 @@ static void put_text(out *o, const char *s, char space)
     }
 }
 
-static int begin(out *o, const char *dir, const char *name, const char *header)
+static int begin(lr__out *o, const char *dir, const char *name, const char *header)
 {
-    char path[4096];
-    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path)
-        return lr__fail(LR_E_INVALID, "%s: directory name too long", dir);
-    o->rc = lr__afile_open(&o->f, path);
-    if (o->rc == LR_OK)
-        put(o, "%s\n", header);
+    if (lr__out_open(o, dir, name) == LR_OK)
+        lr__out_put(o, "%s\n", header);
     return o->rc;
-}
-
-static int finish(out *o)
-{
-    if (o->rc) {
-        lr__afile_abort(&o->f);
-        return o->rc;
-    }
-    return lr__afile_commit(&o->f);
 }
 
 static int write_artists(const lr_dataset *ds, const char *dir)
 {
-    out o;
+    lr__out o;
     if (begin(&o, dir, "artists.dat", "id\tname\turl\tpictureURL"))
         return o.rc;
     for (int32_t a = 0; a < ds->n_artists && !o.rc; a++) {
         const char *name = lr__strtab_get(&ds->artist_names, a);
-        put(&o, "%d\t", ds->artist_ids[a]);
+        lr__out_put(&o, "%d\t", ds->artist_ids[a]);
         put_text(&o, name, ' ');
         /* Last.fm's URL form; HetRec leaves some picture URLs empty too. */
-        put(&o, "\thttp://www.last.fm/music/");
+        lr__out_put(&o, "\thttp://www.last.fm/music/");
         put_text(&o, name, '+');
-        put(&o, "\t\n");
+        lr__out_put(&o, "\t\n");
     }
-    return finish(&o);
+    return lr__out_finish(&o);
 }
 
 static int write_tags(const lr_dataset *ds, const char *dir)
 {
-    out o;
+    lr__out o;
     if (begin(&o, dir, "tags.dat", "tagID\ttagValue"))
         return o.rc;
     for (int32_t t = 0; t < ds->n_tags && !o.rc; t++) {
@@ -130,54 +96,54 @@ static int write_tags(const lr_dataset *ds, const char *dir)
             o.rc = lr__fail_oom("a tag's words");
             break;
         }
-        put(&o, "%d\t", ds->tag_ids[t]);
+        lr__out_put(&o, "%d\t", ds->tag_ids[t]);
         put_text(&o, words, ' ');
-        put(&o, "\n");
+        lr__out_put(&o, "\n");
         free(words);
     }
-    return finish(&o);
+    return lr__out_finish(&o);
 }
 
 /* Listen counts are whole numbers in HetRec; %.9g prints any float
  * exactly and a whole one without a decimal point. */
 static int write_listens(const lr_dataset *ds, const char *dir)
 {
-    out o;
+    lr__out o;
     if (begin(&o, dir, "user_artists.dat", "userID\tartistID\tweight"))
         return o.rc;
     const lr__csr *l = &ds->listens;
     for (int32_t u = 0; u < l->rows && !o.rc; u++)
         for (int64_t i = l->ptr[u]; i < l->ptr[u + 1]; i++)
-            put(&o, "%d\t%d\t%.9g\n", ds->user_ids[u], ds->artist_ids[l->idx[i]],
+            lr__out_put(&o, "%d\t%d\t%.9g\n", ds->user_ids[u], ds->artist_ids[l->idx[i]],
                 (double)l->val[i]);
-    return finish(&o);
+    return lr__out_finish(&o);
 }
 
 static int write_friends(const lr_dataset *ds, const char *dir)
 {
-    out o;
+    lr__out o;
     if (begin(&o, dir, "user_friends.dat", "userID\tfriendID"))
         return o.rc;
     const lr__csr *f = &ds->friends;
     for (int32_t u = 0; u < f->rows && !o.rc; u++)
         for (int64_t i = f->ptr[u]; i < f->ptr[u + 1]; i++)
-            put(&o, "%d\t%d\n", ds->user_ids[u], ds->user_ids[f->idx[i]]);
-    return finish(&o);
+            lr__out_put(&o, "%d\t%d\n", ds->user_ids[u], ds->user_ids[f->idx[i]]);
+    return lr__out_finish(&o);
 }
 
 static int write_tag_uses(const lr_dataset *ds, const char *dir)
 {
-    out o;
+    lr__out o;
     if (begin(&o, dir, "user_taggedartists.dat", "userID\tartistID\ttagID\tday\tmonth\tyear"))
         return o.rc;
     for (int64_t i = 0; i < ds->n_tag_uses && !o.rc; i++) {
         const lr__tag_use *t = &ds->tag_uses[i];
         int y, m, d;
         lr__civil_date(t->time_ms, &y, &m, &d);
-        put(&o, "%d\t%d\t%d\t%d\t%d\t%d\n", ds->user_ids[t->user], ds->artist_ids[t->artist],
+        lr__out_put(&o, "%d\t%d\t%d\t%d\t%d\t%d\n", ds->user_ids[t->user], ds->artist_ids[t->artist],
             ds->tag_ids[t->tag], d, m, y);
     }
-    return finish(&o);
+    return lr__out_finish(&o);
 }
 
 int lr__write_hetrec(const lr_dataset *ds, const char *dir)

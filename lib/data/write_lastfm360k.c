@@ -28,43 +28,6 @@ static const char *const FOREIGN[] = {
 };
 #define NFOREIGN (sizeof FOREIGN / sizeof FOREIGN[0])
 
-typedef struct out {
-    lr__afile f;
-    int rc;
-} out;
-
-static void put(out *o, const char *fmt, ...) LR_PRINTF(2, 3);
-
-static void put(out *o, const char *fmt, ...)
-{
-    if (o->rc)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int w = vfprintf(o->f.fp, fmt, ap);
-    va_end(ap);
-    if (w < 0)
-        o->rc = lr__fail(LR_E_IO, "%s: write failed: %s", o->f.path, strerror(errno));
-}
-
-static int begin(out *o, const char *dir, const char *name)
-{
-    char path[4096];
-    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path)
-        return lr__fail(LR_E_INVALID, "%s: directory name too long", dir);
-    o->rc = lr__afile_open(&o->f, path);
-    return o->rc;
-}
-
-static int finish(out *o)
-{
-    if (o->rc) {
-        lr__afile_abort(&o->f);
-        return o->rc;
-    }
-    return lr__afile_commit(&o->f);
-}
-
 /* splitmix64: keys are a function of (seed, index) alone. */
 static uint64_t mix(uint64_t x)
 {
@@ -221,16 +184,16 @@ static const char *const BAD_KINDS[] = {
 };
 #define NBAD_KINDS 5
 
-static void bad_line(out *o, int64_t k, const char *key)
+static void bad_line(lr__out *o, int64_t k, const char *key)
 {
-    put(o, "%s%s", k % NBAD_KINDS == 3 ? "not-a-sha1" : key, BAD_KINDS[k % NBAD_KINDS]);
+    lr__out_put(o, "%s%s", k % NBAD_KINDS == 3 ? "not-a-sha1" : key, BAD_KINDS[k % NBAD_KINDS]);
 }
 
 static int write_plays(const lr_dataset *ds, const char *dir, const lr__l360_params *p,
                        lr__rng *r, const art *a, lr__l360_planted *pl)
 {
-    out o;
-    if (begin(&o, dir, LR_360K_PLAYS))
+    lr__out o;
+    if (lr__out_open(&o, dir, LR_360K_PLAYS))
         return o.rc;
     const lr__csr *m = &ds->listens;
     int64_t rows = m->nnz, next_bad = 0;
@@ -265,12 +228,12 @@ static int write_plays(const lr_dataset *ds, const char *dir, const lr__l360_par
             int64_t plays = (int64_t)m->val[i];
             if (p->quirks && plays >= 2 && lr__rng_uniform(r) < SPLIT_SHARE) {
                 int64_t first = 1 + (int64_t)lr__rng_below(r, (uint64_t)plays - 1);
-                put(&o, "%s\t%s\t%s\t%lld\n", key, mbid, name, (long long)first);
-                put(&o, "%s\t%s\t%s\t%lld\n", key, mbid, name, (long long)(plays - first));
+                lr__out_put(&o, "%s\t%s\t%s\t%lld\n", key, mbid, name, (long long)first);
+                lr__out_put(&o, "%s\t%s\t%s\t%lld\n", key, mbid, name, (long long)(plays - first));
                 pl->rows += 2;
                 pl->rows_split++;
             } else {
-                put(&o, "%s\t%s\t%s\t%lld\n", key, mbid, name, (long long)plays);
+                lr__out_put(&o, "%s\t%s\t%s\t%lld\n", key, mbid, name, (long long)plays);
                 pl->rows++;
             }
         }
@@ -279,7 +242,7 @@ static int write_plays(const lr_dataset *ds, const char *dir, const lr__l360_par
         bad_line(&o, next_bad++, key);
     pl->bad_lines = next_bad;
     free(variant);
-    return finish(&o);
+    return lr__out_finish(&o);
 }
 
 static const char *const COUNTRIES[] = {
@@ -292,8 +255,8 @@ static const char *const MONTHS[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
 static int write_profile(const lr_dataset *ds, const char *dir, const lr__l360_params *p,
                          lr__rng *r, lr__l360_planted *pl)
 {
-    out o;
-    if (begin(&o, dir, LR_360K_PROFILE))
+    lr__out o;
+    if (lr__out_open(&o, dir, LR_360K_PROFILE))
         return o.rc;
     char key[LR_360K_KEY];
     for (int32_t u = 0; u < ds->n_users && !o.rc; u++) {
@@ -304,12 +267,12 @@ static int write_profile(const lr_dataset *ds, const char *dir, const lr__l360_p
         if (lr__rng_below(r, 5))
             snprintf(age, sizeof age, "%d", 14 + (int)lr__rng_below(r, 50));
         const char *country = COUNTRIES[lr__rng_below(r, sizeof COUNTRIES / sizeof *COUNTRIES)];
-        put(&o, "%s\t%s\t%s\t%s\t%s %d, %d\n", key, gender, age, country,
+        lr__out_put(&o, "%s\t%s\t%s\t%s\t%s %d, %d\n", key, gender, age, country,
             MONTHS[lr__rng_below(r, 12)], 1 + (int)lr__rng_below(r, 28),
             2002 + (int)lr__rng_below(r, 8));
         pl->profiles++;
     }
-    return finish(&o);
+    return lr__out_finish(&o);
 }
 
 int lr__write_lastfm360k(const lr_dataset *ds, const char *dir, const lr__l360_params *p,
