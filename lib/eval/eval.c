@@ -9,6 +9,7 @@
  * number of threads or on which thread ran which block.
  */
 #include "eval/eval.h"
+#include "model/cold_mix.h"
 #include "core/alloc.h"
 #include "core/error.h"
 #include "core/threads.h"
@@ -422,11 +423,13 @@ int lr__eval_epoch_hook(const lr_model *m, double *row, void *ctx)
     lr_model view = *m;
     view.fitted = 1;
     view.artist_panels = NULL; /* this epoch's factors, packed for this view alone */
+    view.cold_mix = NULL;      /* likewise */
     lr_evaluation *e = NULL;
     int rc = lr__model_prepare(&view);
     if (rc == LR_OK)
         rc = lr__evaluate(&e, &view, c->train, c->validation, c->k, c->threads, NULL);
     free(view.artist_panels);
+    lr__cold_mix_free(view.cold_mix);
     if (rc != LR_OK)
         return rc;
     row[LR_HISTORY_VAL_NDCG - 1] = e->metric[LR_METRIC_NDCG];

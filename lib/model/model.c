@@ -3,6 +3,7 @@
 #include "model/model.h"
 #include "model/panels.h"
 #include "model/softmax_tower.h"
+#include "model/cold_mix.h"
 #include "core/alloc.h"
 #include "core/error.h"
 
@@ -211,6 +212,11 @@ int lr__model_prepare(lr_model *m)
     }
     free(m->artist_panels);
     m->artist_panels = NULL;
+    lr__cold_mix_free(m->cold_mix);
+    m->cold_mix = NULL;
+    int rc = lr__cold_mix_new(&m->cold_mix, m);
+    if (rc)
+        return rc;
     if (!lr__model_has_factors(m))
         return LR_OK;
     return lr__panels_build(m->artist_f, m->n_artists, m->k, &m->artist_panels);
@@ -243,6 +249,8 @@ void lr__model_clear(lr_model *m)
     free(m->pop);
     lr__softmax_tower_free(m->tower);
     m->tower = NULL;
+    lr__cold_mix_free(m->cold_mix);
+    m->cold_mix = NULL;
     lr__blend_softmax_free(&m->sm);
     lr__history_free(&m->history);
     lr__strtab_free(&m->tag_names);

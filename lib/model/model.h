@@ -78,6 +78,9 @@ struct lr_model {
      * softmax model from a file of format version 1, whose preferences
      * then fold in by least squares */
     struct lr__softmax_tower *tower;
+    /* softmax's cold-artist mixture (lib/model/cold_mix.h), derived by
+     * lr__model_prepare, never stored; NULL when it has nothing to do */
+    struct lr__cold_mix *cold_mix;
 
     /* blend: its softmax part (k = 0 without one) */
     lr__blend_softmax sm;

@@ -2,6 +2,7 @@
  * SPDX-License-Identifier: MIT */
 #include "model/model.h"
 #include "model/panels.h"
+#include "model/cold_mix.h"
 #include "model/vec.h"
 #include "core/alloc.h"
 #include "core/error.h"
@@ -273,6 +274,24 @@ int lr__blend_rows(const lr_model *m, int32_t u0, int32_t n, float *out)
 
 /* ------------------------------------------------------------ all models */
 
+/* softmax: each user's logits into the cold-artist mixture, with the
+ * user's training listens as the bag (lib/model/cold_mix.h). */
+static int mix_cold(const lr_model *m, int32_t u0, int32_t n, float *out)
+{
+    lr__cold_scratch s;
+    int rc = lr__cold_scratch_init(&s, m->cold_mix);
+    if (rc)
+        return rc;
+    for (int32_t i = 0; i < n; i++) {
+        const int32_t *idx;
+        const float *val;
+        const int64_t len = lr__csr_row(&m->train, u0 + i, &idx, &val);
+        lr__cold_mix_apply(m->cold_mix, idx, val, len, out + (size_t)i * (size_t)m->n_artists, &s);
+    }
+    lr__cold_scratch_free(&s);
+    return LR_OK;
+}
+
 int lr__model_score_users(const lr_model *m, int32_t u0, int32_t n, float *out)
 {
     if (!m->fitted)
@@ -289,6 +308,8 @@ int lr__model_score_users(const lr_model *m, int32_t u0, int32_t n, float *out)
     }
     if (lr__model_has_factors(m)) {
         score_factors(m, u0, n, out);
+        if (m->cold_mix)
+            return mix_cold(m, u0, n, out);
     } else if (m->item_w) {
         score_items(m, u0, n, out);
     } else if (m->pop) {

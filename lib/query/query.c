@@ -86,6 +86,7 @@ void lr__query_free(lr_query *q)
     free(q->xs);
     lr__blend_scratch_free(&q->blend);
     lr__tower_scratch_free(&q->tower);
+    lr__cold_scratch_free(&q->cold);
     free(q->gx);
     free(q->tag_id);
     free(q->tag_share);
@@ -165,6 +166,10 @@ int lr__query_new(lr_query **out, const lr_model *m)
         }
         for (size_t i = 0; i < nt; i++)
             q->tag_mark[i] = -1;
+    }
+    if (m->cold_mix && lr__cold_scratch_init(&q->cold, m->cold_mix) != LR_OK) {
+        lr__query_free(q);
+        return LR_E_NOMEM; /* its message says how much for what */
     }
     if (!q->fans || !q->allow || !q->pref_idx || !q->pref_w || !q->cand || !q->scores ||
         !q->contrib || !q->r || !q->norm || !q->x || !q->z || !q->a ||
@@ -473,6 +478,15 @@ static float score_vector(lr_query *q, const float *x)
     return dot ? 1.0f : lr__query_cosines(q, x, q->scores);
 }
 
+/* softmax's logits of the bag idx[n] into its cold-artist mixture
+ * (lib/model/cold_mix.h), as lr__model_score_users does; cosines are
+ * not probabilities and stay as they are. */
+static void mix_cold(lr_query *q, const int32_t *idx, const float *w, int64_t n)
+{
+    if (q->m->cold_mix && q->measure == LR_MEASURE_DOT)
+        lr__cold_mix_apply(q->m->cold_mix, idx, w, n, q->scores, &q->cold);
+}
+
 /* The factor models' contribution of each source to the score of artist
  * t into q->contrib, from the solve over the same sources; scale is
  * score_vector's. */
@@ -598,6 +612,7 @@ int lr__query_user(lr_query *q, int32_t u)
         /* the product lr__model_score_users takes, with the cosine when
          * asked: the user's row of any batch, bit for bit */
         scale = score_vector(q, m->user_f + (size_t)u * (size_t)m->k);
+        mix_cold(q, src, w, n_src);
     } else if (m->algo != LR_ALGO_BLEND &&
                (rc = lr__model_score_users(m, u, 1, q->scores)) != LR_OK) {
         return rc;
@@ -654,6 +669,7 @@ int lr__query_preferences(lr_query *q)
         lr__tower_forward(m->tower, (int)lr__opt_int(&m->opts, LR_OPT_TRANSFORM), q->pref_idx,
                           q->pref_w, q->n_pref, &q->tower, q->x);
         scale = score_vector(q, q->x);
+        mix_cold(q, q->pref_idx, q->pref_w, q->n_pref);
     } else if (lr__model_has_factors(m)) {
         lr__foldin_ctx c = foldin_ctx(q);
         int rc = lr__foldin_solve(&c, q->pref_idx, q->pref_w, q->n_pref, q->a, q->r, q->x);

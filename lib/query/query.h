@@ -12,6 +12,7 @@
 #include "lastrec.h"
 #include "model/model.h"
 #include "model/softmax_tower.h"
+#include "model/cold_mix.h"
 
 #define LR__QUERY_K_MAX 10000
 #define LR__QUERY_EXPLAIN_MAX 50
@@ -73,6 +74,7 @@ struct lr_query {
      * own (m->sm.tower): one bag's pass, the gradient of a score with
      * respect to the tower's input, the bag's tag shares */
     lr__tower_scratch tower;
+    lr__cold_scratch cold; /* softmax's cold-artist mixture, when the model has one */
     float *gx;                 /* [k + tag_dim] */
     int32_t *tag_id;           /* [nt] canonical tags of the last shares */
     float *tag_share;          /* [nt] their contributions */

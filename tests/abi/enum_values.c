@@ -293,3 +293,6 @@ _Static_assert(LR_COUNT_PROFILES == 22, "LR_COUNT_PROFILES changed");
 
 /* enum lr_option */
 _Static_assert(LR_OPT_LABEL_SMOOTHING == 535, "LR_OPT_LABEL_SMOOTHING changed");
+
+/* enum lr_option */
+_Static_assert(LR_OPT_COLD_MIX == 536, "LR_OPT_COLD_MIX changed");

@@ -95,7 +95,7 @@ START_TEST(key_at_enumerates_all)
                                 LR_OPT_LABEL_FRACTION, LR_OPT_ITEM_TAGS, LR_OPT_SAMPLED_NEGATIVES,
                                 LR_OPT_AVERAGING,
                                 LR_OPT_COLD_BOOST, LR_OPT_SOFTMAX_WEIGHT,
-                                LR_OPT_TOWER_SKIP, LR_OPT_MASK_INPUT, LR_OPT_LABEL_SMOOTHING,
+                                LR_OPT_TOWER_SKIP, LR_OPT_MASK_INPUT, LR_OPT_LABEL_SMOOTHING, LR_OPT_COLD_MIX,
                                 LR_OPT_TSNE_PERPLEXITY, LR_OPT_TSNE_METRIC,
                                 LR_OPT_TSNE_EXAGGERATION, LR_OPT_TSNE_EXAGGERATION_ITERATIONS,
                                 LR_OPT_TSNE_ITERATIONS, LR_OPT_TSNE_LEARNING_RATE,

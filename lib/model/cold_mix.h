@@ -1,0 +1,74 @@
+/* softmax's cold-artist mixture: artists nobody played in training, let
+ * into a user's ranking by a calibrated share.  SPDX-License-Identifier: MIT
+ *
+ * The softmax's scores are logits; logit - logsumexp is the model's log
+ * probability that a draw of the user's artists is that artist, among the
+ * artists it was trained on.  An artist without training listens has no
+ * such probability (its vector is its tags' projection alone, never a
+ * label), so the mixture gives every user's draw a share pi_u of being a
+ * cold artist and spreads that share over the cold artists by rank:
+ *
+ *   warm artist a:             log p(a | u) = logit_a - logsumexp(warm logits)
+ *   cold artist at rank j:     log(kappa pi_u / j)
+ *
+ * where the rank j orders the tagged cold artists by the cosine of their
+ * idf-weighted tag profile with the user's (the user's artists' profiles,
+ * weighted by the transformed listens), standardised per cold artist over
+ * the training users, so that an artist whose tags are everywhere does
+ * not lead every list; pi_u = (s + 1/2) / (n + 1) for a bag of n artists
+ * of which s have one training listener: users who play what few others
+ * play hold out such artists too, and an artist played by one user alone
+ * is cold when that user's listen is held out.  kappa (LR_OPT_COLD_MIX) is
+ * the share of a cold draw the first-ranked cold artist gets;
+ * docs/models.md ("Cold artists") has how it was chosen.
+ *
+ * Everything here derives from the model's training listens and its
+ * tower's tag profiles, so a model file needs nothing new to hold it.
+ */
+#ifndef LR_MODEL_COLD_MIX_H
+#define LR_MODEL_COLD_MIX_H
+
+#include "model/model.h"
+
+typedef struct lr__cold_mix {
+    float log_kappa;
+    int transform;          /* LR_TRANSFORM_* of the bag's weights */
+    int32_t n_artists, nt;
+    int32_t n_cold;         /* tagged artists without training listens */
+    int32_t *cold;          /* [n_cold] their dense indices, ascending */
+    float *mu, *inv_sd;     /* [n_cold] the cosine's mean and 1 / sd over training users */
+    int32_t *fans;          /* [n_artists] training listeners */
+    unsigned char *is_cold; /* [n_artists] 1: no training listens (tagged or not) */
+    /* n_artists x nt: the tower's tag profiles (ptr, idx borrowed from
+     * the model's tower, which outlives this) with owned values, each row
+     * idf-weighted and of unit length */
+    lr__csr prof;
+    const float *bias;      /* [n_artists] the model's cold_boost (borrowed), or NULL */
+} lr__cold_mix;
+
+/* Per-thread scratch of lr__cold_mix_apply. */
+typedef struct lr__cold_scratch {
+    float *ut;        /* [nt] the bag's tag profile, zero between calls */
+    int32_t *touched; /* [nt] the tags set in ut */
+    struct lr__cold_rank *rank; /* [n_cold] */
+} lr__cold_scratch;
+
+/* The mixture of softmax model m (its tower, catalogue and training
+ * listens final) into *out, or *out = NULL when it has nothing to do:
+ * not a softmax model with a tower, cold_mix = 0, or no tagged artist
+ * without training listens.  LR_OK or LR_E_NOMEM. */
+int lr__cold_mix_new(lr__cold_mix **out, const lr_model *m);
+/* NULL is accepted. */
+void lr__cold_mix_free(lr__cold_mix *c);
+
+int lr__cold_scratch_init(lr__cold_scratch *s, const lr__cold_mix *c);
+/* Takes an initialised, freed or zeroed scratch. */
+void lr__cold_scratch_free(lr__cold_scratch *s);
+
+/* Turn row[n_artists], the logits of the bag idx[n] (dense indices,
+ * ascending) with raw listen counts w[n], into the mixture's scores.
+ * Allocates nothing; thread-safe with one scratch per thread. */
+void lr__cold_mix_apply(const lr__cold_mix *c, const int32_t *idx, const float *w, int64_t n,
+                        float *row, lr__cold_scratch *s);
+
+#endif
