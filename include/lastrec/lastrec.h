@@ -276,7 +276,7 @@ enum lr_option {
     LR_OPT_TOWER_SKIP = 533,       /**< int: softmax's user vector adds the input's artist mean to the tower's output, 0 or 1 (default 1; since 1.4) */
     LR_OPT_MASK_INPUT = 534,       /**< int: softmax's training leaves each user's input artists out of its softmax, 0 or 1 (default 1; since 1.4) */
     LR_OPT_LABEL_SMOOTHING = 535,  /**< double: softmax's training spreads this share of each user's label weight evenly over the artists of its softmax, 0 to 0.99 (default 0.2; since 1.5) */
-    LR_OPT_COLD_MIX = 536,         /**< double: softmax's share of a cold draw given to the first-ranked artist without training listens (its tags' match), 0 = no mixture, up to 1 (default 0.04; since 1.5) */
+    LR_OPT_COLD_MIX = 536,         /**< double: softmax's share of a cold draw given to the first-ranked artist without training listens (by its tags, vector and name), 0 = no mixture, up to 1 (default 0.06; since 1.5) */
 
     /* Maps of the artist vectors (600): lr_model_tsne() and lr_model_pca(),
      * docs/embed.md.  Since: 1.3. */

@@ -76,7 +76,7 @@ static const opt_spec specs[] = {
     {LR_OPT_TOWER_SKIP, "tower_skip", LR_OPTTYPE_INT, 0, 1, 1},
     {LR_OPT_MASK_INPUT, "mask_input", LR_OPTTYPE_INT, 0, 1, 1},
     {LR_OPT_LABEL_SMOOTHING, "label_smoothing", LR_OPTTYPE_DOUBLE, 0, 0.99, 0.2},
-    {LR_OPT_COLD_MIX, "cold_mix", LR_OPTTYPE_DOUBLE, 0, 1, 0.04},
+    {LR_OPT_COLD_MIX, "cold_mix", LR_OPTTYPE_DOUBLE, 0, 1, 0.06},
     /* blend's softmax part (lib/model/blend.c); blend alone reads it */
     {LR_OPT_SOFTMAX_WEIGHT, "softmax_weight", LR_OPTTYPE_DOUBLE, 0, 1000, 3},
     /* maps of the artist vectors (lib/embed, docs/embed.md): current

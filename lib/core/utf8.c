@@ -143,3 +143,23 @@ char *lr__utf8_fold(const char *s)
     out[o] = '\0';
     return out;
 }
+
+int lr__cp_is_space(uint32_t cp)
+{
+    return cp == ' ' || cp == '\t' || cp == '\v' || cp == '\f' || cp == '\r' || cp == 0xA0;
+}
+
+uint32_t lr__cp_lower(uint32_t cp)
+{
+    if (cp >= 'A' && cp <= 'Z')
+        return cp + 32;
+    if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7)        /* Latin-1: À..Þ but × */
+        return cp + 32;
+    if (cp >= 0x391 && cp <= 0x3A9 && cp != 0x3A2)     /* Greek capitals */
+        return cp + 32;
+    if (cp >= 0x410 && cp <= 0x42F)                    /* Cyrillic А..Я */
+        return cp + 32;
+    if (cp >= 0x400 && cp <= 0x40F)                    /* Cyrillic Ѐ..Џ */
+        return cp + 80;
+    return cp;
+}

@@ -22,6 +22,13 @@ char *lr__utf8_repair(const char *s, size_t len, uint64_t *fixes);
  * The input must be valid UTF-8.  NULL on out of memory. */
 char *lr__utf8_fold(const char *s);
 
+/* 1 for the white space a name may hold: ASCII's and the no-break space. */
+int lr__cp_is_space(uint32_t cp);
+
+/* cp lower-cased for ASCII, Latin-1, Greek and Cyrillic capitals (each to
+ * a letter of the same encoded length); any other code point as it is. */
+uint32_t lr__cp_lower(uint32_t cp);
+
 /* Encode cp as UTF-8 into out (4 bytes room); returns the length. */
 size_t lr__utf8_put(uint32_t cp, char *out);
 

@@ -144,26 +144,6 @@ static int strmap_get(strmap *m, const char *key, size_t n, int32_t *out, int *a
 
 /* ---------------------------------------------------------- artist keys */
 
-static int is_space(uint32_t cp)
-{
-    return cp == ' ' || cp == '\t' || cp == '\v' || cp == '\f' || cp == '\r' || cp == 0xA0;
-}
-
-static uint32_t fold(uint32_t cp)
-{
-    if (cp >= 'A' && cp <= 'Z')
-        return cp + 32;
-    if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7)        /* Latin-1: À..Þ but × */
-        return cp + 32;
-    if (cp >= 0x391 && cp <= 0x3A9 && cp != 0x3A2)     /* Greek capitals */
-        return cp + 32;
-    if (cp >= 0x410 && cp <= 0x42F)                    /* Cyrillic А..Я */
-        return cp + 32;
-    if (cp >= 0x400 && cp <= 0x40F)                    /* Cyrillic Ѐ..Џ */
-        return cp + 80;
-    return cp;
-}
-
 size_t lr__artist_key(const char *s, size_t n, char *out)
 {
     const unsigned char *p = (const unsigned char *)s;
@@ -177,7 +157,7 @@ size_t lr__artist_key(const char *s, size_t n, char *out)
             k = 1;
         }
         i += k;
-        if (is_space(cp)) {
+        if (lr__cp_is_space(cp)) {
             pending_space = o > 0;
             continue;
         }
@@ -186,7 +166,7 @@ size_t lr__artist_key(const char *s, size_t n, char *out)
         pending_space = 0;
         /* Every folding above keeps the encoded length (1 byte to 1, 2 to
          * 2), and a space of 2 bytes becomes 1: the key never grows. */
-        o += lr__utf8_put(fold(cp), out + o);
+        o += lr__utf8_put(lr__cp_lower(cp), out + o);
     }
     out[o] = '\0';
     return o;

@@ -2,6 +2,7 @@
  * SPDX-License-Identifier: MIT */
 #include "model/cold_mix.h"
 #include "model/softmax_tower.h"
+#include "model/name_grams.h"
 #include "core/alloc.h"
 #include "core/error.h"
 
@@ -9,8 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* is_cold values */
-enum { WARM = 0, COLD_UNTAGGED = 1, COLD_TAGGED = 2 };
+
+/* Each signal's weight in the rank's sum (tuned on the dev split,
+ * docs/models.md "Cold artists") */
+static const double signal_weight[LR__COLD_SIGNALS] = {1.0, 1.0, 0.8};
 
 typedef struct lr__cold_rank {
     double z;
@@ -37,19 +40,24 @@ void lr__cold_mix_free(lr__cold_mix *c)
     free(c->fans);
     free(c->is_cold);
     free(c->prof.val); /* ptr and idx are the tower's */
+    lr__csr_free(&c->names);
     free(c);
 }
 
 int lr__cold_scratch_init(lr__cold_scratch *s, const lr__cold_mix *c)
 {
     memset(s, 0, sizeof *s);
+    const size_t nf = c->names.cols > 0 ? (size_t)c->names.cols : 1;
     s->ut = lr__calloc((size_t)c->nt, sizeof *s->ut);
-    s->touched = lr__malloc((size_t)c->nt, sizeof *s->touched);
+    s->t_touched = lr__malloc((size_t)c->nt, sizeof *s->t_touched);
+    s->un = lr__calloc(nf, sizeof *s->un);
+    s->n_touched = lr__malloc(nf, sizeof *s->n_touched);
     s->rank = lr__malloc((size_t)c->n_cold, sizeof *s->rank);
-    if (!s->ut || !s->touched || !s->rank) {
+    if (!s->ut || !s->t_touched || !s->un || !s->n_touched || !s->rank) {
         lr__cold_scratch_free(s);
-        return lr__fail_oom("the cold-artist mixture's scratch (%d tags, %d artists)", c->nt,
-                            c->n_cold);
+        return lr__fail_oom("the cold-artist mixture's scratch (%d tags, %d name n-grams, "
+                            "%d artists)",
+                            c->nt, c->names.cols, c->n_cold);
     }
     return LR_OK;
 }
@@ -57,53 +65,83 @@ int lr__cold_scratch_init(lr__cold_scratch *s, const lr__cold_mix *c)
 void lr__cold_scratch_free(lr__cold_scratch *s)
 {
     free(s->ut);
-    free(s->touched);
+    free(s->t_touched);
+    free(s->un);
+    free(s->n_touched);
     free(s->rank);
     memset(s, 0, sizeof *s);
 }
 
-/* The bag's tag profile into s->ut (its listen weights of unit length
- * times the artists' profiles); returns how many tags it touched, listed
- * in s->touched.  A tag is listed when it first becomes non-zero, which
- * a sum of positive terms never undoes. */
-static int32_t bag_profile(const lr__cold_mix *c, const int32_t *idx, const float *w, int64_t n,
-                           lr__cold_scratch *s)
+/* acc += wj x row a of x (values > 0), listing each entry of acc that
+ * first becomes non-zero, which a sum of positive terms never undoes. */
+static void add_row(const lr__csr *x, int32_t a, float wj, float *acc, int32_t *touched,
+                    int32_t *n_set)
 {
+    for (int64_t q = x->ptr[a]; q < x->ptr[a + 1]; q++) {
+        const int32_t t = x->idx[q];
+        if (x->val[q] > 0 && acc[t] == 0.0f)
+            touched[(*n_set)++] = t;
+        acc[t] += wj * x->val[q];
+    }
+}
+
+/* The bag's two profiles into s: tags, the artists' profiles weighted by
+ * transformed listens over fans, the weights of unit length; names, the
+ * artists' name vectors weighted by transformed listens, the sum then of
+ * unit length (s->un_inv). */
+static void bag_profiles(const lr__cold_mix *c, const int32_t *idx, const float *w, int64_t n,
+                         lr__cold_scratch *s)
+{
+    s->nt_set = s->nn_set = 0;
+    s->un_inv = 0.0;
     double ss = 0.0;
     for (int64_t j = 0; j < n; j++) {
-        const double t = lr__transform(c->transform, w[j]);
+        const double t = lr__transform(c->transform, w[j]) /
+                         (double)(c->fans[idx[j]] > 1 ? c->fans[idx[j]] : 1);
         ss += t * t;
     }
     if (!(ss > 0))
-        return 0;
+        return;
     const double inv = 1.0 / sqrt(ss);
-    int32_t nt = 0;
     for (int64_t j = 0; j < n; j++) {
-        const float wj = (float)(lr__transform(c->transform, w[j]) * inv);
-        if (!(wj > 0))
-            continue;
-        for (int64_t q = c->prof.ptr[idx[j]]; q < c->prof.ptr[idx[j] + 1]; q++) {
-            const int32_t t = c->prof.idx[q];
-            if (c->prof.val[q] > 0 && s->ut[t] == 0.0f)
-                s->touched[nt++] = t;
-            s->ut[t] += wj * c->prof.val[q];
-        }
+        const float t = lr__transform(c->transform, w[j]);
+        const float wt =
+            (float)(t / (double)(c->fans[idx[j]] > 1 ? c->fans[idx[j]] : 1) * inv);
+        if (wt > 0)
+            add_row(&c->prof, idx[j], wt, s->ut, s->t_touched, &s->nt_set);
+        if (t > 0 && c->names.cols > 0)
+            add_row(&c->names, idx[j], t, s->un, s->n_touched, &s->nn_set);
     }
-    return nt;
+    double nn = 0.0;
+    for (int32_t i = 0; i < s->nn_set; i++)
+        nn += (double)s->un[s->n_touched[i]] * s->un[s->n_touched[i]];
+    s->un_inv = nn > 0 ? 1.0 / sqrt(nn) : 0.0;
 }
 
-static void bag_clear(lr__cold_scratch *s, int32_t nt)
+static void bag_clear(lr__cold_scratch *s)
 {
-    for (int32_t i = 0; i < nt; i++)
-        s->ut[s->touched[i]] = 0.0f;
+    for (int32_t i = 0; i < s->nt_set; i++)
+        s->ut[s->t_touched[i]] = 0.0f;
+    for (int32_t i = 0; i < s->nn_set; i++)
+        s->un[s->n_touched[i]] = 0.0f;
+    s->nt_set = s->nn_set = 0;
 }
 
-static double cosine(const lr__cold_mix *c, const float *ut, int32_t a)
+static double dot_row(const lr__csr *x, const float *acc, int32_t a)
 {
     double d = 0.0;
-    for (int64_t q = c->prof.ptr[a]; q < c->prof.ptr[a + 1]; q++)
-        d += (double)ut[c->prof.idx[q]] * c->prof.val[q];
+    for (int64_t q = x->ptr[a]; q < x->ptr[a + 1]; q++)
+        d += (double)acc[x->idx[q]] * x->val[q];
     return d;
+}
+
+/* The signals of cold artist a for the bag in s, its logit given. */
+static void signals(const lr__cold_mix *c, const lr__cold_scratch *s, int32_t a, double logit,
+                    double out[LR__COLD_SIGNALS])
+{
+    out[LR__COLD_TAGS] = s->nt_set ? dot_row(&c->prof, s->ut, a) : 0.0;
+    out[LR__COLD_LOGIT] = logit;
+    out[LR__COLD_NAME] = s->nn_set ? dot_row(&c->names, s->un, a) * s->un_inv : 0.0;
 }
 
 /* The tower's profiles (each artist's tag uses over its total), times
@@ -139,12 +177,15 @@ static int weigh_profiles(lr__cold_mix *c, const lr__csr *pf)
     return LR_OK;
 }
 
-/* Each cold artist's cosine, its mean and spread over the training users
- * (every user with a listen), in user order. */
+/* Each cold artist's signals, their mean and spread over the training
+ * users (every user with a listen), in user order.  The logit here is
+ * the double-precision dot product of the user's and the artist's
+ * vectors, the scores' own up to rounding. */
 static int standardise(lr__cold_mix *c, const lr_model *m)
 {
-    double *sum = lr__calloc((size_t)c->n_cold, sizeof *sum);
-    double *sq = lr__calloc((size_t)c->n_cold, sizeof *sq);
+    const size_t n = (size_t)LR__COLD_SIGNALS * (size_t)c->n_cold;
+    double *sum = lr__calloc(n, sizeof *sum);
+    double *sq = lr__calloc(n, sizeof *sq);
     lr__cold_scratch s;
     int rc = sum && sq ? lr__cold_scratch_init(&s, c)
                        : lr__fail_oom("the cold-artist mixture's statistics (%d artists)",
@@ -154,27 +195,35 @@ static int standardise(lr__cold_mix *c, const lr_model *m)
         free(sq);
         return rc;
     }
+    const size_t k = (size_t)m->k;
     int64_t users = 0;
     for (int32_t u = 0; u < m->n_users; u++) {
         const int32_t *idx;
         const float *w;
-        const int64_t n = lr__csr_row(&m->train, u, &idx, &w);
-        if (n == 0)
+        const int64_t len = lr__csr_row(&m->train, u, &idx, &w);
+        if (len == 0)
             continue;
         users++;
-        const int32_t nt = bag_profile(c, idx, w, n, &s);
+        bag_profiles(c, idx, w, len, &s);
+        const float *x = m->user_f + (size_t)u * k;
         for (int32_t i = 0; i < c->n_cold; i++) {
-            const double d = nt ? cosine(c, s.ut, c->cold[i]) : 0.0;
-            sum[i] += d;
-            sq[i] += d * d;
+            const float *v = m->artist_f + (size_t)c->cold[i] * k;
+            double logit = 0.0, z[LR__COLD_SIGNALS];
+            for (size_t f = 0; f < k; f++)
+                logit += (double)x[f] * v[f];
+            signals(c, &s, c->cold[i], logit, z);
+            for (int g = 0; g < LR__COLD_SIGNALS; g++) {
+                sum[(size_t)g * (size_t)c->n_cold + (size_t)i] += z[g];
+                sq[(size_t)g * (size_t)c->n_cold + (size_t)i] += z[g] * z[g];
+            }
         }
-        bag_clear(&s, nt);
+        bag_clear(&s);
     }
-    for (int32_t i = 0; i < c->n_cold; i++) {
+    for (size_t i = 0; i < n; i++) {
         const double mu = users ? sum[i] / (double)users : 0.0;
         const double var = users ? sq[i] / (double)users - mu * mu : 0.0;
         c->mu[i] = (float)mu;
-        /* an artist every user sees alike ranks by its index alone */
+        /* a signal every user sees alike says nothing of the user */
         c->inv_sd[i] = var > 1e-20 ? (float)(1.0 / sqrt(var)) : 0.0f;
     }
     lr__cold_scratch_free(&s);
@@ -209,25 +258,27 @@ int lr__cold_mix_new(lr__cold_mix **out, const lr_model *m)
     for (int64_t p = 0; p < m->train.nnz; p++)
         c->fans[m->train.idx[p]]++;
     for (int32_t a = 0; a < m->n_artists; a++) {
-        c->is_cold[a] = c->fans[a] ? WARM : pf->ptr[a + 1] > pf->ptr[a] ? COLD_TAGGED : COLD_UNTAGGED;
-        c->n_cold += c->is_cold[a] == COLD_TAGGED;
+        c->is_cold[a] = c->fans[a] == 0;
+        c->n_cold += c->is_cold[a];
     }
     if (c->n_cold == 0) {
         lr__cold_mix_free(c);
         return LR_OK;
     }
     c->cold = lr__malloc((size_t)c->n_cold, sizeof *c->cold);
-    c->mu = lr__malloc((size_t)c->n_cold, sizeof *c->mu);
-    c->inv_sd = lr__malloc((size_t)c->n_cold, sizeof *c->inv_sd);
+    c->mu = lr__malloc((size_t)LR__COLD_SIGNALS * (size_t)c->n_cold, sizeof *c->mu);
+    c->inv_sd = lr__malloc((size_t)LR__COLD_SIGNALS * (size_t)c->n_cold, sizeof *c->inv_sd);
     if (!c->cold || !c->mu || !c->inv_sd) {
         const int32_t n_cold = c->n_cold;
         lr__cold_mix_free(c);
         return lr__fail_oom("the cold-artist mixture (%d cold artists)", n_cold);
     }
     for (int32_t a = 0, i = 0; a < m->n_artists; a++)
-        if (c->is_cold[a] == COLD_TAGGED)
+        if (c->is_cold[a])
             c->cold[i++] = a;
     int rc = weigh_profiles(c, pf);
+    if (rc == LR_OK)
+        rc = lr__name_grams(&c->names, &m->artist_names, m->n_artists);
     if (rc == LR_OK)
         rc = standardise(c, m);
     if (rc) {
@@ -249,7 +300,7 @@ void lr__cold_mix_apply(const lr__cold_mix *c, const int32_t *idx, const float *
             p++;
             continue;
         }
-        if (c->is_cold[a] == WARM && row[a] > mx)
+        if (!c->is_cold[a] && row[a] > mx)
             mx = row[a];
     }
     double lse = 0.0;
@@ -260,7 +311,7 @@ void lr__cold_mix_apply(const lr__cold_mix *c, const int32_t *idx, const float *
                 p++;
                 continue;
             }
-            if (c->is_cold[a] == WARM)
+            if (!c->is_cold[a])
                 sum += exp((double)row[a] - (double)mx);
         }
         lse = (double)mx + log(sum);
@@ -270,23 +321,25 @@ void lr__cold_mix_apply(const lr__cold_mix *c, const int32_t *idx, const float *
         single += c->fans[idx[j]] == 1;
     const double pi = ((double)single + 0.5) / ((double)n + 1.0);
     const double base = (double)c->log_kappa + log(pi);
-    const int32_t nt = bag_profile(c, idx, w, n, s);
-    if (nt > 0) {
-        for (int32_t i = 0; i < c->n_cold; i++) {
-            s->rank[i].z = (cosine(c, s->ut, c->cold[i]) - c->mu[i]) * c->inv_sd[i];
-            s->rank[i].a = c->cold[i];
-        }
-        qsort(s->rank, (size_t)c->n_cold, sizeof *s->rank, rank_cmp);
-        bag_clear(s, nt);
+    bag_profiles(c, idx, w, n, s);
+    const size_t nc = (size_t)c->n_cold;
+    for (int32_t i = 0; i < c->n_cold; i++) {
+        const int32_t a = c->cold[i];
+        double v[LR__COLD_SIGNALS], z = 0.0;
+        signals(c, s, a, (double)row[a] - (c->bias ? (double)c->bias[a] : 0.0), v);
+        for (int g = 0; g < LR__COLD_SIGNALS; g++)
+            z += signal_weight[g] * (v[g] - c->mu[(size_t)g * nc + (size_t)i]) *
+                 c->inv_sd[(size_t)g * nc + (size_t)i];
+        s->rank[i].z = z;
+        s->rank[i].a = a;
     }
-    /* a bag without tags has no cold artist to prefer: they all rank
-     * below every tagged rank, as the untagged ones always do */
-    const float last = (float)(base - log((double)c->n_cold + 1.0));
+    bag_clear(s);
+    qsort(s->rank, nc, sizeof *s->rank, rank_cmp);
     for (int32_t a = 0; a < c->n_artists; a++)
-        row[a] = c->is_cold[a] == WARM ? (float)((double)row[a] - lse) : last;
-    if (nt > 0)
-        for (int32_t j = 0; j < c->n_cold; j++) {
-            const int32_t a = s->rank[j].a;
-            row[a] = (float)(base - log((double)j + 1.0) + (c->bias ? (double)c->bias[a] : 0.0));
-        }
+        if (!c->is_cold[a])
+            row[a] = (float)((double)row[a] - lse);
+    for (int32_t j = 0; j < c->n_cold; j++) {
+        const int32_t a = s->rank[j].a;
+        row[a] = (float)(base - log((double)j + 1.0) + (c->bias ? (double)c->bias[a] : 0.0));
+    }
 }

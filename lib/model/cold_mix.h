@@ -11,45 +11,60 @@
  *   warm artist a:             log p(a | u) = logit_a - logsumexp(warm logits)
  *   cold artist at rank j:     log(kappa pi_u / j)
  *
- * where the rank j orders the tagged cold artists by the cosine of their
- * idf-weighted tag profile with the user's (the user's artists' profiles,
- * weighted by the transformed listens), standardised per cold artist over
- * the training users, so that an artist whose tags are everywhere does
- * not lead every list; pi_u = (s + 1/2) / (n + 1) for a bag of n artists
- * of which s have one training listener: users who play what few others
- * play hold out such artists too, and an artist played by one user alone
- * is cold when that user's listen is held out.  kappa (LR_OPT_COLD_MIX) is
- * the share of a cold draw the first-ranked cold artist gets;
- * docs/models.md ("Cold artists") has how it was chosen.
+ * where the rank j orders the cold artists by the sum of three signals,
+ * each standardised per cold artist over the training users (so that an
+ * artist that matches everybody does not lead every list): the cosine of its idf-weighted tag profile with the
+ * user's (the user's artists' profiles weighted by transformed listens
+ * over fans: rare artists say more of a taste for rare ones), its logit
+ * (its tags' projection against the user vector), and 0.8 x the cosine
+ * of its name's character n-grams with the user's artists' names
+ * (lib/model/name_grams.h), which alone tells apart the cold artists
+ * without tags; pi_u = (s + 1/2) / (n + 1) for a bag of n
+ * artists of which s have one training listener: users who play what few
+ * others play hold out such artists too, and an artist played by one user
+ * alone is cold when that user's listen is held out.  kappa
+ * (LR_OPT_COLD_MIX) is the share of a cold draw the first-ranked cold
+ * artist gets; docs/models.md ("Cold artists") has how it was chosen, and
+ * cold_boost, when set, is added to the cold artists' scores.
  *
- * Everything here derives from the model's training listens and its
- * tower's tag profiles, so a model file needs nothing new to hold it.
+ * Everything here derives from the model's training listens, its vectors,
+ * its artist names and its tower's tag profiles, so a model file needs
+ * nothing new to hold it.  A model without tags gets no mixture.
  */
 #ifndef LR_MODEL_COLD_MIX_H
 #define LR_MODEL_COLD_MIX_H
 
 #include "model/model.h"
 
+enum { LR__COLD_TAGS, LR__COLD_LOGIT, LR__COLD_NAME, LR__COLD_SIGNALS };
+
 typedef struct lr__cold_mix {
     float log_kappa;
     int transform;          /* LR_TRANSFORM_* of the bag's weights */
     int32_t n_artists, nt;
-    int32_t n_cold;         /* tagged artists without training listens */
+    int32_t n_cold;         /* artists without training listens */
     int32_t *cold;          /* [n_cold] their dense indices, ascending */
-    float *mu, *inv_sd;     /* [n_cold] the cosine's mean and 1 / sd over training users */
+    /* [LR__COLD_SIGNALS x n_cold] each signal's mean and 1 / sd over the
+     * training users, signal by signal */
+    float *mu, *inv_sd;
     int32_t *fans;          /* [n_artists] training listeners */
-    unsigned char *is_cold; /* [n_artists] 1: no training listens (tagged or not) */
+    unsigned char *is_cold; /* [n_artists] 1: no training listens */
     /* n_artists x nt: the tower's tag profiles (ptr, idx borrowed from
      * the model's tower, which outlives this) with owned values, each row
      * idf-weighted and of unit length */
     lr__csr prof;
+    lr__csr names;          /* n_artists x name n-grams (lib/model/name_grams.h), owned */
     const float *bias;      /* [n_artists] the model's cold_boost (borrowed), or NULL */
 } lr__cold_mix;
 
 /* Per-thread scratch of lr__cold_mix_apply. */
 typedef struct lr__cold_scratch {
-    float *ut;        /* [nt] the bag's tag profile, zero between calls */
-    int32_t *touched; /* [nt] the tags set in ut */
+    float *ut;                  /* [nt] the bag's tag profile, zero between calls */
+    int32_t *t_touched;         /* [nt] the tags set in ut */
+    float *un;                  /* [names.cols] the bag's name profile, likewise */
+    int32_t *n_touched;         /* [names.cols] */
+    int32_t nt_set, nn_set;     /* entries of t_touched and n_touched in use */
+    double un_inv;              /* 1 / |un| (0 for an empty profile) */
     struct lr__cold_rank *rank; /* [n_cold] */
 } lr__cold_scratch;
 

@@ -71,7 +71,7 @@ static void softmax_defaults(lr_options *o)
     lr__opt_default_double(o, LR_OPT_LABEL_FRACTION, 0.6);
     lr__opt_default_double(o, LR_OPT_COLD_BOOST, 0.0);
     lr__opt_default_double(o, LR_OPT_LABEL_SMOOTHING, 0.2);
-    lr__opt_default_double(o, LR_OPT_COLD_MIX, 0.04);
+    lr__opt_default_double(o, LR_OPT_COLD_MIX, 0.06);
 }
 
 /* ------------------------------------------------------------ the network */

@@ -52,10 +52,11 @@ START_TEST(mixture_finds_cold_artists)
     const double n1 = mt_evaluate_at_10(mixed, s.train, s.test, LR_METRIC_NDCG);
     printf("ColdR@10 %.4f -> %.4f, NDCG@10 %.4f -> %.4f with the mixture\n", r0, r1, n0, n1);
     /* here most cold artists' tags came from their own held-out
-     * listeners and were dropped (docs/evaluation.md), so few can be
-     * found: 0 -> 0.009 at the default share, for 0.3 % of NDCG */
-    ck_assert_msg(r0 == 0 && r1 > 0.005, "ColdR@10 %.4f -> %.4f", r0, r1);
-    ck_assert_msg(n1 > 0.99 * n0, "NDCG@10 %.4f -> %.4f", n0, n1);
+     * listeners and were dropped (docs/evaluation.md), and the names are
+     * made up, so few can be found: 0 -> 0.018 at the default share, for
+     * 1.5 % of NDCG (on the real dev split NDCG rises, docs/models.md) */
+    ck_assert_msg(r0 == 0 && r1 > 0.01, "ColdR@10 %.4f -> %.4f", r0, r1);
+    ck_assert_msg(n1 > 0.97 * n0, "NDCG@10 %.4f -> %.4f", n0, n1);
     lr_model_free(plain);
     lr_model_free(mixed);
     split_free(&s);
@@ -63,8 +64,8 @@ START_TEST(mixture_finds_cold_artists)
 END_TEST
 
 /* The mixture moves every played artist's score by one amount per user
- * (the logsumexp), so their order is the logits' order; the tagged cold
- * artists take log(kappa pi / j) by rank j, one log 2 apart at the top. */
+ * (the logsumexp), so their order is the logits' order; the cold artists
+ * take log(kappa pi / j) by rank j, one log 2 apart at the top. */
 START_TEST(warm_order_kept_cold_by_rank)
 {
     split s = clustered();
