@@ -2,6 +2,7 @@
 #include "embed/knn.h"
 #include "embed/tsne.h"
 #include "core/alloc.h"
+#include "core/ranked.h"
 #include "core/error.h"
 #include "core/hot.h"
 #include "core/threads.h"
@@ -91,19 +92,6 @@ static void compact(cand *h, int32_t *size, cand *bar, int32_t kc)
     *bar = h[kc - 1];
 }
 
-typedef struct pair {
-    double dist;
-    int32_t j;
-} pair;
-
-static int pair_cmp(const void *a, const void *b)
-{
-    const pair *x = a, *y = b;
-    if (x->dist != y->dist)
-        return x->dist < y->dist ? -1 : 1;
-    return (x->j > y->j) - (x->j < y->j);
-}
-
 typedef struct knn_job {
     const float *x;      /* the rows sgemm reads: x itself, or unit rows for cosine */
     const float *sqn;    /* squared norms (euclidean), NULL for cosine */
@@ -175,7 +163,7 @@ static int knn_blocks(void *ctx, int tid, size_t begin, size_t end)
     cand *heaps = lr__malloc((size_t)QB * SLACK * (size_t)kc, sizeof *heaps);
     int32_t *sizes = lr__malloc(QB, sizeof *sizes);
     cand *bars = lr__malloc(QB, sizeof *bars);
-    pair *pairs = lr__malloc((size_t)kc, sizeof *pairs);
+    lr__ranked *pairs = lr__malloc((size_t)kc, sizeof *pairs);
     if (!buf || !heaps || !sizes || !bars || !pairs) {
         free(buf);
         free(heaps);
@@ -228,13 +216,13 @@ static int knn_blocks(void *ctx, int tid, size_t begin, size_t end)
                         s += t * t;
                     }
                 }
-                pairs[c].dist = s;
-                pairs[c].j = h[c].j;
+                pairs[c].v = s;
+                pairs[c].i = h[c].j;
             }
-            qsort(pairs, (size_t)sizes[a], sizeof *pairs, pair_cmp);
+            qsort(pairs, (size_t)sizes[a], sizeof *pairs, lr__ranked_asc);
             for (int32_t c = 0; c < J->k; c++) {
-                J->idx[(size_t)i * J->k + c] = pairs[c].j;
-                J->dist[(size_t)i * J->k + c] = pairs[c].dist;
+                J->idx[(size_t)i * J->k + c] = (int32_t)pairs[c].i;
+                J->dist[(size_t)i * J->k + c] = pairs[c].v;
             }
         }
     }
@@ -383,7 +371,7 @@ int lr__knn_map(const double *y, int32_t n, int32_t m, int threads, int32_t *idx
 {
     int32_t *order = lr__malloc((size_t)n, sizeof *order);
     int32_t *rank = lr__malloc((size_t)n, sizeof *rank);
-    pair *xs = lr__malloc((size_t)n, sizeof *xs);
+    lr__ranked *xs = lr__malloc((size_t)n, sizeof *xs);
     if (!order || !rank || !xs) {
         free(order);
         free(rank);
@@ -393,10 +381,10 @@ int lr__knn_map(const double *y, int32_t n, int32_t m, int threads, int32_t *idx
     /* Sorted as (x, index) pairs, so the order is total and qsort needs
      * no context. */
     for (int32_t i = 0; i < n; i++)
-        xs[i] = (pair){y[2 * (size_t)i], i};
-    qsort(xs, (size_t)n, sizeof *xs, pair_cmp);
+        xs[i] = (lr__ranked){y[2 * (size_t)i], i};
+    qsort(xs, (size_t)n, sizeof *xs, lr__ranked_asc);
     for (int32_t p = 0; p < n; p++)
-        order[p] = xs[p].j;
+        order[p] = (int32_t)xs[p].i;
     free(xs);
     for (int32_t p = 0; p < n; p++)
         rank[order[p]] = p;

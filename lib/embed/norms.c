@@ -12,6 +12,7 @@
 #include "embed/norms.h"
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/ranked.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -55,28 +56,15 @@ static double pearson(const double *a, const double *b, int64_t n)
     return r > 1 ? 1 : r < -1 ? -1 : r;
 }
 
-typedef struct ranked {
-    double v;
-    int64_t i;
-} ranked;
-
-static int ranked_cmp(const void *pa, const void *pb)
-{
-    const ranked *a = pa, *b = pb;
-    if (a->v != b->v)
-        return a->v < b->v ? -1 : 1;
-    return (a->i > b->i) - (a->i < b->i); /* a total order: qsort is not stable */
-}
-
 /* 1-based ranks of v[n] into rank[n], tied values sharing the mean of the
  * ranks they span.  s has room for n. */
-static void average_ranks(const double *v, int64_t n, ranked *s, double *rank)
+static void average_ranks(const double *v, int64_t n, lr__ranked *s, double *rank)
 {
     for (int64_t i = 0; i < n; i++) {
         s[i].v = v[i];
         s[i].i = i;
     }
-    qsort(s, (size_t)n, sizeof *s, ranked_cmp);
+    qsort(s, (size_t)n, sizeof *s, lr__ranked_asc);
     for (int64_t lo = 0; lo < n;) {
         int64_t hi = lo + 1;
         while (hi < n && s[hi].v == s[lo].v)
@@ -115,7 +103,7 @@ int lr__norm_correlations(const double *norm, const double *fans, int32_t n,
     /* a, b: the used artists' columns; ra, rb: their ranks */
     double *a = lr__malloc((size_t)used, sizeof *a), *b = lr__malloc((size_t)used, sizeof *b);
     double *ra = lr__malloc((size_t)used, sizeof *ra), *rb = lr__malloc((size_t)used, sizeof *rb);
-    ranked *s = lr__malloc((size_t)used, sizeof *s);
+    lr__ranked *s = lr__malloc((size_t)used, sizeof *s);
     int rc = LR_OK;
     if (!a || !b || !ra || !rb || !s) {
         rc = lr__fail_oom("the norm correlation's ranks");

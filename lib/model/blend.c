@@ -144,7 +144,7 @@ static int fit_items(lr_model *m, const lr_dataset *ds, int threads, double *los
         const int64_t len = ds->listens.ptr[u + 1] - ds->listens.ptr[u];
         most = len > most ? len : most;
     }
-    lr__rank_pair *pairs = lr__malloc((size_t)most, sizeof *pairs);
+    lr__ranked *pairs = lr__malloc((size_t)most, sizeof *pairs);
     if (!wr || !lam || !pdiag || !rscale || !cscale || !pairs) {
         rc = lr__fail_oom("the blend's per-artist weights");
         goto done;

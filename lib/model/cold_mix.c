@@ -5,6 +5,7 @@
 #include "model/name_grams.h"
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/ranked.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -14,21 +15,6 @@
 /* Each signal's weight in the rank's sum (tuned on the dev split,
  * docs/models.md "Cold artists") */
 static const double signal_weight[LR__COLD_SIGNALS] = {1.0, 1.0, 0.8};
-
-typedef struct lr__cold_rank {
-    double z;
-    int32_t a;
-} lr__cold_rank;
-
-/* Higher z first; equal ones by the lower artist index, as every ranking
- * here breaks ties. */
-static int rank_cmp(const void *pa, const void *pb)
-{
-    const lr__cold_rank *x = pa, *y = pb;
-    if (x->z != y->z)
-        return x->z > y->z ? -1 : 1;
-    return (x->a > y->a) - (x->a < y->a);
-}
 
 void lr__cold_mix_free(lr__cold_mix *c)
 {
@@ -177,10 +163,16 @@ static int weigh_profiles(lr__cold_mix *c, const lr__csr *pf)
     return LR_OK;
 }
 
+/* At most this many training users measure the signals' spread: a
+ * sample that size pins a mean and a standard deviation down to a few
+ * percent, and keeps the cost (users x cold artists) bounded on large
+ * catalogues. */
+#define STAT_USERS 4096
+
 /* Each cold artist's signals, their mean and spread over the training
- * users (every user with a listen), in user order.  The logit here is
- * the double-precision dot product of the user's and the artist's
- * vectors, the scores' own up to rounding. */
+ * users with a listen (all of them, or STAT_USERS evenly spaced), in user
+ * order.  The logit here is the double-precision dot product of the
+ * user's and the artist's vectors, the scores' own up to rounding. */
 static int standardise(lr__cold_mix *c, const lr_model *m)
 {
     const size_t n = (size_t)LR__COLD_SIGNALS * (size_t)c->n_cold;
@@ -197,7 +189,8 @@ static int standardise(lr__cold_mix *c, const lr_model *m)
     }
     const size_t k = (size_t)m->k;
     int64_t users = 0;
-    for (int32_t u = 0; u < m->n_users; u++) {
+    const int64_t step = m->n_users > STAT_USERS ? (m->n_users + STAT_USERS - 1) / STAT_USERS : 1;
+    for (int32_t u = 0; u < m->n_users; u += (int32_t)step) {
         const int32_t *idx;
         const float *w;
         const int64_t len = lr__csr_row(&m->train, u, &idx, &w);
@@ -330,16 +323,16 @@ void lr__cold_mix_apply(const lr__cold_mix *c, const int32_t *idx, const float *
         for (int g = 0; g < LR__COLD_SIGNALS; g++)
             z += signal_weight[g] * (v[g] - c->mu[(size_t)g * nc + (size_t)i]) *
                  c->inv_sd[(size_t)g * nc + (size_t)i];
-        s->rank[i].z = z;
-        s->rank[i].a = a;
+        s->rank[i].v = z;
+        s->rank[i].i = a;
     }
     bag_clear(s);
-    qsort(s->rank, nc, sizeof *s->rank, rank_cmp);
+    qsort(s->rank, nc, sizeof *s->rank, lr__ranked_desc);
     for (int32_t a = 0; a < c->n_artists; a++)
         if (!c->is_cold[a])
             row[a] = (float)((double)row[a] - lse);
     for (int32_t j = 0; j < c->n_cold; j++) {
-        const int32_t a = s->rank[j].a;
+        const int32_t a = (int32_t)s->rank[j].i;
         row[a] = (float)(base - log((double)j + 1.0) + (c->bias ? (double)c->bias[a] : 0.0));
     }
 }

@@ -65,7 +65,7 @@ typedef struct lr__cold_scratch {
     int32_t *n_touched;         /* [names.cols] */
     int32_t nt_set, nn_set;     /* entries of t_touched and n_touched in use */
     double un_inv;              /* 1 / |un| (0 for an empty profile) */
-    struct lr__cold_rank *rank; /* [n_cold] */
+    struct lr__ranked *rank;    /* [n_cold] */
 } lr__cold_scratch;
 
 /* The mixture of softmax model m (its tower, catalogue and training

@@ -13,6 +13,7 @@
 
 #include "lastrec.h"
 #include "core/options.h"
+#include "core/ranked.h"
 #include "data/dataset.h"
 
 #include <math.h>
@@ -167,11 +168,7 @@ void lr__item_scores(const lr_model *m, const int32_t *idx, const float *w, int6
  * count (r = 0, 1, ...; equal counts by position, i.e. by artist index in
  * a CSR row) weighs 1 + spread * (1/2 - r / max(n - 1, 1)).  w and out
  * have n entries; scratch has n. */
-typedef struct lr__rank_pair {
-    float w;
-    int32_t j;
-} lr__rank_pair;
-void lr__blend_rank_weights(const float *w, int64_t n, double spread, lr__rank_pair *scratch,
+void lr__blend_rank_weights(const float *w, int64_t n, double spread, lr__ranked *scratch,
                             float *out);
 
 /* Scratch of lr__blend_row: item[n_artists], sm[n_artists] (models with a
@@ -182,7 +179,7 @@ typedef struct lr__blend_scratch {
     float *item;
     float *sm;
     float *rw;
-    lr__rank_pair *pairs;
+    lr__ranked *pairs;
 } lr__blend_scratch;
 int lr__blend_scratch_init(lr__blend_scratch *s, const lr_model *m, int64_t most);
 void lr__blend_scratch_free(lr__blend_scratch *s);

@@ -61,25 +61,17 @@ static void score_items(const lr_model *m, int32_t u0, int32_t n, float *out)
  * part times softmax_weight.  Nothing above this section changes
  * for the other algorithms. */
 
-static int rank_cmp(const void *a, const void *b)
-{
-    const lr__rank_pair *x = a, *y = b;
-    if (x->w != y->w)
-        return x->w > y->w ? -1 : 1;
-    return (x->j > y->j) - (x->j < y->j);
-}
-
-void lr__blend_rank_weights(const float *w, int64_t n, double spread, lr__rank_pair *scratch,
+void lr__blend_rank_weights(const float *w, int64_t n, double spread, lr__ranked *scratch,
                             float *out)
 {
     for (int64_t j = 0; j < n; j++) {
-        scratch[j].w = w[j];
-        scratch[j].j = (int32_t)j;
+        scratch[j].v = w[j];
+        scratch[j].i = j;
     }
-    qsort(scratch, (size_t)n, sizeof *scratch, rank_cmp);
+    qsort(scratch, (size_t)n, sizeof *scratch, lr__ranked_desc);
     const double step = n > 1 ? spread / (double)(n - 1) : 0.0;
     for (int64_t r = 0; r < n; r++)
-        out[scratch[r].j] = (float)(1.0 + 0.5 * spread - step * (double)r);
+        out[scratch[r].i] = (float)(1.0 + 0.5 * spread - step * (double)r);
 }
 
 /* The mean and inverse standard deviation of x over the artists not in

@@ -14,6 +14,7 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "core/progress.h"
+#include "core/ranked.h"
 #include "data/overlap.h"
 #include "embed/map.h"
 #include "embed/norms.h"
@@ -484,19 +485,6 @@ static void section_distributions(lr__buf *b, const vec *user_plays, const vec *
 
 /* ------------------------------------------------------------- 3. tags */
 
-typedef struct ranked {
-    double v;
-    int32_t i;
-} ranked;
-
-static int cmp_ranked_desc(const void *a, const void *b)
-{
-    const ranked *x = a, *y = b;
-    if (x->v != y->v)
-        return x->v < y->v ? 1 : -1;
-    return (x->i > y->i) - (x->i < y->i);
-}
-
 #define TOP_TAGS 20
 
 static int section_tags(lr__buf *b, const lr_dataset *ds)
@@ -511,7 +499,7 @@ static int section_tags(lr__buf *b, const lr_dataset *ds)
     }
     /* Tags that display alike are one tag here, as in query results. */
     int32_t *canon = lr__malloc((size_t)ds->n_tags, sizeof *canon);
-    ranked *rk = lr__calloc((size_t)ds->n_tags, sizeof *rk);
+    lr__ranked *rk = lr__calloc((size_t)ds->n_tags, sizeof *rk);
     if (!canon || !rk || lr__tag_display_canon(ds, canon) != LR_OK) {
         free(canon);
         free(rk);
@@ -521,12 +509,12 @@ static int section_tags(lr__buf *b, const lr_dataset *ds)
         rk[t].i = t;
     for (int64_t i = 0; i < ds->artist_tags.nnz; i++)
         rk[canon[ds->artist_tags.idx[i]]].v += ds->artist_tags.val[i];
-    qsort(rk, (size_t)ds->n_tags, sizeof *rk, cmp_ranked_desc);
+    qsort(rk, (size_t)ds->n_tags, sizeof *rk, lr__ranked_desc);
     size_t n = 0;
     const char *labels[TOP_TAGS];
     double values[TOP_TAGS];
     while (n < TOP_TAGS && n < (size_t)ds->n_tags && rk[n].v > 0) {
-        labels[n] = lr__strtab_get(&ds->tag_names, rk[n].i);
+        labels[n] = lr__strtab_get(&ds->tag_names, (int32_t)rk[n].i);
         values[n] = rk[n].v;
         n++;
     }
@@ -1060,18 +1048,18 @@ static int section_recs(lr__buf *b, const lr_report *r)
         const int32_t *idx;
         const float *w;
         int64_t nl = lr__csr_row(&m->train, u, &idx, &w);
-        ranked top[5];
+        lr__ranked top[5];
         size_t nt = 0;
         for (int64_t i = 0; i < nl; i++) {
-            ranked x = {w[i], idx[i]};
+            lr__ranked x = {w[i], idx[i]};
             size_t j;
             if (nt < 5)
                 j = nt++;
-            else if (cmp_ranked_desc(&x, &top[4]) < 0)
+            else if (lr__ranked_desc(&x, &top[4]) < 0)
                 j = 4;
             else
                 continue;
-            while (j > 0 && cmp_ranked_desc(&x, &top[j - 1]) < 0) {
+            while (j > 0 && lr__ranked_desc(&x, &top[j - 1]) < 0) {
                 top[j] = top[j - 1];
                 j--;
             }
@@ -1081,7 +1069,7 @@ static int section_recs(lr__buf *b, const lr_report *r)
         for (size_t i = 0; i < nt; i++) {
             if (i)
                 lr__buf_puts(b, ", ");
-            lr__buf_html(b, lr__strtab_get(&m->artist_names, top[i].i));
+            lr__buf_html(b, lr__strtab_get(&m->artist_names, (int32_t)top[i].i));
             lr__buf_puts(b, " (");
             lr__buf_num(b, top[i].v, 0);
             lr__buf_puts(b, ")");
@@ -1364,7 +1352,7 @@ static int artist_map(lr__buf *b, const lr_report *r, size_t mi, const toptags *
     int32_t n = map->rows;
     int32_t *a = lr__malloc((size_t)n + 1, sizeof *a), *c = lr__malloc((size_t)n + 1, sizeof *c);
     double *x = lr__malloc((size_t)n + 1, sizeof *x), *y = lr__malloc((size_t)n + 1, sizeof *y);
-    ranked *rk = lr__calloc((size_t)tt->n + 1, sizeof *rk);
+    lr__ranked *rk = lr__calloc((size_t)tt->n + 1, sizeof *rk);
     int32_t *key = lr__malloc((size_t)tt->n + 1, sizeof *key);
     if (!a || !c || !x || !y || !rk || !key) {
         rc = lr__fail_oom("the report's artist map");
@@ -1385,7 +1373,7 @@ static int artist_map(lr__buf *b, const lr_report *r, size_t mi, const toptags *
             rk[tt->top[a[i]]].v++;
     }
     /* Categories: the most common top tags among the mapped artists. */
-    qsort(rk, (size_t)tt->n, sizeof *rk, cmp_ranked_desc);
+    qsort(rk, (size_t)tt->n, sizeof *rk, lr__ranked_desc);
     for (int32_t i = 0; i < tt->n; i++)
         key[rk[i].i] = i < MAP_BARS && rk[i].v > 0 ? i : -1;
     for (int32_t i = 0; i < n; i++)

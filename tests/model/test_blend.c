@@ -148,7 +148,7 @@ static void reference_b(int n, double X[NU][MAXA], const setting *s, double B[MA
 
 START_TEST(rank_weights)
 {
-    lr__rank_pair scratch[6];
+    lr__ranked scratch[6];
     float out[6];
     /* counts 5, 9, 5, 1: ranks 1, 0, 2 (the tie goes by position), 3 */
     const float w[] = {5, 9, 5, 1};
