@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 /* Each signal's weight in the rank's sum (tuned on the dev split,
  * docs/models.md "Cold artists") */
 static const double signal_weight[LR__COLD_SIGNALS] = {1.0, 1.0, 0.8};
@@ -58,16 +57,19 @@ void lr__cold_scratch_free(lr__cold_scratch *s)
     memset(s, 0, sizeof *s);
 }
 
-/* acc += wj x row a of x (values > 0), listing each entry of acc that
- * first becomes non-zero, which a sum of positive terms never undoes. */
+/* acc += wj x row a of x (values > 0), listing each entry of acc when it
+ * becomes non-zero, which a sum of positive terms never undoes: each
+ * entry is listed once, however small a term (one that rounds to 0 lists
+ * nothing). */
 static void add_row(const lr__csr *x, int32_t a, float wj, float *acc, int32_t *touched,
                     int32_t *n_set)
 {
     for (int64_t q = x->ptr[a]; q < x->ptr[a + 1]; q++) {
         const int32_t t = x->idx[q];
-        if (x->val[q] > 0 && acc[t] == 0.0f)
-            touched[(*n_set)++] = t;
+        const float before = acc[t];
         acc[t] += wj * x->val[q];
+        if (before == 0.0f && acc[t] != 0.0f)
+            touched[(*n_set)++] = t;
     }
 }
 
