@@ -1815,7 +1815,12 @@ LR_API int lr_query_result_explanation(const lr_query *q, size_t rank,
  * the score by gradient x input through the tower (docs/models.md,
  * "softmax"): with the artists' shares of lr_query_result_explanation()
  * it adds up to the score less the part the tower's biases give (for the
- * cosine measure, each divided like the score).  Tags whose names differ
+ * cosine measure, each divided like the score).  Under softmax's
+ * cold-artist mixture (LR_OPT_COLD_MIX) the score of a played artist is
+ * its logit less one constant per query, and an artist nobody played is
+ * ranked by a standardised sum of signals: its shares are the logit's,
+ * scaled, plus its tag signal's (here, by tag) and its name signal's (in
+ * lr_query_result_explanation(), by liked artist).  Tags whose names differ
  * only in case, spaces, hyphens or underscores count as one.  Other
  * models, softmax models loaded from a version 1 model file, and
  * similar-artist results have none (*needed is 0).  @p tags receives

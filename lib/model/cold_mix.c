@@ -284,6 +284,58 @@ int lr__cold_mix_new(lr__cold_mix **out, const lr_model *m)
     return LR_OK;
 }
 
+/* The dot product of rows a and b of x (indices ascending). */
+static double rows_dot(const lr__csr *x, int32_t a, int32_t b)
+{
+    double d = 0.0;
+    for (int64_t p = x->ptr[a], q = x->ptr[b]; p < x->ptr[a + 1] && q < x->ptr[b + 1];) {
+        if (x->idx[p] == x->idx[q])
+            d += (double)x->val[p++] * x->val[q++];
+        else if (x->idx[p] < x->idx[q])
+            p++;
+        else
+            q++;
+    }
+    return d;
+}
+
+/* The position of cold artist a in c->cold, which ascends. */
+static int32_t cold_slot(const lr__cold_mix *c, int32_t a)
+{
+    int32_t lo = 0, hi = c->n_cold - 1;
+    while (lo < hi) {
+        const int32_t mid = lo + (hi - lo) / 2;
+        if (c->cold[mid] < a)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+int32_t lr__cold_mix_explain(const lr__cold_mix *c, int32_t a, const int32_t *idx, const float *w,
+                             int64_t n, lr__cold_scratch *s, double *logit_scale, float *art,
+                             int32_t *tag_idx, float *tag_val)
+{
+    const size_t nc = (size_t)c->n_cold, i = (size_t)cold_slot(c, a);
+    const double tag_k = signal_weight[LR__COLD_TAGS] * c->inv_sd[LR__COLD_TAGS * nc + i];
+    const double name_k = signal_weight[LR__COLD_NAME] * c->inv_sd[LR__COLD_NAME * nc + i];
+    *logit_scale = signal_weight[LR__COLD_LOGIT] * c->inv_sd[LR__COLD_LOGIT * nc + i];
+    bag_profiles(c, idx, w, n, s);
+    for (int64_t j = 0; j < n; j++)
+        art[j] = s->nn_set ? (float)(name_k * lr__transform(c->transform, w[j]) * s->un_inv *
+                                     rows_dot(&c->names, idx[j], a))
+                           : 0.0f;
+    int32_t nt = 0;
+    for (int64_t q = c->prof.ptr[a]; q < c->prof.ptr[a + 1]; q++)
+        if (s->ut[c->prof.idx[q]] != 0.0f) {
+            tag_idx[nt] = c->prof.idx[q];
+            tag_val[nt++] = (float)(tag_k * s->ut[c->prof.idx[q]] * c->prof.val[q]);
+        }
+    bag_clear(s);
+    return nt;
+}
+
 void lr__cold_mix_apply(const lr__cold_mix *c, const int32_t *idx, const float *w, int64_t n,
                         float *row, lr__cold_scratch *s)
 {

@@ -86,4 +86,17 @@ void lr__cold_scratch_free(lr__cold_scratch *s);
 void lr__cold_mix_apply(const lr__cold_mix *c, const int32_t *idx, const float *w, int64_t n,
                         float *row, lr__cold_scratch *s);
 
+/* Cold artist a's standardised sum taken apart, for an explanation of
+ * its rank for the bag idx[n] (raw counts w): *logit_scale gets the
+ * logit's weight over its spread, by which the caller multiplies the
+ * logit's own shares (the tower's); art[j] gets the name signal's share
+ * of the bag's artist j (its name's part of the cosine); tag_val[i] the
+ * tag signal's share of tag tag_idx[i], i below the returned count, for
+ * the tags of a that the bag has (its part of the cosine).  Together
+ * with the logit's they sum to the standardised sum up to its constant
+ * part.  tag_idx and tag_val need room for a's tags.  s is left clear. */
+int32_t lr__cold_mix_explain(const lr__cold_mix *c, int32_t a, const int32_t *idx, const float *w,
+                             int64_t n, lr__cold_scratch *s, double *logit_scale, float *art,
+                             int32_t *tag_idx, float *tag_val);
+
 #endif

@@ -87,6 +87,9 @@ void lr__query_free(lr_query *q)
     lr__blend_scratch_free(&q->blend);
     lr__tower_scratch_free(&q->tower);
     lr__cold_scratch_free(&q->cold);
+    free(q->cold_art);
+    free(q->cold_tag_idx);
+    free(q->cold_tag_val);
     free(q->gx);
     free(q->tag_id);
     free(q->tag_share);
@@ -167,9 +170,18 @@ int lr__query_new(lr_query **out, const lr_model *m)
         for (size_t i = 0; i < nt; i++)
             q->tag_mark[i] = -1;
     }
-    if (m->cold_mix && lr__cold_scratch_init(&q->cold, m->cold_mix) != LR_OK) {
-        lr__query_free(q);
-        return LR_E_NOMEM; /* its message says how much for what */
+    if (m->cold_mix) {
+        if (lr__cold_scratch_init(&q->cold, m->cold_mix) != LR_OK) {
+            lr__query_free(q);
+            return LR_E_NOMEM; /* its message says how much for what */
+        }
+        q->cold_art = lr__malloc(na, sizeof *q->cold_art);
+        q->cold_tag_idx = lr__malloc((size_t)m->cold_mix->nt, sizeof *q->cold_tag_idx);
+        q->cold_tag_val = lr__malloc((size_t)m->cold_mix->nt, sizeof *q->cold_tag_val);
+        if (!q->cold_art || !q->cold_tag_idx || !q->cold_tag_val) {
+            lr__query_free(q);
+            return lr__fail_oom("the query's cold-artist explanations");
+        }
     }
     if (!q->fans || !q->allow || !q->pref_idx || !q->pref_w || !q->cand || !q->scores ||
         !q->contrib || !q->r || !q->norm || !q->x || !q->z || !q->a ||
@@ -523,7 +535,31 @@ static int32_t tower_shares(lr_query *q, const lr__softmax_tower *tw, const floa
  * listens or the preferences): each result's contributions, the largest
  * positive ones kept.  Factor models need a and r from a solve over the
  * same sources; scale is score_vector's. */
-static void explain(lr_query *q, const int32_t *src, int64_t n_src, float scale)
+/* An artist nobody played, ranked by the cold-artist mixture: the shares
+ * of its name and tag signals (lr__cold_mix_explain, already in
+ * q->cold_art and q->cold_tag_*, n_cold_tags of them) added to the
+ * logit's, each tag under its canonical spelling (the one lr__tower_shares
+ * lists in q->tag_id, nt of them).  Returns the new count of tags. */
+static int32_t add_cold_shares(lr_query *q, int64_t n_src, int32_t n_cold_tags, int32_t nt)
+{
+    const int32_t *canon = q->m->tower->tag_canon;
+    for (int64_t j = 0; j < n_src; j++)
+        q->contrib[j] += q->cold_art[j];
+    for (int32_t c = 0; c < n_cold_tags; c++) {
+        const int32_t t = canon ? canon[q->cold_tag_idx[c]] : q->cold_tag_idx[c];
+        int32_t i = 0;
+        while (i < nt && q->tag_id[i] != t)
+            i++;
+        if (i == nt) {
+            q->tag_id[nt] = t;
+            q->tag_share[nt++] = 0.0f;
+        }
+        q->tag_share[i] += q->cold_tag_val[c];
+    }
+    return nt;
+}
+
+static void explain(lr_query *q, const int32_t *src, const float *w, int64_t n_src, float scale)
 {
     const lr_model *m = q->m;
     const int32_t e = q->explain;
@@ -537,7 +573,18 @@ static void explain(lr_query *q, const int32_t *src, int64_t n_src, float scale)
             const float s = q->measure == LR_MEASURE_DOT ? 1.0f
                             : q->norm[t] > 0               ? scale / q->norm[t]
                                                            : 0.0f;
-            nt = tower_shares(q, m->tower, m->artist_f, m->k, src, n_src, t, s, q->contrib);
+            /* an artist nobody played is ranked by the cold-artist
+             * mixture's standardised sum, of which its logit is one part */
+            const int cold = m->cold_mix && q->measure == LR_MEASURE_DOT && m->cold_mix->is_cold[t];
+            double ls = 1.0;
+            const int32_t n_cold_tags =
+                cold ? lr__cold_mix_explain(m->cold_mix, t, src, w, n_src, &q->cold, &ls,
+                                            q->cold_art, q->cold_tag_idx, q->cold_tag_val)
+                     : 0;
+            nt = tower_shares(q, m->tower, m->artist_f, m->k, src, n_src, t, (float)(s * ls),
+                              q->contrib);
+            if (cold)
+                nt = add_cold_shares(q, n_src, n_cold_tags, nt);
         } else if (fac) {
             factor_shares(q, src, n_src, t, scale);
         }
@@ -652,7 +699,7 @@ int lr__query_user(lr_query *q, int32_t u)
          * user's row of sm.user_f: the explanation is of the score itself */
         lr__tower_forward(m->sm.tower, (int)lr__opt_int(&m->sm.opts, LR_OPT_TRANSFORM), src, w,
                           n_src, &q->tower, q->xs);
-    explain(q, src, n_src, scale);
+    explain(q, src, w, n_src, scale);
     return LR_OK;
 }
 
@@ -697,7 +744,7 @@ int lr__query_preferences(lr_query *q)
     }
     select_top(q, q->pref_idx, q->exclude ? q->n_pref : 0, LR__RESULT_PREFERENCES);
     if (q->explain > 0 && can_explain(m))
-        explain(q, q->pref_idx, q->n_pref, scale);
+        explain(q, q->pref_idx, q->pref_w, q->n_pref, scale);
     return LR_OK;
 }
 

@@ -75,6 +75,9 @@ struct lr_query {
      * respect to the tower's input, the bag's tag shares */
     lr__tower_scratch tower;
     lr__cold_scratch cold; /* softmax's cold-artist mixture, when the model has one */
+    float *cold_art;       /* [na] its explanation: the name signal's shares */
+    int32_t *cold_tag_idx; /* [nt] and the tag signal's, by tag */
+    float *cold_tag_val;   /* [nt] */
     float *gx;                 /* [k + tag_dim] */
     int32_t *tag_id;           /* [nt] canonical tags of the last shares */
     float *tag_share;          /* [nt] their contributions */

@@ -191,6 +191,85 @@ START_TEST(query_eval_and_file_agree)
 }
 END_TEST
 
+/* Miles (tagged Jazz) is liked; Coltrane, tagged Jazz and "jazz" by
+ * others, nobody played: the mixture ranks it, and its explanation names
+ * the tag it shares, under one spelling, with a positive share. */
+START_TEST(cold_result_explained_by_its_tag)
+{
+    static const int32_t users[] = {1, 2, 3};
+    static const int32_t artists[] = {10, 20, 30, 40};
+    static const char *const names[] = {"Miles", "Coltrane", "Slayer", "Exodus"};
+    static const int32_t tags[] = {1, 2, 3};
+    static const char *const tag_names[] = {"Jazz", "Rock", "jazz"};
+    static const tiny_listen listens[] = {{1, 10, 5}, {1, 30, 2}, {2, 30, 9}, {2, 40, 4},
+                                          {3, 10, 1}, {3, 40, 3}};
+    static const tiny_use uses[] = {{1, 10, 1, 0}, {2, 20, 1, 0}, {3, 20, 3, 0},
+                                    {1, 30, 2, 0}, {2, 40, 2, 0}};
+    tiny_spec sp = {.users = users, .n_users = 3, .artists = artists, .artist_names = names,
+                    .n_artists = 4, .tags = tags, .tag_names = tag_names, .n_tags = 3,
+                    .listens = listens, .n_listens = TINY_N(listens), .uses = uses,
+                    .n_uses = TINY_N(uses)};
+    lr_dataset *ds = tiny_build(&sp);
+    lr_model *m = mt_fit(LR_ALGO_SOFTMAX, ds, "epochs=2,factors=4,tag_dim=2,hidden_width=4");
+    ck_assert_ptr_nonnull(m->cold_mix);
+    ck_assert_int_eq(m->cold_mix->n_cold, 1);
+    lr_query *q;
+    ck_assert_lr_ok(lr_query_new(&q, m));
+    ck_assert_lr_ok(lr_query_add_preference(q, 10, 5)); /* Miles */
+    size_t n = 0;
+    ck_assert_lr_ok(lr_query_recommend_preferences(q, &n));
+    ck_assert_uint_eq(n, 3);
+    int found = 0;
+    for (size_t r = 0; r < n; r++) {
+        int32_t id;
+        ck_assert_lr_ok(lr_query_result(q, r, &id, NULL));
+        if (id != 20)
+            continue;
+        found = 1;
+        const char *tn[4];
+        double c[4];
+        size_t nt = 0;
+        ck_assert_lr_ok(lr_query_result_tag_explanation(q, r, tn, c, 4, &nt));
+        int jazz = 0;
+        for (size_t i = 0; i < nt && i < 4; i++) {
+            ck_assert(c[i] > 0);
+            jazz += strcmp(tn[i], "Jazz") == 0 || strcmp(tn[i], "jazz") == 0;
+        }
+        ck_assert_int_eq(jazz, 1);
+    }
+    ck_assert(found);
+    /* the shares are the signals' parts: the tag signal's sum to
+     * Coltrane's tag cosine with Miles over its spread (weight 1), and the
+     * logit's scale is the logit's weight (1) over its spread */
+    const lr__cold_mix *c = m->cold_mix;
+    const int32_t miles = 0, coltrane = 1;
+    const float w = 5;
+    lr__cold_scratch s;
+    ck_assert_lr_ok(lr__cold_scratch_init(&s, c));
+    float art[1];
+    int32_t tag_idx[3];
+    float tag_val[3];
+    double ls = 0;
+    const int32_t nt = lr__cold_mix_explain(c, coltrane, &miles, &w, 1, &s, &ls, art, tag_idx,
+                                            tag_val);
+    ck_assert_int_gt(nt, 0);
+    double sum = 0, cos = 0;
+    for (int32_t i = 0; i < nt; i++)
+        sum += tag_val[i];
+    for (int64_t p = c->prof.ptr[miles]; p < c->prof.ptr[miles + 1]; p++)
+        for (int64_t r = c->prof.ptr[coltrane]; r < c->prof.ptr[coltrane + 1]; r++)
+            if (c->prof.idx[p] == c->prof.idx[r])
+                cos += (double)c->prof.val[p] * c->prof.val[r];
+    ck_assert_double_gt(cos, 0);
+    ck_assert_double_eq_tol(sum, cos * c->inv_sd[LR__COLD_TAGS], 1e-5 * (1 + fabs(sum)));
+    ck_assert_double_eq_tol(ls, c->inv_sd[LR__COLD_LOGIT], 1e-6 * (1 + ls));
+    lr__cold_scratch_free(&s);
+    lr_query_free(q);
+    lr_model_free(m);
+    lr_dataset_free(ds);
+}
+END_TEST
+
 START_TEST(bad_share_named)
 {
     lr_options *o;
@@ -210,6 +289,7 @@ int main(void)
     tcase_add_test(t, mixture_finds_cold_artists);
     tcase_add_test(t, warm_order_kept_cold_by_rank);
     tcase_add_test(t, query_eval_and_file_agree);
+    tcase_add_test(t, cold_result_explained_by_its_tag);
     tcase_add_test(t, bad_share_named);
     suite_add_tcase(s, t);
     return lr_test_run(s);
