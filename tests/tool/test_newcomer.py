@@ -226,6 +226,7 @@ SCORES = {
     "bpr": "dot product of the listener's and the artist's embeddings, plus the artist's bias",
     "ease": "the item weights from each played artist to this one, times the transformed plays",
     "blend": "standardised item score + blend_weight x standardised dot",
+    "softmax": "for an artist somebody played in training, its log-probability",
 }
 
 

@@ -48,6 +48,13 @@ const char *tool_score_meaning(const lr_model *m, const lr_query *q, int similar
                       : "dot product of the two artists' embeddings";
     if (cosine)
         return "cosine of the listener's and the artist's embeddings (-1 to 1)";
+    double mix = 0;
+    if (lr_model_algorithm(m) == LR_ALGO_SOFTMAX &&
+        lr_model_option(m, LR_OPT_COLD_MIX, &mix) == LR_OK && mix > 0)
+        return "for an artist somebody played in training, its log-probability (the dot "
+               "product of the listener's and the artist's embeddings less their logsumexp); "
+               "for one nobody played, log(cold_mix x the listener's share of rare artists / "
+               "its rank by tags, vector and name) (docs/models.md#cold-artists)";
     if (lr_model_algorithm(m) == LR_ALGO_BPR && lr_model_option(m, LR_OPT_ITEM_BIAS, &bias) == LR_OK &&
         bias != 0)
         return "dot product of the listener's and the artist's embeddings, plus the "
