@@ -51,8 +51,8 @@ typedef struct lr__ds_report {
     int64_t min_tag_uses;
     int64_t tag_uses_held_out;     /* dropped from a split's training side: their
                                       (user, artist) pair is held out */
-    /* lastfm-360K (docs/formats.md); not kept by snapshots, whose report
-     * section has a fixed list of counters */
+    /* lastfm-360K (docs/formats.md); kept by snapshots since format
+     * version 2 */
     int64_t rows_summed;
     int64_t spellings_merged;
     int64_t bad_lines_skipped;

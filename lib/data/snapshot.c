@@ -45,8 +45,12 @@ enum section_id {
     S_LISTENS,
     S_TAG_USES,
     S_FRIENDS,
-    S_LAST = S_FRIENDS
+    S_USER_KEYS, /* since version 2 */
+    S_LAST = S_USER_KEYS
 };
+
+/* The last section of version 1, every one of which is required there. */
+#define S_LAST_V1 S_FRIENDS
 
 static const char *const section_names[S_LAST + 1] = {
     [S_META] = "meta",
@@ -60,9 +64,11 @@ static const char *const section_names[S_LAST + 1] = {
     [S_LISTENS] = "listens",
     [S_TAG_USES] = "tag uses",
     [S_FRIENDS] = "friends",
+    [S_USER_KEYS] = "user keys",
 };
 
-/* The report's counters in file order; appending one needs a new version. */
+/* The report's counters in file order: version 1 has the first
+ * REPORT_FIELDS_V1; appending one needs a new version. */
 static const struct {
     size_t offset;
     const char *name;
@@ -78,8 +84,13 @@ static const struct {
     {offsetof(lr__ds_report, latin1_fixes), "latin1_fixes"},
     {offsetof(lr__ds_report, timestamps_merged), "timestamps_merged"},
     {offsetof(lr__ds_report, min_tag_uses), "min_tag_uses"},
+    {offsetof(lr__ds_report, rows_summed), "rows_summed"},
+    {offsetof(lr__ds_report, spellings_merged), "spellings_merged"},
+    {offsetof(lr__ds_report, bad_lines_skipped), "bad_lines_skipped"},
+    {offsetof(lr__ds_report, profiles), "profiles"},
 };
 #define REPORT_FIELDS (sizeof report_fields / sizeof report_fields[0])
+#define REPORT_FIELDS_V1 11
 
 static int64_t *report_at(lr__ds_report *r, size_t i)
 {
@@ -134,6 +145,7 @@ static void put_section(lr__secw *w, const lr_dataset *ds, const char *source, i
     case S_LISTENS: lr__secw_csr(w, &ds->listens, 1); break;
     case S_TAG_USES: put_tag_uses(w, ds); break;
     case S_FRIENDS: lr__secw_csr(w, &ds->friends, 0); break;
+    case S_USER_KEYS: lr__secw_strtab(w, &ds->user_keys); break;
     default: break;
     }
     lr__secw_end(w);
@@ -159,6 +171,7 @@ static int check_writable(const lr_dataset *ds)
         (ds->n_tags && !ds->tag_ids) || (ds->n_tag_uses && !ds->tag_uses) ||
         !strtab_shape_ok(&ds->artist_names, ds->n_artists) ||
         !strtab_shape_ok(&ds->tag_names, ds->n_tags) ||
+        (ds->user_keys.n != 0 && !strtab_shape_ok(&ds->user_keys, ds->n_users)) ||
         !csr_shape_ok(&ds->listens, ds->n_users, ds->n_artists, 1) ||
         !csr_shape_ok(&ds->friends, ds->n_users, ds->n_users, 0))
         return lr__fail(LR_E_INVALID,
@@ -197,10 +210,11 @@ typedef struct counts {
     int64_t listens, tag_uses, friends;
 } counts;
 
-/* Every section of version 1 is required. */
+/* Every section of the file's version is required. */
 static int check_present(const lr__secr *r)
 {
-    for (uint32_t id = 1; id <= S_LAST; id++)
+    const uint32_t last = r->version == 1 ? S_LAST_V1 : S_LAST;
+    for (uint32_t id = 1; id <= last; id++)
         if (!r->sec[id].present)
             return lr__secr_fail(r, "section '%s' is missing", section_names[id]);
     return LR_OK;
@@ -234,7 +248,9 @@ static int read_meta(const lr__secr *r, counts *c)
     const uint8_t *p = r->sec[S_META].p;
     c->kind = lr__le_get32(p);
     c->writer = lr__le_get32(p + 4);
-    if (c->kind < LR_SOURCE_HETREC || c->kind > LR_SOURCE_BUILDER)
+    /* lastrec 0.1.0 wrote version 1 files of kind 7 too: they load, without
+     * the keys and counters version 2 added */
+    if (c->kind < LR_SOURCE_HETREC || c->kind > LR_SOURCE_LASTFM360K)
         return lr__secr_fail_sec(r, S_META, "unknown source kind %u", c->kind);
     if (lr__le_get32(p + 20) != 0)
         return lr__secr_fail_sec(r, S_META, "reserved field is 0x%08x, not 0",
@@ -261,10 +277,11 @@ static int read_source(const lr__secr *r, const char **source)
 
 static int read_report(const lr__secr *r, lr__ds_report *rep)
 {
-    int rc = lr__secr_expect_len(r, S_REPORT, 0, REPORT_FIELDS, 8, "counters");
+    const size_t n = r->version == 1 ? REPORT_FIELDS_V1 : REPORT_FIELDS;
+    int rc = lr__secr_expect_len(r, S_REPORT, 0, n, 8, "counters");
     if (rc)
         return rc;
-    for (size_t i = 0; i < REPORT_FIELDS; i++) {
+    for (size_t i = 0; i < n; i++) {
         int64_t v = (int64_t)lr__le_get64(r->sec[S_REPORT].p + 8 * i);
         if (v < 0)
             return lr__secr_fail_sec(r, S_REPORT, "counter '%s' is negative (%lld)",
@@ -332,6 +349,14 @@ static int read_tag_uses(const lr__secr *r, const counts *c, lr_dataset *ds)
     return LR_OK;
 }
 
+/* A table of no strings when the users have no keys (8 bytes: its one
+ * offset), else of one per user. */
+static int read_user_keys(const lr__secr *r, const counts *c, lr_dataset *ds)
+{
+    const int32_t n = r->sec[S_USER_KEYS].len == 8 ? 0 : c->users;
+    return lr__secr_strtab(r, S_USER_KEYS, n, &ds->user_keys);
+}
+
 static const char *kind_name(uint32_t kind)
 {
     switch (kind) {
@@ -340,6 +365,7 @@ static const char *kind_name(uint32_t kind)
     case LR_SOURCE_SNAPSHOT: return "snapshot";
     case LR_SOURCE_SYNTHETIC: return "synthetic data";
     case LR_SOURCE_BUILDER: return "built in memory";
+    case LR_SOURCE_LASTFM360K: return "lastfm-360K file";
     default: return "split";
     }
 }
@@ -369,6 +395,7 @@ static int read_sections(const lr__secr *r, lr_dataset *ds)
     if (rc == LR_OK) rc = read_tag_uses(r, &c, ds);
     if (rc == LR_OK) rc = lr__secr_csr(r, S_FRIENDS, c.users, c.users, c.friends, 0, &ds->friends);
     if (rc == LR_OK) rc = check_friends(r, ds);
+    if (rc == LR_OK && r->version >= 2) rc = read_user_keys(r, &c, ds);
     if (rc == LR_OK)
         lr__log(LR_LOG_INFO, "%s: snapshot of %s '%s', saved by lastrec %u.%u.%u", r->path,
                 kind_name(c.kind), source, c.writer / 10000, c.writer / 100 % 100,
@@ -394,7 +421,7 @@ int lr__snapshot_read_progress(lr_dataset **out, const char *path,
     if (rc)
         return rc;
     lr__secr r = {.path = path, .noun = "snapshot", .names = section_names,
-                  .n_known = S_LAST, .buf = (const uint8_t *)data, .size = size};
+                  .n_known = S_LAST, .oldest = 1, .buf = (const uint8_t *)data, .size = size};
     lr_dataset *ds = lr__dataset_alloc(LR_SOURCE_SNAPSHOT, path);
     if (!ds)
         rc = lr__fail_oom("the dataset");

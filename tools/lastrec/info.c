@@ -65,6 +65,17 @@ static double plays(const lr_dataset *ds)
     return sum;
 }
 
+/* Data read from a lastfm-360K file, or from a snapshot of such data:
+ * its users keep their keys (numbered 1.. by first appearance). */
+static int lastfm360k_shaped(const lr_dataset *ds)
+{
+    if (count(ds, LR_COUNT_SOURCE_KIND) == LR_SOURCE_LASTFM360K)
+        return 1;
+    const int keyed = lr_dataset_user_key(ds, 1) != NULL;
+    lr_clear_error();
+    return keyed;
+}
+
 static const char *n(char *buf, int64_t v)
 {
     return tool_fmt(buf, 32, (double)v, 0);
@@ -84,7 +95,7 @@ static size_t policies(const lr_dataset *ds, policy *out)
                  "a single listens file: no names, tags or friends; artists are named by ID");
         return k;
     }
-    if (kind == LR_SOURCE_LASTFM360K) {
+    if (lastfm360k_shaped(ds)) {
         out[k].name = "lastfm360k_keys";
         snprintf(out[k++].text, sizeof out->text,
                  "users numbered 1.. by first appearance; artists keyed by MBID, else by "
@@ -175,7 +186,7 @@ static void print_text(const lr_dataset *ds, const char *path)
     /* A listens file has no tags or friends: zeros there would only read as
      * if something had been dropped. */
     int64_t kind = count(ds, LR_COUNT_SOURCE_KIND);
-    if (kind == LR_SOURCE_LASTFM360K) {
+    if (lastfm360k_shaped(ds)) {
         printf("  %-18s %12s  rows repeating a (user, artist), plays summed\n", "rows summed",
                n(a, count(ds, LR_COUNT_ROWS_SUMMED)));
         printf("  %-18s %12s  second spellings merged into an artist\n", "spellings merged",
