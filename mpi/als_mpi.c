@@ -39,6 +39,7 @@
 #include "core/options.h"
 #include "data/dataset.h"
 #include "data/sparse.h"
+#include "ingest/lastfm360k.h"
 #include "model/als.h"
 #include "model/model.h"
 
@@ -61,6 +62,12 @@ typedef struct fit {
     lr_model *m;                /* owned: options resolved; rank 0 fills it */
     size_t max_line;
     lm_ids users, artists;      /* the catalogue: dense index = position */
+    /* owned: a lastfm-360K DATA loaded whole, or NULL.  Its users and
+     * artists are numbered by the whole file (first appearance, a name's
+     * merge with an MBID), which no process can do from its rows alone;
+     * without --train its listens are the rows, taken from here, and it is
+     * freed once this process has its shard. */
+    lr_dataset *whole;
     int32_t nu, na;
     int64_t *pu, *pa;           /* owned: [n + 1] every row's listens, prefix sums */
     int64_t nnz;
@@ -111,6 +118,30 @@ static char *join(const char *dir, const char *name)
     return p;
 }
 
+/* lastfm-360K DATA: loaded whole, as lr_dataset_load() numbers it. */
+static int whole_catalogue(fit *f)
+{
+    int rc = lr_dataset_load(&f->whole, f->data, f->opts);
+    const lr_dataset *ds = f->whole;
+    for (int32_t u = 0; rc == LR_OK && u < ds->n_users; u++)
+        rc = lm_ids_add(&f->users, ds->user_ids[u]);
+    for (int32_t a = 0; rc == LR_OK && a < ds->n_artists; a++)
+        rc = lm_ids_add(&f->artists, ds->artist_ids[a]);
+    if (rc)
+        return rc;
+    lm_ids_finish(&f->users);
+    lm_ids_finish(&f->artists);
+    f->nu = ds->n_users;
+    f->na = ds->n_artists;
+    if (f->listens) { /* --train: the rows come from that file */
+        lr_dataset_free(f->whole);
+        f->whole = NULL;
+    } else {
+        f->listens = f->data;
+    }
+    return LR_OK;
+}
+
 /* The users and artists of DATA, as lr_dataset_load() numbers them: a
  * HetRec directory's artists are artists.dat's, its users those of
  * user_artists.dat; a listens file's are its own. */
@@ -119,6 +150,8 @@ static int read_catalogue(fit *f)
     struct stat st;
     if (stat(f->data, &st) != 0)
         return lr__fail(LR_E_IO, "%s: no such file or directory", f->data);
+    if (S_ISDIR(st.st_mode) ? lr__lastfm360k_dir(f->data) : lr__lastfm360k_file(f->data))
+        return whole_catalogue(f);
     int rc = LR_OK;
     const char *users_from = f->data;
     if (S_ISDIR(st.st_mode)) {
@@ -201,6 +234,19 @@ static int count_listens(fit *f)
     f->pa = lr__calloc((size_t)f->na + 1, sizeof *f->pa);
     if (!f->pu || !f->pa)
         return lr__fail_oom("the listen counts");
+    if (f->whole) {
+        const lr__csr *x = &f->whole->listens;
+        for (int32_t u = 0; u < f->nu; u++)
+            f->pu[u + 1] = x->ptr[u + 1];
+        for (int64_t p = 0; p < x->nnz; p++)
+            f->pa[x->idx[p] + 1]++;
+        for (int32_t a = 0; a < f->na; a++)
+            f->pa[a + 1] += f->pa[a];
+        f->nnz = x->nnz;
+        if (f->nnz == 0)
+            return lr__fail(LR_E_INVALID, "%s: the training data has no listens", f->listens);
+        return LR_OK;
+    }
     lm_reader r;
     int rc = lm_open(&r, f->listens, LISTEN_COLS, 3, f->max_line);
     if (rc)
@@ -300,12 +346,25 @@ static int read_shard(fit *f)
     const int32_t u0 = f->ub[f->rank], u1 = f->ub[f->rank + 1];
     const int32_t a0 = f->ab[f->rank], a1 = f->ab[f->rank + 1];
     tvec tu = {0}, ta = {0};
-    lm_reader r;
-    int rc = lm_open(&r, f->listens, LISTEN_COLS, 3, f->max_line);
+    lm_reader r = {0};
+    int rc = f->whole ? LR_OK : lm_open(&r, f->listens, LISTEN_COLS, 3, f->max_line);
     if (rc)
         return rc;
+    if (f->whole) {
+        const lr__csr *x = &f->whole->listens;
+        for (int32_t u = 0; rc == LR_OK && u < f->nu; u++)
+            for (int64_t p = x->ptr[u]; rc == LR_OK && p < x->ptr[u + 1]; p++) {
+                const int32_t a = x->idx[p];
+                if (u >= u0 && u < u1)
+                    rc = tvec_push(&tu, u, a, x->val[p]);
+                if (rc == LR_OK && a >= a0 && a < a1)
+                    rc = tvec_push(&ta, a, u, x->val[p]);
+            }
+        lr_dataset_free(f->whole);
+        f->whole = NULL;
+    }
     int k = 0;
-    while (rc == LR_OK && (k = lm_next(&r)) == 1) {
+    while (rc == LR_OK && r.f && (k = lm_next(&r)) == 1) {
         int32_t u = 0, a = 0, w = 0;
         if ((rc = listen_row(f, &r, &u, &a, &w)) != LR_OK)
             break;
@@ -316,7 +375,8 @@ static int read_shard(fit *f)
     }
     if (rc == LR_OK && k < 0)
         rc = k;
-    lm_close(&r);
+    if (r.f)
+        lm_close(&r);
     if (rc == LR_OK)
         rc = to_csr(f, &f->lu, f->nu, f->na, &tu, 1);
     free(tu.t);
@@ -562,6 +622,7 @@ static void fit_free(fit *f)
     lr_model_free(f->m);
     lm_ids_free(&f->users);
     lm_ids_free(&f->artists);
+    lr_dataset_free(f->whole);
     free(f->pu);
     free(f->pa);
     free(f->ub);

@@ -52,32 +52,6 @@ static int load_lastfm360k(lr_dataset **out, const char *path, const lr_options 
     return rc;
 }
 
-/* A directory holding the plays file, or a file whose first row looks like
- * one of its rows (no other format starts with 40 hex digits and a tab). */
-static int is_lastfm360k_dir(const char *dir)
-{
-    size_t d = strlen(dir);
-    char path[4096];
-    if (d + sizeof LR_360K_PLAYS + 2 > sizeof path)
-        return 0;
-    snprintf(path, sizeof path, "%s/%s", dir, LR_360K_PLAYS);
-    return access(path, F_OK) == 0;
-}
-
-static int is_lastfm360k_file(const char *path)
-{
-    char head[64];
-    memset(head, 0, sizeof head);
-    int fd;
-    if (lr__open_regular(path, &fd) != LR_OK)
-        return 0;
-    ssize_t got = read(fd, head, sizeof head);
-    close(fd);
-    if (got >= 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0)
-        return lr__lastfm360k_sniff(head + 3, (size_t)got - 3);
-    return got > 0 && lr__lastfm360k_sniff(head, (size_t)got);
-}
-
 static int load_listens_file(lr_dataset **out, const char *path, const lr_dataset *catalogue,
                              const lr_options *opts)
 {
@@ -109,7 +83,7 @@ int lr_dataset_load(lr_dataset **out, const char *path, const lr_options *opts)
     if (rc)
         return rc;
     if (S_ISDIR(st.st_mode))
-        return is_lastfm360k_dir(path) ? load_lastfm360k(out, path, opts)
+        return lr__lastfm360k_dir(path) ? load_lastfm360k(out, path, opts)
                                        : load_hetrec(out, path, opts);
     /* Opening a FIFO or a device could block or never end. */
     if (!S_ISREG(st.st_mode))
@@ -123,7 +97,7 @@ int lr_dataset_load(lr_dataset **out, const char *path, const lr_options *opts)
     if (memcmp(head, LR_MODEL_MAGIC, 8) == 0)
         return lr__fail(LR_E_FORMAT, "%s: a lastrec model file, not a data set: lr_model_load "
                         "('lastrec recommend', 'lastrec similar') reads it", path);
-    if (is_lastfm360k_file(path))
+    if (lr__lastfm360k_file(path))
         return load_lastfm360k(out, path, opts);
     return load_listens_file(out, path, NULL, opts);
 }

@@ -2,6 +2,7 @@
 #include "ingest/lastfm360k.h"
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/file.h"
 #include "core/log.h"
 #include "core/options.h"
 #include "core/progress.h"
@@ -749,4 +750,28 @@ int lr__lastfm360k_read(lr__lastfm360k *out, const char *path, const lr_options 
     if (rc)
         lr__lastfm360k_free(out);
     return rc;
+}
+
+int lr__lastfm360k_dir(const char *dir)
+{
+    size_t d = strlen(dir);
+    char path[4096];
+    if (d + sizeof LR_360K_PLAYS + 2 > sizeof path)
+        return 0;
+    snprintf(path, sizeof path, "%s/%s", dir, LR_360K_PLAYS);
+    return access(path, F_OK) == 0;
+}
+
+int lr__lastfm360k_file(const char *path)
+{
+    char head[64];
+    memset(head, 0, sizeof head);
+    int fd;
+    if (lr__open_regular(path, &fd) != LR_OK)
+        return 0;
+    ssize_t got = read(fd, head, sizeof head);
+    close(fd);
+    if (got >= 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0)
+        return lr__lastfm360k_sniff(head + 3, (size_t)got - 3);
+    return got > 0 && lr__lastfm360k_sniff(head, (size_t)got);
 }

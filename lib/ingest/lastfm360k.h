@@ -48,6 +48,13 @@ void lr__lastfm360k_free(lr__lastfm360k *r);
  * and a tab. */
 int lr__lastfm360k_sniff(const char *head, size_t n);
 
+/* 1 for a directory holding LR_360K_PLAYS, and for a regular file whose
+ * first row (after a UTF-8 byte-order mark) looks like one of its rows: no
+ * other format starts with 40 hex digits and a tab.  lr_dataset_load and
+ * lastrec-mpi tell the format apart by these. */
+int lr__lastfm360k_dir(const char *dir);
+int lr__lastfm360k_file(const char *path);
+
 /* The key an artist without an MBID is known by (docs/formats.md):
  * leading and trailing white space dropped, inner runs made one space,
  * letters of ASCII, Latin-1, Greek and Cyrillic lower-cased.  s is valid

@@ -159,6 +159,35 @@ def test_same_model(tmp):
     print(out.stdout.strip())
 
 
+def test_lastfm360k(tmp):
+    """lastfm-360K data as DATA, a directory or its plays file, and with a
+    split's training side: the factors of `lastrec train` on the same data,
+    bit for bit, at 1 to 3 processes (its users and artists are numbered by
+    the whole file, which each process loads)."""
+    need_mpirun()
+    data = os.path.join(tmp, "l360")
+    run([TOOL, "synth", data, "--users", "300", "--artists", "500", "--format", "lastfm-360k"])
+    opts = "epochs=3,seed=7"
+    ref = os.path.join(tmp, "ref.model")
+    run([TOOL, "train", data, "--algo", "als", "--opt", opts + ",threads=2", "-o", ref])
+    for n in (1, 2, 3):
+        m = os.path.join(tmp, "np%d.model" % n)
+        run(mpirun(n, "train", data, "-o", m, "--opt", opts + ",threads=1"))
+        same(ref, m, "np %d, lastfm-360K directory" % n)
+    plays = os.path.join(data, "usersha1-artmbid-artname-plays.tsv")
+    m = os.path.join(tmp, "file.model")
+    run(mpirun(2, "train", plays, "-o", m, "--opt", opts + ",threads=1"))
+    same(ref, m, "np 2, lastfm-360K plays file")
+    split = os.path.join(tmp, "split")
+    run([TOOL, "split", data, split])
+    train = os.path.join(split, "train.dat")
+    ref_t = os.path.join(tmp, "ref_t.model")
+    run([TOOL, "train", data, "--train", train, "--algo", "als", "--opt", opts, "-o", ref_t])
+    m = os.path.join(tmp, "split.model")
+    run(mpirun(2, "train", data, "--train", train, "-o", m, "--opt", opts + ",threads=1"))
+    same(ref_t, m, "np 2, lastfm-360K with a split's training side")
+
+
 def test_cholesky(tmp):
     """The exact solver too, and BM25 with its statistics gathered."""
     need_mpirun()
@@ -312,6 +341,7 @@ def test_real_data(tmp):
 TESTS = {
     "mpi-same-model": test_same_model,
     "mpi-cholesky": test_cholesky,
+    "mpi-lastfm360k": test_lastfm360k,
     "mpi-bad-input": test_bad_input,
     "mpi-atomic-write": test_atomic_write,
     "mpi-no-mpi-in-core": test_no_mpi_in_core,

@@ -86,9 +86,10 @@ typedef int (*lr_mpi_epoch_fn)(int rank, int epoch, double seconds, double excha
  * file, through a temporary file renamed into place.
  *
  * @param comm        the processes; not freed
- * @param data        a HetRec directory, or a file in user_artists.dat
- *                    format: the catalogue, as for `lastrec train DATA`
- *                    (borrowed)
+ * @param data        a HetRec directory, a file in user_artists.dat
+ *                    format, or lastfm-360K data (its directory or plays
+ *                    file, which every process loads whole): the
+ *                    catalogue, as for `lastrec train DATA` (borrowed)
  * @param train_path  the training listens (a split's training side, loaded
  *                    against @p data's catalogue), or NULL for @p data's
  *                    own user_artists.dat (borrowed)
