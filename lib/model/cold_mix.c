@@ -37,7 +37,7 @@ int lr__cold_scratch_init(lr__cold_scratch *s, const lr__cold_mix *c)
     s->t_touched = lr__malloc((size_t)c->nt, sizeof *s->t_touched);
     s->un = lr__calloc(nf, sizeof *s->un);
     s->n_touched = lr__malloc(nf, sizeof *s->n_touched);
-    s->rank = lr__malloc((size_t)c->n_cold, sizeof *s->rank);
+    s->rank = lr__malloc((size_t)c->n_cold + 1, sizeof *s->rank);
     if (!s->ut || !s->t_touched || !s->un || !s->n_touched || !s->rank) {
         lr__cold_scratch_free(s);
         return lr__fail_oom("the cold-artist mixture's scratch (%d tags, %d name n-grams, "
@@ -178,8 +178,8 @@ static int weigh_profiles(lr__cold_mix *c, const lr__csr *pf)
 static int standardise(lr__cold_mix *c, const lr_model *m)
 {
     const size_t n = (size_t)LR__COLD_SIGNALS * (size_t)c->n_cold;
-    double *sum = lr__calloc(n, sizeof *sum);
-    double *sq = lr__calloc(n, sizeof *sq);
+    double *sum = lr__calloc(n + 1, sizeof *sum);
+    double *sq = lr__calloc(n + 1, sizeof *sq);
     lr__cold_scratch s;
     int rc = sum && sq ? lr__cold_scratch_init(&s, c)
                        : lr__fail_oom("the cold-artist mixture's statistics (%d artists)",
@@ -256,13 +256,13 @@ int lr__cold_mix_new(lr__cold_mix **out, const lr_model *m)
         c->is_cold[a] = c->fans[a] == 0;
         c->n_cold += c->is_cold[a];
     }
-    if (c->n_cold == 0) {
-        lr__cold_mix_free(c);
-        return LR_OK;
-    }
-    c->cold = lr__malloc((size_t)c->n_cold, sizeof *c->cold);
-    c->mu = lr__malloc((size_t)LR__COLD_SIGNALS * (size_t)c->n_cold, sizeof *c->mu);
-    c->inv_sd = lr__malloc((size_t)LR__COLD_SIGNALS * (size_t)c->n_cold, sizeof *c->inv_sd);
+    /* with no artist to let in, the played artists still score their
+     * log-probabilities: what a score means does not hang on whether the
+     * catalogue happens to hold an unplayed artist */
+    const size_t nc = (size_t)c->n_cold + 1;
+    c->cold = lr__malloc(nc, sizeof *c->cold);
+    c->mu = lr__malloc((size_t)LR__COLD_SIGNALS * nc, sizeof *c->mu);
+    c->inv_sd = lr__malloc((size_t)LR__COLD_SIGNALS * nc, sizeof *c->inv_sd);
     if (!c->cold || !c->mu || !c->inv_sd) {
         const int32_t n_cold = c->n_cold;
         lr__cold_mix_free(c);
@@ -272,9 +272,9 @@ int lr__cold_mix_new(lr__cold_mix **out, const lr_model *m)
         if (c->is_cold[a])
             c->cold[i++] = a;
     int rc = weigh_profiles(c, pf);
-    if (rc == LR_OK)
+    if (rc == LR_OK && c->n_cold > 0)
         rc = lr__name_grams(&c->names, &m->artist_names, m->n_artists);
-    if (rc == LR_OK)
+    if (rc == LR_OK && c->n_cold > 0)
         rc = standardise(c, m);
     if (rc) {
         lr__cold_mix_free(c);
@@ -362,6 +362,11 @@ void lr__cold_mix_apply(const lr__cold_mix *c, const int32_t *idx, const float *
                 sum += exp((double)row[a] - (double)mx);
         }
         lse = (double)mx + log(sum);
+    }
+    if (c->n_cold == 0) {
+        for (int32_t a = 0; a < c->n_artists; a++)
+            row[a] = (float)((double)row[a] - lse);
+        return;
     }
     int64_t single = 0;
     for (int64_t j = 0; j < n; j++)

@@ -70,8 +70,9 @@ typedef struct lr__cold_scratch {
 
 /* The mixture of softmax model m (its tower, catalogue and training
  * listens final) into *out, or *out = NULL when it has nothing to do:
- * not a softmax model with a tower, cold_mix = 0, or no tagged artist
- * without training listens.  LR_OK or LR_E_NOMEM. */
+ * not a softmax model with a tower, cold_mix = 0, or no tags.  With no
+ * artist left unplayed it still turns logits into log-probabilities.
+ * LR_OK or LR_E_NOMEM. */
 int lr__cold_mix_new(lr__cold_mix **out, const lr_model *m);
 /* NULL is accepted. */
 void lr__cold_mix_free(lr__cold_mix *c);

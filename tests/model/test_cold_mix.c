@@ -270,6 +270,40 @@ START_TEST(cold_result_explained_by_its_tag)
 }
 END_TEST
 
+/* A played artist's score is its log-probability among the artists the
+ * user has not played: their exponentials sum to 1, with unplayed artists
+ * in the catalogue or without any (all the data trained on). */
+START_TEST(played_scores_are_log_probabilities)
+{
+    split s = clustered();
+    const lr_dataset *on[2] = {s.train, s.all};
+    for (int k = 0; k < 2; k++) {
+        lr_model *m = fit_with(on[k], "");
+        ck_assert_ptr_nonnull(m->cold_mix);
+        ck_assert(k == 0 ? m->cold_mix->n_cold > 0 : m->cold_mix->n_cold == 0);
+        float *row = malloc((size_t)m->n_artists * sizeof *row);
+        for (int32_t u = 0; u < m->n_users; u += 97) {
+            ck_assert_lr_ok(lr__model_score_users(m, u, 1, row));
+            const int32_t *idx;
+            const int64_t n = lr__csr_row(&m->train, u, &idx, NULL);
+            double sum = 0;
+            for (int32_t a = 0, p = 0; a < m->n_artists; a++) {
+                if (p < n && idx[p] == a) {
+                    p++;
+                    continue;
+                }
+                if (!m->cold_mix->is_cold[a])
+                    sum += exp((double)row[a]);
+            }
+            ck_assert_double_eq_tol(sum, 1.0, 1e-3);
+        }
+        free(row);
+        lr_model_free(m);
+    }
+    split_free(&s);
+}
+END_TEST
+
 START_TEST(bad_share_named)
 {
     lr_options *o;
@@ -290,6 +324,7 @@ int main(void)
     tcase_add_test(t, warm_order_kept_cold_by_rank);
     tcase_add_test(t, query_eval_and_file_agree);
     tcase_add_test(t, cold_result_explained_by_its_tag);
+    tcase_add_test(t, played_scores_are_log_probabilities);
     tcase_add_test(t, bad_share_named);
     suite_add_tcase(s, t);
     return lr_test_run(s);
