@@ -238,6 +238,27 @@ static inline lr_dataset *mt_wide_with(const int32_t *users, int32_t n_users)
     return tiny_build(&w);
 }
 
+/* Four artists: 10 (tagged Jazz), 20 (Jazz, nobody listened to it),
+ * 30 (Rock) and 40 (Rock), tags Jazz and "jazz" (two spellings of one
+ * tag) and Rock. */
+static inline lr_dataset *mt_jazz(void)
+{
+    static const int32_t users[] = {1, 2, 3};
+    static const int32_t artists[] = {10, 20, 30, 40};
+    static const char *const names[] = {"Miles", "Coltrane", "Slayer", "Exodus"};
+    static const int32_t tags[] = {1, 2, 3};
+    static const char *const tag_names[] = {"Jazz", "Rock", "jazz"};
+    static const tiny_listen listens[] = {{1, 10, 5}, {1, 30, 2}, {2, 30, 9}, {2, 40, 4},
+                                          {3, 10, 1}, {3, 40, 3}};
+    static const tiny_use uses[] = {{1, 10, 1, 0}, {2, 20, 1, 0}, {3, 20, 3, 0},
+                                    {1, 30, 2, 0}, {2, 40, 2, 0}};
+    tiny_spec sp = {.users = users, .n_users = 3, .artists = artists, .artist_names = names,
+                    .n_artists = 4, .tags = tags, .tag_names = tag_names, .n_tags = 3,
+                    .listens = listens, .n_listens = TINY_N(listens), .uses = uses,
+                    .n_uses = TINY_N(uses)};
+    return tiny_build(&sp);
+}
+
 /* The wide fixture: 4 users x 9 artists. */
 static inline lr_dataset *mt_wide(void)
 {

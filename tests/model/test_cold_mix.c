@@ -191,25 +191,13 @@ START_TEST(query_eval_and_file_agree)
 }
 END_TEST
 
-/* Miles (tagged Jazz) is liked; Coltrane, tagged Jazz and "jazz" by
- * others, nobody played: the mixture ranks it, and its explanation names
- * the tag it shares, under one spelling, with a positive share. */
+/* The jazz fixture: Miles (tagged Jazz) is liked; Coltrane, tagged Jazz
+ * and "jazz" by others, nobody played: the mixture ranks it, and its
+ * explanation names the tag it shares, under one spelling, with a
+ * positive share. */
 START_TEST(cold_result_explained_by_its_tag)
 {
-    static const int32_t users[] = {1, 2, 3};
-    static const int32_t artists[] = {10, 20, 30, 40};
-    static const char *const names[] = {"Miles", "Coltrane", "Slayer", "Exodus"};
-    static const int32_t tags[] = {1, 2, 3};
-    static const char *const tag_names[] = {"Jazz", "Rock", "jazz"};
-    static const tiny_listen listens[] = {{1, 10, 5}, {1, 30, 2}, {2, 30, 9}, {2, 40, 4},
-                                          {3, 10, 1}, {3, 40, 3}};
-    static const tiny_use uses[] = {{1, 10, 1, 0}, {2, 20, 1, 0}, {3, 20, 3, 0},
-                                    {1, 30, 2, 0}, {2, 40, 2, 0}};
-    tiny_spec sp = {.users = users, .n_users = 3, .artists = artists, .artist_names = names,
-                    .n_artists = 4, .tags = tags, .tag_names = tag_names, .n_tags = 3,
-                    .listens = listens, .n_listens = TINY_N(listens), .uses = uses,
-                    .n_uses = TINY_N(uses)};
-    lr_dataset *ds = tiny_build(&sp);
+    lr_dataset *ds = mt_jazz();
     lr_model *m = mt_fit(LR_ALGO_SOFTMAX, ds, "epochs=2,factors=4,tag_dim=2,hidden_width=4");
     ck_assert_ptr_nonnull(m->cold_mix);
     ck_assert_int_eq(m->cold_mix->n_cold, 1);

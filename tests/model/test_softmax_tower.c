@@ -310,27 +310,6 @@ START_TEST(shares_add_up_to_the_score)
 }
 END_TEST
 
-/* Four artists: 10 (tagged Jazz), 20 (Jazz, nobody listened to it),
- * 30 (Rock) and 40 (Rock), tags Jazz and "jazz" (two spellings of one
- * tag) and Rock. */
-static lr_dataset *jazz_dataset(void)
-{
-    static const int32_t users[] = {1, 2, 3};
-    static const int32_t artists[] = {10, 20, 30, 40};
-    static const char *const names[] = {"Miles", "Coltrane", "Slayer", "Exodus"};
-    static const int32_t tags[] = {1, 2, 3};
-    static const char *const tag_names[] = {"Jazz", "Rock", "jazz"};
-    static const tiny_listen listens[] = {{1, 10, 5}, {1, 30, 2}, {2, 30, 9}, {2, 40, 4},
-                                          {3, 10, 1}, {3, 40, 3}};
-    static const tiny_use uses[] = {{1, 10, 1, 0}, {2, 20, 1, 0}, {3, 20, 3, 0},
-                                    {1, 30, 2, 0}, {2, 40, 2, 0}};
-    tiny_spec sp = {.users = users, .n_users = 3, .artists = artists, .artist_names = names,
-                    .n_artists = 4, .tags = tags, .tag_names = tag_names, .n_tags = 3,
-                    .listens = listens, .n_listens = TINY_N(listens), .uses = uses,
-                    .n_uses = TINY_N(uses)};
-    return tiny_build(&sp);
-}
-
 /* A network set by hand: the user vector's first coordinate is the bag's
  * Jazz weight (tag embedding e1 through identity layers), artist
  * embeddings are zero, and only Coltrane's item vector points along e1.
@@ -338,7 +317,7 @@ static lr_dataset *jazz_dataset(void)
  * the whole score, and no artist (their embeddings carry nothing). */
 START_TEST(tag_explains_what_it_points_to)
 {
-    lr_dataset *ds = jazz_dataset();
+    lr_dataset *ds = mt_jazz();
     lr_model *m = mt_fit(LR_ALGO_SOFTMAX, ds,
                          "epochs=1,factors=2,tag_dim=2,hidden_width=2,hidden_layers=1,seed=3,"
                          "tower_skip=0,cold_mix=0"); /* a plain tower of 2 units, set by hand
