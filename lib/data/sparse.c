@@ -257,3 +257,17 @@ done:
     free(cnt);
     return rc;
 }
+
+double lr__csr_rows_dot(const lr__csr *m, int32_t a, int32_t b)
+{
+    double d = 0.0;
+    for (int64_t p = m->ptr[a], q = m->ptr[b]; p < m->ptr[a + 1] && q < m->ptr[b + 1];) {
+        if (m->idx[p] == m->idx[q])
+            d += (double)m->val[p++] * m->val[q++];
+        else if (m->idx[p] < m->idx[q])
+            p++;
+        else
+            q++;
+    }
+    return d;
+}

@@ -55,6 +55,10 @@ static inline int64_t lr__csr_row(const lr__csr *m, int32_t r,
 /* Position of column c in row r, or -1. Binary search. */
 int64_t lr__csr_find(const lr__csr *m, int32_t r, int32_t c);
 
+/* The dot product of rows a and b of m (which has values), summed in
+ * double in column order. */
+double lr__csr_rows_dot(const lr__csr *m, int32_t a, int32_t b);
+
 /* 1 when the structure is consistent: ptr monotone from 0 to nnz, indices
  * in range and strictly ascending per row.  Used on untrusted snapshots. */
 int lr__csr_valid(const lr__csr *m);

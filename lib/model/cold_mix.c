@@ -284,21 +284,6 @@ int lr__cold_mix_new(lr__cold_mix **out, const lr_model *m)
     return LR_OK;
 }
 
-/* The dot product of rows a and b of x (indices ascending). */
-static double rows_dot(const lr__csr *x, int32_t a, int32_t b)
-{
-    double d = 0.0;
-    for (int64_t p = x->ptr[a], q = x->ptr[b]; p < x->ptr[a + 1] && q < x->ptr[b + 1];) {
-        if (x->idx[p] == x->idx[q])
-            d += (double)x->val[p++] * x->val[q++];
-        else if (x->idx[p] < x->idx[q])
-            p++;
-        else
-            q++;
-    }
-    return d;
-}
-
 /* The position of cold artist a in c->cold, which ascends. */
 static int32_t cold_slot(const lr__cold_mix *c, int32_t a)
 {
@@ -324,7 +309,7 @@ int32_t lr__cold_mix_explain(const lr__cold_mix *c, int32_t a, const int32_t *id
     bag_profiles(c, idx, w, n, s);
     for (int64_t j = 0; j < n; j++)
         art[j] = s->nn_set ? (float)(name_k * lr__transform(c->transform, w[j]) * s->un_inv *
-                                     rows_dot(&c->names, idx[j], a))
+                                     lr__csr_rows_dot(&c->names, idx[j], a))
                            : 0.0f;
     int32_t nt = 0;
     for (int64_t q = c->prof.ptr[a]; q < c->prof.ptr[a + 1]; q++)

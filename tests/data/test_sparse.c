@@ -207,6 +207,19 @@ START_TEST(row_access_and_find)
 }
 END_TEST
 
+START_TEST(rows_dot_over_shared_columns)
+{
+    static const lr__triplet t[] = {{0, 1, 2}, {0, 3, 3}, {1, 0, 1}, {1, 3, 4}};
+    lr__csr m;
+    ck_assert_lr_ok(lr__csr_from_triplets(&m, 3, 4, t, 4, 1, NULL));
+    ck_assert_double_eq(lr__csr_rows_dot(&m, 0, 1), 12); /* column 3 alone */
+    ck_assert_double_eq(lr__csr_rows_dot(&m, 1, 0), 12);
+    ck_assert_double_eq(lr__csr_rows_dot(&m, 0, 0), 13);
+    ck_assert_double_eq(lr__csr_rows_dot(&m, 0, 2), 0); /* an empty row */
+    lr__csr_free(&m);
+}
+END_TEST
+
 START_TEST(valid_rejects_broken_structures)
 {
     lr__csr m;
@@ -318,6 +331,7 @@ static Suite *sparse_suite(void)
     tcase_add_test(tc, transpose_twice_is_identity);
     tcase_add_test(tc, copy_is_deep);
     tcase_add_test(tc, row_access_and_find);
+    tcase_add_test(tc, rows_dot_over_shared_columns);
     tcase_add_test(tc, valid_rejects_broken_structures);
     tcase_add_test(tc, free_is_null_safe_and_idempotent);
     tcase_add_test(tc, random_matrix_matches_dense);
