@@ -531,10 +531,6 @@ static int32_t tower_shares(lr_query *q, const lr__softmax_tower *tw, const floa
     return nt;
 }
 
-/* Explanations for the current results from the sources (the user's
- * listens or the preferences): each result's contributions, the largest
- * positive ones kept.  Factor models need a and r from a solve over the
- * same sources; scale is score_vector's. */
 /* An artist nobody played, ranked by the cold-artist mixture: the shares
  * of its name and tag signals (lr__cold_mix_explain, already in
  * q->cold_art and q->cold_tag_*, n_cold_tags of them) added to the
@@ -559,6 +555,10 @@ static int32_t add_cold_shares(lr_query *q, int64_t n_src, int32_t n_cold_tags, 
     return nt;
 }
 
+/* Explanations for the current results from the sources (the user's
+ * listens or the preferences): each result's contributions, the largest
+ * positive ones kept.  Factor models need a and r from a solve over the
+ * same sources; scale is score_vector's. */
 static void explain(lr_query *q, const int32_t *src, const float *w, int64_t n_src, float scale)
 {
     const lr_model *m = q->m;
