@@ -36,6 +36,7 @@
 #include "lastrec.h"
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/file.h"
 #include "core/options.h"
 #include "data/dataset.h"
 #include "data/sparse.h"
@@ -104,20 +105,6 @@ static int agree(fit *f, int rc)
 
 /* --------------------------------------------------------------- input */
 
-static char *join(const char *dir, const char *name)
-{
-    size_t d = strlen(dir), n = strlen(name);
-    while (d > 1 && dir[d - 1] == '/')
-        d--;
-    char *p = malloc(d + n + 2);
-    if (p) {
-        memcpy(p, dir, d);
-        p[d] = '/';
-        memcpy(p + d + 1, name, n + 1);
-    }
-    return p;
-}
-
 /* lastfm-360K DATA: loaded whole, as lr_dataset_load() numbers it. */
 static int whole_catalogue(fit *f)
 {
@@ -155,8 +142,8 @@ static int read_catalogue(fit *f)
     int rc = LR_OK;
     const char *users_from = f->data;
     if (S_ISDIR(st.st_mode)) {
-        f->dir_listens = join(f->data, "user_artists.dat");
-        f->dir_artists = join(f->data, "artists.dat");
+        f->dir_listens = lr__path_join(f->data, "user_artists.dat");
+        f->dir_artists = lr__path_join(f->data, "artists.dat");
         if (!f->dir_listens || !f->dir_artists)
             return lr__fail_oom("a path");
         users_from = f->dir_listens;

@@ -364,3 +364,17 @@ int lr__out_finish(lr__out *o)
     }
     return lr__afile_commit(&o->f);
 }
+
+char *lr__path_join(const char *dir, const char *name)
+{
+    size_t d = strlen(dir), n = strlen(name);
+    while (d > 1 && dir[d - 1] == '/')
+        d--;
+    char *p = lr__malloc(d + n + 2, 1);
+    if (!p)
+        return NULL;
+    memcpy(p, dir, d);
+    p[d] = '/';
+    memcpy(p + d + 1, name, n + 1);
+    return p;
+}

@@ -53,6 +53,10 @@ int lr__out_open(lr__out *o, const char *dir, const char *name);
 void lr__out_put(lr__out *o, const char *fmt, ...) LR_PRINTF(2, 3);
 int lr__out_finish(lr__out *o);
 
+/* "dir/name" in a new string owned by the caller (trailing slashes of dir
+ * dropped, "/" kept), or NULL when out of memory. */
+char *lr__path_join(const char *dir, const char *name);
+
 /* 1 when path names a directory. */
 int lr__is_dir(const char *path);
 

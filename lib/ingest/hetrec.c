@@ -2,6 +2,7 @@
 #include "ingest/hetrec.h"
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/file.h"
 #include "core/log.h"
 #include "core/options.h"
 #include "core/progress.h"
@@ -72,20 +73,6 @@ static int finish(lr__tsv *t, int rc, const lr_options *opts)
         rc = progress(opts, t->path, t->len, t->len);
     lr__tsv_close(t);
     return rc;
-}
-
-static char *join_path(const char *dir, const char *name)
-{
-    size_t d = strlen(dir), n = strlen(name);
-    while (d > 1 && dir[d - 1] == '/')
-        d--;
-    char *p = lr__malloc(d + n + 2, 1);
-    if (!p)
-        return NULL;
-    memcpy(p, dir, d);
-    p[d] = '/';
-    memcpy(p + d + 1, name, n + 1);
-    return p;
 }
 
 /* ------------------------------------------------------- artists, tags */
@@ -373,12 +360,12 @@ void lr__hetrec_free(lr__hetrec *h)
 static int set_paths(lr__hetrec *h, const char *dir)
 {
     h->dir = lr__strdup(dir);
-    h->artists.path = join_path(dir, LR_HETREC_ARTISTS);
-    h->tags.path = join_path(dir, LR_HETREC_TAGS);
-    h->listens.path = join_path(dir, LR_HETREC_LISTENS);
-    h->friends.path = join_path(dir, LR_HETREC_FRIENDS);
-    h->uses.path = join_path(dir, LR_HETREC_USES);
-    h->times.path = join_path(dir, LR_HETREC_TIMES);
+    h->artists.path = lr__path_join(dir, LR_HETREC_ARTISTS);
+    h->tags.path = lr__path_join(dir, LR_HETREC_TAGS);
+    h->listens.path = lr__path_join(dir, LR_HETREC_LISTENS);
+    h->friends.path = lr__path_join(dir, LR_HETREC_FRIENDS);
+    h->uses.path = lr__path_join(dir, LR_HETREC_USES);
+    h->times.path = lr__path_join(dir, LR_HETREC_TIMES);
     if (!h->dir || !h->artists.path || !h->tags.path || !h->listens.path ||
         !h->friends.path || !h->uses.path || !h->times.path)
         return lr__fail_oom("the data files' paths");

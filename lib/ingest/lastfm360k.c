@@ -631,34 +631,20 @@ void lr__lastfm360k_free(lr__lastfm360k *r)
     memset(r, 0, sizeof *r);
 }
 
-static char *join(const char *dir, const char *name)
-{
-    size_t d = strlen(dir), n = strlen(name);
-    while (d > 1 && dir[d - 1] == '/')
-        d--;
-    char *p = lr__malloc(d + n + 2, 1);
-    if (p) {
-        memcpy(p, dir, d);
-        p[d] = '/';
-        memcpy(p + d + 1, name, n + 1);
-    }
-    return p;
-}
-
 /* The plays file and the profile beside it (NULL when absent). */
 static int paths(const char *path, char **plays, char **profile)
 {
     struct stat st;
     *plays = *profile = NULL;
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        *plays = join(path, LR_360K_PLAYS);
-        *profile = join(path, LR_360K_PROFILE);
+        *plays = lr__path_join(path, LR_360K_PLAYS);
+        *profile = lr__path_join(path, LR_360K_PROFILE);
     } else {
         *plays = lr__strdup(path);
         if (strcmp(base_name(path), LR_360K_PLAYS) == 0) {
             size_t d = (size_t)(base_name(path) - path);
             char *dir = lr__strndup(path, d ? d : 0);
-            *profile = dir ? join(d ? dir : ".", LR_360K_PROFILE) : NULL;
+            *profile = dir ? lr__path_join(d ? dir : ".", LR_360K_PROFILE) : NULL;
             free(dir);
             if (!*profile) {
                 free(*plays);

@@ -109,19 +109,6 @@ static const char *const names[F_COUNT] = {
     LR__EXPORT_ARTISTS_TSV, LR__EXPORT_BIAS_NPY,
 };
 
-/* dir/name in a new string (owned by the caller), or NULL. */
-static char *join(const char *dir, const char *name)
-{
-    const size_t d = strlen(dir), n = strlen(name);
-    char *p = lr__malloc(d + n + 2, 1);
-    if (p) {
-        memcpy(p, dir, d);
-        p[d] = '/';
-        memcpy(p + d + 1, name, n + 1);
-    }
-    return p;
-}
-
 static int write_one(lr__afile *f, int which, const lr_model *m)
 {
     const size_t k = (size_t)m->k;
@@ -153,7 +140,7 @@ int lr__model_export_npy(const lr_model *m, const char *dir)
     lr__afile f[F_COUNT];
     memset(f, 0, sizeof f);
     for (int i = 0; rc == LR_OK && i < nfiles; i++) {
-        char *path = join(dir, names[i]);
+        char *path = lr__path_join(dir, names[i]);
         if (!path) {
             rc = lr__fail_oom("the name of %s in %s", names[i], dir);
             break;
@@ -181,7 +168,7 @@ int lr__model_export_npy(const lr_model *m, const char *dir)
     if (rc == LR_OK && !m->artist_bias) {
         /* a bias left by an earlier export would add to these vectors'
          * scores what belongs to other ones */
-        char *path = join(dir, LR__EXPORT_BIAS_NPY);
+        char *path = lr__path_join(dir, LR__EXPORT_BIAS_NPY);
         if (!path)
             return lr__fail_oom("the name of %s in %s", LR__EXPORT_BIAS_NPY, dir);
         if (unlink(path) != 0 && errno != ENOENT)
