@@ -13,6 +13,7 @@
 #include "listens.h"
 #include "core/alloc.h"
 #include "core/error.h"
+#include "data/dataset.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -178,15 +179,9 @@ void lm_ids_finish(lm_ids *s)
 
 int32_t lm_ids_find(const lm_ids *s, int32_t id)
 {
-    size_t lo = 0, hi = s->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (s->v[mid] < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < s->n && s->v[lo] == id ? (int32_t)lo : -1;
+    /* the catalogue's sets are checked to hold at most INT32_MAX IDs
+     * (als_mpi.c) before rows are looked up in them */
+    return lr__index_of(s->v, (int32_t)s->n, id);
 }
 
 void lm_ids_free(lm_ids *s)

@@ -6,6 +6,7 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "core/ranked.h"
+#include "data/dataset.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -284,25 +285,11 @@ int lr__cold_mix_new(lr__cold_mix **out, const lr_model *m)
     return LR_OK;
 }
 
-/* The position of cold artist a in c->cold, which ascends. */
-static int32_t cold_slot(const lr__cold_mix *c, int32_t a)
-{
-    int32_t lo = 0, hi = c->n_cold - 1;
-    while (lo < hi) {
-        const int32_t mid = lo + (hi - lo) / 2;
-        if (c->cold[mid] < a)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 int32_t lr__cold_mix_explain(const lr__cold_mix *c, int32_t a, const int32_t *idx, const float *w,
                              int64_t n, lr__cold_scratch *s, double *logit_scale, float *art,
                              int32_t *tag_idx, float *tag_val)
 {
-    const size_t nc = (size_t)c->n_cold, i = (size_t)cold_slot(c, a);
+    const size_t nc = (size_t)c->n_cold, i = (size_t)lr__index_of(c->cold, c->n_cold, a);
     const double tag_k = signal_weight[LR__COLD_TAGS] * c->inv_sd[LR__COLD_TAGS * nc + i];
     const double name_k = signal_weight[LR__COLD_NAME] * c->inv_sd[LR__COLD_NAME * nc + i];
     *logit_scale = signal_weight[LR__COLD_LOGIT] * c->inv_sd[LR__COLD_LOGIT * nc + i];

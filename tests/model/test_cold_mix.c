@@ -111,21 +111,6 @@ START_TEST(warm_order_kept_cold_by_rank)
 }
 END_TEST
 
-/* The dense index of artist ID id (the model's IDs ascend). */
-static int32_t artist_index(const lr_model *m, int32_t id)
-{
-    int32_t lo = 0, hi = m->n_artists - 1;
-    while (lo < hi) {
-        const int32_t mid = lo + (hi - lo) / 2;
-        if (m->artist_ids[mid] < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    ck_assert_int_eq(m->artist_ids[lo], id);
-    return lo;
-}
-
 /* One mixture everywhere: a user's query results carry the user's row of
  * the scores evaluation ranks, and the same listens given as preferences
  * fold in through the tower to the same results and scores; a model file
@@ -158,7 +143,8 @@ START_TEST(query_eval_and_file_agree)
         double scores[10];
         for (size_t r = 0; r < n; r++) {
             ck_assert_lr_ok(lr_query_result(q, r, &ids[r], &scores[r]));
-            const int32_t a = artist_index(m, ids[r]);
+            const int32_t a = lr__index_of(m->artist_ids, na, ids[r]);
+            ck_assert_int_ge(a, 0);
             ck_assert_float_eq((float)scores[r], row[a]);
             cold_results += m->cold_mix->is_cold[a] != 0;
         }
