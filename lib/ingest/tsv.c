@@ -132,17 +132,29 @@ static int check_text(lr__tsv *t)
     return LR_OK;
 }
 
-int lr__tsv_open(lr__tsv *t, const char *path, const char *const *names,
-                 int nfields, size_t max_line)
+/* What both ways of opening set: no file yet, the columns and the line
+ * limit.  LR_E_INVALID for an unsupported column count. */
+static int begin(lr__tsv *t, const char *path, const char *const *names, int nfields,
+                 size_t max_line)
 {
     memset(t, 0, sizeof *t);
+    t->fd = -1;
     if (nfields < 1 || nfields > LR_TSV_MAX_FIELDS)
         return lr__fail(LR_E_INVALID, "%s: %d columns are not supported", path, nfields);
     t->path = path;
     t->names = names;
     t->nfields = nfields;
     t->max_line = max_line;
-    int rc = lr__read_file(path, &t->data, &t->len);
+    return LR_OK;
+}
+
+int lr__tsv_open(lr__tsv *t, const char *path, const char *const *names,
+                 int nfields, size_t max_line)
+{
+    int rc = begin(t, path, names, nfields, max_line);
+    if (rc)
+        return rc;
+    rc = lr__read_file(path, &t->data, &t->len);
     if (rc == LR_OK)
         rc = check_text(t);
     if (rc == LR_OK)
@@ -421,16 +433,11 @@ static int stream_line(lr__tsv *t)
 int lr__tsv_open_stream(lr__tsv *t, const char *path, const char *const *names,
                         int nfields, size_t max_line, size_t block)
 {
-    memset(t, 0, sizeof *t);
-    t->fd = -1;
-    if (nfields < 1 || nfields > LR_TSV_MAX_FIELDS)
-        return lr__fail(LR_E_INVALID, "%s: %d columns are not supported", path, nfields);
-    t->path = path;
-    t->names = names;
-    t->nfields = nfields;
-    t->max_line = max_line;
+    int rc = begin(t, path, names, nfields, max_line);
+    if (rc)
+        return rc;
     t->stream = 1;
-    int rc = lr__open_regular(path, &t->fd);
+    rc = lr__open_regular(path, &t->fd);
     if (rc)
         return rc;
     struct stat st;
